@@ -1,0 +1,64 @@
+"""``hbo``: the command line. ``hbo train`` with no arguments runs the built-in demo."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from hbo.config import ConfigError, dump_yaml, load_config
+from hbo.data.formats import DataError
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="hbo", description="Fine-tune a causal LM on a mixture of datasets "
+                                     "with Hierarchical Balancing Optimization.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, help_text in (("train", "fine-tune (no arguments: the built-in demo)"),
+                            ("config", "print the resolved configuration as YAML")):
+        p = sub.add_parser(name, help=help_text)
+        p.add_argument("--config", help="YAML config file (default: the built-in demo config)")
+        p.add_argument("--output-dir", help="where the run's files go (default: runs/demo)")
+        p.add_argument("overrides", nargs="*", metavar="section.key=value", help="override any config key")
+        if name == "train":
+            p.add_argument("--no-progress", action="store_true", help="no progress bars")
+    p = sub.add_parser("plot", help="redraw probabilities.png from a run's probabilities.jsonl")
+    p.add_argument("run_dir")
+    args = parser.parse_args(argv)
+
+    try:
+        if args.command == "plot":
+            return _plot(args.run_dir)
+        overrides = list(args.overrides)
+        if args.output_dir:
+            overrides.append(f"output_dir={args.output_dir}")
+        config = load_config(args.config, overrides)
+        if args.command == "config":
+            print(dump_yaml(config), end="")
+            return 0
+        from hbo.run import ModelLoadError, quiet_libraries, train
+
+        quiet_libraries()
+        try:
+            train(config, progress=not args.no_progress)
+        except ModelLoadError as e:
+            raise ConfigError(str(e)) from None
+        return 0
+    except (ConfigError, DataError, FileNotFoundError) as e:
+        print(f"hbo: error: {e}", file=sys.stderr)
+        return 2
+
+
+def _plot(run_dir: str) -> int:
+    from pathlib import Path
+
+    from hbo.report import plot_probabilities
+    from hbo.runlog import read_log
+
+    log = Path(run_dir) / "probabilities.jsonl"
+    if not log.is_file():
+        raise FileNotFoundError(f"{log}: no such file")
+    print(plot_probabilities(read_log(log), Path(run_dir) / "probabilities.png"))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,48 @@
+"""Reward arithmetic over per-example measurements (no model code here)."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+
+
+def mean_per_arm(values: Sequence[Sequence[float]]) -> list[float]:
+    """Mean of each arm's measurements; NaN for an arm with none (its actor update is skipped)."""
+    return [float(torch.as_tensor(v, dtype=torch.float64).mean()) if len(v) else float("nan") for v in values]
+
+
+def relative_reward(values: Sequence[float]) -> list[float]:
+    """r_k / mean_j r_j: the local reward's normalisation across levels (mean 1).
+
+    Returns NaN everywhere when the mean is not a positive finite number, so the caller skips the
+    update instead of dividing by zero.
+    """
+    r = torch.as_tensor(values, dtype=torch.float64)
+    mean = r.mean()
+    if not torch.isfinite(mean) or mean <= 0:
+        return [float("nan")] * r.numel()
+    return (r / mean).tolist()
+
+
+class ExponentialAverage:
+    """R <- beta * R_new + (1 - beta) * R_previous, per arm; the first value passes through."""
+
+    def __init__(self, beta: float):
+        if not 0 < beta <= 1:
+            raise ValueError(f"EMA beta must be in (0, 1], got {beta}")
+        self.beta = beta
+        self.value: list[float] | None = None
+
+    def __call__(self, rewards: Sequence[float]) -> list[float]:
+        new = torch.as_tensor(rewards, dtype=torch.float64)
+        if self.value is not None and torch.all(torch.isfinite(new)):
+            new = self.beta * new + (1 - self.beta) * torch.as_tensor(self.value, dtype=torch.float64)
+        if torch.all(torch.isfinite(new)):
+            self.value = new.tolist()
+        return new.tolist()
+
+    def state_dict(self) -> dict:
+        return {"value": self.value}
+
+    def load_state_dict(self, state: dict) -> None:
+        self.value = state["value"]

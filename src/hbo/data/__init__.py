@@ -1,0 +1,1 @@
+"""Data: record formats, mixture loading and tokenisation, and the built-in demo mixture."""

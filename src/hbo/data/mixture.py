@@ -1,0 +1,168 @@
+"""The training mixture: every dataset loaded, split, rendered with the chat template and tokenised."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+import torch
+from torch.utils.data import Dataset
+
+from hbo.config import DataConfig, DatasetConfig
+from hbo.data.formats import DataError, Example
+from hbo.data.loading import load_examples, split_heldout
+
+# Used when a tokenizer has no chat template of its own: plain role headers, the EOS token closing
+# every turn so that generation learns where to stop.
+DEFAULT_CHAT_TEMPLATE = (
+    "{% for message in messages %}"
+    "{{ '<|' + message['role'] + '|>\n' + message['content'] + eos_token + '\n' }}"
+    "{% endfor %}"
+    "{% if add_generation_prompt %}{{ '<|assistant|>\n' }}{% endif %}"
+)
+
+
+@dataclass
+class Encoded:
+    """One tokenised example. ``labels`` is -100 where no loss is taken."""
+    prompt_ids: list[int]
+    response_ids: list[int]
+    labels: list[int]
+    reference: str  # the response text, for exact match
+
+    @property
+    def input_ids(self) -> list[int]:
+        return self.prompt_ids + self.response_ids
+
+
+@dataclass
+class DatasetReport:
+    loaded: int = 0
+    train: int = 0
+    heldout: int = 0
+    truncated: int = 0  # response cut to fit max_length
+    dropped: int = 0  # prompt alone fills max_length: no response token left to learn
+
+
+@dataclass
+class Mixture:
+    names: list[str]
+    train: list[list[Encoded]]
+    heldout: list[list[Encoded]]
+    reports: dict[str, DatasetReport] = field(default_factory=dict)
+
+    @property
+    def sizes(self) -> list[int]:
+        return [len(t) for t in self.train]
+
+    def flat(self) -> FlatTrainSet:
+        return FlatTrainSet(self.train)
+
+    def fingerprint(self) -> str:
+        """A hash of every training example's tokens, for the score cache."""
+        h = hashlib.sha256()
+        for name, examples in zip(self.names, self.train):
+            h.update(name.encode())
+            for ex in examples:
+                h.update(torch.tensor(ex.prompt_ids + [-1] + ex.response_ids + [-2] + ex.labels).numpy().tobytes())
+        return h.hexdigest()[:16]
+
+
+class FlatTrainSet(Dataset):
+    """All training examples of the mixture behind one index, as the Trainer's data loader wants."""
+
+    def __init__(self, train: list[list[Encoded]]):
+        self.examples = [ex for dataset in train for ex in dataset]
+        self.offsets = [0]
+        for dataset in train:
+            self.offsets.append(self.offsets[-1] + len(dataset))
+
+    def __len__(self) -> int:
+        return len(self.examples)
+
+    def __getitem__(self, i: int) -> dict:
+        ex = self.examples[i]
+        return {"input_ids": ex.input_ids, "labels": ex.labels}
+
+    def indices_of(self, dataset: int) -> range:
+        return range(self.offsets[dataset], self.offsets[dataset + 1])
+
+
+def ensure_chat_template(tokenizer, template: str | None = None) -> None:
+    """Install ``template`` (or hbo's default when the tokenizer has none) on the tokenizer."""
+    if template is not None:
+        tokenizer.chat_template = template
+    elif not getattr(tokenizer, "chat_template", None):
+        tokenizer.chat_template = DEFAULT_CHAT_TEMPLATE
+    if tokenizer.eos_token is None:
+        raise DataError("the tokenizer has no EOS token; hbo needs one to end responses")
+    if tokenizer.pad_token is None:
+        tokenizer.pad_token = tokenizer.eos_token
+
+
+def encode_examples(examples: list[Example], tokenizer, max_length: int, loss_on: str,
+                    report: DatasetReport | None = None) -> list[Encoded]:
+    """Render with the chat template and tokenise. The response's token span is what the template
+    adds after the generation prompt, so the split between prompt and response is exact."""
+    prompts, responses = [], []
+    for ex in examples:
+        prompt_text = tokenizer.apply_chat_template(list(ex.prompt), tokenize=False, add_generation_prompt=True)
+        full_text = tokenizer.apply_chat_template(
+            list(ex.prompt) + [{"role": "assistant", "content": ex.response}], tokenize=False)
+        if full_text.startswith(prompt_text):
+            response_text = full_text[len(prompt_text):]
+        else:  # a template that rewrites earlier turns: fall back to response + EOS
+            response_text = ex.response + tokenizer.eos_token
+        prompts.append(prompt_text)
+        responses.append(response_text)
+    if not examples:
+        return []
+    prompt_ids = tokenizer(prompts, add_special_tokens=False)["input_ids"]
+    response_ids = tokenizer(responses, add_special_tokens=False)["input_ids"]
+    encoded = []
+    for ex, p, r in zip(examples, prompt_ids, response_ids):
+        if len(p) >= max_length:
+            if report:
+                report.dropped += 1
+            continue
+        if len(p) + len(r) > max_length:
+            r = r[: max_length - len(p)]
+            if report:
+                report.truncated += 1
+        labels = ([-100] * len(p) if loss_on == "response" else list(p)) + list(r)
+        encoded.append(Encoded(list(p), list(r), labels, ex.response))
+    return encoded
+
+
+def load_mixture(config: DataConfig, tokenizer) -> Mixture:
+    """Load, split and tokenise every dataset of the mixture."""
+    specs = resolve_datasets(config)
+    names, train, heldout, reports = [], [], [], {}
+    for index, spec in enumerate(specs):
+        report = DatasetReport()
+        examples = load_examples(spec.path, spec.format, spec.split, spec.subset)
+        report.loaded = len(examples)
+        if spec.heldout_path:
+            train_ex, held_ex = examples, load_examples(spec.heldout_path, spec.format, spec.split, spec.subset)
+        else:
+            train_ex, held_ex = split_heldout(examples, config.heldout_fraction, config.heldout_max,
+                                              seed=config.seed * 1000 + index)
+        held_ex = held_ex[: config.heldout_max]
+        enc_train = encode_examples(train_ex, tokenizer, config.max_length, config.loss_on, report)
+        enc_held = encode_examples(held_ex, tokenizer, config.max_length, config.loss_on)
+        if not enc_train:
+            raise DataError(f"{spec.path}: dataset {spec.name!r} has no training example that fits "
+                            f"data.max_length={config.max_length}")
+        report.train, report.heldout = len(enc_train), len(enc_held)
+        names.append(spec.name)
+        train.append(enc_train)
+        heldout.append(enc_held)
+        reports[spec.name] = report
+    return Mixture(names, train, heldout, reports)
+
+
+def resolve_datasets(config: DataConfig) -> list[DatasetConfig]:
+    if config.datasets:
+        return config.datasets
+    from hbo.data.demo import builtin_mixture
+
+    return builtin_mixture(config.mixture)

@@ -1,0 +1,135 @@
+"""The ``hbo train`` recipe: wires the components into one fine-tuning run and writes its outputs.
+
+model + mixture -> base-model scores -> levels -> strategy + sampler -> Trainer (+ callback)
+-> evaluation before / after -> config.yaml, probabilities.jsonl, eval.json, probabilities.png, model/
+"""
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+import torch
+
+from hbo.config import Config, ConfigError, ModelConfig, dump_yaml
+from hbo.core.sampler import HierarchicalSampler
+from hbo.data.mixture import Mixture, ensure_chat_template, load_mixture
+from hbo.evaluate import evaluate_mixture, format_table
+from hbo.report import plot_probabilities
+from hbo.runlog import RunLog
+from hbo.scoring import context_token_id, difficulty_levels, load_or_score
+from hbo.strategies import STRATEGIES, make_strategy
+from hbo.train import MixtureCallback, MixtureController, MixtureTrainer, ModelProbe
+
+DEMO_MODEL = Path(__file__).parent / "assets" / "demo-model"
+DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}
+
+
+class ModelLoadError(RuntimeError):
+    pass
+
+
+def resolve_model_path(name_or_path: str) -> str:
+    if name_or_path == "demo":
+        return str(DEMO_MODEL)
+    local = Path(name_or_path).expanduser()
+    looks_local = name_or_path.startswith((".", "/", "~")) or local.exists() or name_or_path.count("/") > 1
+    if looks_local and not local.is_dir():
+        raise ModelLoadError(f"model.name_or_path: {name_or_path}: no such model folder")
+    return str(local) if looks_local else name_or_path
+
+
+def load_model(config: ModelConfig):
+    """Load tokenizer and causal LM exactly as for a hub model (a local folder or a hub id)."""
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    path = resolve_model_path(config.name_or_path)
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(path, trust_remote_code=config.trust_remote_code)
+        model = AutoModelForCausalLM.from_pretrained(path, dtype=DTYPES[config.dtype],
+                                                     trust_remote_code=config.trust_remote_code)
+    except (OSError, ValueError) as e:
+        raise ModelLoadError(f"model.name_or_path: could not load {config.name_or_path!r}: {e}") from None
+    ensure_chat_template(tokenizer, config.chat_template)
+    return model, tokenizer
+
+
+def describe_mixture(mixture: Mixture, levels) -> str:
+    lines = [f"{'dataset':<16}{'loaded':>8}{'train':>8}{'held-out':>10}{'truncated':>11}{'dropped':>9}  level sizes"]
+    for name, level_sets in zip(mixture.names, levels):
+        r = mixture.reports[name]
+        sizes = " ".join(str(len(level)) for level in level_sets)
+        lines.append(f"{name:<16}{r.loaded:>8}{r.train:>8}{r.heldout:>10}{r.truncated:>11}{r.dropped:>9}  {sizes}")
+    return "\n".join(lines)
+
+
+def train(config: Config, progress: bool = True) -> dict:
+    """Run one fine-tuning job; returns the evaluation results."""
+    from transformers import DataCollatorForSeq2Seq, TrainingArguments
+
+    if config.sampling.strategy not in STRATEGIES:
+        raise ConfigError(f"sampling.strategy must be one of {', '.join(STRATEGIES)}; got {config.sampling.strategy!r}")
+    out = Path(config.output_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "config.yaml").write_text(dump_yaml(config))
+    started = time.time()
+
+    model, tokenizer = load_model(config.model)
+    mixture = load_mixture(config.data, tokenizer)
+    scores, cached = load_or_score(model, mixture, tokenizer, config.scoring.batch_size, config.scoring.cache_dir, progress)
+    levels = difficulty_levels(mixture, scores, config.scoring.metric, config.scoring.num_levels)
+    print(describe_mixture(mixture, levels))
+    print(f"difficulty scores ({config.scoring.metric}): {'from cache' if cached else 'computed'}")
+
+    strategy = make_strategy(config.sampling, levels, scores.loss, scores.alone_loss)
+    t = config.training
+    sampler = HierarchicalSampler(levels, num_samples=t.max_steps * t.per_device_train_batch_size
+                                  * t.gradient_accumulation_steps, seed=config.sampling.seed)
+    log = RunLog(mixture.names, out / "probabilities.jsonl")
+    controller = MixtureController(strategy, sampler, config.sampling.update_interval, log)
+    train_set = mixture.flat()
+    context_id = context_token_id(tokenizer)
+
+    def probe_factory(m):
+        return ModelProbe(m, train_set, tokenizer.pad_token_id, context_id, config.scoring.batch_size)
+
+    before = (evaluate_mixture(model, tokenizer, mixture, config.eval.max_new_tokens, config.eval.batch_size, progress)
+              if config.eval.before else None)
+
+    trainer_kwargs = {k: v for k, v in asdict(t).items() if k != "extra"}
+    trainer_kwargs.update({"report_to": "none", "disable_tqdm": not progress, "remove_unused_columns": False})
+    trainer_kwargs.update(t.extra)
+    try:
+        args = TrainingArguments(output_dir=str(out / "trainer"), **trainer_kwargs)
+    except TypeError as e:
+        raise ConfigError(f"training.extra: {e}") from None
+    trainer = MixtureTrainer(
+        model=model, args=args, train_dataset=train_set, processing_class=tokenizer,
+        data_collator=DataCollatorForSeq2Seq(tokenizer, padding=True, label_pad_token_id=-100),
+        callbacks=[MixtureCallback(controller, probe_factory)], mixture_sampler=sampler,
+    )
+    trainer.train()
+
+    after = evaluate_mixture(model, tokenizer, mixture, config.eval.max_new_tokens, config.eval.batch_size, progress)
+    results = {"before": before, "after": after}
+    (out / "eval.json").write_text(json.dumps(results, indent=2))
+    print(format_table(before, after))
+    plot_probabilities(log.records, out / "probabilities.png")
+    model.save_pretrained(out / "model")
+    tokenizer.save_pretrained(out / "model")
+    print(f"wrote {out}/: config.yaml probabilities.jsonl eval.json probabilities.png model/ "
+          f"({time.time() - started:.0f}s)")
+    return results
+
+
+def quiet_libraries() -> None:
+    """Keep the console to hbo's own output and progress bars."""
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    from transformers.utils import logging as hf_logging
+    import datasets
+
+    hf_logging.set_verbosity_error()
+    datasets.disable_progress_bars()
+    datasets.logging.set_verbosity_error()

@@ -1,0 +1,135 @@
+"""Difficulty scores from the base model, computed once per (model, data) and cached on disk.
+
+For every training example we keep the base model's mean response loss given the prompt and given
+only a one-token context (the "response alone" pass). Both are needed later: the levels come from
+the chosen metric, and the local reward compares the current model's loss against the base loss.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+from safetensors.torch import load_file, save_file
+
+from hbo.core.levels import assign_levels
+from hbo.data.mixture import Encoded, Mixture
+from hbo.measure import IGNORE, mean_losses
+
+SCORES_VERSION = 1  # bump when the scoring definition changes, to invalidate old caches
+
+
+@dataclass
+class BaseScores:
+    """Per training example (flat index): the base model's mean response loss with the prompt
+    (``loss``) and with a one-token context instead of the prompt (``alone_loss``), float64 [N]."""
+    loss: torch.Tensor
+    alone_loss: torch.Tensor
+
+    def metric(self, name: str) -> torch.Tensor:
+        """``loss``; ``ppl`` = exp(loss); ``ifd`` = PPL(response | prompt) / PPL(response alone)."""
+        if name == "loss":
+            return self.loss
+        if name == "ppl":
+            return self.loss.exp()
+        if name == "ifd":
+            return (self.loss - self.alone_loss).exp()
+        raise ValueError(f"unknown difficulty metric {name!r}; choose ifd, ppl or loss")
+
+
+def conditional_sequence(ex: Encoded) -> tuple[list[int], list[int]]:
+    """The example with loss on the response only, whatever the training loss covers."""
+    return ex.input_ids, [IGNORE] * len(ex.prompt_ids) + ex.response_ids
+
+
+def alone_sequence(ex: Encoded, context_id: int) -> tuple[list[int], list[int]]:
+    """The response after a single context token (BOS, else EOS): every response token is scored."""
+    return [context_id] + ex.response_ids, [IGNORE] + ex.response_ids
+
+
+def context_token_id(tokenizer) -> int:
+    return tokenizer.bos_token_id if tokenizer.bos_token_id is not None else tokenizer.eos_token_id
+
+
+def score_examples(model, examples: list[Encoded], pad_id: int, context_id: int, batch_size: int,
+                   progress: bool = False) -> BaseScores:
+    loss, _ = mean_losses(model, [conditional_sequence(ex) for ex in examples], pad_id, batch_size,
+                          progress, desc="scoring (response | prompt)")
+    alone, _ = mean_losses(model, [alone_sequence(ex, context_id) for ex in examples], pad_id, batch_size,
+                           progress, desc="scoring (response alone)")
+    return BaseScores(loss, alone)
+
+
+def model_fingerprint(model) -> str:
+    """Identify the base model by its config and weight files (size plus head and tail bytes), which is
+    stable across copies and clones, and cheap even for multi-GB checkpoints."""
+    h = hashlib.sha256(json.dumps(model.config.to_dict(), sort_keys=True, default=str).encode())
+    folder = Path(str(getattr(model.config, "_name_or_path", "")))
+    if folder.is_dir():
+        for path in sorted(folder.glob("*.safetensors")) + sorted(folder.glob("*.bin")) + sorted(folder.glob("*.gguf")):
+            size = path.stat().st_size
+            with path.open("rb") as f:
+                head = f.read(1 << 20)
+                f.seek(max(size - (1 << 20), 0))
+                tail = f.read()
+            h.update(f"{path.name}:{size}".encode() + head + tail)
+    else:
+        h.update(str(getattr(model.config, "_commit_hash", "")).encode())
+    return h.hexdigest()[:16]
+
+
+def load_or_score(model, mixture: Mixture, tokenizer, batch_size: int, cache_dir: str | None,
+                  progress: bool = True) -> tuple[BaseScores, bool]:
+    """Scores for every training example in flat order; returns (scores, loaded_from_cache)."""
+    flat = mixture.flat().examples
+    path = None
+    if cache_dir:
+        key = hashlib.sha256(f"{SCORES_VERSION}:{model_fingerprint(model)}:{mixture.fingerprint()}"
+                             .encode()).hexdigest()[:20]
+        path = Path(cache_dir).expanduser() / f"scores-{key}.safetensors"
+        if path.is_file():
+            tensors = load_file(str(path))
+            if tensors["loss"].numel() == len(flat):
+                return BaseScores(tensors["loss"], tensors["alone_loss"]), True
+    scores = score_examples(model, flat, tokenizer.pad_token_id, context_token_id(tokenizer), batch_size, progress)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        save_file({"loss": scores.loss.contiguous(), "alone_loss": scores.alone_loss.contiguous()}, str(tmp))
+        tmp.replace(path)
+    return scores, False
+
+
+def difficulty_levels(mixture: Mixture, scores: BaseScores, metric: str, num_levels: int) -> list[list[list[int]]]:
+    """levels[d][k]: flat indices of level k (0 easiest) of dataset d, by quantiles of ``metric``."""
+    values = scores.metric(metric)
+    flat = mixture.flat()
+    levels = []
+    for d in range(len(mixture.names)):
+        indices = list(flat.indices_of(d))
+        level_of = assign_levels(values[indices], num_levels)
+        buckets: list[list[int]] = [[] for _ in range(max(level_of) + 1)]
+        for i, k in zip(indices, level_of):
+            buckets[k].append(i)
+        levels.append(buckets)
+    return levels
+
+
+def spearman(x: torch.Tensor, y: torch.Tensor) -> float:
+    """Rank correlation (average ranks for ties), for checking levels against designed difficulty."""
+    def ranks(v: torch.Tensor) -> torch.Tensor:
+        v = v.double()
+        order = torch.argsort(v, stable=True)
+        r = torch.empty_like(v)
+        r[order] = torch.arange(len(v), dtype=torch.float64)
+        for value in torch.unique(v):  # average the ranks of ties
+            tied = v == value
+            r[tied] = r[tied].mean()
+        return r
+    rx, ry = ranks(x), ranks(y)
+    rx, ry = rx - rx.mean(), ry - ry.mean()
+    denominator = math.sqrt(float((rx ** 2).sum() * (ry ** 2).sum()))
+    return float((rx * ry).sum()) / denominator if denominator else float("nan")

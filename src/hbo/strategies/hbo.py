@@ -1,0 +1,121 @@
+"""Hierarchical Balancing Optimization (Wang, Wu, Haddow, Birch; ICLR 2026, arXiv 2505.12300).
+
+A global actor over datasets, started at the temperature prior, and one local actor per dataset over
+its difficulty levels, started uniform. Every update:
+- global reward of dataset d: mean per-example gradient norm over examples drawn from each of its
+  levels ("learning progress");
+- local reward of level k: mean over drawn examples of ratio(now, base), then divided by the mean over
+  the dataset's levels ("relative improvement"). ratio is PPL_now / PPL_base by default (the paper),
+  or the loss ratio, or the IFD ratio.
+Choices the paper leaves open, and ours: examples for the rewards are drawn uniformly with
+replacement from each level by a generator separate from the training sampler; a dataset whose
+rewards are not finite keeps its distribution for that update.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+
+from hbo.core.actor import SoftmaxActor
+from hbo.core.prior import temperature_prior
+from hbo.core.rewards import ExponentialAverage, relative_reward
+from hbo.strategies.base import RewardProbe, Strategy
+
+
+def level_ratio(kind: str, now: torch.Tensor, base: torch.Tensor,
+                now_alone: torch.Tensor | None = None, base_alone: torch.Tensor | None = None) -> torch.Tensor:
+    """Per-example ratio of the current model's difficulty to the base model's (losses in nats)."""
+    if kind == "ppl":
+        return (now - base).exp()
+    if kind == "loss":
+        return now / base
+    if kind == "ifd":
+        return ((now - now_alone) - (base - base_alone)).exp()
+    raise ValueError(f"unknown local reward {kind!r}; choose ppl, loss or ifd")
+
+
+class HBOStrategy(Strategy):
+    name = "hbo"
+
+    def __init__(self, levels, config, base_loss: torch.Tensor, base_alone_loss: torch.Tensor,
+                 update_global: bool = True, update_local: bool = True):
+        super().__init__(levels)
+        self.config = config
+        self.base_loss = torch.as_tensor(base_loss, dtype=torch.float64)
+        self.base_alone_loss = torch.as_tensor(base_alone_loss, dtype=torch.float64)
+        self.update_global, self.update_local = update_global, update_local
+        prior = temperature_prior(self.sizes, config.temperature)
+        self.global_actor = SoftmaxActor(prior, config.actor_lr, config.actor_steps)
+        self.local_actors = [SoftmaxActor([1.0 / len(ds)] * len(ds), config.actor_lr, config.actor_steps)
+                             for ds in self.levels]
+        self.ema = ExponentialAverage(config.reward_ema) if config.reward_ema else None
+        self.generator = torch.Generator().manual_seed(config.seed + 1)
+
+    @property
+    def updates(self) -> bool:
+        return self.update_global or self.update_local
+
+    def probabilities(self):
+        return (self.global_actor.probabilities.tolist(),
+                [actor.probabilities.tolist() for actor in self.local_actors])
+
+    def _draw(self, level: Sequence[int], count: int) -> list[int]:
+        picks = torch.randint(len(level), (count,), generator=self.generator)
+        return [level[i] for i in picks.tolist()]
+
+    def global_rewards(self, probe: RewardProbe) -> list[float]:
+        per_dataset = [[i for level in dataset for i in self._draw(level, self.config.global_samples_per_level)]
+                       for dataset in self.levels]
+        norms = probe.gradient_norms([i for indices in per_dataset for i in indices])
+        rewards, start = [], 0
+        for indices in per_dataset:
+            rewards.append(float(norms[start:start + len(indices)].mean()))
+            start += len(indices)
+        return self.ema(rewards) if self.ema else rewards
+
+    def local_rewards(self, probe: RewardProbe) -> list[list[float]]:
+        draws = [[self._draw(level, self.config.local_samples_per_level) for level in dataset]
+                 for dataset in self.levels]
+        flat = [i for dataset in draws for level in dataset for i in level]
+        index = torch.as_tensor(flat, dtype=torch.long)
+        kind = self.config.local_reward
+        now = probe.losses(flat)
+        now_alone = probe.alone_losses(flat) if kind == "ifd" else None
+        ratios = level_ratio(kind, now, self.base_loss[index], now_alone, self.base_alone_loss[index])
+        rewards, start = [], 0
+        for dataset in draws:
+            means = []
+            for level in dataset:
+                means.append(float(ratios[start:start + len(level)].mean()))
+                start += len(level)
+            rewards.append(relative_reward(means))
+        return rewards
+
+    def update(self, probe: RewardProbe) -> dict:
+        record = {"global_reward": None, "local_reward": None}
+        if self.update_global:
+            record["global_reward"] = self.global_rewards(probe)
+            self.global_actor.update(record["global_reward"])
+        if self.update_local:
+            local = self.local_rewards(probe)
+            for actor, rewards in zip(self.local_actors, local):
+                actor.update(rewards)
+            record["local_reward"] = local
+        return record
+
+    def state_dict(self) -> dict:
+        return {
+            "global_actor": self.global_actor.state_dict(),
+            "local_actors": [a.state_dict() for a in self.local_actors],
+            "ema": self.ema.state_dict() if self.ema else None,
+            "generator": self.generator.get_state(),
+        }
+
+    def load_state_dict(self, state: dict) -> None:
+        self.global_actor.load_state_dict(state["global_actor"])
+        for actor, s in zip(self.local_actors, state["local_actors"]):
+            actor.load_state_dict(s)
+        if self.ema and state.get("ema"):
+            self.ema.load_state_dict(state["ema"])
+        self.generator.set_state(state["generator"])

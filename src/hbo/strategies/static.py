@@ -1,0 +1,37 @@
+"""Static temperature sampling, the usual way to mix datasets (e.g. ``interleave_datasets``).
+
+p_d proportional to n_d^(1/T): ``proportional`` is T = 1, ``uniform`` is T = inf, ``temperature``
+takes T from the config (5 is common practice, as in multilingual MT and XLM-R). Inside a dataset
+every example is equally likely, so a level is drawn in proportion to its size.
+"""
+from __future__ import annotations
+
+import math
+
+from hbo.core.prior import temperature_prior
+from hbo.strategies.base import Strategy
+
+
+class StaticStrategy(Strategy):
+    name = "temperature"
+
+    def __init__(self, levels, temperature: float):
+        super().__init__(levels)
+        self.temperature = temperature
+        self.global_probs = temperature_prior(self.sizes, temperature)
+        self.local_probs = [[len(level) / n for level in dataset] for dataset, n in zip(self.levels, self.sizes)]
+
+    def probabilities(self):
+        return list(self.global_probs), [list(p) for p in self.local_probs]
+
+
+def proportional(levels, config) -> StaticStrategy:
+    return StaticStrategy(levels, 1.0)
+
+
+def uniform(levels, config) -> StaticStrategy:
+    return StaticStrategy(levels, math.inf)
+
+
+def temperature(levels, config) -> StaticStrategy:
+    return StaticStrategy(levels, config.temperature)

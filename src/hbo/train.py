@@ -1,0 +1,99 @@
+"""Training glue: the model probe the strategies read rewards from, the controller that updates the
+sampling distributions every S steps, and its two hosts, the Hugging Face Trainer (a sampler plus a
+callback) and a plain PyTorch loop (call ``controller.step_end`` after each optimiser step)."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+from transformers import Trainer, TrainerCallback
+
+from hbo.core.sampler import HierarchicalSampler
+from hbo.data.mixture import FlatTrainSet
+from hbo.measure import gradient_norms, mean_losses
+from hbo.runlog import RunLog
+from hbo.scoring import alone_sequence, conditional_sequence
+from hbo.strategies.base import Strategy
+
+
+class ModelProbe:
+    """Measurements of the model being trained, by flat example index (see ``RewardProbe``)."""
+
+    def __init__(self, model, train_set: FlatTrainSet, pad_id: int, context_id: int, batch_size: int = 32):
+        self.model, self.train_set = model, train_set
+        self.pad_id, self.context_id, self.batch_size = pad_id, context_id, batch_size
+
+    def gradient_norms(self, indices: Sequence[int]) -> torch.Tensor:
+        return gradient_norms(self.model, [conditional_sequence(self.train_set.examples[i]) for i in indices],
+                              self.pad_id)
+
+    def losses(self, indices: Sequence[int]) -> torch.Tensor:
+        sequences = [conditional_sequence(self.train_set.examples[i]) for i in indices]
+        return mean_losses(self.model, sequences, self.pad_id, self.batch_size)[0]
+
+    def alone_losses(self, indices: Sequence[int]) -> torch.Tensor:
+        sequences = [alone_sequence(self.train_set.examples[i], self.context_id) for i in indices]
+        return mean_losses(self.model, sequences, self.pad_id, self.batch_size)[0]
+
+
+class MixtureController:
+    """Every ``update_interval`` steps (never at step 0): update the strategy from the probe, hand
+    the new distributions to the sampler and log them with the sample counts since the last record."""
+
+    def __init__(self, strategy: Strategy, sampler: HierarchicalSampler, update_interval: int,
+                 log: RunLog | None = None):
+        self.strategy, self.sampler, self.update_interval, self.log = strategy, sampler, update_interval, log
+        self.sampler.set_probabilities(*strategy.probabilities())
+
+    def start(self) -> None:
+        """Log the priors as the step-0 record."""
+        self._record(0, {"global_reward": None, "local_reward": None})
+
+    def step_end(self, step: int, probe) -> bool:
+        """Call after optimiser step ``step``; returns whether an update happened."""
+        if step <= 0 or step % self.update_interval:
+            return False
+        rewards = self.strategy.update(probe) if self.strategy.updates else {"global_reward": None,
+                                                                             "local_reward": None}
+        self.sampler.set_probabilities(*self.strategy.probabilities())
+        self._record(step, rewards)
+        return True
+
+    def _record(self, step: int, rewards: dict) -> None:
+        counts = self.sampler.pop_counts()
+        if self.log is not None:
+            global_probs, local_probs = self.strategy.probabilities()
+            self.log.record(step, global_probs, local_probs, rewards["global_reward"], rewards["local_reward"], counts)
+
+    def state_dict(self) -> dict:
+        return {"strategy": self.strategy.state_dict(), "sampler": self.sampler.state_dict()}
+
+    def load_state_dict(self, state: dict) -> None:
+        self.strategy.load_state_dict(state["strategy"])
+        self.sampler.load_state_dict(state["sampler"])
+
+
+class MixtureTrainer(Trainer):
+    """A Trainer that draws its training examples from the hierarchical sampler. Nothing else of
+    the Trainer changes: the loop, optimiser, logging and checkpointing are the library's."""
+
+    def __init__(self, *args, mixture_sampler: HierarchicalSampler, **kwargs):
+        self.mixture_sampler = mixture_sampler
+        super().__init__(*args, **kwargs)
+
+    def _get_train_sampler(self, *args, **kwargs):
+        return self.mixture_sampler
+
+
+class MixtureCallback(TrainerCallback):
+    """Runs the controller at the end of every optimiser step of the Trainer."""
+
+    def __init__(self, controller: MixtureController, probe_factory):
+        self.controller, self.probe_factory = controller, probe_factory
+
+    def on_train_begin(self, args, state, control, **kwargs):
+        if state.global_step == 0:
+            self.controller.start()
+
+    def on_step_end(self, args, state, control, model=None, **kwargs):
+        self.controller.step_end(state.global_step, self.probe_factory(model))
