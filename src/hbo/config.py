@@ -71,10 +71,10 @@ class SamplingConfig:
 
 @dataclass
 class TrainingConfig:
-    max_steps: int = 400  # optimiser steps
+    max_steps: int = 300  # optimiser steps
     per_device_train_batch_size: int = 16
     gradient_accumulation_steps: int = 1
-    learning_rate: float = 1e-3
+    learning_rate: float = 3e-4
     lr_scheduler_type: str = "constant_with_warmup"
     warmup_steps: int = 20
     weight_decay: float = 0.0
@@ -202,6 +202,11 @@ def _coerce(tp, value, key):
             return math.inf
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             return float(value)
+        if isinstance(value, str):  # YAML 1.1 reads "1e-4" (no dot) as a string
+            try:
+                return float(value)
+            except ValueError:
+                pass
     elif tp is int and isinstance(value, int) and not isinstance(value, bool):
         return value
     elif tp is bool and isinstance(value, bool):

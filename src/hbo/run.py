@@ -15,7 +15,7 @@ import torch
 
 from hbo.config import Config, ConfigError, ModelConfig, dump_yaml
 from hbo.core.sampler import HierarchicalSampler
-from hbo.data.mixture import Mixture, ensure_chat_template, load_mixture
+from hbo.data.mixture import Mixture, encode_mixture, ensure_chat_template, read_mixture
 from hbo.evaluate import evaluate_mixture, format_table
 from hbo.report import plot_probabilities
 from hbo.runlog import RunLog
@@ -76,8 +76,9 @@ def train(config: Config, progress: bool = True) -> dict:
     (out / "config.yaml").write_text(dump_yaml(config))
     started = time.time()
 
+    read = read_mixture(config.data)
     model, tokenizer = load_model(config.model)
-    mixture = load_mixture(config.data, tokenizer)
+    mixture = encode_mixture(read, config.data, tokenizer)
     scores, cached = load_or_score(model, mixture, tokenizer, config.scoring.batch_size, config.scoring.cache_dir, progress)
     levels = difficulty_levels(mixture, scores, config.scoring.metric, config.scoring.num_levels)
     print(describe_mixture(mixture, levels))
@@ -85,10 +86,10 @@ def train(config: Config, progress: bool = True) -> dict:
 
     strategy = make_strategy(config.sampling, levels, scores.loss, scores.alone_loss)
     t = config.training
-    sampler = HierarchicalSampler(levels, num_samples=t.max_steps * t.per_device_train_batch_size
-                                  * t.gradient_accumulation_steps, seed=config.sampling.seed)
+    examples_per_step = t.per_device_train_batch_size * t.gradient_accumulation_steps
+    sampler = HierarchicalSampler(levels, num_samples=t.max_steps * examples_per_step, seed=config.sampling.seed)
     log = RunLog(mixture.names, out / "probabilities.jsonl")
-    controller = MixtureController(strategy, sampler, config.sampling.update_interval, log)
+    controller = MixtureController(strategy, sampler, config.sampling.update_interval, examples_per_step, log)
     train_set = mixture.flat()
     context_id = context_token_id(tokenizer)
 
@@ -99,7 +100,8 @@ def train(config: Config, progress: bool = True) -> dict:
               if config.eval.before else None)
 
     trainer_kwargs = {k: v for k, v in asdict(t).items() if k != "extra"}
-    trainer_kwargs.update({"report_to": "none", "disable_tqdm": not progress, "remove_unused_columns": False})
+    trainer_kwargs.update({"report_to": "none", "disable_tqdm": not progress, "remove_unused_columns": False,
+                           "dataloader_pin_memory": torch.cuda.is_available()})
     trainer_kwargs.update(t.extra)
     try:
         args = TrainingArguments(output_dir=str(out / "trainer"), **trainer_kwargs)
@@ -131,5 +133,6 @@ def quiet_libraries() -> None:
     import datasets
 
     hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
     datasets.disable_progress_bars()
     datasets.logging.set_verbosity_error()

@@ -41,8 +41,10 @@ class MixtureController:
     the new distributions to the sampler and log them with the sample counts since the last record."""
 
     def __init__(self, strategy: Strategy, sampler: HierarchicalSampler, update_interval: int,
-                 log: RunLog | None = None):
+                 examples_per_step: int, log: RunLog | None = None):
         self.strategy, self.sampler, self.update_interval, self.log = strategy, sampler, update_interval, log
+        self.examples_per_step = examples_per_step  # examples one optimiser step consumes
+        self.last_step = 0
         self.sampler.set_probabilities(*strategy.probabilities())
 
     def start(self) -> None:
@@ -60,17 +62,20 @@ class MixtureController:
         return True
 
     def _record(self, step: int, rewards: dict) -> None:
-        counts = self.sampler.pop_counts()
+        counts = self.sampler.pop_counts((step - self.last_step) * self.examples_per_step)
+        self.last_step = step
         if self.log is not None:
             global_probs, local_probs = self.strategy.probabilities()
             self.log.record(step, global_probs, local_probs, rewards["global_reward"], rewards["local_reward"], counts)
 
     def state_dict(self) -> dict:
-        return {"strategy": self.strategy.state_dict(), "sampler": self.sampler.state_dict()}
+        return {"strategy": self.strategy.state_dict(), "sampler": self.sampler.state_dict(),
+                "last_step": self.last_step}
 
     def load_state_dict(self, state: dict) -> None:
         self.strategy.load_state_dict(state["strategy"])
         self.sampler.load_state_dict(state["sampler"])
+        self.last_step = state["last_step"]
 
 
 class MixtureTrainer(Trainer):

@@ -1,6 +1,7 @@
 """A softmax actor: a learnable distribution over arms (datasets, or levels of one dataset)."""
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 
 import torch
@@ -53,7 +54,8 @@ class SoftmaxActor:
         return True
 
     def state_dict(self) -> dict:
-        return {"logits": self.logits.detach().clone(), "optimizer": self.optimizer.state_dict()}
+        # Deep copy: Adam's state_dict() hands out its live moment tensors.
+        return {"logits": self.logits.detach().clone(), "optimizer": copy.deepcopy(self.optimizer.state_dict())}
 
     def load_state_dict(self, state: dict) -> None:
         logits = torch.as_tensor(state["logits"], dtype=torch.float64)
@@ -61,4 +63,4 @@ class SoftmaxActor:
             raise ValueError(f"actor state has {logits.numel()} arms, this actor has {len(self)}")
         with torch.no_grad():
             self.logits.copy_(logits)
-        self.optimizer.load_state_dict(state["optimizer"])
+        self.optimizer.load_state_dict(copy.deepcopy(state["optimizer"]))

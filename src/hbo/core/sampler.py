@@ -1,6 +1,7 @@
 """The hierarchical sampler: dataset ~ global, level ~ local, example uniformly within the level."""
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterator, Sequence
 
 import torch
@@ -27,7 +28,7 @@ class HierarchicalSampler(Sampler[int]):
         self.generator = torch.Generator().manual_seed(seed)
         self.global_probs = torch.full((len(levels),), 1.0 / len(levels), dtype=torch.float64)
         self.local_probs = [torch.full((len(ds),), 1.0 / len(ds), dtype=torch.float64) for ds in levels]
-        self.counts = [[0] * len(ds) for ds in levels]
+        self.pending: deque[tuple[int, int]] = deque()  # (dataset, level) of draws not yet counted
 
     def set_probabilities(self, global_probs: Sequence[float] | torch.Tensor,
                           local_probs: Sequence[Sequence[float] | torch.Tensor]) -> None:
@@ -45,7 +46,7 @@ class HierarchicalSampler(Sampler[int]):
         k = int(torch.multinomial(self.local_probs[d], 1, generator=self.generator))
         members = self.levels[d][k]
         i = int(members[torch.randint(len(members), (1,), generator=self.generator)])
-        self.counts[d][k] += 1
+        self.pending.append((d, k))
         return d, k, i
 
     def __iter__(self) -> Iterator[int]:
@@ -55,9 +56,14 @@ class HierarchicalSampler(Sampler[int]):
     def __len__(self) -> int:
         return self.num_samples
 
-    def pop_counts(self) -> list[list[int]]:
-        """Examples drawn per dataset and level since the previous call."""
-        counts, self.counts = self.counts, [[0] * len(ds) for ds in self.levels]
+    def pop_counts(self, consumed: int | None = None) -> list[list[int]]:
+        """Per dataset and level, how many of the next ``consumed`` draws (default: all pending) fell
+        there. A data loader draws ahead of training; passing the number of examples training has
+        actually used since the last call keeps prefetched draws for the next count."""
+        counts = [[0] * len(ds) for ds in self.levels]
+        for _ in range(len(self.pending) if consumed is None else min(consumed, len(self.pending))):
+            d, k = self.pending.popleft()
+            counts[d][k] += 1
         return counts
 
     def state_dict(self) -> dict:
@@ -65,13 +71,13 @@ class HierarchicalSampler(Sampler[int]):
             "generator": self.generator.get_state(),
             "global_probs": self.global_probs.clone(),
             "local_probs": [p.clone() for p in self.local_probs],
-            "counts": [list(c) for c in self.counts],
+            "pending": list(self.pending),
         }
 
     def load_state_dict(self, state: dict) -> None:
         self.set_probabilities(state["global_probs"], state["local_probs"])
         self.generator.set_state(state["generator"])
-        self.counts = [list(c) for c in state["counts"]]
+        self.pending = deque(tuple(x) for x in state["pending"])
 
 
 def _as_distribution(p: Sequence[float] | torch.Tensor, size: int, name: str) -> torch.Tensor:

@@ -24,6 +24,8 @@ def load_examples(path: str, fmt: str = "auto", split: str = "train", subset: st
         if suffix not in LOCAL_SUFFIXES:
             raise DataError(f"{path}: unsupported file type {suffix!r}; use one of {', '.join(LOCAL_SUFFIXES)}")
         line_of_row = _scan_jsonl(local, fmt) if suffix == ".jsonl" else None
+        if line_of_row == [] or local.stat().st_size == 0:
+            raise DataError(f"{path}: the dataset is empty")
         rows = _load_local(local, LOCAL_SUFFIXES[suffix])
         where = (lambda i: f"{path}:{line_of_row[i]}") if line_of_row else (lambda i: f"{path}: row {i + 1}")
     else:
@@ -31,7 +33,7 @@ def load_examples(path: str, fmt: str = "auto", split: str = "train", subset: st
         where = lambda i: f"{path} ({split}): row {i + 1}"  # noqa: E731
     if len(rows) == 0:
         raise DataError(f"{path}: the dataset is empty")
-    return [to_example(_drop_nulls(row), fmt, where(i)) for i, row in enumerate(rows)]
+    return [to_example(row, fmt, where(i)) for i, row in enumerate(rows)]
 
 
 def split_heldout(examples: list[Example], fraction: float, max_examples: int, seed: int) -> tuple[list[Example], list[Example]]:
@@ -78,7 +80,3 @@ def _load_hub(name: str, split: str, subset: str | None):
     except Exception as e:
         raise DataError(f"{name}: not a local file and could not be loaded from the hub: {e}") from None
 
-
-def _drop_nulls(row: dict) -> dict:
-    # Columnar files fill a missing field with None; treat it as absent so the error says 'missing'.
-    return {k: v for k, v in row.items() if v is not None}

@@ -133,31 +133,40 @@ def encode_examples(examples: list[Example], tokenizer, max_length: int, loss_on
     return encoded
 
 
-def load_mixture(config: DataConfig, tokenizer) -> Mixture:
-    """Load, split and tokenise every dataset of the mixture."""
-    specs = resolve_datasets(config)
-    names, train, heldout, reports = [], [], [], {}
-    for index, spec in enumerate(specs):
-        report = DatasetReport()
+def read_mixture(config: DataConfig) -> list[tuple[str, list[Example], list[Example], DatasetReport]]:
+    """Load, validate and split every dataset: (name, train, held-out, report). Needs no model, so
+    bad data is reported before anything expensive starts."""
+    read = []
+    for index, spec in enumerate(resolve_datasets(config)):
         examples = load_examples(spec.path, spec.format, spec.split, spec.subset)
-        report.loaded = len(examples)
         if spec.heldout_path:
             train_ex, held_ex = examples, load_examples(spec.heldout_path, spec.format, spec.split, spec.subset)
         else:
             train_ex, held_ex = split_heldout(examples, config.heldout_fraction, config.heldout_max,
                                               seed=config.seed * 1000 + index)
-        held_ex = held_ex[: config.heldout_max]
+        read.append((spec.name, train_ex, held_ex[: config.heldout_max], DatasetReport(loaded=len(examples))))
+    return read
+
+
+def encode_mixture(read, config: DataConfig, tokenizer) -> Mixture:
+    """Tokenise what :func:`read_mixture` returned."""
+    names, train, heldout, reports = [], [], [], {}
+    for name, train_ex, held_ex, report in read:
         enc_train = encode_examples(train_ex, tokenizer, config.max_length, config.loss_on, report)
         enc_held = encode_examples(held_ex, tokenizer, config.max_length, config.loss_on)
         if not enc_train:
-            raise DataError(f"{spec.path}: dataset {spec.name!r} has no training example that fits "
-                            f"data.max_length={config.max_length}")
+            raise DataError(f"dataset {name!r} has no training example that fits data.max_length={config.max_length}")
         report.train, report.heldout = len(enc_train), len(enc_held)
-        names.append(spec.name)
+        names.append(name)
         train.append(enc_train)
         heldout.append(enc_held)
-        reports[spec.name] = report
+        reports[name] = report
     return Mixture(names, train, heldout, reports)
+
+
+def load_mixture(config: DataConfig, tokenizer) -> Mixture:
+    """Load, split and tokenise every dataset of the mixture."""
+    return encode_mixture(read_mixture(config), config, tokenizer)
 
 
 def resolve_datasets(config: DataConfig) -> list[DatasetConfig]:

@@ -1,0 +1,66 @@
+"""HBO from a plain PyTorch loop, without the Hugging Face Trainer.
+
+The same pieces `hbo train` uses: a mixture, base-model scores and levels, a strategy, the
+hierarchical sampler feeding a DataLoader, and the controller called after every optimiser step.
+
+    python examples/plain_pytorch.py --steps 60 --update-interval 20
+"""
+from __future__ import annotations
+
+import argparse
+
+import torch
+from torch.utils.data import DataLoader
+
+from hbo.config import Config, DataConfig, ModelConfig, SamplingConfig
+from hbo.core.sampler import HierarchicalSampler
+from hbo.data.mixture import load_mixture
+from hbo.measure import pad
+from hbo.run import load_model
+from hbo.runlog import RunLog
+from hbo.scoring import context_token_id, difficulty_levels, load_or_score
+from hbo.strategies import make_strategy
+from hbo.train import MixtureController, ModelProbe
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--steps", type=int, default=60)
+    parser.add_argument("--batch-size", type=int, default=16)
+    parser.add_argument("--update-interval", type=int, default=20)
+    parser.add_argument("--log", default=None, help="write probabilities.jsonl here")
+    args = parser.parse_args()
+    torch.manual_seed(0)
+
+    model, tokenizer = load_model(ModelConfig(name_or_path="demo"))
+    mixture = load_mixture(DataConfig(mixture="demo"), tokenizer)
+    scores, _ = load_or_score(model, mixture, tokenizer, batch_size=64, cache_dir=None, progress=False)
+    levels = difficulty_levels(mixture, scores, metric="ifd", num_levels=4)
+
+    sampling = SamplingConfig(strategy="hbo", update_interval=args.update_interval)
+    strategy = make_strategy(sampling, levels, scores.loss, scores.alone_loss)
+    sampler = HierarchicalSampler(levels, num_samples=args.steps * args.batch_size, seed=0)
+    controller = MixtureController(strategy, sampler, sampling.update_interval, args.batch_size, RunLog(mixture.names, args.log))
+    train_set = mixture.flat()
+    probe = ModelProbe(model, train_set, tokenizer.pad_token_id, context_token_id(tokenizer))
+
+    def collate(batch):
+        return pad([(b["input_ids"], b["labels"]) for b in batch], tokenizer.pad_token_id, "cpu")
+
+    loader = DataLoader(train_set, batch_size=args.batch_size, sampler=sampler, collate_fn=collate)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=3e-4)
+    model.train()
+    controller.start()
+    for step, (input_ids, mask, labels) in enumerate(loader, start=1):
+        loss = model(input_ids=input_ids, attention_mask=mask, labels=labels).loss
+        loss.backward()
+        optimizer.step()
+        optimizer.zero_grad(set_to_none=True)
+        if controller.step_end(step, probe):
+            p = dict(zip(mixture.names, strategy.probabilities()[0]))
+            print(f"step {step}: loss {loss.item():.3f}; P(dataset) = "
+                  + ", ".join(f"{k} {v:.3f}" for k, v in p.items()))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,35 @@
+from hypothesis import given
+from hypothesis import strategies as st
+
+from hbo.core.levels import assign_levels
+
+
+def test_quantiles_low_score_is_level_zero():
+    assert assign_levels([0.9, 0.1, 0.5, 0.3], 2) == [1, 0, 1, 0]
+
+
+def test_every_example_kept_when_not_divisible():
+    levels = assign_levels(list(range(10)), 4)
+    assert len(levels) == 10
+    assert sorted(levels.count(k) for k in range(4)) == [2, 2, 3, 3]
+
+
+def test_small_dataset_gets_one_level_per_example():
+    assert assign_levels([3.0, 1.0], 4) == [1, 0]
+
+
+def test_non_finite_scores_are_hardest():
+    assert assign_levels([float("nan"), 1.0, 2.0, 3.0], 2) == [1, 0, 0, 1]
+
+
+@given(st.lists(st.floats(allow_nan=False, allow_infinity=False), min_size=1, max_size=200), st.integers(1, 8))
+def test_levels_are_balanced_and_monotone(scores, k):
+    levels = assign_levels(scores, k)
+    used = min(k, len(scores))
+    counts = [levels.count(j) for j in range(used)]
+    assert set(levels) == set(range(used))
+    assert max(counts) - min(counts) <= 1
+    for a, la in zip(scores, levels):
+        for b, lb in zip(scores, levels):
+            if a < b:
+                assert la <= lb

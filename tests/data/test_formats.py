@@ -1,0 +1,96 @@
+import json
+
+import pytest
+
+from hbo.data.formats import DataError, to_example
+from hbo.data.loading import load_examples, split_heldout
+
+
+def test_three_formats_normalise_alike():
+    chat = to_example({"messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}]},
+                      "auto", "x")
+    alpaca = to_example({"instruction": "q", "input": "", "output": "a"}, "auto", "x")
+    pc = to_example({"prompt": "q", "completion": "a"}, "auto", "x")
+    assert chat == alpaca == pc
+    assert to_example({"instruction": "q", "input": "ctx", "output": "a"}, "alpaca", "x").prompt[0]["content"] == "q\n\nctx"
+
+
+def write(path, lines):
+    path.write_text("".join(line + "\n" for line in lines))
+    return str(path)
+
+
+def test_jsonl_malformed_line_reported_with_number(tmp_path):
+    good = json.dumps({"prompt": "q", "completion": "a"})
+    path = write(tmp_path / "d.jsonl", [good, good, "{not json", good])
+    with pytest.raises(DataError, match=r"d.jsonl:3: malformed JSON"):
+        load_examples(path)
+
+
+def test_missing_field_names_line_and_field(tmp_path):
+    path = write(tmp_path / "d.jsonl", [json.dumps({"prompt": "q", "completion": "a"}),
+                                        json.dumps({"prompt": "q"})])
+    with pytest.raises(DataError, match=r"d.jsonl:2: cannot tell the format"):
+        load_examples(path)
+    with pytest.raises(DataError, match=r"d.jsonl:2: missing field 'completion'"):
+        load_examples(path, "prompt_completion")
+
+
+def test_wrong_type_and_empty_response(tmp_path):
+    path = write(tmp_path / "d.jsonl", [json.dumps({"instruction": "q", "output": 5})])
+    with pytest.raises(DataError, match=r"d.jsonl:1: field 'output' must be a string"):
+        load_examples(path)
+    path = write(tmp_path / "e.jsonl", [json.dumps({"prompt": "q", "completion": "  "})])
+    with pytest.raises(DataError, match=r"e.jsonl:1: field 'completion' is empty"):
+        load_examples(path)
+
+
+def test_chat_must_end_with_assistant(tmp_path):
+    path = write(tmp_path / "d.jsonl", [json.dumps({"messages": [{"role": "user", "content": "q"},
+                                                                 {"role": "user", "content": "q"}]})])
+    with pytest.raises(DataError, match="must end with an assistant message"):
+        load_examples(path)
+
+
+def test_empty_dataset(tmp_path):
+    with pytest.raises(DataError, match="the dataset is empty"):
+        load_examples(write(tmp_path / "d.jsonl", []))
+
+
+def test_unknown_format(tmp_path):
+    path = write(tmp_path / "d.jsonl", [json.dumps({"prompt": "q", "completion": "a"})])
+    with pytest.raises(DataError, match="unknown format 'sharegpt'"):
+        load_examples(path, "sharegpt")
+
+
+def test_missing_and_unsupported_files(tmp_path):
+    with pytest.raises(DataError, match="file not found"):
+        load_examples(str(tmp_path / "nope.jsonl"))
+    (tmp_path / "d.txt").write_text("x")
+    with pytest.raises(DataError, match="unsupported file type"):
+        load_examples(str(tmp_path / "d.txt"))
+
+
+def test_csv_parquet_and_json_go_through_datasets(tmp_path):
+    import datasets
+
+    rows = [{"prompt": f"q{i}", "completion": f"a{i}"} for i in range(5)]
+    ds = datasets.Dataset.from_list(rows)
+    ds.to_csv(str(tmp_path / "d.csv"))
+    ds.to_parquet(str(tmp_path / "d.parquet"))
+    (tmp_path / "d.json").write_text(json.dumps(rows))
+    for name in ("d.csv", "d.parquet", "d.json"):
+        examples = load_examples(str(tmp_path / name))
+        assert [e.response for e in examples] == [f"a{i}" for i in range(5)]
+    (tmp_path / "bad.csv").write_text("prompt,completion\nq,\n")
+    with pytest.raises(DataError, match=r"bad.csv: row 1: missing field 'completion'"):
+        load_examples(str(tmp_path / "bad.csv"))
+
+
+def test_heldout_split_seeded_and_disjoint():
+    examples = [to_example({"prompt": str(i), "completion": "a"}, "auto", "x") for i in range(50)]
+    train, held = split_heldout(examples, 0.2, 100, seed=0)
+    assert len(held) == 10 and len(train) == 40
+    assert not {e.prompt[0]["content"] for e in train} & {e.prompt[0]["content"] for e in held}
+    assert split_heldout(examples, 0.2, 100, seed=0) == (train, held)
+    assert split_heldout(examples[:1], 0.5, 100, seed=0)[0] == examples[:1]

@@ -1,0 +1,50 @@
+import math
+
+import pytest
+
+from hbo.config import ConfigError, load_config
+
+
+def test_defaults_are_the_demo():
+    c = load_config()
+    assert c.data.mixture == "demo" and c.model.name_or_path == "demo" and c.sampling.strategy == "hbo"
+
+
+def test_yaml_then_overrides(tmp_path):
+    f = tmp_path / "c.yaml"
+    f.write_text("sampling:\n  update_interval: 7\ntraining:\n  max_steps: 11\n")
+    c = load_config(f, ["sampling.temperature=inf", "training.learning_rate=1e-4", "output_dir=x"])
+    assert (c.sampling.update_interval, c.training.max_steps, c.output_dir) == (7, 11, "x")
+    assert math.isinf(c.sampling.temperature) and c.training.learning_rate == 1e-4
+
+
+def test_datasets_list(tmp_path):
+    f = tmp_path / "c.yaml"
+    f.write_text("data:\n  datasets:\n    - {name: a, path: a.jsonl}\n    - {name: b, path: b.csv, format: alpaca}\n")
+    c = load_config(f)
+    assert [d.name for d in c.data.datasets] == ["a", "b"] and c.data.datasets[1].format == "alpaca"
+
+
+@pytest.mark.parametrize("override,message", [
+    ("sampling.update_intervall=5", "unknown config key sampling.update_intervall"),
+    ("nonsense=1", "unknown config key nonsense"),
+    ("training.max_steps=abc", "training.max_steps must be int"),
+    ("scoring.metric=foo", "scoring.metric must be one of"),
+    ("sampling.actor_lr=0", "sampling.actor_lr must be > 0"),
+    ("data.loss_on=prompt", "data.loss_on must be one of"),
+])
+def test_bad_keys_and_values(override, message):
+    with pytest.raises(ConfigError, match=message):
+        load_config(None, [override])
+
+
+def test_duplicate_dataset_names(tmp_path):
+    f = tmp_path / "c.yaml"
+    f.write_text("data:\n  datasets:\n    - {name: a, path: a.jsonl}\n    - {name: a, path: b.jsonl}\n")
+    with pytest.raises(ConfigError, match="duplicate dataset names"):
+        load_config(f)
+
+
+def test_missing_file():
+    with pytest.raises(ConfigError, match="config file not found"):
+        load_config("/nonexistent/c.yaml")

@@ -1,0 +1,103 @@
+import random
+
+import pytest
+import torch
+
+from hbo.config import DataConfig
+from hbo.data.mixture import load_mixture
+from hbo.measure import gradient_norms, mean_losses
+from hbo.scoring import alone_sequence, conditional_sequence, context_token_id, score_examples
+from hbo.train import ModelProbe
+
+
+@pytest.fixture(scope="module")
+def examples(demo):
+    _, tokenizer = demo
+    mixture = load_mixture(DataConfig(mixture="demo"), tokenizer)
+    rng = random.Random(0)
+    flat = mixture.flat().examples
+    return [flat[i] for i in rng.sample(range(len(flat)), 40)]
+
+
+def naive_loss(model, ids, labels):
+    """One example, no padding, the definition written out."""
+    with torch.no_grad():
+        logits = model(input_ids=torch.tensor([ids])).logits[0, :-1].float()
+    target = torch.tensor(labels[1:])
+    logp = torch.log_softmax(logits, -1)
+    keep = target != -100
+    return float(-logp[keep].gather(1, target[keep, None]).mean())
+
+
+def test_batched_scores_equal_one_at_a_time(demo, examples):
+    model, tokenizer = demo
+    scores = score_examples(model, examples, tokenizer.pad_token_id, context_token_id(tokenizer), batch_size=16)
+    for i, ex in enumerate(examples):
+        cond = naive_loss(model, *conditional_sequence(ex))
+        alone = naive_loss(model, *alone_sequence(ex, context_token_id(tokenizer)))
+        assert scores.loss[i].item() == pytest.approx(cond, rel=1e-4)
+        assert scores.alone_loss[i].item() == pytest.approx(alone, rel=1e-4)
+        ifd = torch.exp(torch.tensor(cond - alone)).item()
+        assert scores.metric("ifd")[i].item() == pytest.approx(ifd, rel=1e-4)
+        assert scores.metric("ppl")[i].item() == pytest.approx(torch.exp(torch.tensor(cond)).item(), rel=1e-4)
+
+
+def test_gradient_norm_matches_backward(demo, examples):
+    model, tokenizer = demo
+    seqs = [conditional_sequence(ex) for ex in examples[:3]]
+    norms = gradient_norms(model, seqs, tokenizer.pad_token_id)
+    for norm, (ids, labels) in zip(norms, seqs):
+        model.zero_grad()
+        model.eval()
+        loss = model(input_ids=torch.tensor([ids]), labels=torch.tensor([labels])).loss
+        loss.backward()
+        expected = torch.sqrt(sum(p.grad.pow(2).sum() for p in model.parameters() if p.grad is not None))
+        assert norm.item() == pytest.approx(expected.item(), rel=1e-4)
+    model.zero_grad(set_to_none=True)
+
+
+def test_reward_computation_leaves_training_state_untouched(demo, examples):
+    model, tokenizer = demo
+    model = type(model)(model.config)  # a private copy we can train
+    model.load_state_dict(demo[0].state_dict())
+    model.train()
+    model.model.layers[0].eval()  # a mixed-mode model must come back mixed
+    optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3)
+    ids, labels = conditional_sequence(examples[0])
+    model(input_ids=torch.tensor([ids]), labels=torch.tensor([labels])).loss.backward()
+    optimizer.step()  # optimizer now has state
+    model(input_ids=torch.tensor([ids]), labels=torch.tensor([labels])).loss.backward()  # pending grads
+
+    def snapshot():
+        return {
+            "params": {n: p.detach().clone() for n, p in model.named_parameters()},
+            "grads": {n: p.grad.clone() for n, p in model.named_parameters()},
+            "opt": {k: {kk: vv.clone() if torch.is_tensor(vv) else vv for kk, vv in v.items()}
+                    for k, v in optimizer.state_dict()["state"].items()},
+            "modes": [m.training for m in model.modules()],
+            "rng": torch.get_rng_state().clone(),
+            "py": random.getstate(),
+        }
+
+    before = snapshot()
+    probe = ModelProbe(model, type("T", (), {"examples": examples})(), tokenizer.pad_token_id,
+                       context_token_id(tokenizer))
+    probe.gradient_norms(range(5))
+    probe.losses(range(10))
+    probe.alone_losses(range(10))
+    after = snapshot()
+    for n in before["params"]:
+        assert torch.equal(before["params"][n], after["params"][n])
+        assert torch.equal(before["grads"][n], after["grads"][n])
+    for k in before["opt"]:
+        for kk, v in before["opt"][k].items():
+            assert torch.equal(v, after["opt"][k][kk]) if torch.is_tensor(v) else v == after["opt"][k][kk]
+    assert before["modes"] == after["modes"] and not all(after["modes"])
+    assert torch.equal(before["rng"], after["rng"]) and before["py"] == after["py"]
+
+
+def test_mean_losses_nan_without_labels(demo):
+    model, tokenizer = demo
+    losses, counts = mean_losses(model, [([1, 2, 3], [-100, -100, -100]), ([1, 2, 3], [-100, 2, 3])],
+                                 tokenizer.pad_token_id)
+    assert torch.isnan(losses[0]) and counts.tolist() == [0, 2] and torch.isfinite(losses[1])
