@@ -48,3 +48,21 @@ def test_duplicate_dataset_names(tmp_path):
 def test_missing_file():
     with pytest.raises(ConfigError, match="config file not found"):
         load_config("/nonexistent/c.yaml")
+
+
+def test_readme_config_reference_is_current():
+    from pathlib import Path
+
+    from hbo.configdoc import render
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    start, end = "<!-- config-reference:start -->\n", "<!-- config-reference:end -->"
+    table = readme[readme.index(start) + len(start): readme.index(end)].strip()
+    assert table == render().strip(), "run `python -m hbo.configdoc` and paste it into the README"
+
+
+def test_example_configs_load():
+    from pathlib import Path
+
+    for path in (Path(__file__).resolve().parents[1] / "examples").glob("*.yaml"):
+        load_config(path)

@@ -22,7 +22,7 @@ class ConfigError(ValueError):
 class ModelConfig:
     name_or_path: str = "demo"  # local folder or hub id of a causal LM; "demo" is the built-in tiny model
     trust_remote_code: bool = False  # only for models whose code you trust
-    dtype: str = "float32"  # float32 | bfloat16 | float16 for the weights while training
+    dtype: str = "float32"  # float32, bfloat16 or float16: the weights' dtype while training
     chat_template: str | None = None  # Jinja template; default: the tokenizer's own, else hbo's plain one
 
 
@@ -30,7 +30,7 @@ class ModelConfig:
 class DatasetConfig:
     name: str  # unique name, used in every output
     path: str  # local .jsonl / .json / .parquet / .csv file, or a hub dataset id
-    format: str = "auto"  # auto | chat | alpaca | prompt_completion
+    format: str = "auto"  # auto, chat, alpaca or prompt_completion (see Data formats)
     split: str = "train"  # hub split to read
     subset: str | None = None  # hub configuration name
     heldout_path: str | None = None  # held-out file; default: a seeded fraction of `path`
@@ -43,13 +43,13 @@ class DataConfig:
     heldout_fraction: float = 0.1  # share of each dataset held out when it has no heldout_path
     heldout_max: int = 200  # at most this many held-out examples per dataset
     max_length: int = 256  # tokens per example (prompt + response); longer responses are truncated
-    loss_on: str = "response"  # response | all: which tokens the training loss covers
+    loss_on: str = "response"  # response or all: which tokens the training loss covers
     seed: int = 0  # held-out split seed
 
 
 @dataclass
 class ScoringConfig:
-    metric: str = "ifd"  # ifd | ppl | loss: the base-model difficulty score that defines levels
+    metric: str = "ifd"  # ifd, ppl or loss: the base-model difficulty score that defines levels
     num_levels: int = 4  # K quantile levels per dataset (level 0 easiest)
     batch_size: int = 32  # examples per forward pass
     cache_dir: str = "~/.cache/hbo/scores"  # scores are cached here, keyed by model and data
@@ -57,14 +57,14 @@ class ScoringConfig:
 
 @dataclass
 class SamplingConfig:
-    strategy: str = "hbo"  # hbo | proportional | temperature | uniform
+    strategy: str = "hbo"  # hbo, proportional (T = 1), temperature (T from `temperature`) or uniform
     temperature: float = 1.0  # prior p ~ n^(1/T); 1 = proportional, inf = uniform (used by hbo too)
     update_interval: int = 25  # S: training steps between actor updates
     actor_lr: float = 0.01  # Adam learning rate of every actor (the reference uses 1e-4)
     actor_steps: int = 200  # Adam steps per actor update (as the reference)
     global_samples_per_level: int = 8  # examples per level for the gradient-norm reward (reference: 4x2)
     local_samples_per_level: int = 16  # examples per level for the perplexity-ratio reward (reference: 8x2)
-    local_reward: str = "ppl"  # ppl | loss | ifd: the ratio now/base that the local reward uses
+    local_reward: str = "ppl"  # ppl, loss or ifd: the ratio now / base that the local reward uses
     reward_ema: float | None = None  # beta of an EMA over global rewards; null = off (paper: 0.9)
     seed: int = 0  # seed of the training sampler and of the reward draws
 
@@ -72,15 +72,15 @@ class SamplingConfig:
 @dataclass
 class TrainingConfig:
     max_steps: int = 300  # optimiser steps
-    per_device_train_batch_size: int = 16
-    gradient_accumulation_steps: int = 1
-    learning_rate: float = 3e-4
-    lr_scheduler_type: str = "constant_with_warmup"
-    warmup_steps: int = 20
-    weight_decay: float = 0.0
-    logging_steps: int = 25
-    save_strategy: str = "no"  # Trainer checkpointing: no | steps
-    seed: int = 0
+    per_device_train_batch_size: int = 16  # examples per step and device
+    gradient_accumulation_steps: int = 1  # micro-batches per optimiser step
+    learning_rate: float = 3e-4  # peak learning rate of the model (AdamW)
+    lr_scheduler_type: str = "constant_with_warmup"  # any transformers scheduler name
+    warmup_steps: int = 20  # linear warm-up steps
+    weight_decay: float = 0.0  # AdamW weight decay
+    logging_steps: int = 25  # Trainer loss logging interval
+    save_strategy: str = "no"  # Trainer checkpointing: no or steps (with extra.save_steps)
+    seed: int = 0  # Trainer seed (model init of new heads, dropout)
     extra: dict[str, Any] = field(default_factory=dict)  # any other transformers.TrainingArguments field
 
 
@@ -88,12 +88,12 @@ class TrainingConfig:
 class EvalConfig:
     before: bool = True  # also evaluate the base model, for the before/after table
     max_new_tokens: int = 32  # greedy generation length for exact match
-    batch_size: int = 64
+    batch_size: int = 64  # examples per evaluation batch
 
 
 @dataclass
 class Config:
-    output_dir: str = "runs/demo"
+    output_dir: str = "runs/demo"  # where the run's files go (also --output-dir)
     model: ModelConfig = field(default_factory=ModelConfig)
     data: DataConfig = field(default_factory=DataConfig)
     scoring: ScoringConfig = field(default_factory=ScoringConfig)

@@ -1,0 +1,45 @@
+"""Renders the config reference (every key, its default and its comment in ``config.py``) as the
+Markdown table the README embeds; a test keeps the two in step."""
+from __future__ import annotations
+
+import dataclasses
+import inspect
+import re
+
+from hbo import config as config_module
+
+SECTIONS = [("", config_module.Config), ("model", config_module.ModelConfig), ("data", config_module.DataConfig),
+            ("data.datasets[]", config_module.DatasetConfig), ("scoring", config_module.ScoringConfig),
+            ("sampling", config_module.SamplingConfig), ("training", config_module.TrainingConfig),
+            ("eval", config_module.EvalConfig)]
+FIELD_LINE = re.compile(r"^\s+(\w+): [^=#]+?(?:= (?P<default>[^#]+?))?\s*(?:#\s*(?P<doc>.*))?$")
+
+
+def field_docs(cls) -> dict[str, tuple[str, str]]:
+    docs = {}
+    for line in inspect.getsource(cls).splitlines():
+        m = FIELD_LINE.match(line)
+        if m:
+            docs[m.group(1)] = ((m.group("default") or "required").strip(), (m.group("doc") or "").strip())
+    return docs
+
+
+def render() -> str:
+    rows = ["| key | default | meaning |", "| --- | --- | --- |"]
+    for prefix, cls in SECTIONS:
+        docs = field_docs(cls)
+        for f in dataclasses.fields(cls):
+            if dataclasses.is_dataclass(f.type) or f.name in ("model", "data", "scoring", "sampling", "training", "eval"):
+                continue
+            default, doc = docs.get(f.name, ("", ""))
+            if default.startswith("field(default_factory=list"):
+                default = "[]"
+            elif default.startswith("field(default_factory=dict"):
+                default = "{}"
+            key = f"{prefix}.{f.name}" if prefix else f.name
+            rows.append(f"| `{key}` | `{default}` | {doc} |")
+    return "\n".join(rows)
+
+
+if __name__ == "__main__":
+    print(render())
