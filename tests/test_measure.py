@@ -101,3 +101,18 @@ def test_mean_losses_nan_without_labels(demo):
     losses, counts = mean_losses(model, [([1, 2, 3], [-100, -100, -100]), ([1, 2, 3], [-100, 2, 3])],
                                  tokenizer.pad_token_id)
     assert torch.isnan(losses[0]) and counts.tolist() == [0, 2] and torch.isfinite(losses[1])
+
+
+def test_scores_are_cached_by_model_and_data(demo, tmp_path):
+    from hbo.scoring import load_or_score
+
+    model, tokenizer = demo
+    mixture = load_mixture(DataConfig(mixture="demo", heldout_max=5), tokenizer)
+    mixture.train = [d[:20] for d in mixture.train]
+    first, cached = load_or_score(model, mixture, tokenizer, 32, str(tmp_path), progress=False)
+    assert not cached and len(list(tmp_path.glob("scores-*.safetensors"))) == 1
+    again, cached = load_or_score(model, mixture, tokenizer, 32, str(tmp_path), progress=False)
+    assert cached and torch.equal(first.loss, again.loss) and torch.equal(first.alone_loss, again.alone_loss)
+    mixture.train[0] = mixture.train[0][:10]  # different data -> different key -> rescored
+    _, cached = load_or_score(model, mixture, tokenizer, 32, str(tmp_path), progress=False)
+    assert not cached and len(list(tmp_path.glob("scores-*.safetensors"))) == 2

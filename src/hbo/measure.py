@@ -14,7 +14,7 @@ import torch
 import torch.nn.functional as F
 
 IGNORE = -100
-Sequence_ = tuple[Sequence[int], Sequence[int]]  # (input_ids, labels)
+LabelledSequence = tuple[Sequence[int], Sequence[int]]  # (input_ids, labels)
 
 
 @contextmanager
@@ -31,7 +31,7 @@ def preserved_state(model: torch.nn.Module) -> Iterator[None]:
                 module.training = mode
 
 
-def pad(sequences: Sequence[Sequence_], pad_id: int, device) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+def pad(sequences: Sequence[LabelledSequence], pad_id: int, device) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """Right-pad (input_ids, labels) pairs: returns input_ids, attention_mask, labels of shape [B, T]."""
     width = max(len(ids) for ids, _ in sequences)
     input_ids = torch.full((len(sequences), width), pad_id, dtype=torch.long)
@@ -64,7 +64,7 @@ def length_batches(lengths: Sequence[int], batch_size: int) -> list[list[int]]:
 
 
 @torch.no_grad()
-def mean_losses(model, sequences: Sequence[Sequence_], pad_id: int, batch_size: int = 32,
+def mean_losses(model, sequences: Sequence[LabelledSequence], pad_id: int, batch_size: int = 32,
                 progress: bool = False, desc: str = "scoring") -> tuple[torch.Tensor, torch.Tensor]:
     """Mean loss over the labelled tokens of every sequence, and their token counts ([N], [N]).
 
@@ -89,7 +89,7 @@ def mean_losses(model, sequences: Sequence[Sequence_], pad_id: int, batch_size: 
     return losses, counts
 
 
-def gradient_norms(model, sequences: Sequence[Sequence_], pad_id: int) -> torch.Tensor:
+def gradient_norms(model, sequences: Sequence[LabelledSequence], pad_id: int) -> torch.Tensor:
     """Per-example L2 norm of the gradient of the mean response loss over all trainable parameters.
 
     One example per backward pass; gradients come from ``torch.autograd.grad`` and are never

@@ -2,7 +2,7 @@ import math
 
 import pytest
 
-from hbo.core.rewards import ExponentialAverage, mean_per_arm, relative_reward
+from hbo.core.rewards import ExponentialAverage, relative_reward
 
 
 def test_relative_reward_has_mean_one():
@@ -11,11 +11,6 @@ def test_relative_reward_has_mean_one():
 
 def test_relative_reward_zero_mean_is_nan():
     assert all(math.isnan(x) for x in relative_reward([0.0, 0.0]))
-
-
-def test_mean_per_arm():
-    out = mean_per_arm([[1.0, 3.0], [], [5.0]])
-    assert out[0] == 2.0 and math.isnan(out[1]) and out[2] == 5.0
 
 
 def test_ema():

@@ -94,3 +94,17 @@ def test_heldout_split_seeded_and_disjoint():
     assert not {e.prompt[0]["content"] for e in train} & {e.prompt[0]["content"] for e in held}
     assert split_heldout(examples, 0.2, 100, seed=0) == (train, held)
     assert split_heldout(examples[:1], 0.5, 100, seed=0)[0] == examples[:1]
+
+
+def test_dataset_folder_goes_through_the_hub_loader(tmp_path):
+    """A folder laid out like a hub dataset repository is read by the hub code path, offline."""
+    import datasets
+
+    folder = tmp_path / "my-dataset" / "data"
+    folder.mkdir(parents=True)
+    datasets.Dataset.from_list([{"instruction": f"q{i}", "output": f"a{i}"} for i in range(3)]).to_parquet(
+        str(folder / "train-00000-of-00001.parquet"))
+    examples = load_examples(str(tmp_path / "my-dataset"), split="train")
+    assert [e.response for e in examples] == ["a0", "a1", "a2"]
+    with pytest.raises(DataError, match="could not be loaded as a dataset folder or hub dataset"):
+        load_examples(str(tmp_path / "my-dataset"), split="validation")

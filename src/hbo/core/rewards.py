@@ -6,11 +6,6 @@ from collections.abc import Sequence
 import torch
 
 
-def mean_per_arm(values: Sequence[Sequence[float]]) -> list[float]:
-    """Mean of each arm's measurements; NaN for an arm with none (its actor update is skipped)."""
-    return [float(torch.as_tensor(v, dtype=torch.float64).mean()) if len(v) else float("nan") for v in values]
-
-
 def relative_reward(values: Sequence[float]) -> list[float]:
     """r_k / mean_j r_j: the local reward's normalisation across levels (mean 1).
 

@@ -1,4 +1,4 @@
-"""Reading one dataset (local file or hub id) into validated Examples, with line-numbered errors."""
+"""Reading one dataset (local file, dataset folder or hub id) into validated Examples, with line-numbered errors."""
 from __future__ import annotations
 
 import json
@@ -11,14 +11,14 @@ LOCAL_SUFFIXES = {".jsonl": "json", ".json": "json", ".parquet": "parquet", ".cs
 
 
 def load_examples(path: str, fmt: str = "auto", split: str = "train", subset: str | None = None) -> list[Example]:
-    """Load every record of a local file or hub dataset through HF ``datasets`` and normalise it.
+    """Load every record of a local file, a dataset folder or a hub dataset through HF ``datasets``.
 
     A ``.jsonl`` file is first scanned line by line so that a malformed line is reported with its line
     number before anything else happens; rows of other files are reported by row number.
     """
     local = Path(path).expanduser()
     suffix = local.suffix.lower()
-    if suffix in LOCAL_SUFFIXES or local.exists():
+    if local.is_file() or (suffix in LOCAL_SUFFIXES and not local.is_dir()):
         if not local.is_file():
             raise DataError(f"{path}: file not found")
         if suffix not in LOCAL_SUFFIXES:
@@ -28,8 +28,8 @@ def load_examples(path: str, fmt: str = "auto", split: str = "train", subset: st
             raise DataError(f"{path}: the dataset is empty")
         rows = _load_local(local, LOCAL_SUFFIXES[suffix])
         where = (lambda i: f"{path}:{line_of_row[i]}") if line_of_row else (lambda i: f"{path}: row {i + 1}")
-    else:
-        rows = _load_hub(path, split, subset)
+    else:  # a dataset folder or a hub id: HF datasets reads both the same way
+        rows = _load_hub(str(local) if local.is_dir() else path, split, subset)
         where = lambda i: f"{path} ({split}): row {i + 1}"  # noqa: E731
     if len(rows) == 0:
         raise DataError(f"{path}: the dataset is empty")
@@ -78,5 +78,5 @@ def _load_hub(name: str, split: str, subset: str | None):
     try:
         return datasets.load_dataset(name, subset, split=split)
     except Exception as e:
-        raise DataError(f"{name}: not a local file and could not be loaded from the hub: {e}") from None
+        raise DataError(f"{name}: could not be loaded as a dataset folder or hub dataset: {e}") from None
 
