@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 
 from hbo.config import ConfigError, dump_yaml, load_config
 from hbo.data.formats import DataError
@@ -20,9 +21,12 @@ def main(argv: list[str] | None = None) -> int:
         p.add_argument("overrides", nargs="*", metavar="section.key=value", help="override any config key")
         if name == "train":
             p.add_argument("--no-progress", action="store_true", help="no progress bars")
+            p.add_argument("--resume", nargs="?", const="latest", metavar="CHECKPOINT",
+                           help="continue from a checkpoint (default: the newest complete one of output_dir)")
     p = sub.add_parser("plot", help="redraw probabilities.png from a run's probabilities.jsonl")
     p.add_argument("run_dir")
     args = parser.parse_args(argv)
+    warnings.showwarning = _show_warning
 
     try:
         if args.command == "plot":
@@ -34,17 +38,24 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "config":
             print(dump_yaml(config), end="")
             return 0
-        from hbo.run import ModelLoadError, quiet_libraries, train
+        from hbo.run import ModelLoadError, TrainingInterrupted, quiet_libraries, train
 
         quiet_libraries()
         try:
-            train(config, progress=not args.no_progress)
+            train(config, progress=not args.no_progress, resume=args.resume)
         except ModelLoadError as e:
             raise ConfigError(str(e)) from None
+        except TrainingInterrupted as e:
+            print(f"hbo: {e}", file=sys.stderr)
+            return 128 + e.signum
         return 0
     except (ConfigError, DataError, FileNotFoundError) as e:
         print(f"hbo: error: {e}", file=sys.stderr)
         return 2
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    print(f"hbo: warning: {message}", file=sys.stderr)
 
 
 def _plot(run_dir: str) -> int:

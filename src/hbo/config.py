@@ -66,6 +66,8 @@ class SamplingConfig:
     local_samples_per_level: int = 16  # examples per level for the perplexity-ratio reward (reference: 8x2)
     local_reward: str = "ppl"  # ppl, loss or ifd: the ratio now / base that the local reward uses
     reward_ema: float | None = None  # beta of an EMA over global rewards; null = off (paper: 0.9)
+    min_probability: float = 1e-4  # floor of every dataset and level probability: nothing is starved
+    log_samples: bool = False  # also write samples.jsonl: the example indices trained on, per record
     seed: int = 0  # seed of the training sampler and of the reward draws
 
 
@@ -117,6 +119,8 @@ class Config:
         _check_positive("training.per_device_train_batch_size", self.training.per_device_train_batch_size)
         if not self.sampling.actor_lr > 0:
             raise ConfigError(f"sampling.actor_lr must be > 0, got {self.sampling.actor_lr}")
+        if not 0 <= self.sampling.min_probability < 1:
+            raise ConfigError(f"sampling.min_probability must be in [0, 1), got {self.sampling.min_probability}")
         if not self.sampling.temperature > 0:
             raise ConfigError(f"sampling.temperature must be > 0 (or inf), got {self.sampling.temperature}")
         if self.sampling.reward_ema is not None and not 0 < self.sampling.reward_ema <= 1:

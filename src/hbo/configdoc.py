@@ -41,5 +41,25 @@ def render() -> str:
     return "\n".join(rows)
 
 
+START, END = "<!-- config-reference:start -->\n", "<!-- config-reference:end -->"
+
+
+def readme_table(text: str) -> str:
+    return text[text.index(START) + len(START): text.index(END)]
+
+
+def write_readme(path: str) -> None:
+    from pathlib import Path
+
+    readme = Path(path)
+    text = readme.read_text()
+    readme.write_text(text.replace(readme_table(text), render() + "\n"))
+
+
 if __name__ == "__main__":
-    print(render())
+    import sys
+
+    if sys.argv[1:2] == ["--write"]:
+        write_readme(sys.argv[2] if len(sys.argv) > 2 else "README.md")
+    else:
+        print(render())

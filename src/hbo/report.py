@@ -5,6 +5,8 @@ from pathlib import Path
 
 import matplotlib
 
+from hbo.files import atomic_write
+
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
@@ -35,7 +37,6 @@ def plot_probabilities(records: list[dict], path: str | Path) -> Path:
         ax.set_xlabel("step")
         ax.set_ylim(0, None)
     fig.tight_layout()
-    path = Path(path)
-    fig.savefig(path, dpi=110)
+    atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=110, format="png"))
     plt.close(fig)
-    return path
+    return Path(path)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -21,7 +22,8 @@ from hbo.report import plot_probabilities
 from hbo.runlog import RunLog
 from hbo.scoring import context_token_id, difficulty_levels, load_or_score
 from hbo.strategies import STRATEGIES, make_strategy
-from hbo.train import MixtureCallback, MixtureController, MixtureTrainer, ModelProbe
+from hbo.files import atomic_save_folder, atomic_write_text, load_state
+from hbo.train import STATE_FILE, MixtureCallback, MixtureController, MixtureTrainer, ModelProbe, latest_checkpoint
 
 DEMO_MODEL = Path(__file__).parent / "assets" / "demo-model"
 DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}
@@ -57,23 +59,47 @@ def load_model(config: ModelConfig):
 
 
 def describe_mixture(mixture: Mixture, levels) -> str:
-    lines = [f"{'dataset':<16}{'loaded':>8}{'train':>8}{'held-out':>10}{'truncated':>11}{'dropped':>9}  level sizes"]
+    lines = [f"{'dataset':<16}{'loaded':>8}{'train':>8}{'held-out':>10}{'overlap':>9}{'truncated':>11}{'dropped':>9}"
+             "  level sizes"]
     for name, level_sets in zip(mixture.names, levels):
         r = mixture.reports[name]
         sizes = " ".join(str(len(level)) for level in level_sets)
-        lines.append(f"{name:<16}{r.loaded:>8}{r.train:>8}{r.heldout:>10}{r.truncated:>11}{r.dropped:>9}  {sizes}")
+        lines.append(f"{name:<16}{r.loaded:>8}{r.train:>8}{r.heldout:>10}{r.overlap:>9}{r.truncated:>11}{r.dropped:>9}"
+                     f"  {sizes}")
     return "\n".join(lines)
 
 
-def train(config: Config, progress: bool = True) -> dict:
-    """Run one fine-tuning job; returns the evaluation results."""
+class TrainingInterrupted(Exception):
+    """SIGINT / SIGTERM stopped training after a step; a checkpoint and the run files were written."""
+
+    def __init__(self, signum: int, step: int, output_dir: Path):
+        self.signum, self.step, self.output_dir = signum, step, output_dir
+        name = signal.Signals(signum).name
+        super().__init__(f"stopped by {name} after step {step}; checkpoint and run files are in {output_dir}/. "
+                         f"Resume with: hbo train --config {output_dir}/config.yaml --resume")
+
+
+def find_checkpoint(out: Path, resume: str) -> Path:
+    """``resume`` is "latest" (the newest complete checkpoint of this run) or a checkpoint folder."""
+    checkpoint = latest_checkpoint(out / "trainer") if resume == "latest" else Path(resume)
+    if checkpoint is None:
+        raise ConfigError(f"--resume: no complete checkpoint under {out / 'trainer'} "
+                          "(checkpoints need training.save_strategy: steps, or a SIGINT/SIGTERM stop)")
+    if not (checkpoint / STATE_FILE).is_file():
+        raise ConfigError(f"--resume: {checkpoint} is not a complete hbo checkpoint (no {STATE_FILE})")
+    return checkpoint
+
+
+def train(config: Config, progress: bool = True, resume: str | None = None) -> dict:
+    """Run one fine-tuning job (continuing from a checkpoint when ``resume`` is given: "latest" or a
+    checkpoint folder); returns the evaluation results."""
     from transformers import DataCollatorForSeq2Seq, TrainingArguments
 
     if config.sampling.strategy not in STRATEGIES:
         raise ConfigError(f"sampling.strategy must be one of {', '.join(STRATEGIES)}; got {config.sampling.strategy!r}")
     out = Path(config.output_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "config.yaml").write_text(dump_yaml(config))
+    checkpoint = find_checkpoint(out, resume) if resume else None
+    atomic_write_text(out / "config.yaml", dump_yaml(config))
     started = time.time()
 
     read = read_mixture(config.data)
@@ -87,9 +113,17 @@ def train(config: Config, progress: bool = True) -> dict:
     strategy = make_strategy(config.sampling, levels, scores.loss, scores.alone_loss)
     t = config.training
     examples_per_step = t.per_device_train_batch_size * t.gradient_accumulation_steps
-    sampler = HierarchicalSampler(levels, num_samples=t.max_steps * examples_per_step, seed=config.sampling.seed)
-    log = RunLog(mixture.names, out / "probabilities.jsonl")
+    sampler = HierarchicalSampler(levels, num_samples=t.max_steps * examples_per_step, seed=config.sampling.seed,
+                                  min_probability=config.sampling.min_probability)
+    log = RunLog(mixture.names, out / "probabilities.jsonl",
+                 out / "samples.jsonl" if config.sampling.log_samples else None)
     controller = MixtureController(strategy, sampler, config.sampling.update_interval, examples_per_step, log)
+    if checkpoint is not None:
+        try:
+            controller.load_state_dict(load_state(checkpoint / STATE_FILE))
+        except ValueError as e:
+            raise ConfigError(f"--resume {checkpoint}: {e}") from None
+        print(f"resuming from {checkpoint}")
     train_set = mixture.flat()
     context_id = context_token_id(tokenizer)
 
@@ -100,27 +134,32 @@ def train(config: Config, progress: bool = True) -> dict:
               if config.eval.before else None)
 
     trainer_kwargs = {k: v for k, v in asdict(t).items() if k != "extra"}
+    # ignore_data_skip: on resume the sampler restores its own position; the Trainer must not replay
+    # the data loader to skip batches (that would draw, and so change, the random stream).
     trainer_kwargs.update({"report_to": "none", "disable_tqdm": not progress, "remove_unused_columns": False,
-                           "dataloader_pin_memory": torch.cuda.is_available()})
+                           "dataloader_pin_memory": torch.cuda.is_available(), "ignore_data_skip": True})
     trainer_kwargs.update(t.extra)
     try:
         args = TrainingArguments(output_dir=str(out / "trainer"), **trainer_kwargs)
     except TypeError as e:
         raise ConfigError(f"training.extra: {e}") from None
+    callback = MixtureCallback(controller, probe_factory)
     trainer = MixtureTrainer(
         model=model, args=args, train_dataset=train_set, processing_class=tokenizer,
         data_collator=DataCollatorForSeq2Seq(tokenizer, padding=True, label_pad_token_id=-100),
-        callbacks=[MixtureCallback(controller, probe_factory)], mixture_sampler=sampler,
+        callbacks=[callback], mixture_sampler=sampler,
     )
-    trainer.train()
+    trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
+    if callback.stop_signal is not None:
+        plot_probabilities(log.records, out / "probabilities.png")
+        raise TrainingInterrupted(callback.stop_signal, trainer.state.global_step, out)
 
     after = evaluate_mixture(model, tokenizer, mixture, config.eval.max_new_tokens, config.eval.batch_size, progress)
     results = {"before": before, "after": after}
-    (out / "eval.json").write_text(json.dumps(results, indent=2))
+    atomic_write_text(out / "eval.json", json.dumps(results, indent=2))
     print(format_table(before, after))
     plot_probabilities(log.records, out / "probabilities.png")
-    model.save_pretrained(out / "model")
-    tokenizer.save_pretrained(out / "model")
+    atomic_save_folder(out / "model", lambda folder: (model.save_pretrained(folder), tokenizer.save_pretrained(folder)))
     print(f"wrote {out}/: config.yaml probabilities.jsonl eval.json probabilities.png model/ "
           f"({time.time() - started:.0f}s)")
     return results

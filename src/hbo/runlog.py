@@ -1,27 +1,32 @@
-"""The run's probability log, ``probabilities.jsonl``: one record per actor update."""
+"""The run's logs: ``probabilities.jsonl`` (one record per actor update) and, optionally,
+``samples.jsonl`` (the example indices trained on between records). Both are rewritten atomically
+at every record, so a crash never leaves half a line behind."""
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
+from hbo.files import atomic_write_text
+
 
 class RunLog:
-    """Writes records keyed by dataset name and level number, and keeps them in memory for plots.
+    """Records keyed by dataset name and level number, kept in memory for plots.
 
     Each record: ``{"step", "global": {dataset: p}, "local": {dataset: {level: p}},
     "global_reward": {dataset: r} | null, "local_reward": {dataset: {level: r}} | null,
-    "counts": {dataset: {level: n}}}``; counts are the examples drawn since the previous record.
+    "counts": {dataset: {level: n}}, "skipped": [actor, ...]}``; counts are the examples trained on
+    since the previous record, ``skipped`` names the actors whose rewards were unusable this time.
     """
 
-    def __init__(self, names: list[str], path: str | Path | None = None):
+    def __init__(self, names: list[str], path: str | Path | None = None, samples_path: str | Path | None = None):
         self.names = names
         self.path = Path(path) if path else None
+        self.samples_path = Path(samples_path) if samples_path else None
         self.records: list[dict] = []
-        if self.path:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.path.write_text("")
+        self.samples: list[dict] = []
 
-    def record(self, step, global_probs, local_probs, global_reward, local_reward, counts) -> dict:
+    def record(self, step, global_probs, local_probs, global_reward, local_reward, counts,
+               skipped=(), ids=None) -> dict:
         rec = {
             "step": step,
             "global": dict(zip(self.names, global_probs)),
@@ -29,12 +34,26 @@ class RunLog:
             "global_reward": dict(zip(self.names, global_reward)) if global_reward is not None else None,
             "local_reward": self._per_level(local_reward) if local_reward is not None else None,
             "counts": self._per_level(counts),
+            "skipped": [s if isinstance(s, str) else f"local:{self.names[s]}" for s in skipped],
         }
         self.records.append(rec)
-        if self.path:
-            with self.path.open("a") as f:
-                f.write(json.dumps(rec) + "\n")
+        self.samples.append({"step": step, "ids": list(ids or [])})
+        self.flush()
         return rec
+
+    def flush(self) -> None:
+        if self.path:
+            atomic_write_text(self.path, "".join(json.dumps(r) + "\n" for r in self.records))
+        if self.samples_path:
+            atomic_write_text(self.samples_path, "".join(json.dumps(r) + "\n" for r in self.samples))
+
+    def resume(self, step: int) -> None:
+        """Take back the records written up to ``step`` by an interrupted run of the same config."""
+        if self.path and self.path.is_file():
+            self.records = [r for r in read_log(self.path) if r["step"] <= step]
+        if self.samples_path and self.samples_path.is_file():
+            self.samples = [r for r in read_log(self.samples_path) if r["step"] <= step]
+        self.flush()
 
     def _per_level(self, values) -> dict:
         return {name: {str(k): v for k, v in enumerate(row)} for name, row in zip(self.names, values)}

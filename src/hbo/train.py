@@ -3,13 +3,17 @@ sampling distributions every S steps, and its two hosts, the Hugging Face Traine
 callback) and a plain PyTorch loop (call ``controller.step_end`` after each optimiser step)."""
 from __future__ import annotations
 
+import signal
 from collections.abc import Sequence
+from pathlib import Path
 
 import torch
 from transformers import Trainer, TrainerCallback
+from transformers.trainer_utils import PREFIX_CHECKPOINT_DIR
 
 from hbo.core.sampler import HierarchicalSampler
 from hbo.data.mixture import FlatTrainSet
+from hbo.files import save_state
 from hbo.measure import gradient_norms, mean_losses
 from hbo.runlog import RunLog
 from hbo.scoring import alone_sequence, conditional_sequence
@@ -38,7 +42,7 @@ class ModelProbe:
 
 class MixtureController:
     """Every ``update_interval`` steps (never at step 0): update the strategy from the probe, hand
-    the new distributions to the sampler and log them with the sample counts since the last record."""
+    the new distributions to the sampler and log them with what was trained on since the last record."""
 
     def __init__(self, strategy: Strategy, sampler: HierarchicalSampler, update_interval: int,
                  examples_per_step: int, log: RunLog | None = None):
@@ -49,33 +53,40 @@ class MixtureController:
 
     def start(self) -> None:
         """Log the priors as the step-0 record."""
-        self._record(0, {"global_reward": None, "local_reward": None})
+        self._record(0, {})
 
     def step_end(self, step: int, probe) -> bool:
         """Call after optimiser step ``step``; returns whether an update happened."""
         if step <= 0 or step % self.update_interval:
             return False
-        rewards = self.strategy.update(probe) if self.strategy.updates else {"global_reward": None,
-                                                                             "local_reward": None}
+        rewards = self.strategy.update(probe) if self.strategy.updates else {}
         self.sampler.set_probabilities(*self.strategy.probabilities())
         self._record(step, rewards)
         return True
 
     def _record(self, step: int, rewards: dict) -> None:
-        counts = self.sampler.pop_counts((step - self.last_step) * self.examples_per_step)
+        draws = self.sampler.pop_draws((step - self.last_step) * self.examples_per_step)
         self.last_step = step
         if self.log is not None:
-            global_probs, local_probs = self.strategy.probabilities()
-            self.log.record(step, global_probs, local_probs, rewards["global_reward"], rewards["local_reward"], counts)
+            self.log.record(step, self.sampler.global_probs.tolist(), [p.tolist() for p in self.sampler.local_probs],
+                            rewards.get("global_reward"), rewards.get("local_reward"), self.sampler.count(draws),
+                            rewards.get("skipped", ()), ids=[i for _, _, i in draws])
 
-    def state_dict(self) -> dict:
-        return {"strategy": self.strategy.state_dict(), "sampler": self.sampler.state_dict(),
-                "last_step": self.last_step}
+    def state_dict(self, step: int) -> dict:
+        """Everything needed to continue exactly after optimiser step ``step``."""
+        return {"step": step, "last_step": self.last_step, "levels": self.strategy.levels,
+                "strategy": self.strategy.state_dict(), "sampler": self.sampler.state_dict()}
 
     def load_state_dict(self, state: dict) -> None:
+        if state["levels"] != self.strategy.levels:
+            raise ValueError("the difficulty levels differ from the checkpoint's: the data, the model or the "
+                             "scoring settings changed since it was written")
         self.strategy.load_state_dict(state["strategy"])
         self.sampler.load_state_dict(state["sampler"])
         self.last_step = state["last_step"]
+        self.sampler.requeue_unconsumed((state["step"] - self.last_step) * self.examples_per_step)
+        if self.log is not None:
+            self.log.resume(state["step"])
 
 
 class MixtureTrainer(Trainer):
@@ -90,15 +101,47 @@ class MixtureTrainer(Trainer):
         return self.mixture_sampler
 
 
+STATE_FILE = "hbo_state.json"
+
+
 class MixtureCallback(TrainerCallback):
-    """Runs the controller at the end of every optimiser step of the Trainer."""
+    """Runs the controller at the end of every optimiser step of the Trainer, saves its state into
+    every Trainer checkpoint, and turns SIGINT / SIGTERM into "finish this step, checkpoint, stop"."""
 
     def __init__(self, controller: MixtureController, probe_factory):
         self.controller, self.probe_factory = controller, probe_factory
+        self.stop_signal: int | None = None
+        self._previous_handlers: dict = {}
 
     def on_train_begin(self, args, state, control, **kwargs):
         if state.global_step == 0:
             self.controller.start()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            self._previous_handlers[signum] = signal.signal(signum, self._on_signal)
+
+    def _on_signal(self, signum, frame):
+        self.stop_signal = signum
+        signal.signal(signum, self._previous_handlers[signum])  # a second signal stops at once
 
     def on_step_end(self, args, state, control, model=None, **kwargs):
         self.controller.step_end(state.global_step, self.probe_factory(model))
+        if self.stop_signal is not None:
+            control.should_save = True
+            control.should_training_stop = True
+
+    def on_save(self, args, state, control, **kwargs):
+        if state.is_world_process_zero:
+            folder = Path(args.output_dir) / f"{PREFIX_CHECKPOINT_DIR}-{state.global_step}"
+            save_state(folder / STATE_FILE, self.controller.state_dict(state.global_step))
+
+    def on_train_end(self, args, state, control, **kwargs):
+        for signum, handler in self._previous_handlers.items():
+            signal.signal(signum, handler)
+        self._previous_handlers.clear()
+
+
+def latest_checkpoint(trainer_dir: str | Path) -> Path | None:
+    """The newest checkpoint whose hbo state was written: hbo writes it last, so its presence marks a
+    complete checkpoint, and a checkpoint cut short by a crash is passed over."""
+    folders = [p for p in Path(trainer_dir).glob(f"{PREFIX_CHECKPOINT_DIR}-*") if (p / STATE_FILE).is_file()]
+    return max(folders, key=lambda p: int(p.name.rsplit("-", 1)[1]), default=None)

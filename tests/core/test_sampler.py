@@ -27,13 +27,33 @@ def test_frequencies_match_probabilities_chi_square():
 def test_counts_per_level_and_pop_resets():
     sampler = HierarchicalSampler(LEVELS, num_samples=100, seed=0)
     drawn = list(sampler)
-    counts = sampler.pop_counts()
-    assert sum(map(sum, counts)) == len(drawn) == 100
-    assert sampler.pop_counts() == [[0, 0], [0, 0, 0], [0]]
+    draws = sampler.pop_draws()
+    assert [i for _, _, i in draws] == drawn
+    assert sum(map(sum, sampler.count(draws))) == 100
+    assert sampler.pop_draws() == []
     for _ in range(10):
         sampler.draw()
-    assert sum(map(sum, sampler.pop_counts(4))) == 4  # the 6 later draws wait for the next count
-    assert sum(map(sum, sampler.pop_counts())) == 6
+    assert len(sampler.pop_draws(4)) == 4  # the 6 later draws wait for the next call
+    assert len(sampler.pop_draws()) == 6
+
+
+def test_requeue_replays_prefetched_draws_in_order():
+    sampler = HierarchicalSampler(LEVELS, num_samples=10, seed=5)
+    it = iter(sampler)
+    first = [next(it) for _ in range(6)]  # 4 trained on, 2 prefetched
+    state = sampler.state_dict()
+    rest = list(it)
+    restarted = HierarchicalSampler(LEVELS, num_samples=6, seed=0)
+    restarted.load_state_dict(state)
+    restarted.requeue_unconsumed(4)
+    assert list(restarted) == first[4:] + rest
+
+
+def test_floor_keeps_every_arm_alive():
+    sampler = HierarchicalSampler(LEVELS, num_samples=1, min_probability=0.01)
+    sampler.set_probabilities([1.0, 0.0, 0.0], [[1.0, 0.0], [0.0, 0.0, 1.0], [1.0]])
+    assert sampler.global_probs.min() >= 0.01 and float(sampler.global_probs.sum()) == pytest.approx(1.0)
+    assert all(p.min() >= 0.01 for p in sampler.local_probs)
 
 
 def test_seeded_and_resumable():

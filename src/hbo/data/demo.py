@@ -61,10 +61,32 @@ MIXTURES = {
 
 
 def generate_dataset(task: str, language: str | None, size: int, seed: int) -> list[dict]:
-    """``size`` records with difficulties spread evenly over the task's range."""
+    """``size`` distinct records with difficulties spread evenly over the task's range.
+
+    Records are distinct so that a held-out split never repeats a training example; a difficulty
+    with fewer distinct examples than its share (two one-digit numbers allow only 100 sums) hands
+    the rest of its share to the next difficulty.
+    """
     rng = random.Random(seed)
     top = MAX_DIFFICULTY[task]
-    return [make_example(task, language, 1 + i % top, rng) for i in range(size)]
+    records, seen = [], set()
+    for i in range(size):
+        difficulty = 1 + i % top
+        for _ in range(top):
+            for _attempt in range(200):
+                record = make_example(task, language, difficulty, rng)
+                key = record["messages"][0]["content"]
+                if key not in seen:
+                    break
+            else:
+                difficulty = 1 + difficulty % top
+                continue
+            break
+        else:
+            raise ValueError(f"cannot generate {size} distinct {task} examples")
+        seen.add(key)
+        records.append(record)
+    return records
 
 
 def cache_root() -> Path:

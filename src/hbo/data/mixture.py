@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import hashlib
+import json
+import warnings
 from dataclasses import dataclass, field
 
 import torch
@@ -41,6 +43,7 @@ class DatasetReport:
     heldout: int = 0
     truncated: int = 0  # response cut to fit max_length
     dropped: int = 0  # prompt alone fills max_length: no response token left to learn
+    overlap: int = 0  # held-out examples identical (prompt and response) to a training example
 
 
 @dataclass
@@ -144,8 +147,18 @@ def read_mixture(config: DataConfig) -> list[tuple[str, list[Example], list[Exam
         else:
             train_ex, held_ex = split_heldout(examples, config.heldout_fraction, config.heldout_max,
                                               seed=config.seed * 1000 + index)
-        read.append((spec.name, train_ex, held_ex[: config.heldout_max], DatasetReport(loaded=len(examples))))
+        held_ex = held_ex[: config.heldout_max]
+        seen = {_key(ex) for ex in train_ex}
+        report = DatasetReport(loaded=len(examples), overlap=sum(_key(ex) in seen for ex in held_ex))
+        if report.overlap:
+            warnings.warn(f"dataset {spec.name!r}: {report.overlap} of {len(held_ex)} held-out examples also "
+                          "appear in its training data; held-out scores will be optimistic", stacklevel=2)
+        read.append((spec.name, train_ex, held_ex, report))
     return read
+
+
+def _key(ex: Example) -> str:
+    return json.dumps([ex.prompt, ex.response])
 
 
 def encode_mixture(read, config: DataConfig, tokenizer) -> Mixture:

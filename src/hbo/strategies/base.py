@@ -36,8 +36,9 @@ class Strategy:
         raise NotImplementedError
 
     def update(self, probe: RewardProbe) -> dict:
-        """Move the distributions; return ``{"global_reward": [...], "local_reward": [[...]]}``."""
-        return {"global_reward": None, "local_reward": None}
+        """Move the distributions; return what the run log shows: ``{"global_reward": [...],
+        "local_reward": [[...]], "skipped": ["global" or dataset index, ...]}`` (any key optional)."""
+        return {}
 
     @property
     def updates(self) -> bool:

@@ -8,8 +8,10 @@ its difficulty levels, started uniform. Every update:
   the dataset's levels ("relative improvement"). ratio is PPL_now / PPL_base by default (the paper),
   or the loss ratio, or the IFD ratio.
 Choices the paper leaves open, and ours: examples for the rewards are drawn uniformly with
-replacement from each level by a generator separate from the training sampler; a dataset whose
-rewards are not finite keeps its distribution for that update.
+replacement from each level by a generator separate from the training sampler. Numerical rules:
+measurements that are not finite (an example with no scored token) are left out of a mean; ratios are
+clamped to RATIO_RANGE; an actor whose rewards are still unusable (NaN, negative, all zero) keeps its
+distribution for that update and is reported as skipped.
 """
 from __future__ import annotations
 
@@ -21,6 +23,17 @@ from hbo.core.actor import SoftmaxActor
 from hbo.core.prior import temperature_prior
 from hbo.core.rewards import ExponentialAverage, relative_reward
 from hbo.strategies.base import RewardProbe, Strategy
+
+
+# Ratios now / base are clamped here: exp() of a large loss gap overflows, and one extreme example
+# should not decide a level's reward.
+RATIO_RANGE = (1e-6, 1e6)
+
+
+def finite_mean(values: torch.Tensor) -> float:
+    """Mean of the finite entries; NaN when there are none (the caller then skips that actor)."""
+    finite = values[torch.isfinite(values)]
+    return float(finite.mean()) if finite.numel() else float("nan")
 
 
 def level_ratio(kind: str, now: torch.Tensor, base: torch.Tensor,
@@ -70,7 +83,7 @@ class HBOStrategy(Strategy):
         norms = probe.gradient_norms([i for indices in per_dataset for i in indices])
         rewards, start = [], 0
         for indices in per_dataset:
-            rewards.append(float(norms[start:start + len(indices)].mean()))
+            rewards.append(finite_mean(norms[start:start + len(indices)]))
             start += len(indices)
         return self.ema(rewards) if self.ema else rewards
 
@@ -83,25 +96,29 @@ class HBOStrategy(Strategy):
         now = probe.losses(flat)
         now_alone = probe.alone_losses(flat) if kind == "ifd" else None
         ratios = level_ratio(kind, now, self.base_loss[index], now_alone, self.base_alone_loss[index])
+        ratios = ratios.clamp(*RATIO_RANGE)  # NaN (no scored token) passes through and is skipped below
         rewards, start = [], 0
         for dataset in draws:
             means = []
             for level in dataset:
-                means.append(float(ratios[start:start + len(level)].mean()))
+                means.append(finite_mean(ratios[start:start + len(level)]))
                 start += len(level)
             rewards.append(relative_reward(means))
         return rewards
 
     def update(self, probe: RewardProbe) -> dict:
-        record = {"global_reward": None, "local_reward": None}
+        """Update the actors; an actor whose rewards are unusable (see ``SoftmaxActor.update``) keeps
+        its distribution and is listed under ``skipped`` ("global", or a dataset index)."""
+        record = {"global_reward": None, "local_reward": None, "skipped": []}
         if self.update_global:
             record["global_reward"] = self.global_rewards(probe)
-            self.global_actor.update(record["global_reward"])
+            if not self.global_actor.update(record["global_reward"]):
+                record["skipped"].append("global")
         if self.update_local:
-            local = self.local_rewards(probe)
-            for actor, rewards in zip(self.local_actors, local):
-                actor.update(rewards)
-            record["local_reward"] = local
+            record["local_reward"] = self.local_rewards(probe)
+            for d, (actor, rewards) in enumerate(zip(self.local_actors, record["local_reward"])):
+                if not actor.update(rewards):
+                    record["skipped"].append(d)
         return record
 
     def state_dict(self) -> dict:
