@@ -5,7 +5,7 @@ import torch
 
 from hbo.config import DataConfig
 from hbo.data.mixture import load_mixture
-from hbo.measure import gradient_norms, mean_losses
+from hbo.measure import gradient_cosines, gradient_norms, mean_hidden_states, mean_losses
 from hbo.scoring import alone_sequence, conditional_sequence, context_token_id, score_examples
 from hbo.train import ModelProbe
 
@@ -56,6 +56,39 @@ def test_gradient_norm_matches_backward(demo, examples):
     model.zero_grad(set_to_none=True)
 
 
+def flat_mean_gradient(model, seqs):
+    """Gradient of the mean of per-example mean losses, by plain backward one example at a time."""
+    model.zero_grad()
+    model.eval()
+    for ids, labels in seqs:
+        (model(input_ids=torch.tensor([ids]), labels=torch.tensor([labels])).loss / len(seqs)).backward()
+    grad = torch.cat([p.grad.flatten() for p in model.parameters()])
+    model.zero_grad(set_to_none=True)
+    return grad
+
+
+def test_gradient_cosines_match_backward(demo, examples):
+    model, tokenizer = demo
+    groups = [[conditional_sequence(ex) for ex in examples[:3]], [conditional_sequence(ex) for ex in examples[3:8]]]
+    reference = [conditional_sequence(ex) for ex in examples[8:12]]
+    cosines = gradient_cosines(model, groups, reference, tokenizer.pad_token_id, batch_size=2)
+    ref = flat_mean_gradient(model, reference)
+    for cos, group in zip(cosines, groups):
+        expected = torch.nn.functional.cosine_similarity(flat_mean_gradient(model, group), ref, dim=0)
+        # absolute: near-orthogonal gradients make a relative bound meaningless (float32 dot products)
+        assert cos.item() == pytest.approx(expected.item(), abs=2e-5)
+
+
+def test_hidden_states_are_token_means_of_the_last_layer(demo, examples):
+    model, tokenizer = demo
+    seqs = [conditional_sequence(ex) for ex in examples[:4]]
+    states = mean_hidden_states(model, seqs, tokenizer.pad_token_id, batch_size=3)
+    for row, (ids, _) in zip(states, seqs):
+        with torch.no_grad():
+            hidden = model(input_ids=torch.tensor([ids]), output_hidden_states=True).hidden_states[-1][0]
+        assert torch.allclose(row.float(), hidden.mean(dim=0), rtol=1e-4, atol=1e-5)
+
+
 def test_reward_computation_leaves_training_state_untouched(demo, examples):
     model, tokenizer = demo
     model = type(model)(model.config)  # a private copy we can train
@@ -85,6 +118,8 @@ def test_reward_computation_leaves_training_state_untouched(demo, examples):
     probe.gradient_norms(range(5))
     probe.losses(range(10))
     probe.alone_losses(range(10))
+    probe.gradient_cosines([[0, 1], [2, 3, 4]], [5, 6])
+    probe.hidden_states(range(4))
     after = snapshot()
     for n in before["params"]:
         assert torch.equal(before["params"][n], after["params"][n])

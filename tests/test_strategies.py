@@ -26,6 +26,19 @@ class FakeProbe:
     def alone_losses(self, indices):
         return torch.zeros(len(indices), dtype=torch.float64)
 
+    def gradient_cosines(self, groups, reference):
+        self.groups, self.reference = groups, reference
+        return torch.tensor([0.5, -0.5], dtype=torch.float64)
+
+    def hidden_states(self, indices):
+        """Dataset 0's examples embed as (1, 0), dataset 1's as (1, 1): cosine 1 / sqrt(2)."""
+        return torch.tensor([[1.0, 0.0] if i < 4 else [1.0, 1.0] for i in indices], dtype=torch.float64)
+
+
+def softmax(logits):
+    exp = [math.exp(x) for x in logits]
+    return [e / sum(exp) for e in exp]
+
 
 def test_static_strategies():
     cfg = SamplingConfig(strategy="proportional")
@@ -58,12 +71,96 @@ def test_level_ratio_kinds():
     assert level_ratio("ifd", now, base, torch.tensor([0.5]), torch.tensor([0.5])).item() == pytest.approx(math.exp(-1))
 
 
-def test_hbo_state_roundtrip():
+def test_ablations_freeze_one_level_of_the_hierarchy():
     base = torch.full((6,), 0.5, dtype=torch.float64)
-    cfg = SamplingConfig()
-    a = HBOStrategy(LEVELS, cfg, base, base)
+    cfg = SamplingConfig(actor_lr=0.05, actor_steps=20)
+    global_only = make_strategy(SamplingConfig(strategy="hbo-global", actor_lr=0.05, actor_steps=20), LEVELS, base, base)
+    record = global_only.update(FakeProbe(base))
+    g, local = global_only.probabilities()
+    assert g[1] > 2 / 6 and local == [[0.5, 0.5], [0.5, 0.5]] and record["local_reward"] is None
+    local_only = make_strategy(SamplingConfig(strategy="hbo-local", actor_lr=0.05, actor_steps=20), LEVELS, base, base)
+    record = local_only.update(FakeProbe(base))
+    g, local = local_only.probabilities()
+    assert g == pytest.approx([4 / 6, 2 / 6], abs=1e-12) and local[0][1] > 0.5 and record["global_reward"] is None
+    assert cfg.prior_temperature() == 1.0
+
+
+def test_temperature_strategy_defaults_to_t5():
+    cfg = SamplingConfig(strategy="temperature")
+    g, _ = make_strategy(cfg, LEVELS, None, None).probabilities()
+    expected = [4 ** 0.2 / (4 ** 0.2 + 2 ** 0.2), 2 ** 0.2 / (4 ** 0.2 + 2 ** 0.2)]
+    assert g == pytest.approx(expected)
+    g, _ = make_strategy(SamplingConfig(strategy="temperature", temperature=1.0), LEVELS, None, None).probabilities()
+    assert g == pytest.approx([4 / 6, 2 / 6])
+
+
+def test_multidds_update_by_hand():
+    # Cosines (0.5, -0.5) sum to 0, so dJ/dpsi = -(R - pi * sum R) = (-0.5, 0.5): Adam's first step moves
+    # each logit by exactly lr against the sign of its gradient.
+    cfg = SamplingConfig(strategy="multidds", actor_lr=0.1, actor_steps=1)
+    strategy = make_strategy(cfg, LEVELS, None, None)
+    probe = FakeProbe(None)
+    record = strategy.update(probe)
+    assert record["global_reward"] == [0.5, -0.5] and record["skipped"] == []
+    g, local = strategy.probabilities()
+    assert g == pytest.approx(softmax([math.log(4 / 6) + 0.1, math.log(2 / 6) - 0.1]), rel=1e-6)
+    assert local == [[0.5, 0.5], [0.5, 0.5]]
+    # one group of training examples per dataset; the reference mixes every dataset
+    assert all(i < 4 for i in probe.groups[0]) and all(i >= 4 for i in probe.groups[1])
+    assert len(probe.groups[0]) == cfg.multidds.samples_per_dataset
+    assert {i < 4 for i in probe.reference} == {True, False}
+
+
+def test_mos_update_by_hand():
+    base = torch.full((6,), 0.5, dtype=torch.float64)
+    cfg = SamplingConfig(strategy="mos", actor_lr=0.1, actor_steps=1)
+    strategy = make_strategy(cfg, LEVELS, base, base)
+    # losses: base + log 2 on indices 2, 3 (half of dataset 0), base elsewhere. Draws are random, so
+    # use a probe whose ratio is 2 for every example of dataset 0 and 1 for dataset 1.
+    probe = FakeProbe(base)
+    probe.losses = lambda idx: torch.tensor([0.5 + (math.log(2) if i < 4 else 0.0) for i in idx], dtype=torch.float64)
+    record = strategy.update(probe)
+    # transferability: both datasets have cosine 1/sqrt(2) to the other -> relative (1, 1);
+    # difficulty: PPL ratios (2, 1) -> relative (4/3, 2/3); summed: (7/3, 5/3)
+    assert record["global_reward"] == pytest.approx([7 / 3, 5 / 3])
+    # dJ/dpsi = -(R - pi sum R) = -((7/3, 5/3) - (2/3, 1/3) * 4) = (1/3, -1/3)
+    g, _ = strategy.probabilities()
+    assert g == pytest.approx(softmax([math.log(4 / 6) - 0.1, math.log(2 / 6) + 0.1]), rel=1e-6)
+    # learning trajectory: the next rewards are 0.1 * new + 0.9 * previous
+    probe.losses = lambda idx: torch.tensor([0.5 + (math.log(2) if i >= 4 else 0.0) for i in idx], dtype=torch.float64)
+    record = strategy.update(probe)
+    assert record["global_reward"] == pytest.approx([0.1 * 5 / 3 + 0.9 * 7 / 3, 0.1 * 7 / 3 + 0.9 * 5 / 3])
+
+
+def test_odm_update_by_hand():
+    cfg = SamplingConfig(strategy="odm", update_interval=10)
+    cfg.odm.smoothing = 0.5
+    strategy = make_strategy(cfg, LEVELS, None, None)
+    probe = FakeProbe(None)
+    probe.losses = lambda idx: torch.tensor([1.0 if i < 4 else 2.0 for i in idx], dtype=torch.float64)
+    assert strategy.probabilities()[0] == pytest.approx([4 / 6, 2 / 6])
+    record = strategy.update(probe)
+    assert record["global_reward"] == [1.0, 2.0]
+    # R_hat = 0.5 * 0 + 0.5 * L / pi = (0.75, 3.0); step 10: eps = sqrt(ln 2 / 20); previous eps = 1/2
+    eps = math.sqrt(math.log(2) / 20)
+    expected = [(1 - 2 * eps) * p + eps for p in softmax([0.5 * 0.75, 0.5 * 3.0])]
+    assert strategy.probabilities()[0] == pytest.approx(expected, rel=1e-12)
+    # second update: step 20, the exponent uses eps_10
+    pi = expected
+    r_hat = [0.5 * 0.75 + 0.5 * 1.0 / pi[0], 0.5 * 3.0 + 0.5 * 2.0 / pi[1]]
+    eps20 = math.sqrt(math.log(2) / 40)
+    strategy.update(probe)
+    expected = [(1 - 2 * eps20) * p + eps20 for p in softmax([eps * r for r in r_hat])]
+    assert strategy.probabilities()[0] == pytest.approx(expected, rel=1e-12)
+
+
+@pytest.mark.parametrize("name", ["hbo", "multidds", "mos", "odm"])
+def test_state_roundtrip_continues_identically(name):
+    base = torch.full((6,), 0.5, dtype=torch.float64)
+    cfg = SamplingConfig(strategy=name, actor_steps=5)
+    a = make_strategy(cfg, LEVELS, base, base)
     a.update(FakeProbe(base))
-    b = HBOStrategy(LEVELS, cfg, base, base)
+    b = make_strategy(cfg, LEVELS, base, base)
     b.load_state_dict(a.state_dict())
     a.update(FakeProbe(base))
     b.update(FakeProbe(base))

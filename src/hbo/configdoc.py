@@ -5,12 +5,15 @@ from __future__ import annotations
 import dataclasses
 import inspect
 import re
+import typing
 
 from hbo import config as config_module
 
 SECTIONS = [("", config_module.Config), ("model", config_module.ModelConfig), ("data", config_module.DataConfig),
             ("data.datasets[]", config_module.DatasetConfig), ("scoring", config_module.ScoringConfig),
-            ("sampling", config_module.SamplingConfig), ("training", config_module.TrainingConfig),
+            ("sampling", config_module.SamplingConfig), ("sampling.multidds", config_module.MultiDDSConfig),
+            ("sampling.mos", config_module.MoSConfig), ("sampling.odm", config_module.ODMConfig),
+            ("training", config_module.TrainingConfig),
             ("eval", config_module.EvalConfig)]
 FIELD_LINE = re.compile(r"^\s+(\w+): [^=#]+?(?:= (?P<default>[^#]+?))?\s*(?:#\s*(?P<doc>.*))?$")
 
@@ -28,14 +31,17 @@ def render() -> str:
     rows = ["| key | default | meaning |", "| --- | --- | --- |"]
     for prefix, cls in SECTIONS:
         docs = field_docs(cls)
+        hints = typing.get_type_hints(cls, vars(config_module))
         for f in dataclasses.fields(cls):
-            if dataclasses.is_dataclass(f.type) or f.name in ("model", "data", "scoring", "sampling", "training", "eval"):
+            if dataclasses.is_dataclass(hints[f.name]):
                 continue
             default, doc = docs.get(f.name, ("", ""))
             if default.startswith("field(default_factory=list"):
                 default = "[]"
             elif default.startswith("field(default_factory=dict"):
                 default = "{}"
+            elif default.startswith("field(default_factory=lambda: "):
+                default = default[len("field(default_factory=lambda: "):-1]
             key = f"{prefix}.{f.name}" if prefix else f.name
             rows.append(f"| `{key}` | `{default}` | {doc} |")
     return "\n".join(rows)

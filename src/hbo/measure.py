@@ -109,3 +109,59 @@ def gradient_norms(model, sequences: Sequence[LabelledSequence], pad_id: int) ->
             squares = [g.float().pow(2).sum() for g in grads if g is not None]
             norms[row] = float(torch.stack(squares).sum().sqrt()) if squares else 0.0
     return norms
+
+
+def mean_gradient(model, sequences: Sequence[LabelledSequence], pad_id: int, batch_size: int = 32) -> list[torch.Tensor]:
+    """Gradient of the mean over sequences of their mean response loss, one tensor per trainable
+    parameter (via ``torch.autograd.grad``: ``.grad`` stays untouched). Sequences without a scored
+    token are left out. Call inside :func:`preserved_state`."""
+    device = next(model.parameters()).device
+    params = [p for p in model.parameters() if p.requires_grad]
+    total = [torch.zeros_like(p, dtype=torch.float32) for p in params]
+    scored = sum(1 for _, labels in sequences if any(t != IGNORE for t in labels[1:]))
+    if scored == 0:
+        return total
+    for batch in length_batches([len(ids) for ids, _ in sequences], batch_size):
+        input_ids, mask, labels = pad([sequences[i] for i in batch], pad_id, device)
+        losses, counts = token_losses(model(input_ids=input_ids, attention_mask=mask).logits, labels)
+        valid = counts > 0
+        if not torch.any(valid):
+            continue
+        grads = torch.autograd.grad((losses[valid] / counts[valid]).sum() / scored, params, allow_unused=True)
+        for acc, g in zip(total, grads):
+            if g is not None:
+                acc += g.float()
+    return total
+
+
+def gradient_cosines(model, groups: Sequence[Sequence[LabelledSequence]], reference: Sequence[LabelledSequence],
+                     pad_id: int, batch_size: int = 32) -> torch.Tensor:
+    """Cosine between the mean-loss gradient of each group and that of ``reference`` ([G] float64),
+    over all trainable parameters; NaN for a group whose gradient is zero."""
+    cosines = torch.full((len(groups),), math.nan, dtype=torch.float64)
+    with preserved_state(model):
+        ref = mean_gradient(model, reference, pad_id, batch_size)
+        ref_norm = torch.stack([g.pow(2).sum() for g in ref]).sum().sqrt()
+        for row, group in enumerate(groups):
+            grad = mean_gradient(model, group, pad_id, batch_size)
+            dot = torch.stack([(a * b).sum() for a, b in zip(grad, ref)]).sum()
+            norm = torch.stack([g.pow(2).sum() for g in grad]).sum().sqrt()
+            if norm > 0 and ref_norm > 0:
+                cosines[row] = float(dot / (norm * ref_norm))
+    return cosines
+
+
+@torch.no_grad()
+def mean_hidden_states(model, sequences: Sequence[LabelledSequence], pad_id: int, batch_size: int = 32) -> torch.Tensor:
+    """Mean over tokens of the last layer's hidden state for every sequence: [N, hidden] float64."""
+    device = next(model.parameters()).device
+    out: list[torch.Tensor | None] = [None] * len(sequences)
+    with preserved_state(model):
+        for batch in length_batches([len(ids) for ids, _ in sequences], batch_size):
+            input_ids, mask, _ = pad([sequences[i] for i in batch], pad_id, device)
+            hidden = model(input_ids=input_ids, attention_mask=mask, output_hidden_states=True).hidden_states[-1]
+            weights = mask.unsqueeze(-1).to(hidden.dtype)
+            means = (hidden * weights).sum(dim=1) / weights.sum(dim=1)
+            for row, i in enumerate(batch):
+                out[i] = means[row].double().cpu()
+    return torch.stack(out)

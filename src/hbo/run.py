@@ -149,13 +149,17 @@ def train(config: Config, progress: bool = True, resume: str | None = None) -> d
         data_collator=DataCollatorForSeq2Seq(tokenizer, padding=True, label_pad_token_id=-100),
         callbacks=[callback], mixture_sampler=sampler,
     )
+    training_started = time.perf_counter()
     trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
+    training_s = time.perf_counter() - training_started
     if callback.stop_signal is not None:
         plot_probabilities(log.records, out / "probabilities.png")
         raise TrainingInterrupted(callback.stop_signal, trainer.state.global_step, out)
 
     after = evaluate_mixture(model, tokenizer, mixture, config.eval.max_new_tokens, config.eval.batch_size, progress)
-    results = {"before": before, "after": after}
+    # training_s: the Trainer loop, reward measurements included; total_s: the whole command
+    results = {"before": before, "after": after,
+               "timing": {"training_s": training_s, "total_s": time.time() - started}}
     atomic_write_text(out / "eval.json", json.dumps(results, indent=2))
     print(format_table(before, after))
     plot_probabilities(log.records, out / "probabilities.png")

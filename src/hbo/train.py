@@ -14,7 +14,7 @@ from transformers.trainer_utils import PREFIX_CHECKPOINT_DIR
 from hbo.core.sampler import HierarchicalSampler
 from hbo.data.mixture import FlatTrainSet
 from hbo.files import save_state
-from hbo.measure import gradient_norms, mean_losses
+from hbo.measure import gradient_cosines, gradient_norms, mean_hidden_states, mean_losses
 from hbo.runlog import RunLog
 from hbo.scoring import alone_sequence, conditional_sequence
 from hbo.strategies.base import Strategy
@@ -38,6 +38,16 @@ class ModelProbe:
     def alone_losses(self, indices: Sequence[int]) -> torch.Tensor:
         sequences = [alone_sequence(self.train_set.examples[i], self.context_id) for i in indices]
         return mean_losses(self.model, sequences, self.pad_id, self.batch_size)[0]
+
+    def gradient_cosines(self, groups: Sequence[Sequence[int]], reference: Sequence[int]) -> torch.Tensor:
+        def sequences(indices):
+            return [conditional_sequence(self.train_set.examples[i]) for i in indices]
+        return gradient_cosines(self.model, [sequences(g) for g in groups], sequences(reference), self.pad_id,
+                                self.batch_size)
+
+    def hidden_states(self, indices: Sequence[int]) -> torch.Tensor:
+        sequences = [conditional_sequence(self.train_set.examples[i]) for i in indices]
+        return mean_hidden_states(self.model, sequences, self.pad_id, self.batch_size)
 
 
 class MixtureController:

@@ -37,14 +37,21 @@ class SoftmaxActor:
     def __len__(self) -> int:
         return self.logits.numel()
 
-    def update(self, rewards: Sequence[float] | torch.Tensor) -> bool:
+    def update(self, rewards: Sequence[float] | torch.Tensor, signed: bool = False) -> bool:
         """Run ``steps`` Adam steps on -sum(R * log pi). Returns False (and changes nothing) when
-        the rewards cannot define a direction: wrong length, non-finite, negative, or all zero."""
+        the rewards cannot define a direction: wrong length, non-finite, or all zero; negative too
+        unless ``signed`` (REINFORCE-style rewards such as gradient cosines, where a negative reward
+        pushes an arm down; the fixed point R / sum(R) then no longer exists, so steps stay bounded)."""
         reward = torch.as_tensor(rewards, dtype=torch.float64).flatten()
         if reward.numel() != len(self):
             raise ValueError(f"expected {len(self)} rewards, got {reward.numel()}")
-        if not torch.all(torch.isfinite(reward)) or torch.any(reward < 0) or reward.sum() <= 0:
+        if not torch.all(torch.isfinite(reward)) or not torch.any(reward != 0):
             return False
+        if not signed and (torch.any(reward < 0) or reward.sum() <= 0):
+            return False
+        # Adam's steps do not depend on the rewards' scale, so dividing by the largest one changes
+        # nothing but keeps sums of huge rewards (1e308) from overflowing to inf.
+        reward = reward / reward.abs().max()
         for _ in range(self.steps):
             self.optimizer.zero_grad(set_to_none=True)
             loss = -(reward * torch.log_softmax(self.logits, dim=0)).sum()

@@ -41,3 +41,14 @@ class ExponentialAverage:
 
     def load_state_dict(self, state: dict) -> None:
         self.value = state["value"]
+
+
+def mean_cosine_to_others(embeddings: torch.Tensor) -> list[float]:
+    """For each row of ``embeddings`` ([D, H]), its mean cosine similarity to the other rows; 1.0 for
+    a single row (nothing to transfer to, nothing to penalise)."""
+    e = torch.as_tensor(embeddings, dtype=torch.float64)
+    if e.shape[0] == 1:
+        return [1.0]
+    unit = e / e.norm(dim=1, keepdim=True)
+    similarity = unit @ unit.T
+    return ((similarity.sum(dim=1) - similarity.diagonal()) / (e.shape[0] - 1)).tolist()

@@ -6,6 +6,9 @@ from typing import Protocol
 
 import torch
 
+from hbo.core.actor import SoftmaxActor
+from hbo.core.prior import temperature_prior
+
 
 class RewardProbe(Protocol):
     """Model-side measurements a strategy may request, by flat training-example index.
@@ -17,6 +20,10 @@ class RewardProbe(Protocol):
     def gradient_norms(self, indices: Sequence[int]) -> torch.Tensor: ...
     def losses(self, indices: Sequence[int]) -> torch.Tensor: ...
     def alone_losses(self, indices: Sequence[int]) -> torch.Tensor: ...
+    def gradient_cosines(self, groups: Sequence[Sequence[int]], reference: Sequence[int]) -> torch.Tensor:
+        """Cosine of each group's mean-loss gradient with the reference group's: [len(groups)]."""
+    def hidden_states(self, indices: Sequence[int]) -> torch.Tensor:
+        """Mean last-layer hidden state per example: [len(indices), hidden]."""
 
 
 class Strategy:
@@ -31,6 +38,11 @@ class Strategy:
     def __init__(self, levels: Sequence[Sequence[Sequence[int]]]):
         self.levels = [[list(level) for level in dataset] for dataset in levels]
         self.sizes = [sum(len(level) for level in dataset) for dataset in self.levels]
+
+    def level_shares(self) -> list[list[float]]:
+        """Each level's share of its dataset: drawing a level in proportion to its size draws every
+        example of the dataset alike (the local distribution of dataset-level strategies)."""
+        return [[len(level) / n for level in dataset] for dataset, n in zip(self.levels, self.sizes)]
 
     def probabilities(self) -> tuple[list[float], list[list[float]]]:
         raise NotImplementedError
@@ -50,3 +62,39 @@ class Strategy:
 
     def load_state_dict(self, state: dict) -> None:
         pass
+
+
+class DatasetActorStrategy(Strategy):
+    """One REINFORCE-moved softmax actor over datasets, started at the temperature prior; inside a
+    dataset every example is equally likely. Subclasses say how ``rewards`` are read off the model
+    (MultiDDS, MoS); the actor is HBO's (Adam, ``actor_lr``, ``actor_steps``) with signed rewards."""
+
+    def __init__(self, levels, config):
+        super().__init__(levels)
+        self.config = config
+        self.actor = SoftmaxActor(temperature_prior(self.sizes, config.prior_temperature()), config.actor_lr,
+                                  config.actor_steps)
+        self.local_probs = self.level_shares()
+        self.generator = torch.Generator().manual_seed(config.seed + 1)
+
+    @property
+    def updates(self) -> bool:
+        return True
+
+    def probabilities(self):
+        return self.actor.probabilities.tolist(), [list(p) for p in self.local_probs]
+
+    def rewards(self, probe: RewardProbe) -> list[float]:
+        raise NotImplementedError
+
+    def update(self, probe: RewardProbe) -> dict:
+        reward = self.rewards(probe)
+        moved = self.actor.update(reward, signed=True)
+        return {"global_reward": reward, "skipped": [] if moved else ["global"]}
+
+    def state_dict(self) -> dict:
+        return {"actor": self.actor.state_dict(), "generator": self.generator.get_state()}
+
+    def load_state_dict(self, state: dict) -> None:
+        self.actor.load_state_dict(state["actor"])
+        self.generator.set_state(state["generator"])

@@ -7,6 +7,8 @@ its difficulty levels, started uniform. Every update:
 - local reward of level k: mean over drawn examples of ratio(now, base), then divided by the mean over
   the dataset's levels ("relative improvement"). ratio is PPL_now / PPL_base by default (the paper),
   or the loss ratio, or the IFD ratio.
+The paper's two ablations are the same class with one level of the hierarchy frozen: ``hbo-global``
+(local actors stay uniform over levels) and ``hbo-local`` (the global actor stays at the prior).
 Choices the paper leaves open, and ours: examples for the rewards are drawn uniformly with
 replacement from each level by a generator separate from the training sampler. Numerical rules:
 measurements that are not finite (an example with no scored token) are left out of a mean; ratios are
@@ -23,6 +25,7 @@ from hbo.core.actor import SoftmaxActor
 from hbo.core.prior import temperature_prior
 from hbo.core.rewards import ExponentialAverage, relative_reward
 from hbo.strategies.base import RewardProbe, Strategy
+from hbo.strategies.draws import draw
 
 
 # Ratios now / base are clamped here: exp() of a large loss gap overflows, and one extreme example
@@ -58,7 +61,7 @@ class HBOStrategy(Strategy):
         self.base_loss = torch.as_tensor(base_loss, dtype=torch.float64)
         self.base_alone_loss = torch.as_tensor(base_alone_loss, dtype=torch.float64)
         self.update_global, self.update_local = update_global, update_local
-        prior = temperature_prior(self.sizes, config.temperature)
+        prior = temperature_prior(self.sizes, config.prior_temperature())
         self.global_actor = SoftmaxActor(prior, config.actor_lr, config.actor_steps)
         self.local_actors = [SoftmaxActor([1.0 / len(ds)] * len(ds), config.actor_lr, config.actor_steps)
                              for ds in self.levels]
@@ -74,8 +77,7 @@ class HBOStrategy(Strategy):
                 [actor.probabilities.tolist() for actor in self.local_actors])
 
     def _draw(self, level: Sequence[int], count: int) -> list[int]:
-        picks = torch.randint(len(level), (count,), generator=self.generator)
-        return [level[i] for i in picks.tolist()]
+        return draw(level, count, self.generator)
 
     def global_rewards(self, probe: RewardProbe) -> list[float]:
         per_dataset = [[i for level in dataset for i in self._draw(level, self.config.global_samples_per_level)]

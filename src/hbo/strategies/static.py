@@ -1,7 +1,8 @@
 """Static temperature sampling, the usual way to mix datasets (e.g. ``interleave_datasets``).
 
 p_d proportional to n_d^(1/T): ``proportional`` is T = 1, ``uniform`` is T = inf, ``temperature``
-takes T from the config (5 is common practice, as in multilingual MT and XLM-R). Inside a dataset
+takes T from ``sampling.temperature`` (default 5, common practice since multilingual NMT, Arivazhagan
+et al. 2019, and XLM-R, Conneau et al. 2020). Inside a dataset
 every example is equally likely, so a level is drawn in proportion to its size.
 """
 from __future__ import annotations
@@ -19,7 +20,7 @@ class StaticStrategy(Strategy):
         super().__init__(levels)
         self.temperature = temperature
         self.global_probs = temperature_prior(self.sizes, temperature)
-        self.local_probs = [[len(level) / n for level in dataset] for dataset, n in zip(self.levels, self.sizes)]
+        self.local_probs = self.level_shares()
 
     def probabilities(self):
         return list(self.global_probs), [list(p) for p in self.local_probs]
@@ -34,4 +35,4 @@ def uniform(levels, config) -> StaticStrategy:
 
 
 def temperature(levels, config) -> StaticStrategy:
-    return StaticStrategy(levels, config.temperature)
+    return StaticStrategy(levels, config.prior_temperature())
