@@ -64,3 +64,23 @@ def test_example_configs_load():
 
     for path in (Path(__file__).resolve().parents[1] / "examples").glob("*.yaml"):
         load_config(path)
+
+
+def test_reference_preset_fills_only_what_you_leave_unset(tmp_path):
+    c = load_config(None, ["preset=reference"])
+    assert (c.sampling.actor_lr, c.sampling.update_interval, c.sampling.min_probability) == (1e-4, 200, 0.0)
+    f = tmp_path / "c.yaml"
+    f.write_text("preset: reference\nsampling:\n  update_interval: 50\n")
+    c = load_config(f, ["sampling.actor_lr=0.5"])
+    assert (c.sampling.actor_lr, c.sampling.update_interval, c.sampling.actor_steps) == (0.5, 50, 200)
+    assert load_config().sampling.actor_lr == 1e-3  # no preset: hbo's defaults
+    with pytest.raises(ConfigError, match="unknown preset 'paper'"):
+        load_config(None, ["preset=paper"])
+
+
+def test_prior_temperature_per_strategy():
+    assert load_config(None, ["sampling.strategy=temperature"]).sampling.prior_temperature() == 5.0
+    assert load_config().sampling.prior_temperature() == 1.0
+    assert load_config(None, ["sampling.temperature=inf"]).sampling.prior_temperature() == float("inf")
+    with pytest.raises(ConfigError, match="sampling.mos.rewards"):
+        load_config(None, ["sampling.mos.rewards=[novelty]"])
