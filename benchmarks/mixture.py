@@ -20,7 +20,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from tqdm.auto import tqdm
@@ -149,10 +148,9 @@ def main(argv: list[str] | None = None) -> int:
         for seed, name in tqdm(jobs, desc="runs", unit="run"):
             run_dir = Path(work) / f"{name}-{seed}"
             runs[name].append(run_one(name, seed, steps, args.mixture, mode["overrides"] + args.overrides, run_dir))
-            if seed == seeds[0]:  # keep one probability plot per strategy
-                (run_dir / "probabilities.png").replace(out / f"mixture-{name}-probabilities.png") \
-                    if not args.quick else None
-    batch = load_config().training.per_device_train_batch_size
+            if seed == seeds[0] and not args.quick:  # keep one probability plot per strategy
+                (run_dir / "probabilities.png").replace(out / f"mixture-{name}-probabilities.png")
+    batch = load_config(None, mode["overrides"] + args.overrides).training.per_device_train_batch_size
     result = {"commit": started_at, "mixture": args.mixture, "steps": steps, "seeds": seeds, "batch_size": batch,
               "command": "python benchmarks/mixture.py " + " ".join(argv if argv is not None else sys.argv[1:]),
               "machine": f"{platform.machine()}, {platform.system()}, torch threads "

@@ -12,7 +12,7 @@ import argparse
 import torch
 from torch.utils.data import DataLoader
 
-from hbo.config import Config, DataConfig, ModelConfig, SamplingConfig
+from hbo.config import DataConfig, ModelConfig, SamplingConfig
 from hbo.core.sampler import HierarchicalSampler
 from hbo.data.mixture import load_mixture
 from hbo.measure import pad

@@ -7,7 +7,6 @@ import torch
 from hbo.config import DataConfig, DatasetConfig, load_config
 from hbo.core.sampler import HierarchicalSampler
 from hbo.data.formats import DataError
-from hbo.data.loading import load_examples
 from hbo.data.mixture import read_mixture
 from hbo.files import atomic_write, atomic_write_text, load_state, save_state
 from hbo.strategies import make_strategy

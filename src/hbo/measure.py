@@ -106,9 +106,15 @@ def gradient_norms(model, sequences: Sequence[LabelledSequence], pad_id: int) ->
                 norms[row] = math.nan
                 continue
             grads = torch.autograd.grad(total[0] / count[0], params, allow_unused=True)
-            squares = [g.float().pow(2).sum() for g in grads if g is not None]
-            norms[row] = float(torch.stack(squares).sum().sqrt()) if squares else 0.0
+            norms[row] = float(total_norm([g for g in grads if g is not None]))
     return norms
+
+
+def total_norm(tensors: Sequence[torch.Tensor]) -> torch.Tensor:
+    """L2 norm of the concatenation of ``tensors`` (0 for none), in float32 or wider."""
+    if not tensors:
+        return torch.tensor(0.0)
+    return torch.stack([t.float().pow(2).sum() for t in tensors]).sum().sqrt()
 
 
 def mean_gradient(model, sequences: Sequence[LabelledSequence], pad_id: int, batch_size: int = 32) -> list[torch.Tensor]:
@@ -141,11 +147,11 @@ def gradient_cosines(model, groups: Sequence[Sequence[LabelledSequence]], refere
     cosines = torch.full((len(groups),), math.nan, dtype=torch.float64)
     with preserved_state(model):
         ref = mean_gradient(model, reference, pad_id, batch_size)
-        ref_norm = torch.stack([g.pow(2).sum() for g in ref]).sum().sqrt()
+        ref_norm = total_norm(ref)
         for row, group in enumerate(groups):
             grad = mean_gradient(model, group, pad_id, batch_size)
             dot = torch.stack([(a * b).sum() for a, b in zip(grad, ref)]).sum()
-            norm = torch.stack([g.pow(2).sum() for g in grad]).sum().sqrt()
+            norm = total_norm(grad)
             if norm > 0 and ref_norm > 0:
                 cosines[row] = float(dot / (norm * ref_norm))
     return cosines

@@ -6,6 +6,22 @@ from collections.abc import Sequence
 import torch
 
 
+def finite_mean(values: torch.Tensor) -> float:
+    """Mean of the finite entries; NaN when there are none (the caller then skips that actor)."""
+    finite = values[torch.isfinite(values)]
+    return float(finite.mean()) if finite.numel() else float("nan")
+
+
+def group_means(values: torch.Tensor, groups: Sequence[Sequence[int]]) -> list[float]:
+    """``values`` holds one measurement per member of ``groups``, concatenated in order; returns
+    each group's :func:`finite_mean`."""
+    means, start = [], 0
+    for group in groups:
+        means.append(finite_mean(values[start:start + len(group)]))
+        start += len(group)
+    return means
+
+
 def relative_reward(values: Sequence[float]) -> list[float]:
     """r_k / mean_j r_j: the local reward's normalisation across levels (mean 1).
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hbo.config import DatasetConfig
+from hbo.files import atomic_write_text
 
 LANGUAGES = {
     "en": ("Reverse the words:", "red blue green black white cat dog fish bird horse apple bread milk "
@@ -128,9 +129,7 @@ def add_noise(records: list[dict], share: float, rng: random.Random) -> None:
 
 
 def write_jsonl(path: Path, records: list[dict]) -> None:
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text("".join(json.dumps(r) + "\n" for r in records))
-    tmp.replace(path)
+    atomic_write_text(path, "".join(json.dumps(r) + "\n" for r in records))
 
 
 def cache_root() -> Path:

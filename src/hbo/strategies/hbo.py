@@ -17,13 +17,11 @@ distribution for that update and is reported as skipped.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import torch
 
 from hbo.core.actor import SoftmaxActor
 from hbo.core.prior import temperature_prior
-from hbo.core.rewards import ExponentialAverage, relative_reward
+from hbo.core.rewards import ExponentialAverage, group_means, relative_reward
 from hbo.strategies.base import RewardProbe, Strategy
 from hbo.strategies.draws import draw
 
@@ -31,12 +29,6 @@ from hbo.strategies.draws import draw
 # Ratios now / base are clamped here: exp() of a large loss gap overflows, and one extreme example
 # should not decide a level's reward.
 RATIO_RANGE = (1e-6, 1e6)
-
-
-def finite_mean(values: torch.Tensor) -> float:
-    """Mean of the finite entries; NaN when there are none (the caller then skips that actor)."""
-    finite = values[torch.isfinite(values)]
-    return float(finite.mean()) if finite.numel() else float("nan")
 
 
 def level_ratio(kind: str, now: torch.Tensor, base: torch.Tensor,
@@ -76,21 +68,14 @@ class HBOStrategy(Strategy):
         return (self.global_actor.probabilities.tolist(),
                 [actor.probabilities.tolist() for actor in self.local_actors])
 
-    def _draw(self, level: Sequence[int], count: int) -> list[int]:
-        return draw(level, count, self.generator)
-
     def global_rewards(self, probe: RewardProbe) -> list[float]:
-        per_dataset = [[i for level in dataset for i in self._draw(level, self.config.global_samples_per_level)]
+        per_dataset = [[i for level in dataset for i in draw(level, self.config.global_samples_per_level, self.generator)]
                        for dataset in self.levels]
-        norms = probe.gradient_norms([i for indices in per_dataset for i in indices])
-        rewards, start = [], 0
-        for indices in per_dataset:
-            rewards.append(finite_mean(norms[start:start + len(indices)]))
-            start += len(indices)
+        rewards = group_means(probe.gradient_norms([i for indices in per_dataset for i in indices]), per_dataset)
         return self.ema(rewards) if self.ema else rewards
 
     def local_rewards(self, probe: RewardProbe) -> list[list[float]]:
-        draws = [[self._draw(level, self.config.local_samples_per_level) for level in dataset]
+        draws = [[draw(level, self.config.local_samples_per_level, self.generator) for level in dataset]
                  for dataset in self.levels]
         flat = [i for dataset in draws for level in dataset for i in level]
         index = torch.as_tensor(flat, dtype=torch.long)
@@ -99,13 +84,11 @@ class HBOStrategy(Strategy):
         now_alone = probe.alone_losses(flat) if kind == "ifd" else None
         ratios = level_ratio(kind, now, self.base_loss[index], now_alone, self.base_alone_loss[index])
         ratios = ratios.clamp(*RATIO_RANGE)  # NaN (no scored token) passes through and is skipped below
+        means = group_means(ratios, [level for dataset in draws for level in dataset])
         rewards, start = [], 0
         for dataset in draws:
-            means = []
-            for level in dataset:
-                means.append(finite_mean(ratios[start:start + len(level)]))
-                start += len(level)
-            rewards.append(relative_reward(means))
+            rewards.append(relative_reward(means[start:start + len(dataset)]))
+            start += len(dataset)
         return rewards
 
     def update(self, probe: RewardProbe) -> dict:

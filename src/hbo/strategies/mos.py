@@ -23,10 +23,10 @@ from __future__ import annotations
 
 import torch
 
-from hbo.core.rewards import ExponentialAverage, mean_cosine_to_others, relative_reward
+from hbo.core.rewards import ExponentialAverage, group_means, mean_cosine_to_others, relative_reward
 from hbo.strategies.base import DatasetActorStrategy, RewardProbe
 from hbo.strategies.draws import draw_per_dataset
-from hbo.strategies.hbo import RATIO_RANGE, finite_mean
+from hbo.strategies.hbo import RATIO_RANGE, level_ratio
 
 
 class MoSStrategy(DatasetActorStrategy):
@@ -46,9 +46,8 @@ class MoSStrategy(DatasetActorStrategy):
 
     def difficulty(self, probe: RewardProbe, draws: list[list[int]]) -> list[float]:
         flat = [i for group in draws for i in group]
-        ratios = (probe.losses(flat) - self.base_loss[torch.as_tensor(flat)]).exp().clamp(*RATIO_RANGE)
-        n = self.config.mos.samples_per_dataset
-        return [finite_mean(ratios[d * n:(d + 1) * n]) for d in range(len(draws))]
+        ratios = level_ratio("ppl", probe.losses(flat), self.base_loss[torch.as_tensor(flat)]).clamp(*RATIO_RANGE)
+        return group_means(ratios, draws)
 
     def rewards(self, probe: RewardProbe) -> list[float]:
         draws = draw_per_dataset(self.levels, self.config.mos.samples_per_dataset, self.generator)

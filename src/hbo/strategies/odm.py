@@ -24,9 +24,9 @@ import math
 import torch
 
 from hbo.core.prior import temperature_prior
+from hbo.core.rewards import group_means
 from hbo.strategies.base import RewardProbe, Strategy
 from hbo.strategies.draws import draw_per_dataset
-from hbo.strategies.hbo import finite_mean
 
 
 def exploration_rate(arms: int, step: int) -> float:
@@ -65,9 +65,7 @@ class ODMStrategy(Strategy):
 
     def losses(self, probe: RewardProbe) -> list[float]:
         draws = draw_per_dataset(self.levels, self.config.odm.samples_per_dataset, self.generator)
-        losses = probe.losses([i for group in draws for i in group])
-        n = self.config.odm.samples_per_dataset
-        return [finite_mean(losses[d * n:(d + 1) * n]) for d in range(len(draws))]
+        return group_means(probe.losses([i for group in draws for i in group]), draws)
 
     def update(self, probe: RewardProbe) -> dict:
         losses = torch.as_tensor(self.losses(probe), dtype=torch.float64)
