@@ -84,6 +84,9 @@ class SamplingConfig:
     global_samples_per_level: int = 8  # examples per level for the gradient-norm reward (reference: 4x2)
     local_samples_per_level: int = 16  # examples per level for the perplexity-ratio reward (reference: 8x2)
     local_reward: str = "ppl"  # ppl, loss or ifd: the ratio now / base that the local reward uses
+    reward_source: str = "offline"  # offline: extra passes on fresh draws (the paper); train: read off the training steps (hbo only, no extra passes)
+    online_norm_steps: int = 1  # reward_source train: gradient norms on the last N steps before each update (losses on all)
+    gradient_norms: str = "auto"  # auto, hooks or loop: per-example gradient norms from one batched backward (hooks) or one backward per example
     reward_ema: float | None = None  # beta of an EMA over global rewards; null = off (paper: 0.9)
     min_probability: float = 1e-4  # floor of every dataset and level probability: nothing is starved
     log_samples: bool = False  # also write samples.jsonl: the example indices trained on, per record
@@ -141,11 +144,21 @@ class Config:
         _check_choice("data.loss_on", self.data.loss_on, ("response", "all"))
         _check_choice("scoring.metric", self.scoring.metric, ("ifd", "ppl", "loss"))
         _check_choice("sampling.local_reward", self.sampling.local_reward, ("ifd", "ppl", "loss"))
+        _check_choice("sampling.reward_source", self.sampling.reward_source, ("offline", "train"))
+        _check_choice("sampling.gradient_norms", self.sampling.gradient_norms, ("auto", "hooks", "loop"))
+        if self.sampling.reward_source == "train":
+            if not self.sampling.strategy.startswith("hbo"):
+                raise ConfigError(f"sampling.reward_source: train is for hbo, hbo-global and hbo-local; "
+                                  f"{self.sampling.strategy} reads its rewards offline")
+            if self.sampling.local_reward == "ifd":
+                raise ConfigError("sampling.local_reward: ifd needs a response-alone pass that training does not "
+                                  "make; use ppl or loss with reward_source: train")
         _check_positive("data.max_length", self.data.max_length)
         _check_positive("scoring.num_levels", self.scoring.num_levels)
         _check_positive("scoring.batch_size", self.scoring.batch_size)
         _check_positive("sampling.update_interval", self.sampling.update_interval)
         _check_positive("sampling.actor_steps", self.sampling.actor_steps)
+        _check_positive("sampling.online_norm_steps", self.sampling.online_norm_steps)
         _check_positive("sampling.global_samples_per_level", self.sampling.global_samples_per_level)
         _check_positive("sampling.local_samples_per_level", self.sampling.local_samples_per_level)
         _check_positive("training.max_steps", self.training.max_steps)

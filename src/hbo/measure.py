@@ -1,7 +1,7 @@
 """Per-example measurements on a causal LM: response loss, perplexity, IFD and gradient norm.
 
-Everything is batched by length (one forward per batch, padded on the right, the loss taken with one
-vectorised cross-entropy) and runs inside :func:`preserved_state`, so a measurement never changes the
+Everything is batched by length (one forward per batch, padded on the right, the loss taken over the
+scored tokens in chunks; gradient norms from one backward per batch, see :mod:`hbo.ghost`) and runs inside :func:`preserved_state`, so a measurement never changes the
 model's parameters, gradients, train/eval mode or the global RNG streams.
 """
 from __future__ import annotations
@@ -12,6 +12,8 @@ from contextlib import contextmanager
 
 import torch
 import torch.nn.functional as F
+
+from hbo.ghost import GradientNormHooks
 
 IGNORE = -100
 LabelledSequence = tuple[Sequence[int], Sequence[int]]  # (input_ids, labels)
@@ -44,17 +46,23 @@ def pad(sequences: Sequence[LabelledSequence], pad_id: int, device) -> tuple[tor
     return input_ids.to(device), mask.to(device), labels.to(device)
 
 
-def token_losses(logits: torch.Tensor, labels: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+def token_losses(logits: torch.Tensor, labels: torch.Tensor, chunk: int = 4096) -> tuple[torch.Tensor, torch.Tensor]:
     """Summed next-token loss and token count per row: ([B], [B]), in float32.
 
-    Position t predicts labels[t + 1]; positions whose label is -100 contribute nothing.
+    Position t predicts labels[t + 1]; positions whose label is -100 contribute nothing. Only the
+    scored positions are taken, ``chunk`` tokens at a time, so full-vocabulary float32 log-probs never
+    exist for more than ``chunk`` tokens at once.
     """
     targets = labels[:, 1:]
-    logits = logits[:, :-1].float()
-    losses = F.cross_entropy(logits.reshape(-1, logits.size(-1)), targets.reshape(-1),
-                             ignore_index=IGNORE, reduction="none").view_as(targets)
-    counted = (targets != IGNORE)
-    return (losses * counted).sum(dim=1), counted.sum(dim=1)
+    counted = targets != IGNORE
+    rows, cols = counted.nonzero(as_tuple=True)
+    losses = []
+    for start in range(0, len(rows), chunk):
+        r, c = rows[start:start + chunk], cols[start:start + chunk]
+        losses.append(F.cross_entropy(logits[r, c].float(), targets[r, c], reduction="none"))
+    per_token = torch.cat(losses) if losses else logits.new_zeros(0, dtype=torch.float32)
+    totals = torch.zeros(labels.shape[0], dtype=torch.float32, device=logits.device).index_add_(0, rows, per_token)
+    return totals, counted.sum(dim=1)
 
 
 def length_batches(lengths: Sequence[int], batch_size: int) -> list[list[int]]:
@@ -89,24 +97,63 @@ def mean_losses(model, sequences: Sequence[LabelledSequence], pad_id: int, batch
     return losses, counts
 
 
-def gradient_norms(model, sequences: Sequence[LabelledSequence], pad_id: int) -> torch.Tensor:
+GRADIENT_NORM_METHODS = ("auto", "hooks", "loop")
+
+
+def gradient_norms(model, sequences: Sequence[LabelledSequence], pad_id: int, batch_size: int = 32,
+                   method: str = "auto") -> torch.Tensor:
     """Per-example L2 norm of the gradient of the mean response loss over all trainable parameters.
 
-    One example per backward pass; gradients come from ``torch.autograd.grad`` and are never
-    accumulated into ``.grad``, so the training step's gradients stay untouched. Returns [N] float64.
+    ``hooks``: one batched backward per ``batch_size`` examples, the per-example norms read off module
+    hooks (:mod:`hbo.ghost`); ``loop``: one backward per example; ``auto``: hooks when they cover every
+    trainable parameter of the model. Both are exact. Gradients come from ``torch.autograd.grad`` and
+    never reach ``.grad``, so the training step's gradients stay untouched. Returns [N] float64, NaN
+    for an example with no scored token.
     """
+    if method not in GRADIENT_NORM_METHODS:
+        raise ValueError(f"unknown gradient norm method {method!r}; choose {', '.join(GRADIENT_NORM_METHODS)}")
+    hooks = GradientNormHooks(model) if method != "loop" else None
+    if hooks is not None and not hooks.supported:
+        if method == "hooks":
+            raise ValueError(f"gradient norms via hooks do not cover: {', '.join(hooks.unsupported)}")
+        hooks = None
+    with preserved_state(model):
+        if hooks is None:
+            return _looped_gradient_norms(model, sequences, pad_id)
+        return _hooked_gradient_norms(model, hooks, sequences, pad_id, batch_size)
+
+
+def _hooked_gradient_norms(model, hooks: GradientNormHooks, sequences, pad_id, batch_size) -> torch.Tensor:
+    device = next(model.parameters()).device
+    norms = torch.full((len(sequences),), math.nan, dtype=torch.float64)
+    for batch in length_batches([len(ids) for ids, _ in sequences], batch_size):
+        input_ids, mask, labels = pad([sequences[i] for i in batch], pad_id, device)
+        with hooks.recording():
+            total, count = token_losses(model(input_ids=input_ids, attention_mask=mask).logits, labels)
+            valid = count > 0
+            if not torch.any(valid):
+                continue
+            # Backpropagate to the hooked layer outputs only: the hooks need their gradients, and the
+            # weight gradients (a third of a backward) are never formed.
+            torch.autograd.grad((total[valid] / count[valid]).sum(), hooks.outputs)
+            if not hooks.complete():
+                raise RuntimeError("a hooked layer got no gradient; use gradient norm method 'loop'")
+            index = torch.as_tensor(batch)[valid.cpu()]
+            norms[index] = hooks.squared.cpu()[valid.cpu()].sqrt()
+    return norms
+
+
+def _looped_gradient_norms(model, sequences, pad_id) -> torch.Tensor:
     device = next(model.parameters()).device
     params = [p for p in model.parameters() if p.requires_grad]
-    norms = torch.empty(len(sequences), dtype=torch.float64)
-    with preserved_state(model):
-        for row, sequence in enumerate(sequences):
-            input_ids, mask, labels = pad([sequence], pad_id, device)
-            total, count = token_losses(model(input_ids=input_ids, attention_mask=mask).logits, labels)
-            if int(count) == 0:
-                norms[row] = math.nan
-                continue
-            grads = torch.autograd.grad(total[0] / count[0], params, allow_unused=True)
-            norms[row] = float(total_norm([g for g in grads if g is not None]))
+    norms = torch.full((len(sequences),), math.nan, dtype=torch.float64)
+    for row, sequence in enumerate(sequences):
+        input_ids, mask, labels = pad([sequence], pad_id, device)
+        total, count = token_losses(model(input_ids=input_ids, attention_mask=mask).logits, labels)
+        if int(count) == 0:
+            continue
+        grads = torch.autograd.grad(total[0] / count[0], params, allow_unused=True)
+        norms[row] = float(total_norm([g for g in grads if g is not None]))
     return norms
 
 

@@ -18,6 +18,7 @@ from hbo.config import Config, ConfigError, ModelConfig, dump_yaml
 from hbo.core.sampler import HierarchicalSampler
 from hbo.data.mixture import Mixture, encode_mixture, ensure_chat_template, read_mixture
 from hbo.evaluate import evaluate_mixture, format_table
+from hbo.online import TrainingSignals
 from hbo.report import plot_probabilities
 from hbo.runlog import RunLog
 from hbo.scoring import context_token_id, difficulty_levels, load_or_score
@@ -117,7 +118,16 @@ def train(config: Config, progress: bool = True, resume: str | None = None) -> d
                                   min_probability=config.sampling.min_probability)
     log = RunLog(mixture.names, out / "probabilities.jsonl",
                  out / "samples.jsonl" if config.sampling.log_samples else None)
-    controller = MixtureController(strategy, sampler, config.sampling.update_interval, examples_per_step, log)
+    signals = None
+    if config.sampling.reward_source == "train":
+        if t.extra.get("gradient_checkpointing"):
+            raise ConfigError("sampling.reward_source: train does not work with gradient checkpointing (the "
+                              "recomputed forward would be measured twice); use reward_source: offline")
+        try:
+            signals = TrainingSignals(model)
+        except ValueError as e:
+            raise ConfigError(str(e)) from None
+    controller = MixtureController(strategy, sampler, config.sampling.update_interval, examples_per_step, log, signals)
     if checkpoint is not None:
         try:
             controller.load_state_dict(load_state(checkpoint / STATE_FILE))
@@ -128,7 +138,8 @@ def train(config: Config, progress: bool = True, resume: str | None = None) -> d
     context_id = context_token_id(tokenizer)
 
     def probe_factory(m):
-        return ModelProbe(m, train_set, tokenizer.pad_token_id, context_id, config.scoring.batch_size)
+        return ModelProbe(m, train_set, tokenizer.pad_token_id, context_id, config.scoring.batch_size,
+                          config.sampling.gradient_norms, signals)
 
     before = (evaluate_mixture(model, tokenizer, mixture, config.eval.max_new_tokens, config.eval.batch_size, progress)
               if config.eval.before else None)
@@ -147,7 +158,8 @@ def train(config: Config, progress: bool = True, resume: str | None = None) -> d
     trainer = MixtureTrainer(
         model=model, args=args, train_dataset=train_set, processing_class=tokenizer,
         data_collator=DataCollatorForSeq2Seq(tokenizer, padding=True, label_pad_token_id=-100),
-        callbacks=[callback], mixture_sampler=sampler,
+        callbacks=[callback], mixture_sampler=sampler, signals=signals,
+        update_interval=config.sampling.update_interval, norm_steps=config.sampling.online_norm_steps,
     )
     training_started = time.perf_counter()
     trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)

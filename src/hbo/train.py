@@ -15,6 +15,7 @@ from hbo.core.sampler import HierarchicalSampler
 from hbo.data.mixture import FlatTrainSet
 from hbo.files import save_state
 from hbo.measure import gradient_cosines, gradient_norms, mean_hidden_states, mean_losses
+from hbo.online import TrainingSignals
 from hbo.runlog import RunLog
 from hbo.scoring import alone_sequence, conditional_sequence
 from hbo.strategies.base import Strategy
@@ -23,13 +24,22 @@ from hbo.strategies.base import Strategy
 class ModelProbe:
     """Measurements of the model being trained, by flat example index (see ``RewardProbe``)."""
 
-    def __init__(self, model, train_set: FlatTrainSet, pad_id: int, context_id: int, batch_size: int = 32):
+    def __init__(self, model, train_set: FlatTrainSet, pad_id: int, context_id: int, batch_size: int = 32,
+                 gradient_norm_method: str = "auto", signals: TrainingSignals | None = None):
         self.model, self.train_set = model, train_set
         self.pad_id, self.context_id, self.batch_size = pad_id, context_id, batch_size
+        self.gradient_norm_method, self.signals = gradient_norm_method, signals
 
     def gradient_norms(self, indices: Sequence[int]) -> torch.Tensor:
         return gradient_norms(self.model, [conditional_sequence(self.train_set.examples[i]) for i in indices],
-                              self.pad_id)
+                              self.pad_id, self.batch_size, self.gradient_norm_method)
+
+    def trained(self) -> tuple[list[int], torch.Tensor, torch.Tensor]:
+        """(indices, response losses, gradient norms) of the examples trained on since the last update."""
+        if self.signals is None:
+            raise RuntimeError("online rewards need training signals (sampling.reward_source: train)")
+        s = self.signals
+        return s.indices, torch.tensor(s.losses, dtype=torch.float64), torch.tensor(s.gradient_norms, dtype=torch.float64)
 
     def losses(self, indices: Sequence[int]) -> torch.Tensor:
         sequences = [conditional_sequence(self.train_set.examples[i]) for i in indices]
@@ -55,8 +65,9 @@ class MixtureController:
     the new distributions to the sampler and log them with what was trained on since the last record."""
 
     def __init__(self, strategy: Strategy, sampler: HierarchicalSampler, update_interval: int,
-                 examples_per_step: int, log: RunLog | None = None):
+                 examples_per_step: int, log: RunLog | None = None, signals: TrainingSignals | None = None):
         self.strategy, self.sampler, self.update_interval, self.log = strategy, sampler, update_interval, log
+        self.signals = signals  # online measurements, emptied at every update
         self.examples_per_step = examples_per_step  # examples one optimiser step consumes
         self.last_step = 0
         self.sampler.set_probabilities(*strategy.probabilities())
@@ -70,6 +81,8 @@ class MixtureController:
         if step <= 0 or step % self.update_interval:
             return False
         rewards = self.strategy.update(probe) if self.strategy.updates else {}
+        if self.signals is not None:
+            self.signals.clear()
         self.sampler.set_probabilities(*self.strategy.probabilities())
         self._record(step, rewards)
         return True
@@ -85,7 +98,8 @@ class MixtureController:
     def state_dict(self, step: int) -> dict:
         """Everything needed to continue exactly after optimiser step ``step``."""
         return {"step": step, "last_step": self.last_step, "levels": self.strategy.levels,
-                "strategy": self.strategy.state_dict(), "sampler": self.sampler.state_dict()}
+                "strategy": self.strategy.state_dict(), "sampler": self.sampler.state_dict(),
+                "signals": self.signals.state_dict() if self.signals is not None else None}
 
     def load_state_dict(self, state: dict) -> None:
         if state["levels"] != self.strategy.levels:
@@ -93,6 +107,8 @@ class MixtureController:
                              "scoring settings changed since it was written")
         self.strategy.load_state_dict(state["strategy"])
         self.sampler.load_state_dict(state["sampler"])
+        if self.signals is not None and state.get("signals"):
+            self.signals.load_state_dict(state["signals"])
         self.last_step = state["last_step"]
         self.sampler.requeue_unconsumed((state["step"] - self.last_step) * self.examples_per_step)
         if self.log is not None:
@@ -100,15 +116,35 @@ class MixtureController:
 
 
 class MixtureTrainer(Trainer):
-    """A Trainer that draws its training examples from the hierarchical sampler. Nothing else of
-    the Trainer changes: the loop, optimiser, logging and checkpointing are the library's."""
+    """A Trainer that draws its training examples from the hierarchical sampler, and with ``signals``
+    records every example's loss and gradient norm as it trains on it (online rewards). Nothing else
+    of the Trainer changes: the loop, loss, optimiser, logging and checkpointing are the library's."""
 
-    def __init__(self, *args, mixture_sampler: HierarchicalSampler, **kwargs):
-        self.mixture_sampler = mixture_sampler
+    def __init__(self, *args, mixture_sampler: HierarchicalSampler, signals: TrainingSignals | None = None,
+                 update_interval: int = 1, norm_steps: int = 1, **kwargs):
+        self.mixture_sampler, self.signals = mixture_sampler, signals
+        self.update_interval, self.norm_steps = update_interval, norm_steps
         super().__init__(*args, **kwargs)
 
     def _get_train_sampler(self, *args, **kwargs):
         return self.mixture_sampler
+
+    def training_step(self, model, inputs, num_items_in_batch=None):
+        indices = inputs.pop("index")
+        if self.signals is None:
+            return super().training_step(model, inputs, num_items_in_batch)
+        # gradient norms on the last ``norm_steps`` optimiser steps before each actor update
+        steps_left = -(self.state.global_step + 1) % self.update_interval
+        with self.signals.step(indices, gradient_norms=steps_left < self.norm_steps):
+            return super().training_step(model, inputs, num_items_in_batch)
+
+    def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
+        if self.signals is None:
+            return super().compute_loss(model, inputs, return_outputs, num_items_in_batch)
+        labels = inputs["labels"]
+        loss, outputs = super().compute_loss(model, inputs, True, num_items_in_batch)
+        self.signals.loss_computed(loss, outputs.logits, labels)
+        return (loss, outputs) if return_outputs else loss
 
 
 STATE_FILE = "hbo_state.json"

@@ -84,7 +84,7 @@ class FlatTrainSet(Dataset):
 
     def __getitem__(self, i: int) -> dict:
         ex = self.examples[i]
-        return {"input_ids": ex.input_ids, "labels": ex.labels}
+        return {"input_ids": ex.input_ids, "labels": ex.labels, "index": i}
 
     def indices_of(self, dataset: int) -> range:
         return range(self.offsets[dataset], self.offsets[dataset + 1])

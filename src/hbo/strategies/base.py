@@ -24,6 +24,9 @@ class RewardProbe(Protocol):
         """Cosine of each group's mean-loss gradient with the reference group's: [len(groups)]."""
     def hidden_states(self, indices: Sequence[int]) -> torch.Tensor:
         """Mean last-layer hidden state per example: [len(indices), hidden]."""
+    def trained(self) -> tuple[list[int], torch.Tensor, torch.Tensor]:
+        """Online rewards: (indices, response losses, gradient norms) of the examples trained on since
+        the last update, as measured by the training steps themselves."""
 
 
 class Strategy:

@@ -10,7 +10,11 @@ its difficulty levels, started uniform. Every update:
 The paper's two ablations are the same class with one level of the hierarchy frozen: ``hbo-global``
 (local actors stay uniform over levels) and ``hbo-local`` (the global actor stays at the prior).
 Choices the paper leaves open, and ours: examples for the rewards are drawn uniformly with
-replacement from each level by a generator separate from the training sampler. Numerical rules:
+replacement from each level by a generator separate from the training sampler.
+With ``reward_source: train`` (not in the paper) nothing is drawn: the same means are taken over the
+examples trained on since the last update (see ``hbo.online``). A level with no such example keeps its
+last measured mean; one never measured yet counts as the mean of its peers (dataset: of the other
+datasets; level: of its dataset's other levels), so that it neither gains nor loses. Numerical rules:
 measurements that are not finite (an example with no scored token) are left out of a mean; ratios are
 clamped to RATIO_RANGE; an actor whose rewards are still unusable (NaN, negative, all zero) keeps its
 distribution for that update and is reported as skipped.
@@ -21,7 +25,7 @@ import torch
 
 from hbo.core.actor import SoftmaxActor
 from hbo.core.prior import temperature_prior
-from hbo.core.rewards import ExponentialAverage, group_means, relative_reward
+from hbo.core.rewards import ExponentialAverage, finite_mean, group_means, relative_reward
 from hbo.strategies.base import RewardProbe, Strategy
 from hbo.strategies.draws import draw
 
@@ -59,6 +63,12 @@ class HBOStrategy(Strategy):
                              for ds in self.levels]
         self.ema = ExponentialAverage(config.reward_ema) if config.reward_ema else None
         self.generator = torch.Generator().manual_seed(config.seed + 1)
+        self.online = config.reward_source == "train"
+        self.level_of = {i: (d, k) for d, dataset in enumerate(self.levels) for k, level in enumerate(dataset)
+                         for i in level}
+        nan = float("nan")
+        self.last_norms = [[nan] * len(ds) for ds in self.levels]  # online: last measured mean per level
+        self.last_ratios = [[nan] * len(ds) for ds in self.levels]
 
     @property
     def updates(self) -> bool:
@@ -68,13 +78,41 @@ class HBOStrategy(Strategy):
         return (self.global_actor.probabilities.tolist(),
                 [actor.probabilities.tolist() for actor in self.local_actors])
 
+    def _carried_level_means(self, indices, values: torch.Tensor, carried: list[list[float]]) -> list[list[float]]:
+        """Update ``carried`` with each level's mean of the finite ``values`` measured on ``indices``."""
+        groups: dict[tuple[int, int], list[float]] = {}
+        for i, v in zip(indices, values.tolist()):
+            if v == v and abs(v) != float("inf"):
+                groups.setdefault(self.level_of[i], []).append(v)
+        for (d, k), vs in groups.items():
+            carried[d][k] = sum(vs) / len(vs)
+        return [list(row) for row in carried]
+
+    @staticmethod
+    def _fill_unmeasured(values: list[float]) -> list[float]:
+        """Never-measured entries (NaN) take the mean of the measured ones (all NaN stays NaN)."""
+        known = [v for v in values if v == v]
+        mean = sum(known) / len(known) if known else float("nan")
+        return [v if v == v else mean for v in values]
+
     def global_rewards(self, probe: RewardProbe) -> list[float]:
+        if self.online:
+            indices, _, norms = probe.trained()
+            levels = self._carried_level_means(indices, norms, self.last_norms)
+            rewards = self._fill_unmeasured([finite_mean(torch.tensor(row, dtype=torch.float64)) for row in levels])
+            return self.ema(rewards) if self.ema else rewards
         per_dataset = [[i for level in dataset for i in draw(level, self.config.global_samples_per_level, self.generator)]
                        for dataset in self.levels]
         rewards = group_means(probe.gradient_norms([i for indices in per_dataset for i in indices]), per_dataset)
         return self.ema(rewards) if self.ema else rewards
 
     def local_rewards(self, probe: RewardProbe) -> list[list[float]]:
+        if self.online:
+            indices, losses, _ = probe.trained()
+            index = torch.as_tensor(indices, dtype=torch.long)
+            ratios = level_ratio(self.config.local_reward, losses, self.base_loss[index]).clamp(*RATIO_RANGE)
+            levels = self._carried_level_means(indices, ratios, self.last_ratios)
+            return [relative_reward(self._fill_unmeasured(row)) for row in levels]
         draws = [[draw(level, self.config.local_samples_per_level, self.generator) for level in dataset]
                  for dataset in self.levels]
         flat = [i for dataset in draws for level in dataset for i in level]
@@ -112,6 +150,8 @@ class HBOStrategy(Strategy):
             "local_actors": [a.state_dict() for a in self.local_actors],
             "ema": self.ema.state_dict() if self.ema else None,
             "generator": self.generator.get_state(),
+            "last_norms": self.last_norms,
+            "last_ratios": self.last_ratios,
         }
 
     def load_state_dict(self, state: dict) -> None:
@@ -121,3 +161,5 @@ class HBOStrategy(Strategy):
         if self.ema and state.get("ema"):
             self.ema.load_state_dict(state["ema"])
         self.generator.set_state(state["generator"])
+        if "last_norms" in state:
+            self.last_norms, self.last_ratios = state["last_norms"], state["last_ratios"]
