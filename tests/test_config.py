@@ -84,3 +84,15 @@ def test_prior_temperature_per_strategy():
     assert load_config(None, ["sampling.temperature=inf"]).sampling.prior_temperature() == float("inf")
     with pytest.raises(ConfigError, match="sampling.mos.rewards"):
         load_config(None, ["sampling.mos.rewards=[novelty]"])
+
+
+@pytest.mark.parametrize("overrides, message", [
+    (["sampling.reward_source=train", "sampling.strategy=mos"], "is for hbo"),
+    (["sampling.reward_source=train", "sampling.local_reward=ifd"], "response-alone pass"),
+    (["sampling.reward_source=online"], "reward_source"),
+    (["sampling.gradient_norms=vmap"], "gradient_norms"),
+    (["sampling.online_norm_steps=0"], "online_norm_steps"),
+])
+def test_online_reward_settings_are_checked(overrides, message):
+    with pytest.raises(ConfigError, match=message):
+        load_config(None, overrides)

@@ -59,6 +59,17 @@ def test_plot_command(run_dir):
     assert (run_dir / "probabilities.png").stat().st_size > 0
 
 
+def test_online_rewards_run(tmp_path):
+    """reward_source: train: the rewards come from the training steps, no extra passes."""
+    out = tmp_path / "online"
+    assert main(["train", "--output-dir", str(out), "sampling.reward_source=train", "sampling.online_norm_steps=2",
+                 "eval.before=false"] + TINY) == 0
+    records = [json.loads(line) for line in (out / "probabilities.jsonl").read_text().splitlines()]
+    for rec in records[1:]:
+        assert all(r > 0 for r in rec["global_reward"].values())  # every dataset has a (possibly carried) reward
+    assert records[-1]["global"] != records[0]["global"]
+
+
 def hbo(*args, cwd=None):
     return subprocess.run([sys.executable, "-m", "hbo.cli", *args], capture_output=True, text=True, cwd=cwd)
 

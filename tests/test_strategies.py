@@ -170,3 +170,36 @@ def test_state_roundtrip_continues_identically(name):
 def test_unknown_strategy():
     with pytest.raises(ValueError, match="unknown sampling.strategy"):
         make_strategy(SamplingConfig(strategy="doremi"), LEVELS, None, None)
+
+
+class TrainedProbe:
+    """Online measurements: what the training steps recorded since the last update."""
+
+    def __init__(self, indices, losses, norms):
+        self.record = (list(indices), torch.tensor(losses, dtype=torch.float64), torch.tensor(norms, dtype=torch.float64))
+
+    def trained(self):
+        return self.record
+
+
+def test_online_hbo_rewards_by_hand():
+    """Levels with no trained example keep their last mean; never-measured ones count as the mean
+    of their peers; NaN measurements (losses-only steps) are left out."""
+    base = torch.full((6,), 0.5, dtype=torch.float64)
+    strategy = HBOStrategy(LEVELS, SamplingConfig(reward_source="train", actor_steps=5), base, base)
+    two = 0.5 + math.log(2)
+    # update 1: dataset 0 level 0 (norms 1, 3 -> 2) and level 1 (norm 6, ratio 2); dataset 1 unseen
+    record = strategy.update(TrainedProbe([0, 1, 2, 3], [0.5, 0.5, two, two], [1.0, 3.0, 6.0, math.nan]))
+    assert record["global_reward"] == pytest.approx([4.0, 4.0])  # mean of levels (2 + 6) / 2; dataset 1 -> peers
+    assert record["local_reward"][0] == pytest.approx([2 / 3, 4 / 3])
+    assert all(math.isnan(r) for r in record["local_reward"][1])  # never measured: that actor is skipped
+    assert record["skipped"] == [1]
+    # update 2: only dataset 1 level 1 is trained on; dataset 0 keeps its last means
+    record = strategy.update(TrainedProbe([5], [0.5], [10.0]))
+    assert record["global_reward"] == pytest.approx([4.0, 10.0])
+    assert record["local_reward"][0] == pytest.approx([2 / 3, 4 / 3])
+    assert record["local_reward"][1] == pytest.approx([1.0, 1.0])  # level 0 takes level 1's mean
+    state = strategy.state_dict()
+    resumed = HBOStrategy(LEVELS, SamplingConfig(reward_source="train", actor_steps=5), base, base)
+    resumed.load_state_dict(state)
+    assert resumed.update(TrainedProbe([], [], [])) == strategy.update(TrainedProbe([], [], []))
