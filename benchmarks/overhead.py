@@ -1,0 +1,294 @@
+"""What hbo's rewards cost: training wall time against proportional sampling, reward time per update
+against a one-example-at-a-time yardstick, and difficulty scoring against the bare forward passes.
+
+    python benchmarks/overhead.py            # the committed table (demo model and a 15x larger one)
+    python benchmarks/overhead.py --quick    # smoke run (CI), written to a temp folder
+
+One process; every figure below is measured in this run on the same data (the demo mixture):
+- wall_vs_proportional: the Trainer loop's wall time (reward work included, evaluation not) of
+  ``hbo`` with offline rewards (the paper's extra passes) and with ``reward_source: train``, divided
+  by ``proportional``'s, at the default schedule (S = 25, batch 16); strategies alternate within a
+  round, and the ratio is of the summed times over rounds. The same for the reference preset's
+  schedule (S = 200), offline, as ``hbo_offline_reference_schedule``.
+- reward_s_per_update: one update's reward measurements at the default sample counts (8 gradient
+  norms and 16 losses per level), hbo's probe against ``one_at_a_time.OneAtATimeProbe`` on the same
+  draws; both must agree (``max_relative_difference``).
+- scoring_vs_forward: throughput of ``hbo.scoring.score_examples`` over the bare forward passes it
+  needs (both sequence sets, same batches), so 1.0 means scoring costs nothing beyond the forwards.
+- peak_mem_mb: peak resident memory of the process during each phase (CPU), or peak CUDA memory
+  allocated (GPU).
+Writes ``overhead.json`` ({"commit", "machine", "command", "configs": [...]}) and ``overhead.md``.
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+import os
+import platform
+import shutil
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from mixture import commit  # noqa: E402
+from one_at_a_time import OneAtATimeProbe  # noqa: E402
+
+from hbo.config import DataConfig, SamplingConfig, load_config  # noqa: E402
+from hbo.data.mixture import load_mixture  # noqa: E402
+from hbo.measure import length_batches, pad, preserved_state  # noqa: E402
+from hbo.run import DEMO_MODEL, quiet_libraries, train  # noqa: E402
+from hbo.scoring import (alone_sequence, conditional_sequence, context_token_id, difficulty_levels,  # noqa: E402
+                         load_or_score, score_examples)
+from hbo.strategies.hbo import HBOStrategy  # noqa: E402
+from hbo.train import ModelProbe  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+# name -> changes to the demo model's config (randomly initialised when not the demo itself)
+CONFIGS = {
+    "demo": None,
+    "demo-x15": {"hidden_size": 512, "intermediate_size": 1536, "num_attention_heads": 8, "num_key_value_heads": 8,
+                 "head_dim": 64},
+}
+FULL = {"configs": list(CONFIGS), "steps": {"demo": 300, "demo-x15": 100}, "rounds": {"demo": 2, "demo-x15": 1},
+        "scoring_examples": 1024, "overrides": []}
+QUICK = {"configs": ["demo"], "steps": {"demo": 8}, "rounds": {"demo": 1}, "scoring_examples": 64,
+         "overrides": ["sampling.update_interval=4", "sampling.global_samples_per_level=2",
+                       "sampling.local_samples_per_level=2", "data.heldout_max=8", "eval.max_new_tokens=4"]}
+
+
+class PeakMemory:
+    """Peak memory during a ``with`` block: CUDA allocations on a GPU, else the process's resident
+    set, sampled every 5 ms from /proc (0 where /proc is missing)."""
+
+    def __init__(self):
+        self.peak_mb = 0.0
+
+    def __enter__(self):
+        if torch.cuda.is_available():
+            torch.cuda.reset_peak_memory_stats()
+            return self
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+        return self
+
+    def _rss_mb(self) -> float:
+        try:
+            with open("/proc/self/statm") as f:
+                return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2 ** 20
+        except OSError:
+            return 0.0
+
+    def _sample(self):
+        while not self._stop.is_set():
+            self.peak_mb = max(self.peak_mb, self._rss_mb())
+            time.sleep(0.005)
+
+    def __exit__(self, *exc):
+        if torch.cuda.is_available():
+            self.peak_mb = torch.cuda.max_memory_allocated() / 2 ** 20
+        else:
+            self._stop.set()
+            self._thread.join()
+            self.peak_mb = max(self.peak_mb, self._rss_mb())
+
+
+def model_folder(name: str, root: Path) -> Path:
+    if CONFIGS[name] is None:
+        return DEMO_MODEL
+    from transformers import AutoConfig, AutoModelForCausalLM
+
+    folder = root / name
+    config = AutoConfig.from_pretrained(DEMO_MODEL)
+    for key, value in CONFIGS[name].items():
+        setattr(config, key, value)
+    torch.manual_seed(0)
+    AutoModelForCausalLM.from_config(config).save_pretrained(folder)
+    for f in DEMO_MODEL.iterdir():  # tokenizer and chat template
+        if f.name.startswith(("tokenizer", "chat_template")):
+            shutil.copy(f, folder / f.name)
+    return folder
+
+
+def train_seconds(folder: Path, steps: int, overrides: list[str], out: Path) -> tuple[float, float]:
+    config = load_config(None, [f"model.name_or_path={folder}", f"training.max_steps={steps}", "eval.before=false",
+                                f"output_dir={out}", f"scoring.cache_dir={out.parent / 'scores'}", *overrides])
+    with PeakMemory() as memory, contextlib.redirect_stdout(io.StringIO()):
+        results = train(config, progress=False)
+    return results["timing"]["training_s"], memory.peak_mb
+
+
+def training_overhead(folder: Path, steps: int, rounds: int, base: list[str], root: Path) -> dict:
+    runs = {"proportional": ["sampling.strategy=proportional"],
+            "hbo_offline": ["sampling.strategy=hbo"],
+            "hbo_online": ["sampling.strategy=hbo", "sampling.reward_source=train"],
+            "proportional_reference_schedule": ["preset=reference", "sampling.strategy=proportional"],
+            "hbo_offline_reference_schedule": ["preset=reference", "sampling.strategy=hbo"]}
+    seconds = {name: [] for name in runs}
+    memory = {}
+    for r in range(rounds):
+        for name, overrides in runs.items():
+            s, mb = train_seconds(folder, steps, base + overrides, root / f"{name}-{r}")
+            seconds[name].append(s)
+            memory[name] = max(memory.get(name, 0.0), mb)
+            print(f"  round {r}: {name}: {s:.1f}s", flush=True)
+
+    def ratio(name, reference="proportional"):
+        return sum(seconds[name]) / sum(seconds[reference])
+
+    return {"wall_vs_proportional": {"hbo_offline": ratio("hbo_offline"), "hbo_online": ratio("hbo_online"),
+                                     "hbo_offline_reference_schedule": ratio("hbo_offline_reference_schedule",
+                                                                             "proportional_reference_schedule")},
+            "training_s": seconds, "peak_mem_mb": memory}
+
+
+def reward_cost(model, tokenizer, mixture, levels, scores, sampling: SamplingConfig) -> dict:
+    """Seconds for one update's reward measurements, hbo's probe and the one-at-a-time yardstick, on
+    the same draws (each strategy copy starts from the same reward generator)."""
+    train_set = mixture.flat()
+    fast = ModelProbe(model, train_set, tokenizer.pad_token_id, context_token_id(tokenizer))
+    slow = OneAtATimeProbe(model, train_set)
+
+    def measure(probe) -> tuple[float, list[float]]:
+        strategy = HBOStrategy(levels, sampling, scores.loss, scores.alone_loss)
+        start = time.perf_counter()
+        rewards = strategy.global_rewards(probe) + [r for d in strategy.local_rewards(probe) for r in d]
+        return time.perf_counter() - start, rewards
+
+    measure(fast)  # warm-up
+    with PeakMemory() as fast_memory:
+        fast_s = statistics.median(measure(fast)[0] for _ in range(3))
+    with PeakMemory() as slow_memory:
+        slow_s, slow_rewards = measure(slow)
+    _, fast_rewards = measure(fast)
+    difference = max(abs(a - b) / abs(b) for a, b in zip(fast_rewards, slow_rewards) if b == b and b != 0)
+    return {"reward_s_per_update": {"hbo": fast_s, "one_at_a_time": slow_s}, "max_relative_difference": difference,
+            "peak_mem_mb": {"rewards_hbo": fast_memory.peak_mb, "rewards_one_at_a_time": slow_memory.peak_mb}}
+
+
+def scoring_cost(model, tokenizer, examples, batch_size: int = 32) -> dict:
+    pad_id, context = tokenizer.pad_token_id, context_token_id(tokenizer)
+    sets = [[conditional_sequence(ex) for ex in examples], [alone_sequence(ex, context) for ex in examples]]
+    device = next(model.parameters()).device
+
+    @torch.no_grad()
+    def bare():
+        with preserved_state(model):
+            for seqs in sets:
+                for batch in length_batches([len(ids) for ids, _ in seqs], batch_size):
+                    input_ids, mask, _ = pad([seqs[i] for i in batch], pad_id, device)
+                    model(input_ids=input_ids, attention_mask=mask)
+
+    def timed(fn) -> float:
+        start = time.perf_counter()
+        fn()
+        if torch.cuda.is_available():
+            torch.cuda.synchronize()
+        return time.perf_counter() - start
+
+    def scoring():
+        score_examples(model, examples, pad_id, context, batch_size)
+
+    bare()  # warm-up
+    forward_s = min(timed(bare) for _ in range(2))
+    with PeakMemory() as memory:
+        scoring_s = min(timed(scoring) for _ in range(2))
+    tokens = sum(len(ids) for seqs in sets for ids, _ in seqs)
+    return {"scoring_vs_forward": forward_s / scoring_s,
+            "scoring": {"examples_per_s": len(examples) / scoring_s, "tokens_per_s": tokens / scoring_s,
+                        "forward_examples_per_s": len(examples) / forward_s, "forward_tokens_per_s": tokens / forward_s,
+                        "examples": len(examples), "tokens": tokens},
+            "peak_mem_mb": {"scoring": memory.peak_mb}}
+
+
+def measure_config(name: str, plan: dict, root: Path) -> dict:
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    folder = model_folder(name, root)
+    model = AutoModelForCausalLM.from_pretrained(folder)
+    tokenizer = AutoTokenizer.from_pretrained(folder)
+    params = sum(p.numel() for p in model.parameters())
+    print(f"{name}: {params / 1e6:.1f}M parameters", flush=True)
+    config = load_config(None, plan["overrides"])
+    mixture = load_mixture(DataConfig(mixture="demo"), tokenizer)
+    scores, _ = load_or_score(model, mixture, tokenizer, 32, str(root / "scores"), progress=False)
+    levels = difficulty_levels(mixture, scores, config.scoring.metric, config.scoring.num_levels)
+    result = {"config": name, "params": params, "steps": plan["steps"][name], "rounds": plan["rounds"][name]}
+    rewards = reward_cost(model, tokenizer, mixture, levels, scores, config.sampling)
+    flat = mixture.flat().examples
+    chosen = torch.randperm(len(flat), generator=torch.Generator().manual_seed(0))[:plan["scoring_examples"]]
+    scoring = scoring_cost(model, tokenizer, [flat[i] for i in chosen.tolist()])
+    training = training_overhead(folder, plan["steps"][name], plan["rounds"][name], plan["overrides"], root / name)
+    result.update(wall_vs_proportional=training["wall_vs_proportional"], training_s=training["training_s"],
+                  reward_s_per_update=rewards["reward_s_per_update"],
+                  reward_max_relative_difference=rewards["max_relative_difference"],
+                  scoring_vs_forward=scoring["scoring_vs_forward"], scoring=scoring["scoring"],
+                  peak_mem_mb={**training["peak_mem_mb"], **rewards["peak_mem_mb"], **scoring["peak_mem_mb"]})
+    return result
+
+
+def machine() -> str:
+    device = torch.cuda.get_device_name() if torch.cuda.is_available() else "CPU"
+    return (f"{platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__} ({torch.get_num_threads()} "
+            f"threads), {device}")
+
+
+def markdown(result: dict) -> str:
+    lines = ["# hbo's overhead", "", f"Command: `{result['command']}`  ", f"Commit: `{result['commit']}`  ",
+             f"Machine: {result['machine']}", "",
+             "| config | params | steps x rounds | hbo offline / proportional | hbo online / proportional | "
+             "hbo offline / proportional, reference schedule (S=200) | reward s/update: hbo | reward s/update: "
+             "one at a time | speed-up | scoring / bare forward |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
+    for c in result["configs"]:
+        w, r = c["wall_vs_proportional"], c["reward_s_per_update"]
+        lines.append(f"| {c['config']} | {c['params'] / 1e6:.1f}M | {c['steps']} x {c['rounds']} | "
+                     f"{w['hbo_offline']:.3f}x | {w['hbo_online']:.3f}x | {w['hbo_offline_reference_schedule']:.3f}x | "
+                     f"{r['hbo']:.3f} | {r['one_at_a_time']:.3f} | {r['one_at_a_time'] / r['hbo']:.1f}x | "
+                     f"{c['scoring_vs_forward']:.2f}x |")
+    lines += ["", "Training seconds per run (the Trainer loop, rewards included), scoring throughput and peak memory "
+              "(MB):", ""]
+    for c in result["configs"]:
+        runs = ", ".join(f"{k} {' / '.join(f'{s:.1f}' for s in v)}" for k, v in c["training_s"].items())
+        s = c["scoring"]
+        lines += [f"- **{c['config']}**: {runs}.",
+                  f"  Scoring {s['examples_per_s']:.0f} examples/s ({s['tokens_per_s']:.0f} tokens/s) against bare "
+                  f"forwards {s['forward_examples_per_s']:.0f} examples/s ({s['forward_tokens_per_s']:.0f} tokens/s), "
+                  f"{s['examples']} examples, both sequence sets.",
+                  f"  Rewards of both probes agree to {c['reward_max_relative_difference']:.1e} (relative).",
+                  "  Peak memory: " + ", ".join(f"{k} {v:.0f}" for k, v in c["peak_mem_mb"].items()) + "."]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="smoke run: demo model, 8 steps")
+    parser.add_argument("--out", default=None, help="results folder (default: benchmarks/results, or a temp folder "
+                                                    "with --quick)")
+    args = parser.parse_args(argv)
+    quiet_libraries()
+    plan = QUICK if args.quick else FULL
+    out = Path(args.out) if args.out else (Path(tempfile.mkdtemp()) if args.quick else HERE / "results")
+    out.mkdir(parents=True, exist_ok=True)
+    result = {"commit": commit(), "machine": machine(),
+              "command": "python benchmarks/overhead.py" + (" --quick" if args.quick else ""), "configs": []}
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in plan["configs"]:
+            result["configs"].append(measure_config(name, plan, Path(tmp)))
+    (out / "overhead.json").write_text(json.dumps(result, indent=2) + "\n")
+    (out / "overhead.md").write_text(markdown(result))
+    print(markdown(result))
+    print(f"wrote {out}/overhead.json and overhead.md")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
