@@ -15,6 +15,8 @@ One process; every figure below is measured in this run on the same data (the de
   draws; both must agree (``max_relative_difference``).
 - scoring_vs_forward: throughput of ``hbo.scoring.score_examples`` over the bare forward passes it
   needs (both sequence sets, same batches), so 1.0 means scoring costs nothing beyond the forwards.
+- update_share: the share of an hbo run's own training loop spent in its updates (reward passes and
+  actors), timed inside the run and so free of the machine's run-to-run drift (about +-10% here).
 - peak_mem_mb: peak resident memory of the process during each phase (CPU), or peak CUDA memory
   allocated (GPU).
 Writes ``overhead.json`` ({"commit", "machine", "command", "configs": [...]}) and ``overhead.md``.
@@ -57,7 +59,7 @@ CONFIGS = {
     "demo-x15": {"hidden_size": 512, "intermediate_size": 1536, "num_attention_heads": 8, "num_key_value_heads": 8,
                  "head_dim": 64},
 }
-FULL = {"configs": list(CONFIGS), "steps": {"demo": 300, "demo-x15": 100}, "rounds": {"demo": 2, "demo-x15": 1},
+FULL = {"configs": list(CONFIGS), "steps": {"demo": 300, "demo-x15": 100}, "rounds": {"demo": 3, "demo-x15": 2},
         "scoring_examples": 1024, "overrides": []}
 QUICK = {"configs": ["demo"], "steps": {"demo": 8}, "rounds": {"demo": 1}, "scoring_examples": 64,
          "overrides": ["sampling.update_interval=4", "sampling.global_samples_per_level=2",
@@ -118,12 +120,12 @@ def model_folder(name: str, root: Path) -> Path:
     return folder
 
 
-def train_seconds(folder: Path, steps: int, overrides: list[str], out: Path) -> tuple[float, float]:
+def train_seconds(folder: Path, steps: int, overrides: list[str], out: Path) -> tuple[dict, float]:
     config = load_config(None, [f"model.name_or_path={folder}", f"training.max_steps={steps}", "eval.before=false",
                                 f"output_dir={out}", f"scoring.cache_dir={out.parent / 'scores'}", *overrides])
     with PeakMemory() as memory, contextlib.redirect_stdout(io.StringIO()):
         results = train(config, progress=False)
-    return results["timing"]["training_s"], memory.peak_mb
+    return results["timing"], memory.peak_mb
 
 
 def training_overhead(folder: Path, steps: int, rounds: int, base: list[str], root: Path) -> dict:
@@ -133,13 +135,15 @@ def training_overhead(folder: Path, steps: int, rounds: int, base: list[str], ro
             "proportional_reference_schedule": ["preset=reference", "sampling.strategy=proportional"],
             "hbo_offline_reference_schedule": ["preset=reference", "sampling.strategy=hbo"]}
     seconds = {name: [] for name in runs}
+    updates = {name: [] for name in runs}
     memory = {}
     for r in range(rounds):
         for name, overrides in runs.items():
-            s, mb = train_seconds(folder, steps, base + overrides, root / f"{name}-{r}")
-            seconds[name].append(s)
+            timing, mb = train_seconds(folder, steps, base + overrides, root / f"{name}-{r}")
+            seconds[name].append(timing["training_s"])
+            updates[name].append(timing["update_s"])
             memory[name] = max(memory.get(name, 0.0), mb)
-            print(f"  round {r}: {name}: {s:.1f}s", flush=True)
+            print(f"  round {r}: {name}: {timing['training_s']:.1f}s ({timing['update_s']:.1f}s in updates)", flush=True)
 
     def ratio(name, reference="proportional"):
         return sum(seconds[name]) / sum(seconds[reference])
@@ -147,6 +151,8 @@ def training_overhead(folder: Path, steps: int, rounds: int, base: list[str], ro
     return {"wall_vs_proportional": {"hbo_offline": ratio("hbo_offline"), "hbo_online": ratio("hbo_online"),
                                      "hbo_offline_reference_schedule": ratio("hbo_offline_reference_schedule",
                                                                              "proportional_reference_schedule")},
+            # the share of hbo's own loop spent in updates: free of run-to-run machine drift
+            "update_share": {name: sum(updates[name]) / sum(seconds[name]) for name in runs if name.startswith("hbo")},
             "training_s": seconds, "peak_mem_mb": memory}
 
 
@@ -227,7 +233,8 @@ def measure_config(name: str, plan: dict, root: Path) -> dict:
     chosen = torch.randperm(len(flat), generator=torch.Generator().manual_seed(0))[:plan["scoring_examples"]]
     scoring = scoring_cost(model, tokenizer, [flat[i] for i in chosen.tolist()])
     training = training_overhead(folder, plan["steps"][name], plan["rounds"][name], plan["overrides"], root / name)
-    result.update(wall_vs_proportional=training["wall_vs_proportional"], training_s=training["training_s"],
+    result.update(wall_vs_proportional=training["wall_vs_proportional"], update_share=training["update_share"],
+                  training_s=training["training_s"],
                   reward_s_per_update=rewards["reward_s_per_update"],
                   reward_max_relative_difference=rewards["max_relative_difference"],
                   scoring_vs_forward=scoring["scoring_vs_forward"], scoring=scoring["scoring"],
@@ -263,6 +270,8 @@ def markdown(result: dict) -> str:
                   f"  Scoring {s['examples_per_s']:.0f} examples/s ({s['tokens_per_s']:.0f} tokens/s) against bare "
                   f"forwards {s['forward_examples_per_s']:.0f} examples/s ({s['forward_tokens_per_s']:.0f} tokens/s), "
                   f"{s['examples']} examples, both sequence sets.",
+                  "  Share of hbo's training loop spent in actor updates (reward passes and actors): "
+                  + ", ".join(f"{k} {100 * v:.1f}%" for k, v in c["update_share"].items()) + ".",
                   f"  Rewards of both probes agree to {c['reward_max_relative_difference']:.1e} (relative).",
                   "  Peak memory: " + ", ".join(f"{k} {v:.0f}" for k, v in c["peak_mem_mb"].items()) + "."]
     return "\n".join(lines) + "\n"

@@ -41,3 +41,41 @@ def test_committed_results_have_the_documented_shape():
     result = json.loads((ROOT / "benchmarks" / "results" / "mixture.json").read_text())
     check_shape(result, STRATEGIES)
     assert result["steps"] >= 300 and len(result["seeds"]) >= 3
+
+
+def check_overhead_shape(result: dict) -> None:
+    assert isinstance(result["commit"], str) and isinstance(result["machine"], str)
+    for c in result["configs"]:
+        assert isinstance(c["config"], str) and c["params"] > 0
+        assert set(c["wall_vs_proportional"]) >= {"hbo_offline", "hbo_online"}
+        assert all(v > 0 for v in c["wall_vs_proportional"].values())
+        assert set(c["reward_s_per_update"]) == {"hbo", "one_at_a_time"}
+        assert all(v > 0 for v in c["reward_s_per_update"].values())
+        assert c["scoring_vs_forward"] > 0 and c["peak_mem_mb"]
+        assert c["reward_max_relative_difference"] < 1e-3  # both probes measure the same thing
+
+
+def test_quick_overhead_benchmark(tmp_path):
+    run = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "overhead.py"), "--quick", "--out", str(tmp_path)],
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr[-3000:]
+    result = json.loads((tmp_path / "overhead.json").read_text())
+    check_overhead_shape(result)
+    assert [c["config"] for c in result["configs"]] == ["demo"]
+
+
+def test_committed_overhead_results_have_the_documented_shape():
+    result = json.loads((ROOT / "benchmarks" / "results" / "overhead.json").read_text())
+    check_overhead_shape(result)
+    params = [c["params"] for c in result["configs"]]
+    assert len(params) >= 2 and max(params) >= 10 * min(params)
+
+
+def test_quick_online_rewards_benchmark(tmp_path):
+    run = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "online_rewards.py"), "--quick", "--out",
+                          str(tmp_path)], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr[-3000:]
+    result = json.loads((tmp_path / "online_rewards.json").read_text())
+    assert set(result["accuracy"]) == {"proportional", "hbo offline", "hbo online"}
+    assert len(result["agreement"]["per_update"]) == 2  # 8 steps, an update every 4
+    assert all(len(r["online_global"]) == 6 for r in result["agreement"]["rewards"])

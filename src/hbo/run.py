@@ -169,9 +169,11 @@ def train(config: Config, progress: bool = True, resume: str | None = None) -> d
         raise TrainingInterrupted(callback.stop_signal, trainer.state.global_step, out)
 
     after = evaluate_mixture(model, tokenizer, mixture, config.eval.max_new_tokens, config.eval.batch_size, progress)
-    # training_s: the Trainer loop, reward measurements included; total_s: the whole command
+    # training_s: the Trainer loop, reward measurements included; update_s: the strategy updates in
+    # it (offline reward passes and actors); total_s: the whole command
     results = {"before": before, "after": after,
-               "timing": {"training_s": training_s, "total_s": time.time() - started}}
+               "timing": {"training_s": training_s, "update_s": controller.update_seconds,
+                          "total_s": time.time() - started}}
     atomic_write_text(out / "eval.json", json.dumps(results, indent=2))
     print(format_table(before, after))
     plot_probabilities(log.records, out / "probabilities.png")

@@ -4,6 +4,7 @@ callback) and a plain PyTorch loop (call ``controller.step_end`` after each opti
 from __future__ import annotations
 
 import signal
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -70,6 +71,7 @@ class MixtureController:
         self.signals = signals  # online measurements, emptied at every update
         self.examples_per_step = examples_per_step  # examples one optimiser step consumes
         self.last_step = 0
+        self.update_seconds = 0.0  # time spent in strategy updates (reward measurements and actors)
         self.sampler.set_probabilities(*strategy.probabilities())
 
     def start(self) -> None:
@@ -80,7 +82,9 @@ class MixtureController:
         """Call after optimiser step ``step``; returns whether an update happened."""
         if step <= 0 or step % self.update_interval:
             return False
+        started = time.perf_counter()
         rewards = self.strategy.update(probe) if self.strategy.updates else {}
+        self.update_seconds += time.perf_counter() - started
         if self.signals is not None:
             self.signals.clear()
         self.sampler.set_probabilities(*self.strategy.probabilities())
