@@ -270,7 +270,7 @@ def markdown(result: dict) -> str:
                   f"  Scoring {s['examples_per_s']:.0f} examples/s ({s['tokens_per_s']:.0f} tokens/s) against bare "
                   f"forwards {s['forward_examples_per_s']:.0f} examples/s ({s['forward_tokens_per_s']:.0f} tokens/s), "
                   f"{s['examples']} examples, both sequence sets.",
-                  "  Share of hbo's training loop spent in actor updates (reward passes and actors): "
+                  "  Share of hbo's training loop spent in its updates (reward passes and actors): "
                   + ", ".join(f"{k} {100 * v:.1f}%" for k, v in c["update_share"].items()) + ".",
                   f"  Rewards of both probes agree to {c['reward_max_relative_difference']:.1e} (relative).",
                   "  Peak memory: " + ", ".join(f"{k} {v:.0f}" for k, v in c["peak_mem_mb"].items()) + "."]
