@@ -17,6 +17,12 @@ One process; every figure below is measured in this run on the same data (the de
   needs (both sequence sets, same batches), so 1.0 means scoring costs nothing beyond the forwards.
 - update_share: the share of an hbo run's own training loop spent in its updates (reward passes and
   actors), timed inside the run and so free of the machine's run-to-run drift (about +-10% here).
+- online_step_overhead: what ``reward_source: train`` adds to a training step (forward, loss,
+  backward, AdamW), from the same batches run plainly, with losses recorded, and with losses and
+  hooked gradient norms, interleaved in one loop (medians); ``at_default_schedule`` weighs them as the
+  default schedule does (S - N steps with losses, N with norms).
+- estimated_vs_proportional: the drift-free estimate of both ratios from the figures above: offline
+  1 / (1 - update_share), online (1 + at_default_schedule) / (1 - update_share).
 - peak_mem_mb: peak resident memory of the process during each phase (CPU), or peak CUDA memory
   allocated (GPU).
 Writes ``overhead.json`` ({"commit", "machine", "command", "configs": [...]}) and ``overhead.md``.
@@ -44,8 +50,10 @@ from mixture import commit  # noqa: E402
 from one_at_a_time import OneAtATimeProbe  # noqa: E402
 
 from hbo.config import DataConfig, SamplingConfig, load_config  # noqa: E402
+from hbo.data.mixture import Mixture  # noqa: E402
 from hbo.data.mixture import load_mixture  # noqa: E402
 from hbo.measure import length_batches, pad, preserved_state  # noqa: E402
+from hbo.online import TrainingSignals  # noqa: E402
 from hbo.run import DEMO_MODEL, quiet_libraries, train  # noqa: E402
 from hbo.scoring import (alone_sequence, conditional_sequence, context_token_id, difficulty_levels,  # noqa: E402
                          load_or_score, score_examples)
@@ -137,6 +145,7 @@ def training_overhead(folder: Path, steps: int, rounds: int, base: list[str], ro
     seconds = {name: [] for name in runs}
     updates = {name: [] for name in runs}
     memory = {}
+    train_seconds(folder, min(steps, 25), base + runs["proportional"], root / "warm-up")  # first-run costs
     for r in range(rounds):
         for name, overrides in runs.items():
             timing, mb = train_seconds(folder, steps, base + overrides, root / f"{name}-{r}")
@@ -154,6 +163,56 @@ def training_overhead(folder: Path, steps: int, rounds: int, base: list[str], ro
             # the share of hbo's own loop spent in updates: free of run-to-run machine drift
             "update_share": {name: sum(updates[name]) / sum(seconds[name]) for name in runs if name.startswith("hbo")},
             "training_s": seconds, "peak_mem_mb": memory}
+
+
+def online_step_overhead(model, tokenizer, mixture: Mixture, sampling: SamplingConfig, batch_size: int = 16,
+                         batches: int = 8, rounds: int = 7) -> dict:
+    """Extra time of a training step under ``reward_source: train``: the same batches trained plainly,
+    with losses recorded, and with losses and hooked gradient norms, the three interleaved round by
+    round (the first round is a warm-up), as the Trainer runs them: forward with labels, loss, backward,
+    AdamW step. Returns each variant's median seconds per step relative to the plain step, minus 1."""
+    from transformers import DataCollatorForSeq2Seq
+
+    flat = mixture.flat()
+    collate = DataCollatorForSeq2Seq(tokenizer, padding=True, label_pad_token_id=-100)
+    generator = torch.Generator().manual_seed(0)
+    device = next(model.parameters()).device
+    data = [collate([flat[i] for i in torch.randint(len(flat), (batch_size,), generator=generator).tolist()])
+            for _ in range(batches)]
+    data = [{k: v.to(device) for k, v in b.items()} for b in data]
+    signals = TrainingSignals(model)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=1e-6)
+
+    def step(batch: dict, variant: str) -> None:
+        inputs = dict(batch)
+        indices = inputs.pop("index")
+        with signals.step(indices, gradient_norms=variant == "norms") if variant != "plain" else contextlib.nullcontext():
+            outputs = model(**inputs)
+            if variant != "plain":
+                signals.loss_computed(outputs.loss, outputs.logits, inputs["labels"])
+            outputs.loss.backward()
+        optimizer.step()
+        optimizer.zero_grad()
+
+    seconds = {"plain": [], "losses": [], "norms": []}
+    weights = {k: v.clone() for k, v in model.state_dict().items()}
+    with preserved_state(model):
+        model.train()
+        for _ in range(rounds):
+            for variant in seconds:
+                start = time.perf_counter()
+                for batch in data:
+                    step(batch, variant)
+                if torch.cuda.is_available():
+                    torch.cuda.synchronize()
+                seconds[variant].append((time.perf_counter() - start) / batches)
+                signals.clear()
+    model.load_state_dict(weights)
+    median = {k: statistics.median(v[1:]) for k, v in seconds.items()}
+    losses, norms = median["losses"] / median["plain"] - 1, median["norms"] / median["plain"] - 1
+    s, n = sampling.update_interval, min(sampling.online_norm_steps, sampling.update_interval)
+    return {"step_s": median["plain"], "losses": losses, "gradient_norms": norms,
+            "at_default_schedule": ((s - n) * losses + n * norms) / s}
 
 
 def reward_cost(model, tokenizer, mixture, levels, scores, sampling: SamplingConfig) -> dict:
@@ -227,13 +286,21 @@ def measure_config(name: str, plan: dict, root: Path) -> dict:
     mixture = load_mixture(DataConfig(mixture="demo"), tokenizer)
     scores, _ = load_or_score(model, mixture, tokenizer, 32, str(root / "scores"), progress=False)
     levels = difficulty_levels(mixture, scores, config.scoring.metric, config.scoring.num_levels)
-    result = {"config": name, "params": params, "steps": plan["steps"][name], "rounds": plan["rounds"][name]}
+    result = {"config": name, "params": params, "steps": plan["steps"][name], "rounds": plan["rounds"][name],
+              "schedule": {"update_interval": config.sampling.update_interval,
+                           "online_norm_steps": config.sampling.online_norm_steps,
+                           "batch_size": config.training.per_device_train_batch_size}}
     rewards = reward_cost(model, tokenizer, mixture, levels, scores, config.sampling)
+    step_overhead = online_step_overhead(model, tokenizer, mixture, config.sampling)
     flat = mixture.flat().examples
     chosen = torch.randperm(len(flat), generator=torch.Generator().manual_seed(0))[:plan["scoring_examples"]]
     scoring = scoring_cost(model, tokenizer, [flat[i] for i in chosen.tolist()])
     training = training_overhead(folder, plan["steps"][name], plan["rounds"][name], plan["overrides"], root / name)
-    result.update(wall_vs_proportional=training["wall_vs_proportional"], update_share=training["update_share"],
+    share = training["update_share"]
+    estimated = {"hbo_offline": 1 / (1 - share["hbo_offline"]),
+                 "hbo_online": (1 + step_overhead["at_default_schedule"]) / (1 - share["hbo_online"])}
+    result.update(wall_vs_proportional=training["wall_vs_proportional"], update_share=share,
+                  online_step_overhead=step_overhead, estimated_vs_proportional=estimated,
                   training_s=training["training_s"],
                   reward_s_per_update=rewards["reward_s_per_update"],
                   reward_max_relative_difference=rewards["max_relative_difference"],
@@ -251,16 +318,25 @@ def machine() -> str:
 def markdown(result: dict) -> str:
     lines = ["# hbo's overhead", "", f"Command: `{result['command']}`  ", f"Commit: `{result['commit']}`  ",
              f"Machine: {result['machine']}", "",
-             "| config | params | steps x rounds | hbo offline / proportional | hbo online / proportional | "
-             "hbo offline / proportional, reference schedule (S=200) | reward s/update: hbo | reward s/update: "
-             "one at a time | speed-up | scoring / bare forward |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+             "Training wall time against `proportional` at the config's schedule (S = {update_interval}, gradient "
+             "norms online on {online_norm_steps} step(s) per update, batch {batch_size}), measured (summed over rounds) and estimated without the machine's drift (from the update share timed inside "
+             "each run and the per-step cost of online rewards):".format(**result["configs"][0]["schedule"]), "",
+             "| config | params | steps x rounds | hbo offline: measured | estimated | hbo online: measured | "
+             "estimated | hbo offline, reference schedule (S=200): measured |",
+             "|---|---|---|---|---|---|---|---|"]
     for c in result["configs"]:
-        w, r = c["wall_vs_proportional"], c["reward_s_per_update"]
+        w, e = c["wall_vs_proportional"], c["estimated_vs_proportional"]
         lines.append(f"| {c['config']} | {c['params'] / 1e6:.1f}M | {c['steps']} x {c['rounds']} | "
-                     f"{w['hbo_offline']:.3f}x | {w['hbo_online']:.3f}x | {w['hbo_offline_reference_schedule']:.3f}x | "
-                     f"{r['hbo']:.3f} | {r['one_at_a_time']:.3f} | {r['one_at_a_time'] / r['hbo']:.1f}x | "
-                     f"{c['scoring_vs_forward']:.2f}x |")
+                     f"{w['hbo_offline']:.3f}x | {e['hbo_offline']:.3f}x | {w['hbo_online']:.3f}x | "
+                     f"{e['hbo_online']:.3f}x | {w['hbo_offline_reference_schedule']:.3f}x |")
+    lines += ["", "Rewards, online step costs and scoring:", "",
+              "| config | reward s/update: hbo | one at a time | speed-up | online: losses / step | "
+              "online: losses + gradient norms / step | scoring / bare forward |", "|---|---|---|---|---|---|---|"]
+    for c in result["configs"]:
+        r, o = c["reward_s_per_update"], c["online_step_overhead"]
+        lines.append(f"| {c['config']} | {r['hbo']:.3f} | {r['one_at_a_time']:.3f} | "
+                     f"{r['one_at_a_time'] / r['hbo']:.1f}x | +{100 * o['losses']:.1f}% | "
+                     f"+{100 * o['gradient_norms']:.1f}% | {c['scoring_vs_forward']:.2f}x |")
     lines += ["", "Training seconds per run (the Trainer loop, rewards included), scoring throughput and peak memory "
               "(MB):", ""]
     for c in result["configs"]:
@@ -272,6 +348,9 @@ def markdown(result: dict) -> str:
                   f"{s['examples']} examples, both sequence sets.",
                   "  Share of hbo's training loop spent in its updates (reward passes and actors): "
                   + ", ".join(f"{k} {100 * v:.1f}%" for k, v in c["update_share"].items()) + ".",
+                  f"  A plain training step takes {c['online_step_overhead']['step_s'] * 1000:.0f} ms; "
+                  f"online rewards add {100 * c['online_step_overhead']['at_default_schedule']:.1f}% at the default "
+                  "schedule.",
                   f"  Rewards of both probes agree to {c['reward_max_relative_difference']:.1e} (relative).",
                   "  Peak memory: " + ", ".join(f"{k} {v:.0f}" for k, v in c["peak_mem_mb"].items()) + "."]
     return "\n".join(lines) + "\n"

@@ -53,6 +53,9 @@ def check_overhead_shape(result: dict) -> None:
         assert all(v > 0 for v in c["reward_s_per_update"].values())
         assert c["scoring_vs_forward"] > 0 and c["peak_mem_mb"]
         assert c["reward_max_relative_difference"] < 1e-3  # both probes measure the same thing
+        assert set(c["estimated_vs_proportional"]) == {"hbo_offline", "hbo_online"}
+        assert all(v >= 1 for v in c["estimated_vs_proportional"].values()) or c["online_step_overhead"]["losses"] < 0
+        assert 0 <= c["update_share"]["hbo_offline"] < 1 and c["online_step_overhead"]["step_s"] > 0
 
 
 def test_quick_overhead_benchmark(tmp_path):
