@@ -21,8 +21,10 @@ One process; every figure below is measured in this run on the same data (the de
   backward, AdamW), from the same batches run plainly, with losses recorded, and with losses and
   hooked gradient norms, interleaved in one loop (medians); ``at_default_schedule`` weighs them as the
   default schedule does (S - N steps with losses, N with norms).
-- estimated_vs_proportional: the drift-free estimate of both ratios from the figures above: offline
-  1 / (1 - update_share), online (1 + at_default_schedule) / (1 - update_share).
+- tokens_vs_proportional: token positions trained on (padding included) by hbo over proportional's:
+  hbo moves the mixture, and a mixture of longer examples costs more per step whatever the rewards.
+- estimated_vs_proportional: the drift-free estimate of both ratios at equal data, from the figures
+  above: offline 1 / (1 - update_share), online (1 + at_default_schedule) / (1 - update_share).
 - peak_mem_mb: peak resident memory of the process during each phase (CPU), or peak CUDA memory
   allocated (GPU).
 Writes ``overhead.json`` ({"commit", "machine", "command", "configs": [...]}) and ``overhead.md``.
@@ -144,6 +146,7 @@ def training_overhead(folder: Path, steps: int, rounds: int, base: list[str], ro
             "hbo_offline_reference_schedule": ["preset=reference", "sampling.strategy=hbo"]}
     seconds = {name: [] for name in runs}
     updates = {name: [] for name in runs}
+    tokens = {name: [] for name in runs}
     memory = {}
     train_seconds(folder, min(steps, 25), base + runs["proportional"], root / "warm-up")  # first-run costs
     for r in range(rounds):
@@ -151,6 +154,7 @@ def training_overhead(folder: Path, steps: int, rounds: int, base: list[str], ro
             timing, mb = train_seconds(folder, steps, base + overrides, root / f"{name}-{r}")
             seconds[name].append(timing["training_s"])
             updates[name].append(timing["update_s"])
+            tokens[name].append(timing["padded_tokens"])
             memory[name] = max(memory.get(name, 0.0), mb)
             print(f"  round {r}: {name}: {timing['training_s']:.1f}s ({timing['update_s']:.1f}s in updates)", flush=True)
 
@@ -160,6 +164,9 @@ def training_overhead(folder: Path, steps: int, rounds: int, base: list[str], ro
     return {"wall_vs_proportional": {"hbo_offline": ratio("hbo_offline"), "hbo_online": ratio("hbo_online"),
                                      "hbo_offline_reference_schedule": ratio("hbo_offline_reference_schedule",
                                                                              "proportional_reference_schedule")},
+            # hbo moves the mixture, and with it the length of what a step trains on
+            "tokens_vs_proportional": {name: sum(tokens[name]) / sum(tokens["proportional"])
+                                       for name in ("hbo_offline", "hbo_online")},
             # the share of hbo's own loop spent in updates: free of run-to-run machine drift
             "update_share": {name: sum(updates[name]) / sum(seconds[name]) for name in runs if name.startswith("hbo")},
             "training_s": seconds, "peak_mem_mb": memory}
@@ -300,6 +307,7 @@ def measure_config(name: str, plan: dict, root: Path) -> dict:
     estimated = {"hbo_offline": 1 / (1 - share["hbo_offline"]),
                  "hbo_online": (1 + step_overhead["at_default_schedule"]) / (1 - share["hbo_online"])}
     result.update(wall_vs_proportional=training["wall_vs_proportional"], update_share=share,
+                  tokens_vs_proportional=training["tokens_vs_proportional"],
                   online_step_overhead=step_overhead, estimated_vs_proportional=estimated,
                   training_s=training["training_s"],
                   reward_s_per_update=rewards["reward_s_per_update"],
@@ -320,15 +328,18 @@ def markdown(result: dict) -> str:
              f"Machine: {result['machine']}", "",
              "Training wall time against `proportional` at the config's schedule (S = {update_interval}, gradient "
              "norms online on {online_norm_steps} step(s) per update, batch {batch_size}), measured (summed over rounds) and estimated without the machine's drift (from the update share timed inside "
-             "each run and the per-step cost of online rewards):".format(**result["configs"][0]["schedule"]), "",
-             "| config | params | steps x rounds | hbo offline: measured | estimated | hbo online: measured | "
-             "estimated | hbo offline, reference schedule (S=200): measured |",
-             "|---|---|---|---|---|---|---|---|"]
+             "each run and the per-step cost of online rewards, at equal data). Tokens: token positions trained on "
+             "(padding included) against `proportional`'s; hbo moves the mixture, and with it the length of what a "
+             "step trains on.".format(**result["configs"][0]["schedule"]), "",
+             "| config | params | steps x rounds | hbo offline: measured | tokens | estimated | hbo online: measured | "
+             "tokens | estimated | hbo offline, reference schedule (S=200): measured |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     for c in result["configs"]:
-        w, e = c["wall_vs_proportional"], c["estimated_vs_proportional"]
+        w, e, t = c["wall_vs_proportional"], c["estimated_vs_proportional"], c["tokens_vs_proportional"]
         lines.append(f"| {c['config']} | {c['params'] / 1e6:.1f}M | {c['steps']} x {c['rounds']} | "
-                     f"{w['hbo_offline']:.3f}x | {e['hbo_offline']:.3f}x | {w['hbo_online']:.3f}x | "
-                     f"{e['hbo_online']:.3f}x | {w['hbo_offline_reference_schedule']:.3f}x |")
+                     f"{w['hbo_offline']:.3f}x | {t['hbo_offline']:.3f}x | {e['hbo_offline']:.3f}x | "
+                     f"{w['hbo_online']:.3f}x | {t['hbo_online']:.3f}x | {e['hbo_online']:.3f}x | "
+                     f"{w['hbo_offline_reference_schedule']:.3f}x |")
     lines += ["", "Rewards, online step costs and scoring:", "",
               "| config | reward s/update: hbo | one at a time | speed-up | online: losses / step | "
               "online: losses + gradient norms / step | scoring / bare forward |", "|---|---|---|---|---|---|---|"]

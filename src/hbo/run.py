@@ -170,10 +170,11 @@ def train(config: Config, progress: bool = True, resume: str | None = None) -> d
 
     after = evaluate_mixture(model, tokenizer, mixture, config.eval.max_new_tokens, config.eval.batch_size, progress)
     # training_s: the Trainer loop, reward measurements included; update_s: the strategy updates in
-    # it (offline reward passes and actors); total_s: the whole command
+    # it (offline reward passes and actors); padded_tokens: token positions trained on, padding
+    # included (a strategy that favours longer examples trains on more); total_s: the whole command
     results = {"before": before, "after": after,
                "timing": {"training_s": training_s, "update_s": controller.update_seconds,
-                          "total_s": time.time() - started}}
+                          "padded_tokens": trainer.padded_tokens, "total_s": time.time() - started}}
     atomic_write_text(out / "eval.json", json.dumps(results, indent=2))
     print(format_table(before, after))
     plot_probabilities(log.records, out / "probabilities.png")

@@ -128,6 +128,7 @@ class MixtureTrainer(Trainer):
                  update_interval: int = 1, norm_steps: int = 1, **kwargs):
         self.mixture_sampler, self.signals = mixture_sampler, signals
         self.update_interval, self.norm_steps = update_interval, norm_steps
+        self.padded_tokens = 0  # token positions trained on, padding included: what a step's compute scales with
         super().__init__(*args, **kwargs)
 
     def _get_train_sampler(self, *args, **kwargs):
@@ -135,6 +136,7 @@ class MixtureTrainer(Trainer):
 
     def training_step(self, model, inputs, num_items_in_batch=None):
         indices = inputs.pop("index")
+        self.padded_tokens += inputs["input_ids"].numel()
         if self.signals is None:
             return super().training_step(model, inputs, num_items_in_batch)
         # gradient norms on the last ``norm_steps`` optimiser steps before each actor update
