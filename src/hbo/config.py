@@ -90,6 +90,7 @@ class SamplingConfig:
     reward_ema: float | None = None  # beta of an EMA over global rewards; null = off (paper: 0.9)
     min_probability: float = 1e-4  # floor of every dataset and level probability: nothing is starved
     log_samples: bool = False  # also write samples.jsonl: the example indices trained on, per record
+    log_every_process: bool = False  # distributed runs: every process writes ranks/probabilities-RANK.jsonl (rank > 0) and ranks/batches-RANK.jsonl (its examples per step)
     seed: int = 0  # seed of the training sampler and of the reward draws
     multidds: MultiDDSConfig = field(default_factory=MultiDDSConfig)
     mos: MoSConfig = field(default_factory=MoSConfig)

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 
 import torch
 
+from hbo.distributed import gather_objects
 from hbo.ghost import GradientNormHooks
 from hbo.measure import token_losses
 
@@ -81,8 +82,12 @@ class TrainingSignals:
     def clear(self) -> None:
         self.indices, self.losses, self.gradient_norms = [], [], []
 
-    def state_dict(self) -> dict:
-        return {"indices": list(self.indices), "losses": list(self.losses), "gradient_norms": list(self.gradient_norms)}
+    def state_dict(self, gather: bool = False) -> dict:
+        """The measurements since the last update; with ``gather``, those of every process (a collective)."""
+        mine = (list(self.indices), list(self.losses), list(self.gradient_norms))
+        parts = gather_objects(mine) if gather else [mine]
+        return {"indices": [i for p in parts for i in p[0]], "losses": [v for p in parts for v in p[1]],
+                "gradient_norms": [v for p in parts for v in p[2]]}
 
     def load_state_dict(self, state: dict) -> None:
         self.indices, self.losses = list(state["indices"]), list(state["losses"])

@@ -94,30 +94,37 @@ def find_checkpoint(out: Path, resume: str) -> Path:
 def train(config: Config, progress: bool = True, resume: str | None = None) -> dict:
     """Run one fine-tuning job (continuing from a checkpoint when ``resume`` is given: "latest" or a
     checkpoint folder); returns the evaluation results."""
-    from transformers import DataCollatorForSeq2Seq, TrainingArguments
+    from transformers import DataCollatorForSeq2Seq
 
     if config.sampling.strategy not in STRATEGIES:
         raise ConfigError(f"sampling.strategy must be one of {', '.join(STRATEGIES)}; got {config.sampling.strategy!r}")
     out = Path(config.output_dir)
     checkpoint = find_checkpoint(out, resume) if resume else None
-    atomic_write_text(out / "config.yaml", dump_yaml(config))
     started = time.time()
+    t = config.training
+    args = training_arguments(config, out, progress)  # under torchrun / accelerate: joins the process group
+    main = args.process_index == 0  # only the main process writes files and prints
+    progress = progress and main
+    if main:
+        atomic_write_text(out / "config.yaml", dump_yaml(config))
 
     read = read_mixture(config.data)
     model, tokenizer = load_model(config.model)
     mixture = encode_mixture(read, config.data, tokenizer)
     scores, cached = load_or_score(model, mixture, tokenizer, config.scoring.batch_size, config.scoring.cache_dir, progress)
     levels = difficulty_levels(mixture, scores, config.scoring.metric, config.scoring.num_levels)
-    print(describe_mixture(mixture, levels))
-    print(f"difficulty scores ({config.scoring.metric}): {'from cache' if cached else 'computed'}")
+    if main:
+        print(describe_mixture(mixture, levels))
+        print(f"difficulty scores ({config.scoring.metric}): {'from cache' if cached else 'computed'}"
+              + (f"; {args.world_size} processes" if args.world_size > 1 else ""))
 
     strategy = make_strategy(config.sampling, levels, scores.loss, scores.alone_loss)
-    t = config.training
-    examples_per_step = t.per_device_train_batch_size * t.gradient_accumulation_steps
+    # Every process draws the whole global batch from the same stream; the Trainer's data loader
+    # (accelerate) hands each process its own disjoint part of it.
+    examples_per_step = t.per_device_train_batch_size * t.gradient_accumulation_steps * args.world_size
     sampler = HierarchicalSampler(levels, num_samples=t.max_steps * examples_per_step, seed=config.sampling.seed,
                                   min_probability=config.sampling.min_probability)
-    log = RunLog(mixture.names, out / "probabilities.jsonl",
-                 out / "samples.jsonl" if config.sampling.log_samples else None)
+    log = run_log(config, mixture.names, out, args.process_index)
     signals = None
     if config.sampling.reward_source == "train":
         if t.extra.get("gradient_checkpointing"):
@@ -144,28 +151,20 @@ def train(config: Config, progress: bool = True, resume: str | None = None) -> d
     before = (evaluate_mixture(model, tokenizer, mixture, config.eval.max_new_tokens, config.eval.batch_size, progress)
               if config.eval.before else None)
 
-    trainer_kwargs = {k: v for k, v in asdict(t).items() if k != "extra"}
-    # ignore_data_skip: on resume the sampler restores its own position; the Trainer must not replay
-    # the data loader to skip batches (that would draw, and so change, the random stream).
-    trainer_kwargs.update({"report_to": "none", "disable_tqdm": not progress, "remove_unused_columns": False,
-                           "dataloader_pin_memory": torch.cuda.is_available(), "ignore_data_skip": True})
-    trainer_kwargs.update(t.extra)
-    try:
-        args = TrainingArguments(output_dir=str(out / "trainer"), **trainer_kwargs)
-    except TypeError as e:
-        raise ConfigError(f"training.extra: {e}") from None
     callback = MixtureCallback(controller, probe_factory)
     trainer = MixtureTrainer(
         model=model, args=args, train_dataset=train_set, processing_class=tokenizer,
         data_collator=DataCollatorForSeq2Seq(tokenizer, padding=True, label_pad_token_id=-100),
         callbacks=[callback], mixture_sampler=sampler, signals=signals,
         update_interval=config.sampling.update_interval, norm_steps=config.sampling.online_norm_steps,
+        batch_log=(out / "ranks" / f"batches-{args.process_index}.jsonl") if config.sampling.log_every_process else None,
     )
     training_started = time.perf_counter()
     trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
     training_s = time.perf_counter() - training_started
     if callback.stop_signal is not None:
-        plot_probabilities(log.records, out / "probabilities.png")
+        if main:
+            plot_probabilities(log.records, out / "probabilities.png")
         raise TrainingInterrupted(callback.stop_signal, trainer.state.global_step, out)
 
     after = evaluate_mixture(model, tokenizer, mixture, config.eval.max_new_tokens, config.eval.batch_size, progress)
@@ -175,13 +174,44 @@ def train(config: Config, progress: bool = True, resume: str | None = None) -> d
     results = {"before": before, "after": after,
                "timing": {"training_s": training_s, "update_s": controller.update_seconds,
                           "padded_tokens": trainer.padded_tokens, "total_s": time.time() - started}}
-    atomic_write_text(out / "eval.json", json.dumps(results, indent=2))
-    print(format_table(before, after))
-    plot_probabilities(log.records, out / "probabilities.png")
-    atomic_save_folder(out / "model", lambda folder: (model.save_pretrained(folder), tokenizer.save_pretrained(folder)))
-    print(f"wrote {out}/: config.yaml probabilities.jsonl eval.json probabilities.png model/ "
-          f"({time.time() - started:.0f}s)")
+    if main:
+        atomic_write_text(out / "eval.json", json.dumps(results, indent=2))
+        print(format_table(before, after))
+        plot_probabilities(log.records, out / "probabilities.png")
+        atomic_save_folder(out / "model", lambda folder: (model.save_pretrained(folder), tokenizer.save_pretrained(folder)))
+        print(f"wrote {out}/: config.yaml probabilities.jsonl eval.json probabilities.png model/ "
+              f"({time.time() - started:.0f}s)")
     return results
+
+
+def training_arguments(config: Config, out: Path, progress: bool):
+    """The Trainer's arguments: hbo's training section, plus what hbo's sampler needs."""
+    from transformers import TrainingArguments
+
+    trainer_kwargs = {k: v for k, v in asdict(config.training).items() if k != "extra"}
+    # ignore_data_skip: on resume the sampler restores its own position; the Trainer must not replay
+    # the data loader to skip batches (that would draw, and so change, the random stream).
+    trainer_kwargs.update({"report_to": "none", "disable_tqdm": not progress, "remove_unused_columns": False,
+                           "dataloader_pin_memory": torch.cuda.is_available(), "ignore_data_skip": True,
+                           # every parameter gets a gradient in a causal LM; skip DDP's search for unused ones
+                           "ddp_find_unused_parameters": False})
+    if not (torch.cuda.is_available() or torch.backends.mps.is_available()):
+        trainer_kwargs["use_cpu"] = True  # without it, processes launched on a CPU machine would not form a DDP group
+    trainer_kwargs.update(config.training.extra)
+    try:
+        args = TrainingArguments(output_dir=str(out / "trainer"), **trainer_kwargs)
+    except TypeError as e:
+        raise ConfigError(f"training.extra: {e}") from None
+    _ = args.world_size  # sets up the devices, and the process group when launched distributed
+    return args
+
+
+def run_log(config: Config, names: list[str], out: Path, rank: int) -> RunLog:
+    """The main process writes the run's logs; with ``sampling.log_every_process`` every other one
+    writes its own probabilities too, under ``ranks/``, to check that they agree."""
+    if rank == 0:
+        return RunLog(names, out / "probabilities.jsonl", out / "samples.jsonl" if config.sampling.log_samples else None)
+    return RunLog(names, out / "ranks" / f"probabilities-{rank}.jsonl" if config.sampling.log_every_process else None)
 
 
 def quiet_libraries() -> None:

@@ -17,6 +17,7 @@ from safetensors.torch import load_file, save_file
 
 from hbo.core.levels import assign_levels
 from hbo.data.mixture import Encoded, Mixture
+from hbo.distributed import is_main_process, split_rows
 from hbo.measure import IGNORE, mean_losses
 
 SCORES_VERSION = 1  # bump when the scoring definition changes, to invalidate old caches
@@ -94,8 +95,13 @@ def load_or_score(model, mixture: Mixture, tokenizer, batch_size: int, cache_dir
             tensors = load_file(str(path))
             if tensors["loss"].numel() == len(flat):
                 return BaseScores(tensors["loss"], tensors["alone_loss"]), True
-    scores = score_examples(model, flat, tokenizer.pad_token_id, context_token_id(tokenizer), batch_size, progress)
-    if path is not None:
+    def measure(share: list[Encoded]) -> torch.Tensor:
+        s = score_examples(model, share, tokenizer.pad_token_id, context_token_id(tokenizer), batch_size, progress)
+        return torch.stack([s.loss, s.alone_loss], dim=1)
+
+    both = split_rows(measure, flat)  # in a distributed run, each process scores its share
+    scores = BaseScores(both[:, 0].contiguous(), both[:, 1].contiguous())
+    if path is not None and is_main_process():
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
         save_file({"loss": scores.loss.contiguous(), "alone_loss": scores.alone_loss.contiguous()}, str(tmp))

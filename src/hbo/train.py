@@ -3,6 +3,7 @@ sampling distributions every S steps, and its two hosts, the Hugging Face Traine
 callback) and a plain PyTorch loop (call ``controller.step_end`` after each optimiser step)."""
 from __future__ import annotations
 
+import json
 import signal
 import time
 from collections.abc import Sequence
@@ -14,6 +15,7 @@ from transformers.trainer_utils import PREFIX_CHECKPOINT_DIR
 
 from hbo.core.sampler import HierarchicalSampler
 from hbo.data.mixture import FlatTrainSet
+from hbo.distributed import check_same_everywhere, gather_objects, is_main_process, split_rows
 from hbo.files import save_state
 from hbo.measure import gradient_cosines, gradient_norms, mean_hidden_states, mean_losses
 from hbo.online import TrainingSignals
@@ -23,7 +25,8 @@ from hbo.strategies.base import Strategy
 
 
 class ModelProbe:
-    """Measurements of the model being trained, by flat example index (see ``RewardProbe``)."""
+    """Measurements of the model being trained, by flat example index (see ``RewardProbe``). In a
+    distributed run every process measures its share and receives all results (:mod:`hbo.distributed`)."""
 
     def __init__(self, model, train_set: FlatTrainSet, pad_id: int, context_id: int, batch_size: int = 32,
                  gradient_norm_method: str = "auto", signals: TrainingSignals | None = None):
@@ -31,34 +34,43 @@ class ModelProbe:
         self.pad_id, self.context_id, self.batch_size = pad_id, context_id, batch_size
         self.gradient_norm_method, self.signals = gradient_norm_method, signals
 
+    def _conditional(self, indices: Sequence[int]):
+        return [conditional_sequence(self.train_set.examples[i]) for i in indices]
+
     def gradient_norms(self, indices: Sequence[int]) -> torch.Tensor:
-        return gradient_norms(self.model, [conditional_sequence(self.train_set.examples[i]) for i in indices],
-                              self.pad_id, self.batch_size, self.gradient_norm_method)
+        return split_rows(lambda share: gradient_norms(self.model, self._conditional(share), self.pad_id,
+                                                       self.batch_size, self.gradient_norm_method), indices)
 
     def trained(self) -> tuple[list[int], torch.Tensor, torch.Tensor]:
-        """(indices, response losses, gradient norms) of the examples trained on since the last update."""
+        """(indices, response losses, gradient norms) of the examples trained on since the last update,
+        by every process."""
         if self.signals is None:
             raise RuntimeError("online rewards need training signals (sampling.reward_source: train)")
-        s = self.signals
-        return s.indices, torch.tensor(s.losses, dtype=torch.float64), torch.tensor(s.gradient_norms, dtype=torch.float64)
+        everyone = gather_objects((self.signals.indices, self.signals.losses, self.signals.gradient_norms))
+        indices = [i for part in everyone for i in part[0]]
+        losses = [v for part in everyone for v in part[1]]
+        norms = [v for part in everyone for v in part[2]]
+        return indices, torch.tensor(losses, dtype=torch.float64), torch.tensor(norms, dtype=torch.float64)
 
     def losses(self, indices: Sequence[int]) -> torch.Tensor:
-        sequences = [conditional_sequence(self.train_set.examples[i]) for i in indices]
-        return mean_losses(self.model, sequences, self.pad_id, self.batch_size)[0]
+        return split_rows(lambda share: mean_losses(self.model, self._conditional(share), self.pad_id,
+                                                    self.batch_size)[0], indices)
 
     def alone_losses(self, indices: Sequence[int]) -> torch.Tensor:
-        sequences = [alone_sequence(self.train_set.examples[i], self.context_id) for i in indices]
-        return mean_losses(self.model, sequences, self.pad_id, self.batch_size)[0]
+        def measure(share):
+            sequences = [alone_sequence(self.train_set.examples[i], self.context_id) for i in share]
+            return mean_losses(self.model, sequences, self.pad_id, self.batch_size)[0]
+        return split_rows(measure, indices)
 
     def gradient_cosines(self, groups: Sequence[Sequence[int]], reference: Sequence[int]) -> torch.Tensor:
-        def sequences(indices):
-            return [conditional_sequence(self.train_set.examples[i]) for i in indices]
-        return gradient_cosines(self.model, [sequences(g) for g in groups], sequences(reference), self.pad_id,
-                                self.batch_size)
+        # split by group; every process takes the reference gradient itself
+        return split_rows(lambda share: gradient_cosines(self.model, [self._conditional(g) for g in share],
+                                                         self._conditional(reference), self.pad_id,
+                                                         self.batch_size), groups)
 
     def hidden_states(self, indices: Sequence[int]) -> torch.Tensor:
-        sequences = [conditional_sequence(self.train_set.examples[i]) for i in indices]
-        return mean_hidden_states(self.model, sequences, self.pad_id, self.batch_size)
+        return split_rows(lambda share: mean_hidden_states(self.model, self._conditional(share), self.pad_id,
+                                                           self.batch_size), indices)
 
 
 class MixtureController:
@@ -69,7 +81,7 @@ class MixtureController:
                  examples_per_step: int, log: RunLog | None = None, signals: TrainingSignals | None = None):
         self.strategy, self.sampler, self.update_interval, self.log = strategy, sampler, update_interval, log
         self.signals = signals  # online measurements, emptied at every update
-        self.examples_per_step = examples_per_step  # examples one optimiser step consumes
+        self.examples_per_step = examples_per_step  # examples one optimiser step consumes, all processes together
         self.last_step = 0
         self.update_seconds = 0.0  # time spent in strategy updates (reward measurements and actors)
         self.sampler.set_probabilities(*strategy.probabilities())
@@ -87,7 +99,10 @@ class MixtureController:
         self.update_seconds += time.perf_counter() - started
         if self.signals is not None:
             self.signals.clear()
-        self.sampler.set_probabilities(*self.strategy.probabilities())
+        global_probs, local_probs = self.strategy.probabilities()
+        # every process computed this update from the same gathered measurements; make sure
+        check_same_everywhere(f"the probabilities after step {step}", [*global_probs, *sum(map(list, local_probs), [])])
+        self.sampler.set_probabilities(global_probs, local_probs)
         self._record(step, rewards)
         return True
 
@@ -103,7 +118,7 @@ class MixtureController:
         """Everything needed to continue exactly after optimiser step ``step``."""
         return {"step": step, "last_step": self.last_step, "levels": self.strategy.levels,
                 "strategy": self.strategy.state_dict(), "sampler": self.sampler.state_dict(),
-                "signals": self.signals.state_dict() if self.signals is not None else None}
+                "signals": self.signals.state_dict(gather=True) if self.signals is not None else None}
 
     def load_state_dict(self, state: dict) -> None:
         if state["levels"] != self.strategy.levels:
@@ -111,8 +126,8 @@ class MixtureController:
                              "scoring settings changed since it was written")
         self.strategy.load_state_dict(state["strategy"])
         self.sampler.load_state_dict(state["sampler"])
-        if self.signals is not None and state.get("signals"):
-            self.signals.load_state_dict(state["signals"])
+        if self.signals is not None and state.get("signals") and is_main_process():
+            self.signals.load_state_dict(state["signals"])  # every process's measurements, held by one
         self.last_step = state["last_step"]
         self.sampler.requeue_unconsumed((state["step"] - self.last_step) * self.examples_per_step)
         if self.log is not None:
@@ -125,9 +140,13 @@ class MixtureTrainer(Trainer):
     of the Trainer changes: the loop, loss, optimiser, logging and checkpointing are the library's."""
 
     def __init__(self, *args, mixture_sampler: HierarchicalSampler, signals: TrainingSignals | None = None,
-                 update_interval: int = 1, norm_steps: int = 1, **kwargs):
+                 update_interval: int = 1, norm_steps: int = 1, batch_log: str | Path | None = None, **kwargs):
         self.mixture_sampler, self.signals = mixture_sampler, signals
         self.update_interval, self.norm_steps = update_interval, norm_steps
+        self.batch_log = Path(batch_log) if batch_log else None  # this process's examples, one line per micro-step
+        if self.batch_log:
+            self.batch_log.parent.mkdir(parents=True, exist_ok=True)
+            self.batch_log.write_text("")
         self.padded_tokens = 0  # token positions trained on, padding included: what a step's compute scales with
         super().__init__(*args, **kwargs)
 
@@ -137,6 +156,9 @@ class MixtureTrainer(Trainer):
     def training_step(self, model, inputs, num_items_in_batch=None):
         indices = inputs.pop("index")
         self.padded_tokens += inputs["input_ids"].numel()
+        if self.batch_log:
+            with self.batch_log.open("a") as f:
+                f.write(json.dumps({"step": self.state.global_step + 1, "ids": indices.tolist()}) + "\n")
         if self.signals is None:
             return super().training_step(model, inputs, num_items_in_batch)
         # gradient norms on the last ``norm_steps`` optimiser steps before each actor update
@@ -182,9 +204,10 @@ class MixtureCallback(TrainerCallback):
             control.should_training_stop = True
 
     def on_save(self, args, state, control, **kwargs):
+        controller_state = self.controller.state_dict(state.global_step)  # on every process: it may gather
         if state.is_world_process_zero:
             folder = Path(args.output_dir) / f"{PREFIX_CHECKPOINT_DIR}-{state.global_step}"
-            save_state(folder / STATE_FILE, self.controller.state_dict(state.global_step))
+            save_state(folder / STATE_FILE, controller_state)
 
     def on_train_end(self, args, state, control, **kwargs):
         for signum, handler in self._previous_handlers.items():

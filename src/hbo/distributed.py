@@ -1,0 +1,69 @@
+"""hbo's measurements split across the processes of a distributed run, and put back together.
+
+Under ``torchrun`` or ``accelerate launch`` every process holds the same actors, sampler and reward
+draws (same seeds, same data, same rewards), so all of them install the same distributions at every
+update without exchanging them. Only the measurements are divided: process r measures items r, r + N,
+r + 2N, ... of a request, and an all-gather hands every process every result, in the request's order.
+Without an initialised process group everything here is the single-process identity.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import torch
+import torch.distributed as dist
+
+
+def rank_and_size() -> tuple[int, int]:
+    if dist.is_available() and dist.is_initialized():
+        return dist.get_rank(), dist.get_world_size()
+    return 0, 1
+
+
+def is_main_process() -> bool:
+    return rank_and_size()[0] == 0
+
+
+def barrier() -> None:
+    if rank_and_size()[1] > 1:
+        dist.barrier()
+
+
+def gather_objects(obj) -> list:
+    """``obj`` of every process, in rank order (``[obj]`` in a single process)."""
+    rank, size = rank_and_size()
+    if size == 1:
+        return [obj]
+    out: list = [None] * size
+    dist.all_gather_object(out, obj)
+    return out
+
+
+def split_rows(measure: Callable[[list], torch.Tensor], items: Sequence) -> torch.Tensor:
+    """``measure(items)`` with the work split across processes: each measures its share (every N-th
+    item) and all receive every row. ``measure`` returns one row per item (a tensor [n, ...]); a
+    process whose share is empty does not call it."""
+    rank, size = rank_and_size()
+    if size == 1:
+        return measure(list(items))
+    share = list(items[rank::size])
+    rows = measure(share).cpu() if share else None
+    parts = gather_objects(rows)
+    shapes = [p for p in parts if p is not None]
+    if not shapes:
+        return measure([])
+    out = torch.empty((len(items), *shapes[0].shape[1:]), dtype=shapes[0].dtype)
+    for r, part in enumerate(parts):
+        if part is not None:
+            out[r::size] = part
+    return out
+
+
+def check_same_everywhere(name: str, values: Sequence[float]) -> None:
+    """Raise if the processes hold different ``values`` (they must agree bit for bit)."""
+    if rank_and_size()[1] == 1:
+        return
+    everyone = gather_objects([float(v) for v in values])
+    if any(v != everyone[0] for v in everyone[1:]):
+        raise RuntimeError(f"the processes disagree on {name}: " + "; ".join(
+            f"rank {r}: {v}" for r, v in enumerate(everyone)))

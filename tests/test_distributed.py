@@ -1,0 +1,94 @@
+"""`hbo train` under torchrun with 2 processes (gloo, CPU) against one process with the same global batch.
+
+What must hold: every process installs the same probabilities at every update (bit for bit), the
+processes train on disjoint parts of each step's global batch that together are exactly the batch a
+single process draws, and the probability trajectory is the single-process one up to float rounding
+(the measurements are split and batched differently, and DDP averages gradients across processes).
+"""
+import json
+import os
+import socket
+import subprocess
+import sys
+
+import pytest
+
+from hbo.cli import main
+
+TOLERANCE = 1e-5  # max absolute difference of any probability, 2 processes against 1 (seen: ~2e-7)
+STEPS, INTERVAL, PER_PROCESS = 12, 4, 4
+COMMON = [f"training.max_steps={STEPS}", f"sampling.update_interval={INTERVAL}", "sampling.actor_lr=0.05",
+          "data.heldout_max=8", "eval.max_new_tokens=6", "eval.before=false"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def read(path):
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def per_step(samples: list[dict], per_step: int) -> list[list[int]]:
+    """samples.jsonl (ids since the previous record) cut into the global batch of every step."""
+    ids = [i for record in samples for i in record["ids"]]
+    return [ids[s:s + per_step] for s in range(0, len(ids), per_step)]
+
+
+@pytest.fixture(scope="module", params=["offline", "train"])
+def runs(request, tmp_path_factory):
+    """The same job with 2 processes (torchrun) and with 1 process at twice the per-device batch."""
+    root = tmp_path_factory.mktemp(f"ddp-{request.param}")
+    common = COMMON + [f"sampling.reward_source={request.param}"]
+    env = dict(os.environ, OMP_NUM_THREADS="1")
+    two = subprocess.run(
+        [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_addr", "127.0.0.1",
+         "--master_port", str(free_port()), "-m", "hbo", "train", "--no-progress", "--output-dir", str(root / "two"),
+         f"training.per_device_train_batch_size={PER_PROCESS}", "sampling.log_every_process=true", *common],
+        capture_output=True, text=True, env=env, timeout=600)
+    assert two.returncode == 0, two.stdout[-3000:] + two.stderr[-3000:]
+    assert main(["train", "--no-progress", "--output-dir", str(root / "one"),
+                 f"training.per_device_train_batch_size={2 * PER_PROCESS}", "sampling.log_samples=true", *common]) == 0
+    return root / "two", root / "one", two.stdout
+
+
+def test_every_process_installs_the_same_probabilities(runs):
+    two, _, _ = runs
+    rank0, rank1 = read(two / "probabilities.jsonl"), read(two / "ranks" / "probabilities-1.jsonl")
+    assert [r["step"] for r in rank0] == list(range(0, STEPS + 1, INTERVAL))
+    for a, b in zip(rank0, rank1, strict=True):
+        assert (a["global"], a["local"]) == (b["global"], b["local"])
+    assert rank0[-1]["global"] != rank0[0]["global"]  # the actors did move
+
+
+def test_processes_split_each_global_batch_without_overlap(runs):
+    two, one, _ = runs
+    batches = [read(two / "ranks" / f"batches-{r}.jsonl") for r in (0, 1)]
+    single = per_step(read(one / "samples.jsonl"), 2 * PER_PROCESS)
+    assert len(single) == STEPS
+    for step in range(STEPS):
+        mine, theirs = batches[0][step], batches[1][step]
+        assert mine["step"] == theirs["step"] == step + 1
+        assert len(mine["ids"]) == len(theirs["ids"]) == PER_PROCESS
+        # each drawn example goes to exactly one process: the two halves are the single run's batch
+        assert mine["ids"] + theirs["ids"] == single[step]
+
+
+def test_trajectory_matches_one_process_with_the_same_global_batch(runs):
+    two, one, _ = runs
+    for a, b in zip(read(two / "probabilities.jsonl"), read(one / "probabilities.jsonl"), strict=True):
+        assert a["step"] == b["step"] and a["counts"] == b["counts"]
+        for name in a["global"]:
+            assert a["global"][name] == pytest.approx(b["global"][name], abs=TOLERANCE)
+            for level in a["local"][name]:
+                assert a["local"][name][level] == pytest.approx(b["local"][name][level], abs=TOLERANCE)
+
+
+def test_only_the_main_process_writes_the_run_files(runs):
+    two, _, stdout = runs
+    assert stdout.count("wrote ") == 1
+    assert sorted(p.name for p in (two / "ranks").iterdir()) == ["batches-0.jsonl", "batches-1.jsonl",
+                                                                 "probabilities-1.jsonl"]
+    assert json.loads((two / "eval.json").read_text())["after"]["reverse-en"]["examples"] == 8
