@@ -10,6 +10,7 @@ import os
 import socket
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -92,3 +93,39 @@ def test_only_the_main_process_writes_the_run_files(runs):
     assert sorted(p.name for p in (two / "ranks").iterdir()) == ["batches-0.jsonl", "batches-1.jsonl",
                                                                  "probabilities-1.jsonl"]
     assert json.loads((two / "eval.json").read_text())["after"]["reverse-en"]["examples"] == 8
+
+
+def torchrun(*args, timeout=600) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_addr",
+                           "127.0.0.1", "--master_port", str(free_port()), *args], capture_output=True, text=True,
+                          env=dict(os.environ, OMP_NUM_THREADS="1"), timeout=timeout)
+
+
+def test_gradient_norms_over_fsdp_sharded_parameters_are_the_full_model_norms(tmp_path):
+    """FSDP2 (fully_shard) shards every parameter; the hooked norms read layer inputs and output
+    gradients, which are whole, so they are the norms of the full model's per-example gradients."""
+    done = torchrun(str(Path(__file__).parent / "fsdp_worker.py"), str(tmp_path))
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    for rank in (0, 1):
+        result = json.loads((tmp_path / f"rank{rank}.json").read_text())
+        assert result["sharded"] == "DTensor"
+        assert result["norm_difference"] < 1e-4 and result["loss_difference"] < 1e-4
+        assert result["online_norm_difference"] < 1e-4
+        assert not result["grad_touched"]  # measuring wrote no gradient into the sharded parameters
+        sharded, whole = result["loss_after_step"]
+        assert sharded == pytest.approx(whole, rel=1e-4)  # and the training step after it is the usual one
+
+
+def test_accelerate_launch_with_the_ddp_recipe(tmp_path):
+    """The README's accelerate command, on CPU: the recipe's DDP launcher starts 2 processes (gloo)."""
+    recipe = Path(__file__).parents[1] / "examples" / "accelerate" / "ddp.yaml"
+    done = subprocess.run(
+        [sys.executable, "-m", "accelerate.commands.launch", "--config_file", str(recipe), "--num_processes", "2",
+         "--mixed_precision", "no", "--main_process_port", str(free_port()), "-m", "hbo", "train", "--no-progress",
+         "--output-dir", str(tmp_path), "training.max_steps=8", f"training.per_device_train_batch_size={PER_PROCESS}",
+         "sampling.update_interval=4", "sampling.log_every_process=true", *COMMON[2:]],
+        capture_output=True, text=True, env=dict(os.environ, OMP_NUM_THREADS="1"), timeout=600)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "2 processes" in done.stdout
+    rank0, rank1 = read(tmp_path / "probabilities.jsonl"), read(tmp_path / "ranks" / "probabilities-1.jsonl")
+    assert [r["global"] for r in rank0] == [r["global"] for r in rank1] and len(rank0) == 3

@@ -41,21 +41,23 @@ def gather_objects(obj) -> list:
 
 def split_rows(measure: Callable[[list], torch.Tensor], items: Sequence) -> torch.Tensor:
     """``measure(items)`` with the work split across processes: each measures its share (every N-th
-    item) and all receive every row. ``measure`` returns one row per item (a tensor [n, ...]); a
-    process whose share is empty does not call it."""
+    item) and all receive every row. ``measure`` returns one row per item (a tensor [n, ...]).
+
+    Every share has the same length (a short one is topped up with a repeat of its first item,
+    whose row is dropped), so every process runs the same number of forward and backward passes:
+    under FSDP or ZeRO-3 each pass is a collective, and unequal shares would hang."""
     rank, size = rank_and_size()
-    if size == 1:
+    if size == 1 or not items:
         return measure(list(items))
+    width = -(-len(items) // size)
     share = list(items[rank::size])
-    rows = measure(share).cpu() if share else None
+    real = len(share)
+    share += [share[0] if share else items[0]] * (width - real)
+    rows = measure(share).cpu()[:real]
     parts = gather_objects(rows)
-    shapes = [p for p in parts if p is not None]
-    if not shapes:
-        return measure([])
-    out = torch.empty((len(items), *shapes[0].shape[1:]), dtype=shapes[0].dtype)
+    out = torch.empty((len(items), *rows.shape[1:]), dtype=rows.dtype)
     for r, part in enumerate(parts):
-        if part is not None:
-            out[r::size] = part
+        out[r::size] = part
     return out
 
 

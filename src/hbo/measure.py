@@ -15,6 +15,11 @@ import torch.nn.functional as F
 
 from hbo.ghost import GradientNormHooks
 
+try:
+    from torch.distributed.fsdp import FSDPModule
+except ImportError:  # a torch build without torch.distributed
+    FSDPModule = None
+
 IGNORE = -100
 LabelledSequence = tuple[Sequence[int], Sequence[int]]  # (input_ids, labels)
 
@@ -31,6 +36,15 @@ def preserved_state(model: torch.nn.Module) -> Iterator[None]:
         finally:
             for module, mode in modes:
                 module.training = mode
+            reshard(model)
+
+
+def reshard(model: torch.nn.Module) -> None:
+    """Put back the sharded parameters of FSDP2 modules: a forward without a backward leaves the
+    root's gathered, and the next training step would then run on them, stale after the optimiser."""
+    for module in model.modules():
+        if FSDPModule is not None and isinstance(module, FSDPModule):
+            module.reshard()
 
 
 def pad(sequences: Sequence[LabelledSequence], pad_id: int, device) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
