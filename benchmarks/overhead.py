@@ -25,6 +25,9 @@ One process; every figure below is measured in this run on the same data (the de
   hbo moves the mixture, and a mixture of longer examples costs more per step whatever the rewards.
 - estimated_vs_proportional: the drift-free estimate of both ratios at equal data, from the figures
   above: offline 1 / (1 - update_share), online (1 + at_default_schedule) / (1 - update_share).
+- reward_s_per_process: the same update's rewards with the work split across N = 1 and N = 2
+  processes of a torchrun job (``distributed_rewards.py``, gloo, one thread per process), seconds of
+  the slowest process; ``reward_examples_per_process``: the examples each process measures.
 - peak_mem_mb: peak resident memory of the process during each phase (CPU), or peak CUDA memory
   allocated (GPU).
 Writes ``overhead.json`` ({"commit", "machine", "command", "configs": [...]}) and ``overhead.md``.
@@ -38,7 +41,9 @@ import json
 import os
 import platform
 import shutil
+import socket
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -246,6 +251,31 @@ def reward_cost(model, tokenizer, mixture, levels, scores, sampling: SamplingCon
             "peak_mem_mb": {"rewards_hbo": fast_memory.peak_mb, "rewards_one_at_a_time": slow_memory.peak_mb}}
 
 
+def distributed_reward_cost(folder: Path, root: Path) -> dict:
+    """One update's rewards split across N = 1 and N = 2 torchrun processes (one thread each): the
+    slowest process's seconds (median over updates) and the examples each process measures."""
+    result: dict = {"reward_s_per_process": {}, "examples_per_process": {}}
+    rewards = {}
+    for n in (1, 2):
+        out = root / f"distributed-{n}.json"
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        done = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", str(n),
+                               "--master_addr", "127.0.0.1", "--master_port", str(port),
+                               str(HERE / "distributed_rewards.py"), str(folder), str(out), str(root / "scores")],
+                              capture_output=True, text=True, env=dict(os.environ, OMP_NUM_THREADS="1"))
+        if done.returncode != 0:
+            raise RuntimeError(f"distributed_rewards.py with {n} processes failed:\n{done.stderr[-3000:]}")
+        r = json.loads(out.read_text())
+        result["reward_s_per_process"][str(n)] = statistics.median(max(ranks) for ranks in r["seconds"])
+        result["examples_per_process"][str(n)] = r["examples_per_process"]
+        rewards[n] = r["rewards"]
+    result["max_relative_difference"] = max(abs(a - b) / abs(b) for a, b in zip(rewards[2], rewards[1])
+                                             if b == b and b != 0)
+    return result
+
+
 def scoring_cost(model, tokenizer, examples, batch_size: int = 32) -> dict:
     pad_id, context = tokenizer.pad_token_id, context_token_id(tokenizer)
     sets = [[conditional_sequence(ex) for ex in examples], [alone_sequence(ex, context) for ex in examples]]
@@ -302,6 +332,7 @@ def measure_config(name: str, plan: dict, root: Path) -> dict:
     flat = mixture.flat().examples
     chosen = torch.randperm(len(flat), generator=torch.Generator().manual_seed(0))[:plan["scoring_examples"]]
     scoring = scoring_cost(model, tokenizer, [flat[i] for i in chosen.tolist()])
+    distributed = distributed_reward_cost(folder, root / name)
     training = training_overhead(folder, plan["steps"][name], plan["rounds"][name], plan["overrides"], root / name)
     share = training["update_share"]
     estimated = {"hbo_offline": 1 / (1 - share["hbo_offline"]),
@@ -312,6 +343,9 @@ def measure_config(name: str, plan: dict, root: Path) -> dict:
                   training_s=training["training_s"],
                   reward_s_per_update=rewards["reward_s_per_update"],
                   reward_max_relative_difference=rewards["max_relative_difference"],
+                  reward_s_per_process=distributed["reward_s_per_process"],
+                  reward_examples_per_process=distributed["examples_per_process"],
+                  reward_processes_max_relative_difference=distributed["max_relative_difference"],
                   scoring_vs_forward=scoring["scoring_vs_forward"], scoring=scoring["scoring"],
                   peak_mem_mb={**training["peak_mem_mb"], **rewards["peak_mem_mb"], **scoring["peak_mem_mb"]})
     return result
@@ -348,6 +382,14 @@ def markdown(result: dict) -> str:
         lines.append(f"| {c['config']} | {r['hbo']:.3f} | {r['one_at_a_time']:.3f} | "
                      f"{r['one_at_a_time'] / r['hbo']:.1f}x | +{100 * o['losses']:.1f}% | "
                      f"+{100 * o['gradient_norms']:.1f}% | {c['scoring_vs_forward']:.2f}x |")
+    lines += ["", "Reward computation split across torchrun processes (one thread each; the slowest process, "
+              "median of 3 updates, default sample counts):", "",
+              "| config | N = 1: s/update | examples measured | N = 2: s/update per process | examples per process | "
+              "rewards, N = 2 vs 1 |", "|---|---|---|---|---|---|"]
+    for c in result["configs"]:
+        s, e = c["reward_s_per_process"], c["reward_examples_per_process"]
+        lines.append(f"| {c['config']} | {s['1']:.3f} | {e['1']} | {s['2']:.3f} | {e['2']} | "
+                     f"{c['reward_processes_max_relative_difference']:.1e} |")
     lines += ["", "Training seconds per run (the Trainer loop, rewards included), scoring throughput and peak memory "
               "(MB):", ""]
     for c in result["configs"]:
