@@ -129,3 +129,42 @@ def test_accelerate_launch_with_the_ddp_recipe(tmp_path):
     assert "2 processes" in done.stdout
     rank0, rank1 = read(tmp_path / "probabilities.jsonl"), read(tmp_path / "ranks" / "probabilities-1.jsonl")
     assert [r["global"] for r in rank0] == [r["global"] for r in rank1] and len(rank0) == 3
+
+
+def _split_and_check(rank: int, store: str, out: str) -> None:
+    """In each of 2 processes: split_rows on uneven requests, then a disagreement check that must fail."""
+    import torch
+    import torch.distributed as dist
+
+    from hbo.distributed import check_same_everywhere, split_rows
+
+    dist.init_process_group("gloo", init_method=f"file://{store}", rank=rank, world_size=2)
+    calls = []
+
+    def measure(items):
+        calls.append(len(items))
+        return torch.tensor([[float(i), float(i) ** 2] for i in items])
+
+    result = {"five": split_rows(measure, list(range(5))).tolist(), "one": split_rows(measure, [7]).tolist(),
+              "calls": calls}
+    check_same_everywhere("values", [1.0, 2.0])  # the same everywhere: passes
+    try:
+        check_same_everywhere("values", [1.0, float(rank)])
+        result["error"] = None
+    except RuntimeError as e:
+        result["error"] = str(e)
+    with open(f"{out}/rank{rank}.json", "w") as f:
+        json.dump(result, f)
+    dist.destroy_process_group()
+
+
+def test_split_rows_and_the_agreement_check_in_two_processes(tmp_path):
+    import torch.multiprocessing as mp
+
+    mp.spawn(_split_and_check, args=(str(tmp_path / "store"), str(tmp_path)), nprocs=2)
+    for rank in (0, 1):
+        result = json.loads((tmp_path / f"rank{rank}.json").read_text())
+        assert result["five"] == [[float(i), float(i) ** 2] for i in range(5)]  # every row, in request order
+        assert result["one"] == [[7.0, 49.0]]
+        assert result["calls"] == [3, 1]  # equal shares: rank 1's 2 items topped up to 3; 1 item each
+        assert result["error"] == "the processes disagree on values: rank 0: [1.0, 0.0]; rank 1: [1.0, 1.0]"
