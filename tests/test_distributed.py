@@ -7,6 +7,7 @@ single process draws, and the probability trajectory is the single-process one u
 """
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -168,3 +169,26 @@ def test_split_rows_and_the_agreement_check_in_two_processes(tmp_path):
         assert result["one"] == [[7.0, 49.0]]
         assert result["calls"] == [3, 1]  # equal shares: rank 1's 2 items topped up to 3; 1 item each
         assert result["error"] == "the processes disagree on values: rank 0: [1.0, 0.0]; rank 1: [1.0, 1.0]"
+
+
+def test_resume_under_torchrun_writes_the_same_bytes(tmp_path):
+    """Online rewards, checkpoint between updates (step 6 of S = 4): each process's measurements
+    since step 4 go into the checkpoint, and the resumed run continues exactly."""
+    args = ["training.max_steps=12", f"training.per_device_train_batch_size={PER_PROCESS}", "sampling.update_interval=4",
+            "sampling.actor_lr=0.05", "data.heldout_max=8", "eval.max_new_tokens=6", "eval.before=false",
+            "sampling.reward_source=train", "sampling.online_norm_steps=4", "sampling.log_samples=true",
+            "training.save_strategy=steps", "training.extra.save_steps=6"]
+    first = torchrun("-m", "hbo", "train", "--no-progress", "--output-dir", str(tmp_path / "a"), *args)
+    assert first.returncode == 0, first.stderr[-3000:]
+    # b: the run as a crash right after checkpoint 6 would leave it
+    shutil.copytree(tmp_path / "a", tmp_path / "b", ignore=shutil.ignore_patterns("checkpoint-12", "eval.json", "model"))
+    for name in ("probabilities.jsonl", "samples.jsonl"):
+        kept = [line for line in read(tmp_path / "b" / name) if line["step"] <= 6]
+        (tmp_path / "b" / name).write_text("".join(json.dumps(r) + "\n" for r in kept))
+    resumed = torchrun("-m", "hbo", "train", "--no-progress", "--output-dir", str(tmp_path / "b"), *args,
+                       "--resume", str(tmp_path / "b" / "trainer" / "checkpoint-6"))
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    state = json.loads((tmp_path / "a" / "trainer" / "checkpoint-6" / "hbo_state.json").read_text())
+    assert len(state["signals"]["indices"]) == 2 * 2 * PER_PROCESS  # steps 5 and 6, both processes
+    for name in ("probabilities.jsonl", "samples.jsonl"):
+        assert (tmp_path / "b" / name).read_bytes() == (tmp_path / "a" / name).read_bytes()

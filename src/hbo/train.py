@@ -4,6 +4,7 @@ callback) and a plain PyTorch loop (call ``controller.step_end`` after each opti
 from __future__ import annotations
 
 import json
+import math
 import signal
 import time
 from collections.abc import Sequence
@@ -47,10 +48,12 @@ class ModelProbe:
         if self.signals is None:
             raise RuntimeError("online rewards need training signals (sampling.reward_source: train)")
         everyone = gather_objects((self.signals.indices, self.signals.losses, self.signals.gradient_norms))
-        indices = [i for part in everyone for i in part[0]]
-        losses = [v for part in everyone for v in part[1]]
-        norms = [v for part in everyone for v in part[2]]
-        return indices, torch.tensor(losses, dtype=torch.float64), torch.tensor(norms, dtype=torch.float64)
+        # one canonical order, whichever process measured what (and whether a run was resumed in
+        # between), so that means are summed alike and every run writes the same bytes
+        rows = sorted((row for part in everyone for row in zip(*part)), key=_canonical)
+        indices = [i for i, _, _ in rows]
+        return (indices, torch.tensor([v for _, v, _ in rows], dtype=torch.float64),
+                torch.tensor([v for _, _, v in rows], dtype=torch.float64))
 
     def losses(self, indices: Sequence[int]) -> torch.Tensor:
         return split_rows(lambda share: mean_losses(self.model, self._conditional(share), self.pad_id,
@@ -71,6 +74,11 @@ class ModelProbe:
     def hidden_states(self, indices: Sequence[int]) -> torch.Tensor:
         return split_rows(lambda share: mean_hidden_states(self.model, self._conditional(share), self.pad_id,
                                                            self.batch_size), indices)
+
+
+def _canonical(row: tuple[int, float, float]) -> tuple:
+    """Sort key of (index, loss, norm) that orders NaN too."""
+    return tuple(v if v == v else math.inf for v in row) + tuple(v != v for v in row)
 
 
 class MixtureController:
