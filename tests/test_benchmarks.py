@@ -56,6 +56,10 @@ def check_overhead_shape(result: dict) -> None:
         assert set(c["estimated_vs_proportional"]) == {"hbo_offline", "hbo_online"}
         assert all(v >= 1 for v in c["estimated_vs_proportional"].values()) or c["online_step_overhead"]["losses"] < 0
         assert 0 <= c["update_share"]["hbo_offline"] < 1 and c["online_step_overhead"]["step_s"] > 0
+        assert set(c["reward_s_per_process"]) == {"1", "2"} and all(v > 0 for v in c["reward_s_per_process"].values())
+        # two processes each measure half of the examples (rounded up), and get the same rewards
+        assert c["reward_examples_per_process"]["2"] == -(-c["reward_examples_per_process"]["1"] // 2)
+        assert c["reward_processes_max_relative_difference"] < 1e-4
 
 
 def test_quick_overhead_benchmark(tmp_path):
@@ -65,11 +69,6 @@ def test_quick_overhead_benchmark(tmp_path):
     result = json.loads((tmp_path / "overhead.json").read_text())
     check_overhead_shape(result)
     assert [c["config"] for c in result["configs"]] == ["demo"]
-    c = result["configs"][0]
-    assert set(c["reward_s_per_process"]) == {"1", "2"} and all(v > 0 for v in c["reward_s_per_process"].values())
-    # two processes each measure half of the examples (rounded up), and get the same rewards
-    assert c["reward_examples_per_process"]["2"] == -(-c["reward_examples_per_process"]["1"] // 2)
-    assert c["reward_processes_max_relative_difference"] < 1e-4
 
 
 def test_committed_overhead_results_have_the_documented_shape():
