@@ -25,12 +25,21 @@ def main(argv: list[str] | None = None) -> int:
                            help="continue from a checkpoint (default: the newest complete one of output_dir)")
     p = sub.add_parser("plot", help="redraw probabilities.png from a run's probabilities.jsonl")
     p.add_argument("run_dir")
+    p = sub.add_parser("data", help="prepare public data (fetched from the package registry)")
+    p.add_argument("action", choices=["prepare"])
+    p.add_argument("setup", choices=["multilingual", "multitask"])
+    p.add_argument("--out", required=True, help="folder for the JSONL files and mixture.yaml")
+    p.add_argument("--wheel", help="a local evals wheel instead of downloading it")
+    p.add_argument("--cache", default="~/.cache/hbo/wheels", help="where downloaded wheels are kept")
+    p.add_argument("--seed", type=int, default=0, help="seed of the train / held-out split")
     args = parser.parse_args(argv)
     warnings.showwarning = _show_warning
 
     try:
         if args.command == "plot":
             return _plot(args.run_dir)
+        if args.command == "data":
+            return _prepare_data(args)
         overrides = list(args.overrides)
         if args.output_dir:
             overrides.append(f"output_dir={args.output_dir}")
@@ -52,6 +61,22 @@ def main(argv: list[str] | None = None) -> int:
     except (ConfigError, DataError, FileNotFoundError) as e:
         print(f"hbo: error: {e}", file=sys.stderr)
         return 2
+
+
+def _prepare_data(args) -> int:
+    from pathlib import Path
+
+    from hbo.data.prepare import prepare
+
+    out = Path(args.out)
+    reports = prepare(args.setup, out, Path(args.wheel) if args.wheel else None, Path(args.cache).expanduser(),
+                      args.seed)
+    print(f"{'dataset':<14}{'train':>7}{'held-out':>10}  dropped")
+    for r in reports:
+        dropped = ", ".join(f"{n} {why}" for why, n in sorted(r.dropped.items())) or "-"
+        print(f"{r.name:<14}{r.train:>7}{r.heldout:>10}  {dropped}")
+    print(f"wrote {out}/mixture.yaml; train with: hbo train --config {out}/mixture.yaml")
+    return 0
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
