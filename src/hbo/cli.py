@@ -7,6 +7,7 @@ import warnings
 
 from hbo.config import ConfigError, dump_yaml, load_config
 from hbo.data.formats import DataError
+from hbo.data.prepare import CACHE
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -30,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("setup", choices=["multilingual", "multitask"])
     p.add_argument("--out", required=True, help="folder for the JSONL files and mixture.yaml")
     p.add_argument("--wheel", help="a local evals wheel instead of downloading it")
-    p.add_argument("--cache", default="~/.cache/hbo/wheels", help="where downloaded wheels are kept")
+    p.add_argument("--cache", default=CACHE, help="where downloaded wheels are kept")
     p.add_argument("--seed", type=int, default=0, help="seed of the train / held-out split")
     args = parser.parse_args(argv)
     warnings.showwarning = _show_warning

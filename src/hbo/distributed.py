@@ -24,14 +24,9 @@ def is_main_process() -> bool:
     return rank_and_size()[0] == 0
 
 
-def barrier() -> None:
-    if rank_and_size()[1] > 1:
-        dist.barrier()
-
-
 def gather_objects(obj) -> list:
     """``obj`` of every process, in rank order (``[obj]`` in a single process)."""
-    rank, size = rank_and_size()
+    size = rank_and_size()[1]
     if size == 1:
         return [obj]
     out: list = [None] * size

@@ -10,6 +10,7 @@ update, and the losses are those of the training loss's tokens.
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -36,6 +37,7 @@ class TrainingSignals:
         self.losses: list[float] = []
         self.gradient_norms: list[float] = []
         self._current: dict | None = None
+        self._gathered: tuple | None = None  # gathered(), kept until the measurements change
 
     def _empty(self) -> dict:
         return {"indices": None, "totals": None, "counts": None, "scale": None, "loss_grad": None}
@@ -61,6 +63,7 @@ class TrainingSignals:
             # count, which leaves the norm of the gradient of example b's own mean response loss.
             factor = current["loss_grad"] * current["scale"] * counts
             norms = (self.hooks.squared.cpu().sqrt() / factor).where(counts > 0, torch.nan)
+        self._gathered = None
         self.indices.extend(current["indices"])
         self.losses.extend(losses.tolist())
         self.gradient_norms.extend(norms.tolist())
@@ -81,14 +84,30 @@ class TrainingSignals:
 
     def clear(self) -> None:
         self.indices, self.losses, self.gradient_norms = [], [], []
+        self._gathered = None
+
+    def gathered(self) -> tuple[list[int], list[float], list[float]]:
+        """(indices, losses, gradient norms) measured by every process since the last update (a collective
+        in a distributed run), in one canonical order whichever process measured what and whether the
+        run was resumed in between, so that means are summed alike and every run writes the same bytes."""
+        if self._gathered is None:  # both rewards of an update ask: one all-gather serves them
+            everyone = gather_objects((self.indices, self.losses, self.gradient_norms))
+            rows = sorted((row for part in everyone for row in zip(*part)), key=_canonical)
+            self._gathered = [i for i, _, _ in rows], [v for _, v, _ in rows], [v for _, _, v in rows]
+        return self._gathered
 
     def state_dict(self, gather: bool = False) -> dict:
         """The measurements since the last update; with ``gather``, those of every process (a collective)."""
-        mine = (list(self.indices), list(self.losses), list(self.gradient_norms))
-        parts = gather_objects(mine) if gather else [mine]
-        return {"indices": [i for p in parts for i in p[0]], "losses": [v for p in parts for v in p[1]],
-                "gradient_norms": [v for p in parts for v in p[2]]}
+        indices, losses, norms = (self.gathered() if gather
+                                  else (list(self.indices), list(self.losses), list(self.gradient_norms)))
+        return {"indices": indices, "losses": losses, "gradient_norms": norms}
 
     def load_state_dict(self, state: dict) -> None:
+        self._gathered = None
         self.indices, self.losses = list(state["indices"]), list(state["losses"])
         self.gradient_norms = list(state["gradient_norms"])
+
+
+def _canonical(row: tuple[int, float, float]) -> tuple:
+    """Sort key of (index, loss, norm) that orders NaN too."""
+    return tuple(v if v == v else math.inf for v in row) + tuple(v != v for v in row)

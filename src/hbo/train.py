@@ -4,7 +4,6 @@ callback) and a plain PyTorch loop (call ``controller.step_end`` after each opti
 from __future__ import annotations
 
 import json
-import math
 import signal
 import time
 from collections.abc import Sequence
@@ -16,7 +15,7 @@ from transformers.trainer_utils import PREFIX_CHECKPOINT_DIR
 
 from hbo.core.sampler import HierarchicalSampler
 from hbo.data.mixture import FlatTrainSet
-from hbo.distributed import check_same_everywhere, gather_objects, is_main_process, split_rows
+from hbo.distributed import check_same_everywhere, is_main_process, split_rows
 from hbo.files import save_state
 from hbo.measure import gradient_cosines, gradient_norms, mean_hidden_states, mean_losses
 from hbo.online import TrainingSignals
@@ -47,13 +46,8 @@ class ModelProbe:
         by every process."""
         if self.signals is None:
             raise RuntimeError("online rewards need training signals (sampling.reward_source: train)")
-        everyone = gather_objects((self.signals.indices, self.signals.losses, self.signals.gradient_norms))
-        # one canonical order, whichever process measured what (and whether a run was resumed in
-        # between), so that means are summed alike and every run writes the same bytes
-        rows = sorted((row for part in everyone for row in zip(*part)), key=_canonical)
-        indices = [i for i, _, _ in rows]
-        return (indices, torch.tensor([v for _, v, _ in rows], dtype=torch.float64),
-                torch.tensor([v for _, _, v in rows], dtype=torch.float64))
+        indices, losses, norms = self.signals.gathered()
+        return indices, torch.tensor(losses, dtype=torch.float64), torch.tensor(norms, dtype=torch.float64)
 
     def losses(self, indices: Sequence[int]) -> torch.Tensor:
         return split_rows(lambda share: mean_losses(self.model, self._conditional(share), self.pad_id,
@@ -74,11 +68,6 @@ class ModelProbe:
     def hidden_states(self, indices: Sequence[int]) -> torch.Tensor:
         return split_rows(lambda share: mean_hidden_states(self.model, self._conditional(share), self.pad_id,
                                                            self.batch_size), indices)
-
-
-def _canonical(row: tuple[int, float, float]) -> tuple:
-    """Sort key of (index, loss, norm) that orders NaN too."""
-    return tuple(v if v == v else math.inf for v in row) + tuple(v != v for v in row)
 
 
 class MixtureController:

@@ -37,6 +37,7 @@ SETUPS: dict[str, dict[str, list[str]]] = {
         "medical": ["medmcqa/samples.jsonl"],
     },
 }
+CACHE = "~/.cache/hbo/wheels"  # where downloaded wheels are kept
 HELDOUT_FRACTION, HELDOUT_MIN = 0.2, 100  # at least 20%, and at least 100 examples (never over half)
 
 
@@ -103,14 +104,14 @@ def prepare(setup: str, out: Path, wheel_path: Path | None = None, cache: Path |
     """Write ``out/NAME/{train,heldout}.jsonl`` for every dataset of ``setup`` and ``out/mixture.yaml``."""
     if setup not in SETUPS:
         raise DataError(f"unknown setup {setup!r}; choose {', '.join(SETUPS)}")
-    wheel_path = wheel_path or fetch_wheel(EVALS, cache or Path("~/.cache/hbo/wheels").expanduser())
+    wheel_path = wheel_path or fetch_wheel(EVALS, cache or Path(CACHE).expanduser())
     reports, datasets = [], []
     with zipfile.ZipFile(wheel_path) as wheel:
         for name, entries in SETUPS[setup].items():
             report, records, seen = Prepared(name), [], set()
             for file in registry_files(wheel, entries):
                 source = file[len(REGISTRY):]
-                for line_no, line in enumerate(wheel.read(file).decode("utf-8").splitlines(), 1):
+                for line in wheel.read(file).decode("utf-8").splitlines():
                     if not line.strip():
                         continue
                     try:
