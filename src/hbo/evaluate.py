@@ -1,16 +1,23 @@
-"""Held-out evaluation per dataset: loss and perplexity on the response tokens, and exact match of
-the greedy answer against the reference (after stripping surrounding whitespace)."""
+"""Held-out evaluation per dataset: loss and perplexity on the response tokens, exact match of the
+greedy answer against the reference (after stripping surrounding whitespace), and accuracy.
+
+Accuracy scores a multiple-choice question the way lm-evaluation-harness does: the option whose
+response has the highest log-likelihood given the question is the model's choice (see
+:mod:`hbo.choices` for how options are found). Any other question counts as right when the greedy
+answer matches exactly, or ends with the reference's numbers (so "x = 4" or "#### 12" forms match).
+"""
 from __future__ import annotations
 
 import math
 
 import torch
 
+from hbo.choices import numeric_match
 from hbo.data.mixture import Encoded, Mixture
 from hbo.measure import length_batches, mean_losses, preserved_state
 from hbo.scoring import conditional_sequence
 
-METRICS = ("loss", "perplexity", "exact_match")
+METRICS = ("loss", "perplexity", "exact_match", "accuracy")
 
 
 @torch.no_grad()
@@ -35,30 +42,80 @@ def greedy_answers(model, tokenizer, examples: list[Encoded], max_new_tokens: in
     return answers
 
 
+@torch.no_grad()
+def choice_log_likelihoods(model, example: Encoded, pad_id: int) -> torch.Tensor:
+    """Summed log-probability of every option's response tokens given the prompt ([options]). The
+    prompt runs once; all options then run together on copies of its key/value cache."""
+    device = next(model.parameters()).device
+    choices = example.choices
+    k, width, start = len(choices), max(len(c) for c in choices), len(example.prompt_ids)
+    ids = torch.full((k, width), pad_id, dtype=torch.long, device=device)
+    mask = torch.zeros((k, width), dtype=torch.long, device=device)
+    for row, c in enumerate(choices):
+        ids[row, :len(c)] = torch.as_tensor(c)
+        mask[row, :len(c)] = 1
+    prompt = torch.as_tensor([example.prompt_ids], device=device)
+    out = model(input_ids=prompt, use_cache=True)
+    cache = _cache(out)
+    if hasattr(cache, "batch_repeat_interleave"):
+        cache.batch_repeat_interleave(k)
+    else:  # a model with its own cache type: run the prompt once per option instead
+        out = model(input_ids=prompt.expand(k, -1), use_cache=True)
+        cache = _cache(out)
+    attention = torch.cat([torch.ones((k, start), dtype=torch.long, device=device), mask], dim=1)
+    positions = torch.arange(start, start + width, device=device).expand(k, -1)
+    rest = model(input_ids=ids, attention_mask=attention, position_ids=positions, **{_cache_argument(model): cache}).logits
+    logits = torch.cat([out.logits[:, -1:].expand(k, -1, -1), rest[:, :-1]], dim=1).float()
+    chosen = torch.log_softmax(logits, dim=-1).gather(-1, ids.unsqueeze(-1)).squeeze(-1)
+    return (chosen * mask).sum(dim=1).cpu()
+
+
+def _cache(out):
+    return out["cache"] if "cache" in out else out["past_key_values"]  # transformers 5 renamed it
+
+
+def _cache_argument(model) -> str:
+    import inspect
+
+    return "cache" if "cache" in inspect.signature(model.forward).parameters else "past_key_values"
+
+
+def choice_correct(model, examples: list[Encoded], pad_id: int) -> list[bool]:
+    """For each multiple-choice example: does the most likely option hold the right answer?"""
+    with preserved_state(model):
+        return [int(choice_log_likelihoods(model, ex, pad_id).argmax()) == ex.answer for ex in examples]
+
+
 def exact_match(answer: str, reference: str) -> bool:
     return answer.strip() == reference.strip()
 
 
 def evaluate_mixture(model, tokenizer, mixture: Mixture, max_new_tokens: int, batch_size: int,
                      progress: bool = True) -> dict:
-    """``{dataset: {"examples", "loss", "perplexity", "exact_match"}, "macro": {...}}``; exact match
-    in percent, loss token-weighted within a dataset, macro = unweighted mean over datasets."""
+    """``{dataset: {"examples", "choice_examples", "loss", "perplexity", "exact_match", "accuracy"},
+    "macro": {...}}``; exact match and accuracy in percent, loss token-weighted within a dataset, macro
+    = unweighted mean over datasets. ``choice_examples`` counts the multiple-choice ones."""
     from tqdm.auto import tqdm
 
     results = {}
     items = list(zip(mixture.names, mixture.heldout))
     for name, held in tqdm(items, desc="evaluating", unit="dataset", disable=not progress, leave=False):
         if not held:
-            results[name] = {"examples": 0, "loss": None, "perplexity": None, "exact_match": None}
+            results[name] = {"examples": 0, "choice_examples": 0, **{m: None for m in METRICS}}
             continue
         losses, counts = mean_losses(model, [conditional_sequence(ex) for ex in held], tokenizer.pad_token_id,
                                      batch_size)
         valid = counts > 0
         loss = float((losses[valid] * counts[valid]).sum() / counts[valid].sum())
         answers = greedy_answers(model, tokenizer, held, max_new_tokens, batch_size)
-        correct = sum(exact_match(a, ex.reference) for a, ex in zip(answers, held))
-        results[name] = {"examples": len(held), "loss": loss, "perplexity": math.exp(loss),
-                         "exact_match": 100.0 * correct / len(held)}
+        exact = [exact_match(a, ex.reference) for a, ex in zip(answers, held)]
+        right = [e or numeric_match(a, ex.reference) for e, a, ex in zip(exact, answers, held)]
+        choice = [i for i, ex in enumerate(held) if ex.choices is not None]
+        for i, ok in zip(choice, choice_correct(model, [held[i] for i in choice], tokenizer.pad_token_id)):
+            right[i] = ok
+        results[name] = {"examples": len(held), "choice_examples": len(choice), "loss": loss,
+                         "perplexity": math.exp(loss), "exact_match": 100.0 * sum(exact) / len(held),
+                         "accuracy": 100.0 * sum(right) / len(held)}
     scored = [r for r in results.values() if r["examples"]]
     results["macro"] = {m: (sum(r[m] for r in scored) / len(scored) if scored else None) for m in METRICS}
     return results
@@ -74,7 +131,7 @@ def format_table(before: dict | None, after: dict) -> str:
         for m in METRICS:
             for source in ((before, after) if before else (after,)):
                 v = source[name][m]
-                row.append("-" if v is None else f"{v:.3f}" if m != "exact_match" else f"{v:.1f}")
+                row.append("-" if v is None else f"{v:.1f}" if m in ("exact_match", "accuracy") else f"{v:.3f}")
         rows.append(row)
     widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
     lines = ["  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))) for r in rows]

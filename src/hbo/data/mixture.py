@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import random
 import warnings
 from dataclasses import dataclass, field
 
 import torch
 from torch.utils.data import Dataset
 
+from hbo.choices import multiple_choice
 from hbo.config import DataConfig, DatasetConfig
 from hbo.data.formats import DataError, Example
 from hbo.data.loading import load_examples, split_heldout
@@ -30,6 +32,8 @@ class Encoded:
     response_ids: list[int]
     labels: list[int]
     reference: str  # the response text, for exact match
+    choices: tuple[tuple[int, ...], ...] | None = None  # multiple choice: every option's response tokens
+    answer: int | None = None  # multiple choice: the index of the right option in ``choices``
 
     @property
     def input_ids(self) -> list[int]:
@@ -103,26 +107,21 @@ def ensure_chat_template(tokenizer, template: str | None = None) -> None:
 
 
 def encode_examples(examples: list[Example], tokenizer, max_length: int, loss_on: str,
-                    report: DatasetReport | None = None) -> list[Encoded]:
+                    report: DatasetReport | None = None, with_choices: bool = False) -> list[Encoded]:
     """Render with the chat template and tokenise. The response's token span is what the template
-    adds after the generation prompt, so the split between prompt and response is exact."""
+    adds after the generation prompt, so the split between prompt and response is exact. With
+    ``with_choices``, a multiple-choice example also gets every option rendered as its response."""
     prompts, responses = [], []
     for ex in examples:
         prompt_text = tokenizer.apply_chat_template(list(ex.prompt), tokenize=False, add_generation_prompt=True)
-        full_text = tokenizer.apply_chat_template(
-            list(ex.prompt) + [{"role": "assistant", "content": ex.response}], tokenize=False)
-        if full_text.startswith(prompt_text):
-            response_text = full_text[len(prompt_text):]
-        else:  # a template that rewrites earlier turns: fall back to response + EOS
-            response_text = ex.response + tokenizer.eos_token
         prompts.append(prompt_text)
-        responses.append(response_text)
+        responses.append(response_text(tokenizer, ex.prompt, prompt_text, ex.response))
     if not examples:
         return []
     prompt_ids = tokenizer(prompts, add_special_tokens=False)["input_ids"]
     response_ids = tokenizer(responses, add_special_tokens=False)["input_ids"]
     encoded = []
-    for ex, p, r in zip(examples, prompt_ids, response_ids):
+    for ex, prompt_text, p, r in zip(examples, prompts, prompt_ids, response_ids):
         if len(p) >= max_length:
             if report:
                 report.dropped += 1
@@ -132,8 +131,24 @@ def encode_examples(examples: list[Example], tokenizer, max_length: int, loss_on
             if report:
                 report.truncated += 1
         labels = ([-100] * len(p) if loss_on == "response" else list(p)) + list(r)
-        encoded.append(Encoded(list(p), list(r), labels, ex.response))
+        choices, answer = None, None
+        choice = multiple_choice("\n".join(m["content"] for m in ex.prompt if m["role"] == "user"), ex.response) \
+            if with_choices else None
+        if choice is not None:
+            texts = [response_text(tokenizer, ex.prompt, prompt_text, c) for c in choice.candidates]
+            choices = tuple(tuple(ids) for ids in tokenizer(texts, add_special_tokens=False)["input_ids"])
+            answer = choice.answer
+        encoded.append(Encoded(list(p), list(r), labels, ex.response, choices, answer))
     return encoded
+
+
+def response_text(tokenizer, prompt: tuple[dict, ...], prompt_text: str, response: str) -> str:
+    """What the chat template adds for ``response`` after the generation prompt (its end-of-turn too)."""
+    full_text = tokenizer.apply_chat_template(list(prompt) + [{"role": "assistant", "content": response}],
+                                              tokenize=False)
+    if full_text.startswith(prompt_text):
+        return full_text[len(prompt_text):]
+    return response + tokenizer.eos_token  # a template that rewrites earlier turns
 
 
 def read_mixture(config: DataConfig) -> list[tuple[str, list[Example], list[Example], DatasetReport]]:
@@ -148,6 +163,9 @@ def read_mixture(config: DataConfig) -> list[tuple[str, list[Example], list[Exam
             train_ex, held_ex = split_heldout(examples, config.heldout_fraction, config.heldout_max,
                                               seed=config.seed * 1000 + index)
         held_ex = held_ex[: config.heldout_max]
+        if config.train_fraction < 1:
+            keep = max(1, round(config.train_fraction * len(train_ex)))
+            train_ex = random.Random(f"{config.seed}:{spec.name}").sample(train_ex, keep)
         seen = {_key(ex) for ex in train_ex}
         report = DatasetReport(loaded=len(examples), overlap=sum(_key(ex) in seen for ex in held_ex))
         if report.overlap:
@@ -166,7 +184,7 @@ def encode_mixture(read, config: DataConfig, tokenizer) -> Mixture:
     names, train, heldout, reports = [], [], [], {}
     for name, train_ex, held_ex, report in read:
         enc_train = encode_examples(train_ex, tokenizer, config.max_length, config.loss_on, report)
-        enc_held = encode_examples(held_ex, tokenizer, config.max_length, config.loss_on)
+        enc_held = encode_examples(held_ex, tokenizer, config.max_length, config.loss_on, with_choices=True)
         if not enc_train:
             raise DataError(f"dataset {name!r} has no training example that fits data.max_length={config.max_length}")
         report.train, report.heldout = len(enc_train), len(enc_held)
