@@ -18,6 +18,20 @@ def test_yaml_then_overrides(tmp_path):
     assert math.isinf(c.sampling.temperature) and c.training.learning_rate == 1e-4
 
 
+def test_several_files_merge_in_order(tmp_path):
+    recipe, adapt = tmp_path / "recipe.yaml", tmp_path / "cpu.yaml"
+    recipe.write_text("data:\n  datasets:\n    - {name: a, path: a.jsonl}\n  max_length: 512\n"
+                      "training:\n  max_steps: 1000\n  learning_rate: 5.0e-5\n")
+    adapt.write_text("data:\n  max_length: 128\n  train_fraction: 0.5\ntraining:\n  max_steps: 10\n")
+    c = load_config([recipe, adapt], ["training.max_steps=20"])
+    assert [d.name for d in c.data.datasets] == ["a"]  # kept from the recipe
+    assert (c.data.max_length, c.data.train_fraction) == (128, 0.5)  # replaced by the later file
+    assert (c.training.max_steps, c.training.learning_rate) == (20, 5e-5)  # overrides still win
+    assert load_config([adapt, recipe]).data.max_length == 512
+    with pytest.raises(ConfigError, match="train_fraction must be in"):
+        load_config(None, ["data.train_fraction=0"])
+
+
 def test_datasets_list(tmp_path):
     f = tmp_path / "c.yaml"
     f.write_text("data:\n  datasets:\n    - {name: a, path: a.jsonl}\n    - {name: b, path: b.csv, format: alpaca}\n")
@@ -62,8 +76,13 @@ def test_readme_config_reference_is_current():
 def test_example_configs_load():
     from pathlib import Path
 
-    for path in (Path(__file__).resolve().parents[1] / "examples").glob("*.yaml"):
+    examples = Path(__file__).resolve().parents[1] / "examples"
+    for path in examples.glob("*.yaml"):
         load_config(path)
+    for setup in ("multilingual", "multitask"):  # each recipe, and its CPU mode
+        c = load_config([examples / f"smollm2-{setup}.yaml", examples / "cpu.yaml"])
+        assert c.model.name_or_path == "models/smollm2" and len(c.data.datasets) == (8 if setup == "multilingual" else 4)
+        assert c.training.max_steps < load_config(examples / f"smollm2-{setup}.yaml").training.max_steps
 
 
 def test_reference_preset_fills_only_what_you_leave_unset(tmp_path):

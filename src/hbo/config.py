@@ -127,6 +127,7 @@ class TrainingConfig:
 class EvalConfig:
     before: bool = True  # also evaluate the base model, for the before/after table
     max_new_tokens: int = 32  # greedy generation length for exact match
+    generate_choices: bool = True  # also generate greedy answers to multiple-choice questions (exact match); false: option likelihoods only, faster
     batch_size: int = 64  # examples per evaluation batch
 
 

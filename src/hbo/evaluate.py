@@ -80,45 +80,62 @@ def _cache_argument(model) -> str:
     return "cache" if "cache" in inspect.signature(model.forward).parameters else "past_key_values"
 
 
-def choice_correct(model, examples: list[Encoded], pad_id: int) -> list[bool]:
-    """For each multiple-choice example: does the most likely option hold the right answer?"""
-    with preserved_state(model):
-        return [int(choice_log_likelihoods(model, ex, pad_id).argmax()) == ex.answer for ex in examples]
-
-
 def exact_match(answer: str, reference: str) -> bool:
     return answer.strip() == reference.strip()
 
 
 def evaluate_mixture(model, tokenizer, mixture: Mixture, max_new_tokens: int, batch_size: int,
-                     progress: bool = True) -> dict:
+                     progress: bool = True, generate_choices: bool = True) -> dict:
     """``{dataset: {"examples", "choice_examples", "loss", "perplexity", "exact_match", "accuracy"},
     "macro": {...}}``; exact match and accuracy in percent, loss token-weighted within a dataset, macro
-    = unweighted mean over datasets. ``choice_examples`` counts the multiple-choice ones."""
+    = unweighted mean over datasets. ``choice_examples`` counts the multiple-choice ones. Without
+    ``generate_choices`` they get no greedy answer: exact match covers the others (None if none)."""
     from tqdm.auto import tqdm
 
     results = {}
     items = list(zip(mixture.names, mixture.heldout))
     for name, held in tqdm(items, desc="evaluating", unit="dataset", disable=not progress, leave=False):
-        if not held:
-            results[name] = {"examples": 0, "choice_examples": 0, **{m: None for m in METRICS}}
-            continue
-        losses, counts = mean_losses(model, [conditional_sequence(ex) for ex in held], tokenizer.pad_token_id,
-                                     batch_size)
-        valid = counts > 0
-        loss = float((losses[valid] * counts[valid]).sum() / counts[valid].sum())
-        answers = greedy_answers(model, tokenizer, held, max_new_tokens, batch_size)
-        exact = [exact_match(a, ex.reference) for a, ex in zip(answers, held)]
-        right = [e or numeric_match(a, ex.reference) for e, a, ex in zip(exact, answers, held)]
-        choice = [i for i, ex in enumerate(held) if ex.choices is not None]
-        for i, ok in zip(choice, choice_correct(model, [held[i] for i in choice], tokenizer.pad_token_id)):
-            right[i] = ok
-        results[name] = {"examples": len(held), "choice_examples": len(choice), "loss": loss,
-                         "perplexity": math.exp(loss), "exact_match": 100.0 * sum(exact) / len(held),
-                         "accuracy": 100.0 * sum(right) / len(held)}
-    scored = [r for r in results.values() if r["examples"]]
-    results["macro"] = {m: (sum(r[m] for r in scored) / len(scored) if scored else None) for m in METRICS}
+        results[name] = evaluate_examples(model, tokenizer, held, max_new_tokens, batch_size, generate_choices)
+    results["macro"] = {}
+    for m in METRICS:
+        values = [r[m] for r in results.values() if r.get(m) is not None]
+        results["macro"][m] = sum(values) / len(values) if values else None
     return results
+
+
+def evaluate_examples(model, tokenizer, held: list[Encoded], max_new_tokens: int, batch_size: int,
+                      generate_choices: bool = True) -> dict:
+    """One dataset's held-out metrics (see :func:`evaluate_mixture`)."""
+    n, pad_id = len(held), tokenizer.pad_token_id
+    if not n:
+        return {"examples": 0, "choice_examples": 0, **{m: None for m in METRICS}}
+    total = torch.zeros(n, dtype=torch.float64)  # summed response loss
+    count = torch.zeros(n, dtype=torch.long)  # response tokens
+    right = [False] * n
+    choice = [i for i, ex in enumerate(held) if ex.choices is not None]
+    with preserved_state(model):
+        for i in choice:
+            ex = held[i]
+            likelihoods = choice_log_likelihoods(model, ex, pad_id)
+            right[i] = int(likelihoods.argmax()) == ex.answer
+            if ex.choices[ex.answer] == tuple(ex.response_ids):  # the right option is the response: its loss is here
+                total[i], count[i] = -float(likelihoods[ex.answer]), len(ex.response_ids)
+    rest = [i for i in range(n) if count[i] == 0]
+    if rest:
+        losses, counts = mean_losses(model, [conditional_sequence(held[i]) for i in rest], pad_id, batch_size)
+        for i, loss, c in zip(rest, losses.tolist(), counts.tolist()):
+            if c:
+                total[i], count[i] = loss * c, c
+    loss = float(total.sum() / count.sum()) if count.sum() else math.nan
+    generate = [i for i in range(n) if generate_choices or held[i].choices is None]
+    answers = greedy_answers(model, tokenizer, [held[i] for i in generate], max_new_tokens, batch_size)
+    exact = [exact_match(a, held[i].reference) for i, a in zip(generate, answers)]
+    for i, a, e in zip(generate, answers, exact):
+        if held[i].choices is None:
+            right[i] = e or numeric_match(a, held[i].reference)
+    return {"examples": n, "choice_examples": len(choice), "loss": loss, "perplexity": math.exp(loss),
+            "exact_match": 100.0 * sum(exact) / len(exact) if exact else None,
+            "accuracy": 100.0 * sum(right) / n}
 
 
 def format_table(before: dict | None, after: dict) -> str:

@@ -148,8 +148,11 @@ def train(config: Config, progress: bool = True, resume: str | None = None) -> d
         return ModelProbe(m, train_set, tokenizer.pad_token_id, context_id, config.scoring.batch_size,
                           config.sampling.gradient_norms, signals)
 
-    before = (evaluate_mixture(model, tokenizer, mixture, config.eval.max_new_tokens, config.eval.batch_size, progress)
-              if config.eval.before else None)
+    def evaluate():
+        return evaluate_mixture(model, tokenizer, mixture, config.eval.max_new_tokens, config.eval.batch_size,
+                                progress, config.eval.generate_choices)
+
+    before = evaluate() if config.eval.before else None
 
     callback = MixtureCallback(controller, probe_factory)
     trainer = MixtureTrainer(
@@ -167,7 +170,7 @@ def train(config: Config, progress: bool = True, resume: str | None = None) -> d
             plot_probabilities(log.records, out / "probabilities.png")
         raise TrainingInterrupted(callback.stop_signal, trainer.state.global_step, out)
 
-    after = evaluate_mixture(model, tokenizer, mixture, config.eval.max_new_tokens, config.eval.batch_size, progress)
+    after = evaluate()
     # training_s: the Trainer loop, reward measurements included; update_s: the strategy updates in
     # it (offline reward passes and actors); padded_tokens: token positions trained on, padding
     # included (a strategy that favours longer examples trains on more); total_s: the whole command

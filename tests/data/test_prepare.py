@@ -8,7 +8,7 @@ from hbo.cli import main
 from hbo.config import load_config
 from hbo.data.formats import DataError
 from hbo.data.mixture import read_mixture
-from hbo.data.prepare import LANGUAGES, REGISTRY, heldout_size, prepare
+from hbo.data.prepare import GENERATED, LANGUAGES, REGISTRY, heldout_size, prepare
 
 
 def row(question: str, answer, system: bool = True) -> str:
@@ -76,3 +76,68 @@ def test_cli_and_errors(wheel, tmp_path, capsys):
         prepare("multitask", tmp_path / "mt", wheel)
     with pytest.raises(DataError, match="unknown setup"):
         prepare("klingon", tmp_path / "x", wheel)
+
+
+GENERATORS = '''
+from reasoning_gym.utils import format_number
+
+
+def generate_0(rng, difficulty=1.0):
+    a, b = rng.randint(1, 99), rng.randint(1, 99)
+    return {"question": f"Ann has {a} pens and buys {b}. How many now?", "answer": format_number(a + b),
+            "metadata": {"answer_cot": f"{a} + {b} = {a + b}\\n#### {a + b}"}}
+
+
+def generate_2(rng, difficulty=1.0):
+    a = rng.randint(2, 9)
+    return {"question": f"A box holds {a} eggs. How many in 3 boxes?", "answer": format_number(3 * a),
+            "metadata": {"answer_cot": f"3 * {a} = {3 * a}\\n#### {3 * a}"}}
+'''
+
+
+@pytest.fixture
+def gsm_wheel(tmp_path):
+    """A stand-in for reasoning-gym: the gsm_symbolic files and the utils module they import."""
+    path = tmp_path / "reasoning_gym-0.1.25-py3-none-any.whl"
+    gsm = "reasoning_gym/arithmetic/gsm_symbolic/"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("reasoning_gym/__init__.py", "raise ImportError('the package itself must not be imported')\n")
+        z.writestr("reasoning_gym/utils.py", "def format_number(x):\n    return str(x)\n")
+        z.writestr(gsm + "gsm_symbolic.py", "from reasoning_gym.factory import nothing\ntasks_ok = [\n    0,\n    2,\n]\n")
+        z.writestr(gsm + "generators_00_49.py", GENERATORS)
+        z.writestr(gsm + "generators_50_99.py", "")
+    return path
+
+
+@pytest.fixture
+def multitask_wheel(tmp_path):
+    path = tmp_path / "multitask" / "evals-3.0.1.post1-py3-none-any.whl"
+    path.parent.mkdir()
+    files = {"logiqa/logiqa.jsonl": 150, "arc/samples.jsonl": 60, "finance_calc/samples.jsonl": 100,
+             "taxes/samples.jsonl": 60, "stock_options/a.jsonl": 30, "stock_options/b.jsonl": 30,
+             "jee-math/samples.jsonl": 50, "linear_equations/samples.jsonl": 50, "medmcqa/samples.jsonl": 250}
+    with zipfile.ZipFile(path, "w") as z:
+        for name, n in files.items():
+            z.writestr(REGISTRY + name, "\n".join(row(f"{name} {i}?", str(i)) for i in range(n)) + "\n")
+    return path
+
+
+def test_multitask_groups_by_domain_and_adds_generated_word_problems(multitask_wheel, gsm_wheel, tmp_path):
+    import sys
+
+    before = set(sys.modules)
+    reports = {r.name: r for r in prepare("multitask", tmp_path / "mt", multitask_wheel, gsm_wheel_path=gsm_wheel)}
+    assert not {m for m in set(sys.modules) - before if "reasoning_gym" in m or "gsm" in m}  # nothing left behind
+    assert {name: r.train + r.heldout for name, r in reports.items()} == \
+        {"general": 210, "financial": 220, "math": 100 + GENERATED["multitask"]["math"][1] - reports["math"].dropped.get("duplicate", 0),
+         "medical": 250}
+    rows = [json.loads(line) for split in ("train", "heldout")
+            for line in (tmp_path / "mt" / "math" / f"{split}.jsonl").read_text().splitlines()]
+    word = [r for r in rows if r["source"].startswith("reasoning_gym/gsm_symbolic/")]
+    assert {r["source"].rsplit("/", 1)[1] for r in word} == {"0", "2"}
+    assert all(r["messages"][-1]["content"].split("#### ")[1].isdigit() for r in word)
+    assert all(r["messages"][0]["content"].endswith("Do not include units.") for r in word)
+    assert "reasoning-gym==0.1.25" in (tmp_path / "mt" / "mixture.yaml").read_text()
+    # same seed, same problems
+    prepare("multitask", tmp_path / "again", multitask_wheel, gsm_wheel_path=gsm_wheel)
+    assert (tmp_path / "again" / "math" / "train.jsonl").read_text() == (tmp_path / "mt" / "math" / "train.jsonl").read_text()

