@@ -48,7 +48,8 @@ def run_one(setup: str, strategy: str, seed: int, cpu: bool, before: bool, overr
     from hbo.run import train
 
     files = [ROOT / "examples" / f"smollm2-{setup}.yaml"] + ([ROOT / "examples" / "cpu.yaml"] if cpu else [])
-    config = load_config(files, [f"sampling.strategy={strategy}", f"sampling.seed={seed}", f"training.seed={seed}",
+    learned_offline = [] if strategy.startswith("hbo") else ["sampling.reward_source=offline"]  # e.g. mos
+    config = load_config(files, [f"sampling.strategy={strategy}", *learned_offline, f"sampling.seed={seed}", f"training.seed={seed}",
                                  f"eval.before={str(before).lower()}", f"output_dir={out}", *overrides])
     with contextlib.redirect_stdout(io.StringIO()):
         results = train(config, progress=False)

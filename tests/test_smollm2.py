@@ -38,7 +38,7 @@ def smollm2(tmp_path_factory):
 
 def test_prepared_model_is_the_pretrained_smollm2(smollm2):
     model, tokenizer = load_model(load_config(None, [f"model.name_or_path={smollm2}"]).model)
-    assert type(model).__name__ == "LlamaForCausalLM"
+    assert type(model).__name__ == "LlamaForCausalLM" and not hasattr(model.config, "quantization_config")
     assert 134_000_000 < sum(p.numel() for p in model.parameters()) < 135_000_000
     assert tokenizer.eos_token == "<|im_end|>" and "<|im_start|>assistant" in tokenizer.apply_chat_template(
         [{"role": "user", "content": "hi"}], tokenize=False, add_generation_prompt=True)

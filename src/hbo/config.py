@@ -85,7 +85,7 @@ class SamplingConfig:
     global_samples_per_level: int = 8  # examples per level for the gradient-norm reward (reference: 4x2)
     local_samples_per_level: int = 16  # examples per level for the perplexity-ratio reward (reference: 8x2)
     local_reward: str = "ppl"  # ppl, loss or ifd: the ratio now / base that the local reward uses
-    reward_source: str = "offline"  # offline: extra passes on fresh draws (the paper); train: read off the training steps (hbo only, no extra passes)
+    reward_source: str = "offline"  # offline: extra passes on fresh draws (the paper); train: read off the training steps (hbo only, no extra passes; static strategies ignore it)
     online_norm_steps: int = 1  # reward_source train: gradient norms on the last N steps before each update (losses on all)
     gradient_norms: str = "auto"  # auto, hooks or loop: per-example gradient norms from one batched backward (hooks) or one backward per example
     reward_ema: float | None = None  # beta of an EMA over global rewards; null = off (paper: 0.9)
@@ -150,7 +150,7 @@ class Config:
         _check_choice("sampling.reward_source", self.sampling.reward_source, ("offline", "train"))
         _check_choice("sampling.gradient_norms", self.sampling.gradient_norms, ("auto", "hooks", "loop"))
         if self.sampling.reward_source == "train":
-            if not self.sampling.strategy.startswith("hbo"):
+            if self.sampling.strategy in ("multidds", "mos", "odm"):  # static strategies read no rewards at all
                 raise ConfigError(f"sampling.reward_source: train is for hbo, hbo-global and hbo-local; "
                                   f"{self.sampling.strategy} reads its rewards offline")
             if self.sampling.local_reward == "ifd":

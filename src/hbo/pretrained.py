@@ -72,7 +72,10 @@ def load_gguf(folder: Path, filename: str):
 
     tokenizer = AutoTokenizer.from_pretrained(folder, gguf_file=filename)
     loaded = AutoModelForCausalLM.from_pretrained(folder, gguf_file=filename, dtype=torch.float32)
-    model = AutoModelForCausalLM.from_config(loaded.config, dtype=torch.float32)
+    config = loaded.config
+    if hasattr(config, "quantization_config"):  # the weights are dequantised now: a GGUF note would stop training
+        del config.quantization_config
+    model = AutoModelForCausalLM.from_config(config, dtype=torch.float32)
     missing, unexpected = model.load_state_dict(loaded.state_dict(), strict=False)
     tied = {k for k in missing if "lm_head" in k} if loaded.config.tie_word_embeddings else set()
     if set(missing) - tied or unexpected:

@@ -126,7 +126,7 @@ def train(config: Config, progress: bool = True, resume: str | None = None) -> d
                                   min_probability=config.sampling.min_probability)
     log = run_log(config, mixture.names, out, args.process_index)
     signals = None
-    if config.sampling.reward_source == "train":
+    if config.sampling.reward_source == "train" and config.sampling.strategy.startswith("hbo"):
         if t.extra.get("gradient_checkpointing"):
             raise ConfigError("sampling.reward_source: train does not work with gradient checkpointing (the "
                               "recomputed forward would be measured twice); use reward_source: offline")
