@@ -17,11 +17,13 @@ QUESTIONS = [("Which planet is the largest?", ["Mars", "Jupiter", "Venus"], 1),
              ("Which is a mammal?", ["shark", "eagle", "whale"], 2),
              ("Water freezes at how many degrees Celsius?", ["0", "50", "100"], 0),
              ("Which colour do you get from blue and yellow?", ["green", "red", "black"], 0)]
+HELDOUT = [("Which gas do plants take in?", ["helium", "carbon dioxide", "neon"], 1),
+           ("How many legs has a spider?", ["six", "ten", "eight"], 2)]
 
 
-def exam_rows(offset: int) -> list[str]:
+def exam_rows(questions) -> list[str]:
     rows = []
-    for i, (question, options, answer) in enumerate(QUESTIONS[offset:] + QUESTIONS[:offset]):
+    for question, options, answer in questions:
         lines = "\n".join(f"{'ABC'[j]}. {o}" for j, o in enumerate(options))
         rows.append(json.dumps({"messages": [{"role": "user", "content": f"{question}\n{lines}\nAnswer:"},
                                              {"role": "assistant", "content": f"[{'ABC'[answer]}]"}]}))
@@ -50,9 +52,9 @@ def test_prepared_model_is_the_pretrained_smollm2(smollm2):
 
 def test_two_training_steps_and_a_multiple_choice_evaluation(smollm2, tmp_path):
     datasets = []
-    for name, offset in (("science", 0), ("nature", 2)):
-        (tmp_path / f"{name}.jsonl").write_text("\n".join(exam_rows(offset)) + "\n")
-        (tmp_path / f"{name}-heldout.jsonl").write_text("\n".join(exam_rows(offset + 1)[:2]) + "\n")
+    for name, questions in (("science", QUESTIONS), ("nature", QUESTIONS[::-1])):
+        (tmp_path / f"{name}.jsonl").write_text("\n".join(exam_rows(questions)) + "\n")
+        (tmp_path / f"{name}-heldout.jsonl").write_text("\n".join(exam_rows(HELDOUT)) + "\n")
         datasets.append(f"{{name: {name}, path: {tmp_path / name}.jsonl, heldout_path: {tmp_path / name}-heldout.jsonl}}")
     config = load_config(None, [f"model.name_or_path={smollm2}", f"data.datasets=[{', '.join(datasets)}]",
                                 "data.max_length=96", "scoring.num_levels=2", "scoring.batch_size=4",

