@@ -43,6 +43,18 @@ def test_committed_results_have_the_documented_shape():
     assert result["steps"] >= 300 and len(result["seeds"]) >= 3
 
 
+def test_committed_smollm2_results_are_one_mixture_result_per_setup():
+    results = json.loads((ROOT / "benchmarks" / "results" / "smollm2.json").read_text())
+    assert [r["setup"] for r in results] == ["multilingual", "multitask"]
+    for result in results:
+        check_shape(result, ["hbo", "proportional", "uniform", "mos"])
+        assert result["command"].startswith("python benchmarks/smollm2.py") and result["device"]
+        assert set(result["base"]["per_dataset"]) == set(result["strategies"]["hbo"]["per_dataset"])
+    assert len(results[0]["base"]["per_dataset"]) == 8 and len(results[1]["base"]["per_dataset"]) == 4
+    text = (ROOT / "benchmarks" / "results" / "smollm2.md").read_text()
+    assert results[0]["commit"] in text and "| hbo |" in text
+
+
 def check_overhead_shape(result: dict) -> None:
     assert isinstance(result["commit"], str) and isinstance(result["machine"], str)
     for c in result["configs"]:
