@@ -115,3 +115,9 @@ def test_prior_temperature_per_strategy():
 def test_online_reward_settings_are_checked(overrides, message):
     with pytest.raises(ConfigError, match=message):
         load_config(None, overrides)
+
+
+def test_static_strategies_accept_online_rewards_they_never_read():
+    # a recipe with reward_source: train (examples/cpu.yaml) can be rerun with a static baseline
+    for strategy in ("proportional", "temperature", "uniform"):
+        assert load_config(None, ["sampling.reward_source=train", f"sampling.strategy={strategy}"]).sampling.strategy == strategy
