@@ -119,3 +119,18 @@ def test_truncated_examples_are_counted(tmp_path, demo):
     encoded = encode_examples(examples, tokenizer, max_length=20, loss_on="response", report=report)
     assert (report.truncated, report.dropped, len(encoded)) == (1, 1, 2)
     assert all(len(e.input_ids) <= 20 for e in encoded)
+
+
+def test_heldout_examples_too_long_to_evaluate_are_counted(tmp_path, demo):
+    from hbo.config import DataConfig, DatasetConfig
+    from hbo.data.mixture import load_mixture
+
+    _, tokenizer = demo
+    rows = [{"prompt": "hi", "completion": "ok"}] * 3
+    held = [{"prompt": "x " * 100, "completion": "a"}, {"prompt": "hey", "completion": "yes"}]
+    for name, data in (("train", rows), ("held", held)):
+        (tmp_path / f"{name}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in data))
+    config = DataConfig(datasets=[DatasetConfig(name="a", path=str(tmp_path / "train.jsonl"),
+                                                heldout_path=str(tmp_path / "held.jsonl"))], max_length=20)
+    mixture = load_mixture(config, tokenizer)
+    assert (mixture.reports["a"].heldout, mixture.reports["a"].heldout_dropped) == (1, 1)

@@ -61,12 +61,12 @@ def load_model(config: ModelConfig):
 
 def describe_mixture(mixture: Mixture, levels) -> str:
     lines = [f"{'dataset':<16}{'loaded':>8}{'train':>8}{'held-out':>10}{'overlap':>9}{'truncated':>11}{'dropped':>9}"
-             "  level sizes"]
+             f"{'held-out dropped':>18}  level sizes"]
     for name, level_sets in zip(mixture.names, levels):
         r = mixture.reports[name]
         sizes = " ".join(str(len(level)) for level in level_sets)
         lines.append(f"{name:<16}{r.loaded:>8}{r.train:>8}{r.heldout:>10}{r.overlap:>9}{r.truncated:>11}{r.dropped:>9}"
-                     f"  {sizes}")
+                     f"{r.heldout_dropped:>18}  {sizes}")
     return "\n".join(lines)
 
 

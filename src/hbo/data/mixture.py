@@ -47,6 +47,7 @@ class DatasetReport:
     heldout: int = 0
     truncated: int = 0  # response cut to fit max_length
     dropped: int = 0  # prompt alone fills max_length: no response token left to learn
+    heldout_dropped: int = 0  # held-out examples whose prompt fills max_length: not evaluated
     overlap: int = 0  # held-out examples identical (prompt and response) to a training example
 
 
@@ -184,7 +185,9 @@ def encode_mixture(read, config: DataConfig, tokenizer) -> Mixture:
     names, train, heldout, reports = [], [], [], {}
     for name, train_ex, held_ex, report in read:
         enc_train = encode_examples(train_ex, tokenizer, config.max_length, config.loss_on, report)
-        enc_held = encode_examples(held_ex, tokenizer, config.max_length, config.loss_on, with_choices=True)
+        held_report = DatasetReport()
+        enc_held = encode_examples(held_ex, tokenizer, config.max_length, config.loss_on, held_report, with_choices=True)
+        report.heldout_dropped = held_report.dropped
         if not enc_train:
             raise DataError(f"dataset {name!r} has no training example that fits data.max_length={config.max_length}")
         report.train, report.heldout = len(enc_train), len(enc_held)
