@@ -43,7 +43,8 @@ def device() -> str:
     return f"CPU ({platform.machine()}, {os.cpu_count()} cores, torch threads {torch.get_num_threads()})"
 
 
-def run_one(setup: str, strategy: str, seed: int, cpu: bool, before: bool, overrides: list[str], out: Path) -> dict:
+def run_one(setup: str, strategy: str, seed: int, cpu: bool, before: bool, overrides: list[str], out: Path):
+    """(the run's accuracies, losses and times; its resolved config)"""
     from hbo.config import load_config
     from hbo.run import train
 
@@ -138,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
         Path(args.part).write_text(json.dumps(run_setup(args.setups[0], args, out)))
         return 0
     if args.jobs > 1:
-        results = parallel(args, argv, out)
+        results = parallel(args, out)
     else:
         results = [run_setup(setup, args, out) for setup in args.setups]
     (out / "smollm2.json").write_text(json.dumps(results, indent=1))
@@ -148,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def parallel(args, argv: list[str], out: Path) -> list[dict]:
+def parallel(args, out: Path) -> list[dict]:
     """Each setup in its own process, ``cores / jobs`` torch threads each, at most ``jobs`` at once."""
     threads = max(1, (os.cpu_count() or 1) // args.jobs)
     env = dict(os.environ, OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads))

@@ -129,7 +129,7 @@ def test_multitask_groups_by_domain_and_adds_generated_word_problems(multitask_w
     reports = {r.name: r for r in prepare("multitask", tmp_path / "mt", multitask_wheel, gsm_wheel_path=gsm_wheel)}
     assert not {m for m in set(sys.modules) - before if "reasoning_gym" in m or "gsm" in m}  # nothing left behind
     assert {name: r.train + r.heldout for name, r in reports.items()} == \
-        {"general": 210, "financial": 220, "math": 100 + GENERATED["multitask"]["math"][1] - reports["math"].dropped.get("duplicate", 0),
+        {"general": 210, "financial": 220, "math": 100 + GENERATED["multitask"]["math"] - reports["math"].dropped.get("duplicate", 0),
          "medical": 250}
     rows = [json.loads(line) for split in ("train", "heldout")
             for line in (tmp_path / "mt" / "math" / f"{split}.jsonl").read_text().splitlines()]

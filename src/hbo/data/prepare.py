@@ -38,8 +38,9 @@ SETUPS: dict[str, dict[str, list[str]]] = {
         "medical": ["medmcqa/samples.jsonl"],
     },
 }
-# dataset -> (generator, count): problems made on the user's machine, added to the registry files
-GENERATED: dict[str, dict[str, tuple[str, int]]] = {"multitask": {"math": ("gsm_symbolic", 400)}}
+# dataset -> how many GSM-style problems (reasoning-gym's gsm_symbolic) are made on the user's machine
+# and added to its registry files
+GENERATED: dict[str, dict[str, int]] = {"multitask": {"math": 400}}
 HELDOUT_FRACTION, HELDOUT_MIN = 0.2, 100  # at least 20%, and at least 100 examples (never over half)
 
 
@@ -97,6 +98,15 @@ def prepare(setup: str, out: Path, wheel_path: Path | None = None, cache: Path |
     with zipfile.ZipFile(wheel_path) as wheel:
         for name, entries in SETUPS[setup].items():
             report, records, seen = Prepared(name), [], set()
+
+            def keep(record: dict, source: str) -> None:
+                key = json.dumps(record, sort_keys=True)
+                if key in seen:  # else a copy could land on both sides of the split
+                    report.dropped["duplicate"] = report.dropped.get("duplicate", 0) + 1
+                else:
+                    seen.add(key)
+                    records.append(dict(record, source=source))
+
             for file in registry_files(wheel, entries):
                 source = file[len(REGISTRY):]
                 for line in wheel.read(file).decode("utf-8").splitlines():
@@ -106,24 +116,14 @@ def prepare(setup: str, out: Path, wheel_path: Path | None = None, cache: Path |
                         record, why = to_chat(json.loads(line))
                     except json.JSONDecodeError:
                         record, why = None, "malformed JSON"
-                    key = json.dumps(record, sort_keys=True) if record else None
-                    if record is not None and key in seen:
-                        record, why = None, "duplicate"  # else a copy could land on both sides of the split
                     if record is None:
                         report.dropped[why] = report.dropped.get(why, 0) + 1
                     else:
-                        seen.add(key)
-                        records.append(dict(record, source=source))
+                        keep(record, source)
             if name in generated:
-                _, count = generated[name]
                 gsm_wheel_path = gsm_wheel_path or fetch_wheel(REASONING_GYM, cache)
-                for record in gsm_problems(gsm_wheel_path, count, seed):
-                    key = json.dumps({"messages": record["messages"]}, sort_keys=True)
-                    if key in seen:
-                        report.dropped["duplicate"] = report.dropped.get("duplicate", 0) + 1
-                    else:
-                        seen.add(key)
-                        records.append(record)
+                for problem in gsm_problems(gsm_wheel_path, generated[name], seed):
+                    keep({"messages": problem["messages"]}, problem["source"])
             random.Random(f"{seed}:{name}").shuffle(records)
             held = heldout_size(len(records))
             folder = out / name
