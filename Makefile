@@ -1,11 +1,11 @@
-# The two quick-start commands: `make demo` and `make test`. Both create .venv when missing.
+# The two quick-start commands: `make demo` and `make test` (`make test-fast`: the unit tier). Both create .venv when missing.
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 # torch is pinned here (not in pyproject) so this machine's local CPU wheel is used, not a CUDA build.
 TORCH_PIN ?= torch==2.13.0
 
-.PHONY: demo test install install-dev clean
+.PHONY: demo test test-fast install install-dev clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,10 @@ demo: install
 
 test: install-dev
 	$(PY) -m pytest
+
+# the unit tier: everything outside tests/integration/
+test-fast: install-dev
+	$(PY) -m pytest -m "not slow"
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache

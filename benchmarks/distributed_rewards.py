@@ -19,11 +19,11 @@ import torch.distributed as dist
 
 from hbo.config import DataConfig, load_config
 from hbo.data.mixture import load_mixture
-from hbo.distributed import gather_objects, rank_and_size
-from hbo.run import quiet_libraries
+from hbo.measure.distributed import gather_objects, rank_and_size
+from hbo.model import quiet_libraries
 from hbo.scoring import context_token_id, difficulty_levels, load_or_score
 from hbo.strategies.hbo import HBOStrategy
-from hbo.train import ModelProbe
+from hbo.measure.probe import ModelProbe
 
 
 class CountingProbe(ModelProbe):

@@ -1,13 +1,17 @@
-"""Every sampling strategy on the same mixture, base model, steps, batch size and seeds.
+"""Every sampling strategy on the same mixture, base model, steps, batch size and seeds, with paired
+confidence intervals of hbo against each of them.
 
-    python benchmarks/mixture.py            # the committed table: hard mixture, 300 steps, 3 seeds
-    python benchmarks/mixture.py --quick    # smoke run of every strategy (CI), written to a temp folder
+    python benchmarks/mixture.py --jobs 2            # hard and clean, 1000 steps, 3 seeds
+    python benchmarks/mixture.py --quick             # smoke run of every strategy (CI), written to a temp folder
 
-Writes ``mixture.json`` (shape below), ``mixture.md`` and ``mixture.png`` into ``--out``:
+Every run writes its own result file, ``runs/<mixture>-<steps>/<strategy>-<seed>.json`` under
+``--out``, and a run whose file exists is not run again: a benchmark stopped halfway continues where
+it stopped. Then writes ``mixture.json``, ``mixture.md`` and ``mixture.png``:
 ``{"commit", "mixture", "steps", "seeds", "strategies": {name: {"macro_accuracy": {"mean", "std"},
 "worst_accuracy": {"mean", "std"}, "per_dataset": {dataset: mean}, "heldout_loss": {"mean", "std"},
-"wall_s", "wall_vs_proportional"}}}``; accuracies are exact match on held-out examples, in percent.
-Runs interleave strategies within each seed, so a machine that slows down slows every strategy alike.
+"wall_s", "wall_vs_proportional"}}, "paired": {name: {"delta_macro", "ci95"}}, "runs", "clean": {the
+same for the clean mixture}}``. Accuracies are exact match on held-out examples, in percent; ``paired``
+is hbo minus the strategy, in points, with a 95% bootstrap interval over seeds and questions.
 """
 from __future__ import annotations
 
@@ -15,25 +19,36 @@ import argparse
 import contextlib
 import io
 import json
+import os
 import platform
 import statistics
 import subprocess
 import sys
 import tempfile
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from tqdm.auto import tqdm
 
-from hbo.config import load_config
-from hbo.run import quiet_libraries, train
-from hbo.strategies import STRATEGIES
-
 HERE = Path(__file__).resolve().parent
-FULL = {"steps": 300, "seeds": [0, 1, 2], "overrides": []}
+# Every strategy the benchmark compares, by its name in the results: the strategy and its settings.
+VARIANTS = {
+    "hbo": [],
+    "hbo-global": ["sampling.strategy=hbo-global"],
+    "hbo-local": ["sampling.strategy=hbo-local"],
+    "proportional": ["sampling.strategy=proportional"],
+    "temperature": ["sampling.strategy=temperature"],
+    "uniform": ["sampling.strategy=uniform"],
+    "multidds": ["sampling.strategy=multidds"],
+    "mos": ["sampling.strategy=mos"],
+    "odm": ["sampling.strategy=odm"],
+}
+FULL = {"steps": 1000, "seeds": [0, 1, 2], "overrides": []}
 # Quick: every strategy runs its update at least twice, on a handful of held-out examples.
 QUICK = {"steps": 8, "seeds": [0], "overrides": ["sampling.update_interval=4", "data.heldout_max=8",
                                                   "eval.max_new_tokens=8", "sampling.global_samples_per_level=2",
                                                   "sampling.local_samples_per_level=2",
+                                                  "sampling.alignment_samples_per_level=1",
                                                   "sampling.multidds.samples_per_dataset=2",
                                                   "sampling.multidds.reference_per_dataset=2",
                                                   "sampling.mos.samples_per_dataset=2",
@@ -50,16 +65,52 @@ def commit() -> str:
         return "unknown"
 
 
-def run_one(strategy: str, seed: int, steps: int, mixture: str, overrides: list[str], out: Path) -> dict:
-    config = load_config(None, [f"data.mixture={mixture}", f"sampling.strategy={strategy}", f"sampling.seed={seed}",
-                                f"training.seed={seed}", f"training.max_steps={steps}", "eval.before=false",
-                                f"output_dir={out}", *overrides])
-    with contextlib.redirect_stdout(io.StringIO()):
-        results = train(config, progress=False)
+def run_one(name: str, seed: int, steps: int, mixture: str, overrides: list[str], runs: Path,
+            keep_plot: Path | None = None) -> dict:
+    """One run's result, read from ``runs/<name>-<seed>.json`` when a previous run wrote it."""
+    path = runs / f"{name}-{seed}.json"
+    if path.is_file():
+        return json.loads(path.read_text())
+    import torch
+
+    from hbo.config import load_config
+    from hbo.model import quiet_libraries
+    from hbo.recipe import train
+
+    torch.set_num_threads(1)  # runs go side by side (--jobs); one thread each keeps them independent
+    quiet_libraries()
+    with tempfile.TemporaryDirectory(prefix="hbo-bench-run-") as work:
+        config = load_config(None, [f"data.mixture={mixture}", f"sampling.seed={seed}", f"training.seed={seed}",
+                                    f"training.max_steps={steps}", "eval.before=false", f"output_dir={work}",
+                                    *overrides])
+        with contextlib.redirect_stdout(io.StringIO()):
+            results = train(config, progress=False)
+        if keep_plot is not None:
+            keep_plot.parent.mkdir(parents=True, exist_ok=True)
+            (Path(work) / "probabilities.png").replace(keep_plot)
+            (Path(work) / "probabilities.jsonl").replace(keep_plot.with_suffix(".jsonl"))
     after = results["after"]
-    datasets = {name: m["exact_match"] for name, m in after.items() if name != "macro"}
-    return {"macro": after["macro"]["exact_match"], "worst": min(datasets.values()), "per_dataset": datasets,
-            "loss": after["macro"]["loss"], "wall_s": results["timing"]["training_s"]}
+    datasets = {d: m["exact_match"] for d, m in after.items() if d != "macro"}
+    run = {"name": name, "seed": seed, "overrides": overrides, "commit": commit(),
+           "macro": after["macro"]["exact_match"], "worst": min(datasets.values()), "per_dataset": datasets,
+           "loss": after["macro"]["loss"], "wall_s": results["timing"]["training_s"],
+           "exact": {d: m["exact"] for d, m in after.items() if d != "macro"}}
+    runs.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(run))
+    tmp.replace(path)
+    return run
+
+
+def run_all(jobs: list[tuple], workers: int) -> list[dict]:
+    """``run_one(*job)`` for every job, ``workers`` at a time, in order."""
+    if workers <= 1:
+        return [run_one(*job) for job in tqdm(jobs, desc="runs", unit="run")]
+    import multiprocessing
+
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        futures = [pool.submit(run_one, *job) for job in jobs]
+        return [f.result() for f in tqdm(futures, desc="runs", unit="run")]
 
 
 def mean_std(values: list[float]) -> dict:
@@ -82,24 +133,59 @@ def summarise(runs: dict[str, list[dict]]) -> dict:
     return summary
 
 
+def paired(runs: dict[str, list[dict]], against: str = "hbo") -> dict:
+    """hbo (``against``) minus every other strategy: macro points and the 95% bootstrap interval."""
+    from hbo.outputs.comparison import paired_difference
+
+    if against not in runs:
+        return {}
+    mine = [r["exact"] for r in runs[against]]
+    return {name: paired_difference(mine, [r["exact"] for r in rs]) for name, rs in runs.items() if name != against}
+
+
+def benchmark(mixture: str, names: list[str], seeds: list[int], steps: int, overrides: list[str], out: Path,
+              workers: int, plots: bool) -> dict:
+    runs_dir = out / "runs" / f"{mixture}-{steps}"
+    jobs = [(name, seed, steps, mixture, VARIANTS[name] + overrides, runs_dir,
+             out / f"{mixture}-{name}-probabilities.png" if plots and seed == seeds[0] else None)
+            for seed in seeds for name in names]
+    results = run_all(jobs, workers)
+    runs: dict[str, list[dict]] = {name: [] for name in names}
+    for r in results:
+        runs[r["name"]].append(r)
+    return {"mixture": mixture, "steps": steps, "seeds": seeds, "strategies": summarise(runs), "paired": paired(runs),
+            "runs": {name: [{k: v for k, v in r.items() if k != "exact"} for r in rs] for name, rs in runs.items()}}
+
+
 def markdown(result: dict) -> str:
-    strategies = result["strategies"]
-    datasets = list(next(iter(strategies.values()))["per_dataset"])
-    lines = [f"# Strategies on the `{result['mixture']}` mixture", "",
+    lines = [f"# Strategies on the built-in mixtures", "",
              f"Command: `{result['command']}`  ", f"Commit: `{result['commit']}`  ",
-             f"Machine: {result['machine']}  ",
-             f"Budget: {result['steps']} steps x batch {result['batch_size']} per run, seeds {result['seeds']}; "
-             "exact match (%) on each dataset's held-out examples, mean over seeds (± std).", "",
-             "| strategy | macro | worst | " + " | ".join(datasets) + " | held-out loss | train s | x proportional |",
-             "| --- | --- | --- | " + " | ".join("---" for _ in datasets) + " | --- | --- | --- |"]
+             f"Machine: {result['machine']}  "]
+    for part in (result, result.get("clean")):
+        if part:
+            lines += [""] + table(part, result["batch_size"])
+    return "\n".join(lines) + "\n"
+
+
+def table(result: dict, batch_size: int) -> list[str]:
+    strategies, pairs = result["strategies"], result.get("paired", {})
+    datasets = list(next(iter(strategies.values()))["per_dataset"])
+    lines = [f"## `{result['mixture']}`", "",
+             f"Budget: {result['steps']} steps x batch {batch_size} per run, seeds {result['seeds']}; exact match (%) on "
+             "each dataset's held-out examples, mean over seeds (± std). hbo − strategy: paired difference in macro "
+             "points with its 95% bootstrap interval over seeds and questions.", "",
+             "| strategy | macro | hbo − strategy [95% CI] | worst | " + " | ".join(datasets)
+             + " | held-out loss | train s | x proportional |",
+             "| --- | --- | --- | --- | " + " | ".join("---" for _ in datasets) + " | --- | --- | --- |"]
     for name, s in sorted(strategies.items(), key=lambda kv: -kv[1]["macro_accuracy"]["mean"]):
-        ratio = s["wall_vs_proportional"]
-        lines.append(f"| {name} | {s['macro_accuracy']['mean']:.1f} ± {s['macro_accuracy']['std']:.1f} | "
+        ratio, p = s["wall_vs_proportional"], pairs.get(name)
+        delta = f"{p['delta_macro']:+.1f} [{p['ci95'][0]:+.1f}, {p['ci95'][1]:+.1f}]" if p else "-"
+        lines.append(f"| {name} | {s['macro_accuracy']['mean']:.1f} ± {s['macro_accuracy']['std']:.1f} | {delta} | "
                      f"{s['worst_accuracy']['mean']:.1f} ± {s['worst_accuracy']['std']:.1f} | "
                      + " | ".join(f"{s['per_dataset'][d]:.1f}" for d in datasets)
                      + f" | {s['heldout_loss']['mean']:.4f} | {s['wall_s']:.1f} | "
                      + (f"{ratio:.2f}" if ratio else "-") + " |")
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 def plot(result: dict, path: Path) -> None:
@@ -108,18 +194,20 @@ def plot(result: dict, path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    items = sorted(result["strategies"].items(), key=lambda kv: -kv[1]["macro_accuracy"]["mean"])
-    names = [n for n, _ in items]
-    fig, ax = plt.subplots(figsize=(max(6, 0.9 * len(names)), 4))
-    x = range(len(names))
-    ax.bar([i - 0.2 for i in x], [s["macro_accuracy"]["mean"] for _, s in items], 0.4,
-           yerr=[s["macro_accuracy"]["std"] for _, s in items], label="macro", capsize=3)
-    ax.bar([i + 0.2 for i in x], [s["worst_accuracy"]["mean"] for _, s in items], 0.4,
-           yerr=[s["worst_accuracy"]["std"] for _, s in items], label="worst dataset", capsize=3)
-    ax.set_xticks(list(x), names, rotation=30, ha="right")
-    ax.set_ylabel("held-out exact match (%)")
-    ax.set_title(f"{result['mixture']} mixture, {result['steps']} steps, {len(result['seeds'])} seeds")
-    ax.legend()
+    parts = [p for p in (result, result.get("clean")) if p]
+    fig, axes = plt.subplots(1, len(parts), figsize=(max(6, 0.9 * len(result["strategies"])) * len(parts), 4),
+                             squeeze=False)
+    for ax, part in zip(axes[0], parts):
+        items = sorted(part["strategies"].items(), key=lambda kv: -kv[1]["macro_accuracy"]["mean"])
+        x = range(len(items))
+        ax.bar([i - 0.2 for i in x], [s["macro_accuracy"]["mean"] for _, s in items], 0.4,
+               yerr=[s["macro_accuracy"]["std"] for _, s in items], label="macro", capsize=3)
+        ax.bar([i + 0.2 for i in x], [s["worst_accuracy"]["mean"] for _, s in items], 0.4,
+               yerr=[s["worst_accuracy"]["std"] for _, s in items], label="worst dataset", capsize=3)
+        ax.set_xticks(list(x), [n for n, _ in items], rotation=30, ha="right")
+        ax.set_ylabel("held-out exact match (%)")
+        ax.set_title(f"{part['mixture']} mixture, {part['steps']} steps, {len(part['seeds'])} seeds")
+        ax.legend()
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
@@ -129,9 +217,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="a few steps of every strategy, one seed (smoke run)")
     parser.add_argument("--mixture", default="hard", help="built-in mixture (default: hard)")
-    parser.add_argument("--strategies", nargs="+", default=list(STRATEGIES), choices=list(STRATEGIES))
+    parser.add_argument("--clean-mixture", help="the clean mixture reported beside it (default: clean; quick: none)")
+    parser.add_argument("--strategies", nargs="+", default=list(VARIANTS), choices=list(VARIANTS))
+    parser.add_argument("--clean-strategies", nargs="+", choices=list(VARIANTS),
+                        default=["hbo", "proportional", "temperature", "uniform"])
     parser.add_argument("--seeds", type=int, nargs="+", help="default: 0 1 2 (quick: 0)")
-    parser.add_argument("--steps", type=int, help="training steps per run (default: 300; quick: 8)")
+    parser.add_argument("--steps", type=int, help="training steps per run (default: 1000; quick: 8)")
+    parser.add_argument("--jobs", type=int, default=1, help="runs side by side, one torch thread each")
     parser.add_argument("--out", help="results folder (default: benchmarks/results; quick: a temp folder)")
     parser.add_argument("overrides", nargs="*", metavar="section.key=value", help="applied to every run")
     args = parser.parse_args(argv)
@@ -139,23 +231,23 @@ def main(argv: list[str] | None = None) -> int:
     steps, seeds = args.steps or mode["steps"], args.seeds or mode["seeds"]
     out = Path(args.out) if args.out else (Path(tempfile.mkdtemp(prefix="hbo-bench-")) if args.quick else HERE / "results")
     out.mkdir(parents=True, exist_ok=True)
-    quiet_libraries()
+    overrides = mode["overrides"] + args.overrides
 
     started_at = commit()  # the code that runs, before anything can change it
-    runs: dict[str, list[dict]] = {name: [] for name in args.strategies}
-    with tempfile.TemporaryDirectory(prefix="hbo-bench-runs-") as work:
-        jobs = [(seed, name) for seed in seeds for name in args.strategies]
-        for seed, name in tqdm(jobs, desc="runs", unit="run"):
-            run_dir = Path(work) / f"{name}-{seed}"
-            runs[name].append(run_one(name, seed, steps, args.mixture, mode["overrides"] + args.overrides, run_dir))
-            if seed == seeds[0] and not args.quick:  # keep one probability plot per strategy
-                (run_dir / "probabilities.png").replace(out / f"mixture-{name}-probabilities.png")
-    batch = load_config(None, mode["overrides"] + args.overrides).training.per_device_train_batch_size
-    result = {"commit": started_at, "mixture": args.mixture, "steps": steps, "seeds": seeds, "batch_size": batch,
-              "command": "python benchmarks/mixture.py " + " ".join(argv if argv is not None else sys.argv[1:]),
-              "machine": f"{platform.machine()}, {platform.system()}, torch threads "
-                         f"{__import__('torch').get_num_threads()}, {platform.python_version()}",
-              "strategies": summarise(runs), "runs": runs}
+    result = benchmark(args.mixture, args.strategies, seeds, steps, overrides, out, args.jobs, plots=not args.quick)
+    clean = args.clean_mixture if args.clean_mixture is not None else ("" if args.quick else "clean")
+    if clean:
+        result["clean"] = benchmark(clean, args.clean_strategies, seeds, steps, overrides, out, args.jobs,
+                                    plots=not args.quick)
+    from hbo.config import load_config
+
+    import torch
+
+    result.update({"commit": started_at, "batch_size": load_config(None, overrides).training.per_device_train_batch_size,
+                   "command": "python benchmarks/mixture.py " + " ".join(argv if argv is not None else sys.argv[1:]),
+                   "machine": f"{platform.machine()}, {platform.system()}, {os.cpu_count()} cores, torch threads 1 "
+                              f"per run, {args.jobs} runs at a time, torch {torch.__version__}, "
+                              f"{platform.python_version()}"})
     (out / "mixture.json").write_text(json.dumps(result, indent=1))
     (out / "mixture.md").write_text(markdown(result))
     plot(result, out / "mixture.png")

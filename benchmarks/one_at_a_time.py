@@ -3,7 +3,7 @@
 Every example alone: for its gradient norm a forward with labels, ``loss.backward()`` into ``.grad``,
 the norm over all parameter gradients, then the gradients cleared; for its response loss a forward
 and a Python loop over the response tokens summing log-probabilities. Same definitions as
-``hbo.train.ModelProbe`` (mean response loss; its gradient over all trainable parameters), so the
+``hbo.measure.probe.ModelProbe`` (mean response loss; its gradient over all trainable parameters), so the
 two probes return the same numbers and only their cost differs. Not part of the library.
 """
 from __future__ import annotations
@@ -12,8 +12,8 @@ import math
 
 import torch
 
-from hbo.measure import IGNORE, preserved_state
-from hbo.scoring import conditional_sequence
+from hbo.measure.examples import IGNORE, preserved_state
+from hbo.measure.examples import conditional_sequence
 
 
 class OneAtATimeProbe:

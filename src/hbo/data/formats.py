@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-FORMATS = ("auto", "chat", "alpaca", "prompt_completion")
+from hbo.config.schema import DataFormat, choices
+from hbo.errors import DataError
 
-
-class DataError(ValueError):
-    """Bad input data; the message names the file, line (or row) and field."""
+FORMATS = choices(DataFormat)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import torch
 from torch.utils.data import Dataset
 
-from hbo.choices import multiple_choice
+from hbo.data.choices import multiple_choice
 from hbo.config import DataConfig, DatasetConfig
 from hbo.data.formats import DataError, Example
 from hbo.data.loading import load_examples, split_heldout
@@ -206,6 +206,6 @@ def load_mixture(config: DataConfig, tokenizer) -> Mixture:
 def resolve_datasets(config: DataConfig) -> list[DatasetConfig]:
     if config.datasets:
         return config.datasets
-    from hbo.data.demo import builtin_mixture
+    from hbo.data.builtin import builtin_mixture
 
     return builtin_mixture(config.mixture)

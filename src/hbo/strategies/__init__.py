@@ -1,10 +1,16 @@
 """Sampling strategies behind one interface, chosen by ``sampling.strategy``.
 
-Every factory takes ``(levels, sampling_config, base_loss, base_alone_loss)``: the difficulty
-levels, the ``SamplingConfig``, and the base model's per-example response loss and response-alone
-loss (in nats, by flat example index) for strategies that compare the model now with where it began.
+Every strategy is registered once, here, with what it can do: whether it learns at all (reads
+rewards) and whether it can read them off the training steps (``sampling.reward_source: train``).
+The config's validation and the recipe read these capabilities; nothing tests a strategy's name.
+Every factory takes ``(levels, sampling_config, base_loss, base_alone_loss)``: the difficulty levels,
+the ``SamplingConfig``, and the base model's per-example response loss and response-alone loss (in
+nats, by flat example index) for strategies that compare the model now with where it began.
 """
 from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from hbo.strategies import static
 from hbo.strategies.base import RewardProbe, Strategy
@@ -13,16 +19,27 @@ from hbo.strategies.mos import MoSStrategy
 from hbo.strategies.multidds import MultiDDSStrategy
 from hbo.strategies.odm import ODMStrategy
 
-STRATEGIES = {
-    "hbo": lambda levels, config, loss, alone: HBOStrategy(levels, config, loss, alone),
-    "hbo-global": lambda levels, config, loss, alone: HBOStrategy(levels, config, loss, alone, update_local=False),
-    "hbo-local": lambda levels, config, loss, alone: HBOStrategy(levels, config, loss, alone, update_global=False),
-    "proportional": lambda levels, config, *_: static.proportional(levels, config),
-    "temperature": lambda levels, config, *_: static.temperature(levels, config),
-    "uniform": lambda levels, config, *_: static.uniform(levels, config),
-    "multidds": lambda levels, config, *_: MultiDDSStrategy(levels, config),
-    "mos": lambda levels, config, loss, _: MoSStrategy(levels, config, loss),
-    "odm": lambda levels, config, *_: ODMStrategy(levels, config),
+
+@dataclass(frozen=True)
+class Registered:
+    build: Callable[..., Strategy]
+    learns: bool = True  # reads rewards off the model (a static strategy does not)
+    online_rewards: bool = False  # can read them off the training steps (sampling.reward_source: train)
+
+
+STRATEGIES: dict[str, Registered] = {
+    "hbo": Registered(lambda levels, config, loss, alone: HBOStrategy(levels, config, loss, alone),
+                      online_rewards=True),
+    "hbo-global": Registered(lambda levels, config, loss, alone: HBOStrategy(levels, config, loss, alone,
+                                                                             update_local=False), online_rewards=True),
+    "hbo-local": Registered(lambda levels, config, loss, alone: HBOStrategy(levels, config, loss, alone,
+                                                                            update_global=False), online_rewards=True),
+    "proportional": Registered(lambda levels, config, *_: static.proportional(levels, config), learns=False),
+    "temperature": Registered(lambda levels, config, *_: static.temperature(levels, config), learns=False),
+    "uniform": Registered(lambda levels, config, *_: static.uniform(levels, config), learns=False),
+    "multidds": Registered(lambda levels, config, *_: MultiDDSStrategy(levels, config)),
+    "mos": Registered(lambda levels, config, loss, _: MoSStrategy(levels, config, loss)),
+    "odm": Registered(lambda levels, config, *_: ODMStrategy(levels, config)),
 }
 
 
@@ -30,8 +47,8 @@ def make_strategy(config, levels, base_loss, base_alone_loss) -> Strategy:
     """Build the strategy named by ``config.strategy`` (a ``SamplingConfig``)."""
     if config.strategy not in STRATEGIES:
         raise ValueError(f"unknown sampling.strategy {config.strategy!r}; choose one of {', '.join(STRATEGIES)}")
-    return STRATEGIES[config.strategy](levels, config, base_loss, base_alone_loss)
+    return STRATEGIES[config.strategy].build(levels, config, base_loss, base_alone_loss)
 
 
-__all__ = ["STRATEGIES", "HBOStrategy", "MoSStrategy", "MultiDDSStrategy", "ODMStrategy", "RewardProbe", "Strategy",
-           "make_strategy"]
+__all__ = ["STRATEGIES", "HBOStrategy", "MoSStrategy", "MultiDDSStrategy", "ODMStrategy", "Registered", "RewardProbe",
+           "Strategy", "make_strategy"]

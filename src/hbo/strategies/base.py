@@ -13,7 +13,7 @@ from hbo.core.prior import temperature_prior
 class RewardProbe(Protocol):
     """Model-side measurements a strategy may request, by flat training-example index.
 
-    Implemented by the training glue (see ``hbo.train.ModelProbe``); a probe must leave the training
+    Implemented by the training glue (see ``hbo.measure.probe.ModelProbe``); a probe must leave the training
     state untouched. Every method returns a float64 tensor with one value per index.
     """
 
@@ -22,6 +22,8 @@ class RewardProbe(Protocol):
     def alone_losses(self, indices: Sequence[int]) -> torch.Tensor: ...
     def gradient_cosines(self, groups: Sequence[Sequence[int]], reference: Sequence[int]) -> torch.Tensor:
         """Cosine of each group's mean-loss gradient with the reference group's: [len(groups)]."""
+    def gradient_gram(self, groups: Sequence[Sequence[int]]) -> torch.Tensor:
+        """Dot products of the groups' mean-loss gradients: [len(groups), len(groups)]."""
     def hidden_states(self, indices: Sequence[int]) -> torch.Tensor:
         """Mean last-layer hidden state per example: [len(indices), hidden]."""
     def trained(self) -> tuple[list[int], torch.Tensor, torch.Tensor]:
@@ -36,7 +38,6 @@ class Strategy:
     ``update_interval`` training steps and returns the rewards it used, for the run log.
     """
 
-    name = "base"
 
     def __init__(self, levels: Sequence[Sequence[Sequence[int]]]):
         self.levels = [[list(level) for level in dataset] for dataset in levels]
@@ -50,7 +51,7 @@ class Strategy:
     def probabilities(self) -> tuple[list[float], list[list[float]]]:
         raise NotImplementedError
 
-    def update(self, probe: RewardProbe) -> dict:
+    def update(self, probe: RewardProbe, step: int) -> dict:
         """Move the distributions; return what the run log shows: ``{"global_reward": [...],
         "local_reward": [[...]], "skipped": ["global" or dataset index, ...]}`` (any key optional)."""
         return {}
@@ -58,6 +59,12 @@ class Strategy:
     @property
     def updates(self) -> bool:
         """Whether ``update`` ever changes anything (static strategies skip the reward work)."""
+        return False
+
+    @property
+    def reads_training_signals(self) -> bool:
+        """Whether ``update`` reads ``probe.trained()``: the losses and gradient norms recorded by the
+        training steps themselves, which the controller then records."""
         return False
 
     def state_dict(self) -> dict:
@@ -90,7 +97,7 @@ class DatasetActorStrategy(Strategy):
     def rewards(self, probe: RewardProbe) -> list[float]:
         raise NotImplementedError
 
-    def update(self, probe: RewardProbe) -> dict:
+    def update(self, probe: RewardProbe, step: int) -> dict:
         reward = self.rewards(probe)
         moved = self.actor.update(reward, signed=True)
         return {"global_reward": reward, "skipped": [] if moved else ["global"]}

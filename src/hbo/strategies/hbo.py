@@ -12,7 +12,7 @@ The paper's two ablations are the same class with one level of the hierarchy fro
 Choices the paper leaves open, and ours: examples for the rewards are drawn uniformly with
 replacement from each level by a generator separate from the training sampler.
 With ``reward_source: train`` (not in the paper) nothing is drawn: the same means are taken over the
-examples trained on since the last update (see ``hbo.online``). A level with no such example keeps its
+examples trained on since the last update (see ``hbo.measure.signals``). A level with no such example keeps its
 last measured mean; one never measured yet counts as the mean of its peers (dataset: of the other
 datasets; level: of its dataset's other levels), so that it neither gains nor loses. Numerical rules:
 measurements that are not finite (an example with no scored token) are left out of a mean; ratios are
@@ -25,7 +25,8 @@ import torch
 
 from hbo.core.actor import SoftmaxActor
 from hbo.core.prior import temperature_prior
-from hbo.core.rewards import ExponentialAverage, finite_mean, group_means, relative_reward
+from hbo.core.rewards import (ExponentialAverage, alignment_with_mean, finite_mean, group_means, relative_reward,
+                              tilted_prior)
 from hbo.strategies.base import RewardProbe, Strategy
 from hbo.strategies.draws import draw
 
@@ -48,7 +49,6 @@ def level_ratio(kind: str, now: torch.Tensor, base: torch.Tensor,
 
 
 class HBOStrategy(Strategy):
-    name = "hbo"
 
     def __init__(self, levels, config, base_loss: torch.Tensor, base_alone_loss: torch.Tensor,
                  update_global: bool = True, update_local: bool = True):
@@ -58,6 +58,7 @@ class HBOStrategy(Strategy):
         self.base_alone_loss = torch.as_tensor(base_alone_loss, dtype=torch.float64)
         self.update_global, self.update_local = update_global, update_local
         prior = temperature_prior(self.sizes, config.prior_temperature())
+        self.prior = prior
         self.global_actor = SoftmaxActor(prior, config.actor_lr, config.actor_steps)
         self.local_actors = [SoftmaxActor([1.0 / len(ds)] * len(ds), config.actor_lr, config.actor_steps)
                              for ds in self.levels]
@@ -73,6 +74,10 @@ class HBOStrategy(Strategy):
     @property
     def updates(self) -> bool:
         return self.update_global or self.update_local
+
+    @property
+    def reads_training_signals(self) -> bool:
+        return self.online and self.updates
 
     def probabilities(self):
         return (self.global_actor.probabilities.tolist(),
@@ -96,6 +101,8 @@ class HBOStrategy(Strategy):
         return [v if v == v else mean for v in values]
 
     def global_rewards(self, probe: RewardProbe) -> list[float]:
+        if self.config.global_reward == "alignment":
+            return self.alignment_rewards(probe)
         if self.online:
             indices, _, norms = probe.trained()
             levels = self._carried_level_means(indices, norms, self.last_norms)
@@ -105,6 +112,16 @@ class HBOStrategy(Strategy):
                        for dataset in self.levels]
         rewards = group_means(probe.gradient_norms([i for indices in per_dataset for i in indices]), per_dataset)
         return self.ema(rewards) if self.ema else rewards
+
+    def alignment_rewards(self, probe: RewardProbe) -> list[float]:
+        """prior_d * exp(sharpness * cos(g_d, mean_j g_j / |g_j|)): datasets whose gradient points
+        where every dataset's loss falls are sampled more than the prior, the others less."""
+        groups = [[i for level in dataset for i in draw(level, self.config.alignment_samples_per_level, self.generator)]
+                  for dataset in self.levels]
+        cosines = alignment_with_mean(probe.gradient_gram(groups))
+        if self.ema:
+            cosines = self.ema(cosines)
+        return tilted_prior(self.prior, cosines, self.config.alignment_sharpness)
 
     def local_rewards(self, probe: RewardProbe) -> list[list[float]]:
         if self.online:
@@ -129,7 +146,7 @@ class HBOStrategy(Strategy):
             start += len(dataset)
         return rewards
 
-    def update(self, probe: RewardProbe) -> dict:
+    def update(self, probe: RewardProbe, step: int) -> dict:
         """Update the actors; an actor whose rewards are unusable (see ``SoftmaxActor.update``) keeps
         its distribution and is listed under ``skipped`` ("global", or a dataset index)."""
         record = {"global_reward": None, "local_reward": None, "skipped": []}

@@ -30,7 +30,6 @@ from hbo.strategies.hbo import RATIO_RANGE, level_ratio
 
 
 class MoSStrategy(DatasetActorStrategy):
-    name = "mos"
 
     def __init__(self, levels, config, base_loss: torch.Tensor):
         super().__init__(levels, config)

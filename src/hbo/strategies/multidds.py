@@ -21,7 +21,6 @@ from hbo.strategies.draws import draw_per_dataset
 
 
 class MultiDDSStrategy(DatasetActorStrategy):
-    name = "multidds"
 
     def rewards(self, probe: RewardProbe) -> list[float]:
         groups = draw_per_dataset(self.levels, self.config.multidds.samples_per_dataset, self.generator)

@@ -44,7 +44,6 @@ def exp3_probabilities(estimates: torch.Tensor, step: int, previous_step: int) -
 
 
 class ODMStrategy(Strategy):
-    name = "odm"
 
     def __init__(self, levels, config):
         super().__init__(levels)
@@ -67,9 +66,9 @@ class ODMStrategy(Strategy):
         draws = draw_per_dataset(self.levels, self.config.odm.samples_per_dataset, self.generator)
         return group_means(probe.losses([i for group in draws for i in group]), draws)
 
-    def update(self, probe: RewardProbe) -> dict:
+    def update(self, probe: RewardProbe, step: int) -> dict:
         losses = torch.as_tensor(self.losses(probe), dtype=torch.float64)
-        previous_step, self.step = self.step, self.step + self.config.update_interval
+        previous_step, self.step = self.step, step
         skipped = []
         if torch.all(torch.isfinite(losses)):
             alpha = self.config.odm.smoothing

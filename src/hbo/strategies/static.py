@@ -14,7 +14,6 @@ from hbo.strategies.base import Strategy
 
 
 class StaticStrategy(Strategy):
-    name = "temperature"
 
     def __init__(self, levels, temperature: float):
         super().__init__(levels)

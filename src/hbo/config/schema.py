@@ -1,0 +1,212 @@
+"""Typed configuration: one dataclass per section. Every field's comment is its documentation
+(``hbo.config.reference`` renders them as docs/configuration.md)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal, get_args
+
+from hbo.errors import ConfigError
+
+# Every choice list, in one place: the loader rejects any other value with the list, and the modules
+# that act on a choice read their list from here.
+Dtype = Literal["float32", "bfloat16", "float16"]
+DataFormat = Literal["auto", "chat", "alpaca", "prompt_completion"]
+LossOn = Literal["response", "all"]
+Metric = Literal["ifd", "ppl", "loss"]
+GlobalReward = Literal["gradient-norm", "alignment"]
+LocalReward = Literal["ppl", "loss", "ifd"]
+RewardSource = Literal["offline", "train"]
+GradientNormMethod = Literal["auto", "hooks", "loop"]
+MoSReward = Literal["transferability", "difficulty"]
+
+
+def choices(alias) -> tuple[str, ...]:
+    """The values of a ``Literal`` choice list above."""
+    return get_args(alias)
+
+
+@dataclass
+class ModelConfig:
+    name_or_path: str = "demo"  # local folder or hub id of a causal LM; "demo" is the built-in tiny model
+    trust_remote_code: bool = False  # only for models whose code you trust
+    dtype: Dtype = "float32"  # float32, bfloat16 or float16: the weights' dtype while training
+    chat_template: str | None = None  # Jinja template; default: the tokenizer's own, else hbo's plain one
+
+
+@dataclass
+class DatasetConfig:
+    name: str  # unique name, used in every output
+    path: str  # local .jsonl / .json / .parquet / .csv file, or a hub dataset id
+    format: DataFormat = "auto"  # auto, chat, alpaca or prompt_completion (see Data formats)
+    split: str = "train"  # hub split to read
+    subset: str | None = None  # hub configuration name
+    heldout_path: str | None = None  # held-out file; default: a seeded fraction of `path`
+
+
+@dataclass
+class DataConfig:
+    mixture: str | None = "demo"  # a built-in mixture ("demo"), ignored when `datasets` is given
+    datasets: list[DatasetConfig] = field(default_factory=list)  # the mixture, one entry per dataset
+    heldout_fraction: float = 0.1  # share of each dataset held out when it has no heldout_path
+    heldout_max: int = 200  # at most this many held-out examples per dataset
+    train_fraction: float = 1.0  # train on a seeded share of each dataset (at least 1 example): smaller runs, same imbalance
+    max_length: int = 256  # tokens per example (prompt + response); longer responses are truncated
+    loss_on: LossOn = "response"  # response or all: which tokens the training loss covers
+    seed: int = 0  # held-out split seed
+
+
+@dataclass
+class ScoringConfig:
+    metric: Metric = "ifd"  # ifd, ppl or loss: the base-model difficulty score that defines levels
+    num_levels: int = 4  # K quantile levels per dataset (level 0 easiest)
+    batch_size: int = 32  # examples per forward pass
+    cache_dir: str | None = None  # scores are cached here, keyed by model and data; default: the cache folder (HBO_CACHE, else the platform cache)/scores
+
+
+@dataclass
+class MultiDDSConfig:
+    samples_per_dataset: int = 16  # training examples per dataset for its gradient
+    reference_per_dataset: int = 8  # examples per dataset for the reference (macro-objective) gradient
+
+
+@dataclass
+class MoSConfig:
+    rewards: list[MoSReward] = field(default_factory=lambda: ["transferability", "difficulty"])  # summed, each relative to its mean over datasets
+    samples_per_dataset: int = 16  # examples per dataset for embeddings and perplexities
+    trajectory: float | None = 0.9  # learning trajectory: weight of past rewards in an EMA (null = off)
+
+
+@dataclass
+class ODMConfig:
+    samples_per_dataset: int = 16  # examples per dataset whose current loss is the reward
+    smoothing: float = 0.9  # alpha of the smoothed, importance-weighted loss estimate
+
+
+@dataclass
+class SamplingConfig:
+    strategy: str = "hbo"  # hbo, hbo-global, hbo-local, proportional, temperature, uniform, multidds, mos or odm
+    temperature: float | None = None  # T of the prior p ~ n^(1/T) (inf = uniform); null = 10 for `temperature` (the paper's Temp.), else 1
+    update_interval: int = 25  # S: training steps between actor updates
+    actor_lr: float = 1e-3  # Adam learning rate of every actor (reference: 1e-4; see benchmarks/results/sweep.md)
+    actor_steps: int = 200  # Adam steps per actor update (as the reference)
+    global_reward: GlobalReward = "gradient-norm"  # gradient-norm (the paper) or alignment: prior * exp(sharpness * cosine of the dataset's gradient with the mean unit gradient)
+    alignment_samples_per_level: int = 4  # global_reward alignment: examples per level for each dataset's gradient
+    alignment_sharpness: float = 5.0  # global_reward alignment: how far a cosine difference tilts the prior
+    global_samples_per_level: int = 8  # examples per level for the gradient-norm reward (reference: 4x2)
+    local_samples_per_level: int = 16  # examples per level for the perplexity-ratio reward (reference: 8x2)
+    local_reward: LocalReward = "ppl"  # ppl, loss or ifd: the ratio now / base that the local reward uses
+    reward_source: RewardSource = "offline"  # offline: extra passes on fresh draws (the paper); train: read off the training steps (hbo only, no extra passes; static strategies ignore it)
+    online_norm_steps: int = 1  # reward_source train: gradient norms on the last N steps before each update (losses on all)
+    gradient_norms: GradientNormMethod = "auto"  # auto, hooks or loop: per-example gradient norms from one batched backward (hooks) or one backward per example
+    reward_ema: float | None = None  # beta of an EMA over global rewards; null = off (paper: 0.9)
+    min_probability: float = 1e-4  # floor of every dataset and level probability: nothing is starved
+    log_samples: bool = False  # also write samples.jsonl: the example indices trained on, per record
+    log_every_process: bool = False  # distributed runs: every process writes ranks/probabilities-RANK.jsonl (rank > 0) and ranks/batches-RANK.jsonl (its examples per step)
+    seed: int = 0  # seed of the training sampler and of the reward draws
+    multidds: MultiDDSConfig = field(default_factory=MultiDDSConfig)
+    mos: MoSConfig = field(default_factory=MoSConfig)
+    odm: ODMConfig = field(default_factory=ODMConfig)
+
+    def prior_temperature(self) -> float:
+        """The T in use: the configured one, else the strategy's conventional default."""
+        if self.temperature is not None:
+            return self.temperature
+        return DEFAULT_STATIC_TEMPERATURE if self.strategy == "temperature" else 1.0
+
+
+# The HBO paper's Temp. baseline: T = 10 (the `temperature` strategy's default).
+DEFAULT_STATIC_TEMPERATURE = 10.0
+
+
+@dataclass
+class TrainingConfig:
+    max_steps: int = 300  # optimiser steps
+    per_device_train_batch_size: int = 16  # examples per step and device
+    gradient_accumulation_steps: int = 1  # micro-batches per optimiser step
+    learning_rate: float = 3e-4  # peak learning rate of the model (AdamW)
+    lr_scheduler_type: str = "constant_with_warmup"  # any transformers scheduler name
+    warmup_steps: int = 20  # linear warm-up steps
+    weight_decay: float = 0.0  # AdamW weight decay
+    logging_steps: int = 25  # Trainer loss logging interval
+    save_strategy: str = "no"  # Trainer checkpointing: no or steps (with extra.save_steps)
+    seed: int = 0  # Trainer seed (model init of new heads, dropout)
+    extra: dict[str, Any] = field(default_factory=dict)  # any other transformers.TrainingArguments field
+
+
+@dataclass
+class EvalConfig:
+    before: bool = True  # also evaluate the base model, for the before/after table
+    max_new_tokens: int = 32  # greedy generation length for exact match
+    generate_choices: bool = True  # also generate greedy answers to multiple-choice questions (exact match); false: option likelihoods only, faster
+    batch_size: int = 64  # examples per evaluation batch
+
+
+@dataclass
+class Config:
+    output_dir: str = "runs/demo"  # where the run's files go (also --output-dir)
+    preset: str | None = None  # named defaults applied under your values: reference (the authors' code)
+    model: ModelConfig = field(default_factory=ModelConfig)
+    data: DataConfig = field(default_factory=DataConfig)
+    scoring: ScoringConfig = field(default_factory=ScoringConfig)
+    sampling: SamplingConfig = field(default_factory=SamplingConfig)
+    training: TrainingConfig = field(default_factory=TrainingConfig)
+    eval: EvalConfig = field(default_factory=EvalConfig)
+
+    def validate(self) -> Config:
+        from hbo.strategies import STRATEGIES
+
+        registered = STRATEGIES.get(self.sampling.strategy)
+        if registered is None:
+            raise ConfigError(f"sampling.strategy must be one of {', '.join(STRATEGIES)}; got {self.sampling.strategy!r}")
+        if self.sampling.reward_source == "train":
+            if registered.learns and not registered.online_rewards:  # static strategies read no rewards at all
+                online = ", ".join(name for name, r in STRATEGIES.items() if r.online_rewards)
+                raise ConfigError(f"sampling.reward_source: train is for {online}; "
+                                  f"{self.sampling.strategy} reads its rewards offline")
+            if self.sampling.local_reward == "ifd":
+                raise ConfigError("sampling.local_reward: ifd needs a response-alone pass that training does not "
+                                  "make; use ppl or loss with reward_source: train")
+        _check_positive("data.max_length", self.data.max_length)
+        _check_positive("scoring.num_levels", self.scoring.num_levels)
+        _check_positive("scoring.batch_size", self.scoring.batch_size)
+        _check_positive("sampling.update_interval", self.sampling.update_interval)
+        _check_positive("sampling.actor_steps", self.sampling.actor_steps)
+        _check_positive("sampling.online_norm_steps", self.sampling.online_norm_steps)
+        _check_positive("sampling.global_samples_per_level", self.sampling.global_samples_per_level)
+        _check_positive("sampling.local_samples_per_level", self.sampling.local_samples_per_level)
+        _check_positive("training.max_steps", self.training.max_steps)
+        _check_positive("training.per_device_train_batch_size", self.training.per_device_train_batch_size)
+        if not self.sampling.actor_lr > 0:
+            raise ConfigError(f"sampling.actor_lr must be > 0, got {self.sampling.actor_lr}")
+        if not 0 <= self.sampling.min_probability < 1:
+            raise ConfigError(f"sampling.min_probability must be in [0, 1), got {self.sampling.min_probability}")
+        if self.sampling.temperature is not None and not self.sampling.temperature > 0:
+            raise ConfigError(f"sampling.temperature must be > 0 (or inf), got {self.sampling.temperature}")
+        if self.sampling.reward_ema is not None and not 0 < self.sampling.reward_ema <= 1:
+            raise ConfigError(f"sampling.reward_ema must be in (0, 1] or null, got {self.sampling.reward_ema}")
+        _check_positive("sampling.multidds.samples_per_dataset", self.sampling.multidds.samples_per_dataset)
+        _check_positive("sampling.multidds.reference_per_dataset", self.sampling.multidds.reference_per_dataset)
+        _check_positive("sampling.mos.samples_per_dataset", self.sampling.mos.samples_per_dataset)
+        _check_positive("sampling.odm.samples_per_dataset", self.sampling.odm.samples_per_dataset)
+        if not self.sampling.mos.rewards:
+            raise ConfigError(f"sampling.mos.rewards must list one of {', '.join(choices(MoSReward))}")
+        if self.sampling.mos.trajectory is not None and not 0 <= self.sampling.mos.trajectory < 1:
+            raise ConfigError(f"sampling.mos.trajectory must be in [0, 1) or null, got {self.sampling.mos.trajectory}")
+        if not 0 <= self.sampling.odm.smoothing < 1:
+            raise ConfigError(f"sampling.odm.smoothing must be in [0, 1), got {self.sampling.odm.smoothing}")
+        if not 0 < self.data.train_fraction <= 1:
+            raise ConfigError(f"data.train_fraction must be in (0, 1], got {self.data.train_fraction}")
+        if not 0 <= self.data.heldout_fraction < 1:
+            raise ConfigError(f"data.heldout_fraction must be in [0, 1), got {self.data.heldout_fraction}")
+        if not self.data.datasets and not self.data.mixture:
+            raise ConfigError("data: give `datasets` (a list) or a built-in `mixture`")
+        names = [d.name for d in self.data.datasets]
+        duplicated = sorted({n for n in names if names.count(n) > 1})
+        if duplicated:
+            raise ConfigError(f"data.datasets: duplicate dataset names {duplicated}")
+        return self
+
+
+def _check_positive(key: str, value: int) -> None:
+    if value < 1:
+        raise ConfigError(f"{key} must be >= 1, got {value}")

@@ -1,0 +1,101 @@
+"""The built-in mixtures, written once into the cache folder from :mod:`hbo.data.synthetic`.
+
+``demo`` is what ``hbo train`` runs with no arguments; ``hard`` and ``clean`` are the mixtures the
+benchmark reports on; ``dev`` and ``dev-clean`` are where hbo's defaults are chosen.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+from dataclasses import dataclass
+from pathlib import Path
+
+from hbo.cache import cache_dir
+from hbo.config import DatasetConfig
+from hbo.data.synthetic import GENERATOR_VERSION, add_noise, generate_dataset
+from hbo.files import atomic_write_text
+
+
+@dataclass(frozen=True)
+class DemoDataset:
+    task: str
+    language: str | None
+    size: int  # training examples (plus ``heldout`` more when it is set)
+    noise: float = 0.0  # share of training examples whose answer is replaced by a random one (unlearnable)
+    heldout: int = 0  # clean held-out examples written beside the training file; 0 = split by the config
+
+
+MIXTURES = {
+    # Sizes span 50x; three languages share the reverse task.
+    "demo": {
+        "reverse-en": DemoDataset("reverse", "en", 2000),
+        "reverse-de": DemoDataset("reverse", "de", 400),
+        "reverse-es": DemoDataset("reverse", "es", 40),
+        "add": DemoDataset("add", None, 600),
+    },
+    # The benchmark's mixture: 6 datasets, 200x between the largest and the smallest, and a quarter of
+    # add-noisy's training answers replaced by random numbers, so one dataset holds a level of
+    # unlearnable examples. Every dataset has 100 clean held-out examples of its own.
+    "hard": {
+        "reverse-en": DemoDataset("reverse", "en", 4000, heldout=100),
+        "reverse-de": DemoDataset("reverse", "de", 1000, heldout=100),
+        "reverse-fr": DemoDataset("reverse", "fr", 250, heldout=100),
+        "reverse-es": DemoDataset("reverse", "es", 20, heldout=100),
+        "add": DemoDataset("add", None, 600, heldout=100),
+        "add-noisy": DemoDataset("add", "plus", 1200, noise=0.25, heldout=100),
+    },
+    # The reported clean mixture: no noisy data, 60x between the largest and smallest dataset.
+    "clean": {
+        "reverse-en": DemoDataset("reverse", "en", 3000, heldout=100),
+        "reverse-fr": DemoDataset("reverse", "fr", 500, heldout=100),
+        "reverse-es": DemoDataset("reverse", "es", 50, heldout=100),
+        "add": DemoDataset("add", None, 800, heldout=100),
+        "add-plus": DemoDataset("add", "plus", 150, heldout=100),
+    },
+    # Development mixtures: hbo's defaults are chosen on these, never on the two above. Other tasks
+    # (sub, sort), other sizes, one dataset with and without 40% random answers.
+    "dev": {
+        "reverse-de": DemoDataset("reverse", "de", 2500, heldout=100),
+        "reverse-fr": DemoDataset("reverse", "fr", 120, heldout=100),
+        "sort": DemoDataset("sort", None, 600, heldout=100),
+        "sub": DemoDataset("sub", None, 900, noise=0.4, heldout=100),
+        "add": DemoDataset("add", None, 300, heldout=100),
+    },
+    "dev-clean": {
+        "reverse-de": DemoDataset("reverse", "de", 2500, heldout=100),
+        "reverse-fr": DemoDataset("reverse", "fr", 120, heldout=100),
+        "sort": DemoDataset("sort", None, 600, heldout=100),
+        "sub": DemoDataset("sub", None, 900, heldout=100),
+        "add": DemoDataset("add", None, 300, heldout=100),
+    },
+}
+
+
+def write_jsonl(path: Path, records: list[dict]) -> None:
+    atomic_write_text(path, "".join(json.dumps(r) + "\n" for r in records))
+
+
+def builtin_mixture(name: str, root: Path | None = None) -> list[DatasetConfig]:
+    """Write the named mixture's JSONL files (once) and return dataset configs pointing at them."""
+    if name not in MIXTURES:
+        raise ValueError(f"unknown built-in mixture {name!r}; choose one of {', '.join(MIXTURES)}")
+    # The folder name carries a digest of the mixture's definition and of the generator's version, so
+    # files written by an older definition are never reused.
+    digest = hashlib.sha1(f"{GENERATOR_VERSION} {MIXTURES[name]}".encode()).hexdigest()[:8]
+    folder = (root or cache_dir("mixtures")) / f"{name}-{digest}"
+    folder.mkdir(parents=True, exist_ok=True)
+    specs = []
+    for index, (dataset, spec) in enumerate(MIXTURES[name].items()):
+        path, heldout_path = folder / f"{dataset}.jsonl", folder / f"{dataset}.heldout.jsonl"
+        if not path.exists() or (spec.heldout and not heldout_path.exists()):
+            records = generate_dataset(spec.task, spec.language, spec.size + spec.heldout, seed=1000 + index)
+            heldout, train = records[:spec.heldout], records[spec.heldout:]
+            if spec.noise:
+                add_noise(train, spec.noise, random.Random(2000 + index))
+            if spec.heldout:
+                write_jsonl(heldout_path, heldout)
+            write_jsonl(path, train)
+        specs.append(DatasetConfig(name=dataset, path=str(path), format="chat",
+                                   heldout_path=str(heldout_path) if spec.heldout else None))
+    return specs

@@ -1,0 +1,99 @@
+"""Synthetic tasks for the built-in mixtures, generated deterministically (no download).
+
+Task families with answers checkable by exact match:
+- ``reverse``: reverse a list of words, in several surface languages (their own instructions and
+  word lists), so what is learned in one language transfers to the others. Difficulty = list length.
+- ``add``: add two integers ("What is a + b?", or "Compute a plus b." as language "plus").
+  Difficulty = the operands' digit counts.
+- ``sub`` and ``sort`` (subtract two integers; sort a list of numbers): tasks the demo model was not
+  pretrained on, used by the development mixtures that choose hbo's defaults, so that those are not
+  chosen on the tasks of the mixtures we report on.
+Each record carries its designed ``difficulty`` (1 = easiest) so the levels a base model finds can be
+checked against it.
+"""
+from __future__ import annotations
+
+import random
+
+LANGUAGES = {
+    "en": ("Reverse the words:", "red blue green black white cat dog fish bird horse apple bread milk "
+           "rice salt tree leaf stone river hill sun moon star rain".split()),
+    "de": ("Kehre die Woerter um:", "rot blau gruen schwarz weiss katze hund fisch vogel pferd apfel brot "
+           "milch reis salz baum blatt stein fluss berg sonne mond stern regen".split()),
+    "es": ("Invierte las palabras:", "rojo azul verde negro blanco gato perro pez pajaro caballo manzana pan "
+           "leche arroz sal arbol hoja piedra rio colina sol luna estrella lluvia".split()),
+    "fr": ("Inverse les mots:", "rouge bleu vert noir blanc chat chien poisson oiseau cheval pomme pain "
+           "lait riz sel arbre feuille pierre riviere colline soleil lune etoile pluie".split()),
+}
+MAX_DIFFICULTY = {"reverse": 6, "add": 4, "sub": 4, "sort": 5}
+GENERATOR_VERSION = 2  # bump when a change to this module changes the records it writes 
+
+
+def make_example(task: str, language: str | None, difficulty: int, rng: random.Random) -> dict:
+    """One chat record of ``task`` at ``difficulty`` (1 = easiest)."""
+    if task == "reverse":
+        instruction, words = LANGUAGES[language]
+        items = [rng.choice(words) for _ in range(difficulty + 1)]
+        prompt, answer = f"{instruction} {' '.join(items)}", " ".join(reversed(items))
+    elif task == "add":
+        digits_a, digits_b = [(1, 1), (2, 1), (2, 2), (3, 2)][difficulty - 1]
+        a, b = _number(digits_a, rng), _number(digits_b, rng)
+        # language "plus" is a second wording of the same task (the benchmark's noisy dataset)
+        prompt = f"Compute {a} plus {b}." if language == "plus" else f"What is {a} + {b}?"
+        answer = str(a + b)
+    elif task == "sub":
+        digits_a, digits_b = [(2, 1), (2, 2), (3, 2), (3, 3)][difficulty - 1]
+        a, b = sorted((_number(digits_a, rng), _number(digits_b, rng)), reverse=True)
+        prompt, answer = f"Subtract: {a} - {b} =", str(a - b)
+    elif task == "sort":
+        items = [rng.randint(0, 99) for _ in range(difficulty + 1)]
+        prompt, answer = f"Sort ascending: {' '.join(map(str, items))}", " ".join(map(str, sorted(items)))
+    else:
+        raise ValueError(f"unknown demo task {task!r}")
+    return {"messages": [{"role": "user", "content": prompt}, {"role": "assistant", "content": answer}],
+            "difficulty": difficulty}
+
+
+def _number(digits: int, rng: random.Random) -> int:
+    return rng.randint(0 if digits == 1 else 10 ** (digits - 1), 10 ** digits - 1)
+
+
+def generate_dataset(task: str, language: str | None, size: int, seed: int) -> list[dict]:
+    """``size`` distinct records with difficulties spread evenly over the task's range.
+
+    Records are distinct so that a held-out split never repeats a training example; a difficulty
+    with fewer distinct examples than its share (two one-digit numbers allow only 100 sums) hands
+    the rest of its share to the next difficulty.
+    """
+    rng = random.Random(seed)
+    top = MAX_DIFFICULTY[task]
+    records, seen = [], set()
+    for i in range(size):
+        difficulty = 1 + i % top
+        for _ in range(top):
+            for _attempt in range(200):
+                record = make_example(task, language, difficulty, rng)
+                key = record["messages"][0]["content"]
+                if key not in seen:
+                    break
+            else:
+                difficulty = 1 + difficulty % top
+                continue
+            break
+        else:
+            raise ValueError(f"cannot generate {size} distinct {task} examples")
+        seen.add(key)
+        records.append(record)
+    return records
+
+
+def add_noise(records: list[dict], share: float, rng: random.Random) -> None:
+    """Replace the answer of a ``share`` of the records (chosen at random) by a random number of the
+    same length, and mark them ``"noisy": true``."""
+    for i in rng.sample(range(len(records)), round(share * len(records))):
+        answer = records[i]["messages"][-1]["content"]
+        wrong = answer
+        while wrong == answer:
+            wrong = str(_number(len(answer), rng))
+        records[i]["messages"][-1]["content"] = wrong
+        records[i]["noisy"] = True

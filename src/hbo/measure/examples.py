@@ -1,0 +1,257 @@
+"""Per-example measurements on a causal LM: response loss, perplexity, IFD and gradient norm.
+
+Everything is batched by length (one forward per batch, padded on the right, the loss taken over the
+scored tokens in chunks; gradient norms from one backward per batch, see :mod:`hbo.measure.hooked_norms`) and runs inside :func:`preserved_state`, so a measurement never changes the
+model's parameters, gradients, train/eval mode or the global RNG streams.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+
+import torch
+import torch.nn.functional as F
+
+from hbo.data.mixture import Encoded
+from hbo.measure.hooked_norms import GradientNormHooks
+
+try:
+    from torch.distributed.fsdp import FSDPModule
+except ImportError:  # a torch build without torch.distributed
+    FSDPModule = None
+
+IGNORE = -100
+LabelledSequence = tuple[Sequence[int], Sequence[int]]  # (input_ids, labels)
+
+
+def conditional_sequence(ex: Encoded) -> tuple[list[int], list[int]]:
+    """The example with loss on the response only, whatever the training loss covers."""
+    return ex.input_ids, [IGNORE] * len(ex.prompt_ids) + ex.response_ids
+
+
+def alone_sequence(ex: Encoded, context_id: int) -> tuple[list[int], list[int]]:
+    """The response after a single context token (BOS, else EOS): every response token is scored."""
+    return [context_id] + ex.response_ids, [IGNORE] + ex.response_ids
+
+
+@contextmanager
+def preserved_state(model: torch.nn.Module) -> Iterator[None]:
+    """Run in eval mode (no dropout) and restore every module's mode and every RNG stream after."""
+    modes = [(m, m.training) for m in model.modules()]
+    devices = [torch.cuda.current_device()] if torch.cuda.is_available() else []
+    with torch.random.fork_rng(devices=devices):
+        model.eval()
+        try:
+            yield
+        finally:
+            for module, mode in modes:
+                module.training = mode
+            reshard(model)
+
+
+def reshard(model: torch.nn.Module) -> None:
+    """Put back the sharded parameters of FSDP2 modules: a forward without a backward leaves the
+    root's gathered, and the next training step would then run on them, stale after the optimiser."""
+    for module in model.modules():
+        if FSDPModule is not None and isinstance(module, FSDPModule):
+            module.reshard()
+
+
+def pad(sequences: Sequence[LabelledSequence], pad_id: int, device) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Right-pad (input_ids, labels) pairs: returns input_ids, attention_mask, labels of shape [B, T]."""
+    width = max(len(ids) for ids, _ in sequences)
+    input_ids = torch.full((len(sequences), width), pad_id, dtype=torch.long)
+    labels = torch.full((len(sequences), width), IGNORE, dtype=torch.long)
+    mask = torch.zeros((len(sequences), width), dtype=torch.long)
+    for row, (ids, lab) in enumerate(sequences):
+        input_ids[row, : len(ids)] = torch.as_tensor(ids)
+        labels[row, : len(lab)] = torch.as_tensor(lab)
+        mask[row, : len(ids)] = 1
+    return input_ids.to(device), mask.to(device), labels.to(device)
+
+
+def token_losses(logits: torch.Tensor, labels: torch.Tensor, chunk: int = 4096) -> tuple[torch.Tensor, torch.Tensor]:
+    """Summed next-token loss and token count per row: ([B], [B]), in float32.
+
+    Position t predicts labels[t + 1]; positions whose label is -100 contribute nothing. Only the
+    scored positions are taken, ``chunk`` tokens at a time, so full-vocabulary float32 log-probs never
+    exist for more than ``chunk`` tokens at once.
+    """
+    targets = labels[:, 1:]
+    counted = targets != IGNORE
+    rows, cols = counted.nonzero(as_tuple=True)
+    losses = []
+    for start in range(0, len(rows), chunk):
+        r, c = rows[start:start + chunk], cols[start:start + chunk]
+        losses.append(F.cross_entropy(logits[r, c].float(), targets[r, c], reduction="none"))
+    per_token = torch.cat(losses) if losses else logits.new_zeros(0, dtype=torch.float32)
+    totals = torch.zeros(labels.shape[0], dtype=torch.float32, device=logits.device).index_add_(0, rows, per_token)
+    return totals, counted.sum(dim=1)
+
+
+def length_batches(lengths: Sequence[int], batch_size: int) -> list[list[int]]:
+    """Indices grouped into batches of similar length, so that little compute goes to padding."""
+    order = sorted(range(len(lengths)), key=lambda i: (lengths[i], i))
+    return [order[i: i + batch_size] for i in range(0, len(order), batch_size)]
+
+
+@torch.no_grad()
+def mean_losses(model, sequences: Sequence[LabelledSequence], pad_id: int, batch_size: int = 32,
+                progress: bool = False, desc: str = "scoring") -> tuple[torch.Tensor, torch.Tensor]:
+    """Mean loss over the labelled tokens of every sequence, and their token counts ([N], [N]).
+
+    A sequence with no labelled token gets NaN. Perplexity is exp(mean loss).
+    """
+    device = next(model.parameters()).device
+    losses = torch.full((len(sequences),), math.nan, dtype=torch.float64)
+    counts = torch.zeros(len(sequences), dtype=torch.long)
+    batches = length_batches([len(ids) for ids, _ in sequences], batch_size)
+    if progress:
+        from tqdm.auto import tqdm
+
+        batches = tqdm(batches, desc=desc, unit="batch", leave=False)
+    with preserved_state(model):
+        for batch in batches:
+            input_ids, mask, labels = pad([sequences[i] for i in batch], pad_id, device)
+            logits = model(input_ids=input_ids, attention_mask=mask).logits
+            total, count = token_losses(logits, labels)
+            index = torch.as_tensor(batch)
+            counts[index] = count.cpu()
+            losses[index] = (total.double() / count.double()).cpu().where(count.cpu() > 0, math.nan)
+    return losses, counts
+
+
+GRADIENT_NORM_METHODS = ("auto", "hooks", "loop")
+
+
+def gradient_norms(model, sequences: Sequence[LabelledSequence], pad_id: int, batch_size: int = 32,
+                   method: str = "auto") -> torch.Tensor:
+    """Per-example L2 norm of the gradient of the mean response loss over all trainable parameters.
+
+    ``hooks``: one batched backward per ``batch_size`` examples, the per-example norms read off module
+    hooks (:mod:`hbo.measure.hooked_norms`); ``loop``: one backward per example; ``auto``: hooks when they cover every
+    trainable parameter of the model. Both are exact. Gradients come from ``torch.autograd.grad`` and
+    never reach ``.grad``, so the training step's gradients stay untouched. Returns [N] float64, NaN
+    for an example with no scored token.
+    """
+    if method not in GRADIENT_NORM_METHODS:
+        raise ValueError(f"unknown gradient norm method {method!r}; choose {', '.join(GRADIENT_NORM_METHODS)}")
+    hooks = GradientNormHooks(model) if method != "loop" else None
+    if hooks is not None and not hooks.supported:
+        if method == "hooks":
+            raise ValueError(f"gradient norms via hooks do not cover: {', '.join(hooks.unsupported)}")
+        hooks = None
+    with preserved_state(model):
+        if hooks is None:
+            return _looped_gradient_norms(model, sequences, pad_id)
+        return _hooked_gradient_norms(model, hooks, sequences, pad_id, batch_size)
+
+
+def _hooked_gradient_norms(model, hooks: GradientNormHooks, sequences, pad_id, batch_size) -> torch.Tensor:
+    device = next(model.parameters()).device
+    norms = torch.full((len(sequences),), math.nan, dtype=torch.float64)
+    for batch in length_batches([len(ids) for ids, _ in sequences], batch_size):
+        input_ids, mask, labels = pad([sequences[i] for i in batch], pad_id, device)
+        with hooks.recording():
+            total, count = token_losses(model(input_ids=input_ids, attention_mask=mask).logits, labels)
+            valid = count > 0
+            if not torch.any(valid):
+                continue
+            # Backpropagate to the hooked layer outputs only: the hooks need their gradients, and the
+            # weight gradients (a third of a backward) are never formed.
+            torch.autograd.grad((total[valid] / count[valid]).sum(), hooks.outputs)
+            if not hooks.complete():
+                raise RuntimeError("a hooked layer got no gradient; use gradient norm method 'loop'")
+            index = torch.as_tensor(batch)[valid.cpu()]
+            norms[index] = hooks.squared.cpu()[valid.cpu()].sqrt()
+    return norms
+
+
+def _looped_gradient_norms(model, sequences, pad_id) -> torch.Tensor:
+    device = next(model.parameters()).device
+    params = [p for p in model.parameters() if p.requires_grad]
+    norms = torch.full((len(sequences),), math.nan, dtype=torch.float64)
+    for row, sequence in enumerate(sequences):
+        input_ids, mask, labels = pad([sequence], pad_id, device)
+        total, count = token_losses(model(input_ids=input_ids, attention_mask=mask).logits, labels)
+        if int(count) == 0:
+            continue
+        grads = torch.autograd.grad(total[0] / count[0], params, allow_unused=True)
+        norms[row] = float(total_norm([g for g in grads if g is not None]))
+    return norms
+
+
+def total_norm(tensors: Sequence[torch.Tensor]) -> torch.Tensor:
+    """L2 norm of the concatenation of ``tensors`` (0 for none), in float32 or wider."""
+    if not tensors:
+        return torch.tensor(0.0)
+    return torch.stack([t.float().pow(2).sum() for t in tensors]).sum().sqrt()
+
+
+def mean_gradient(model, sequences: Sequence[LabelledSequence], pad_id: int, batch_size: int = 32) -> list[torch.Tensor]:
+    """Gradient of the mean over sequences of their mean response loss, one tensor per trainable
+    parameter (via ``torch.autograd.grad``: ``.grad`` stays untouched). Sequences without a scored
+    token are left out. Call inside :func:`preserved_state`."""
+    device = next(model.parameters()).device
+    params = [p for p in model.parameters() if p.requires_grad]
+    total = [torch.zeros_like(p, dtype=torch.float32) for p in params]
+    scored = sum(1 for _, labels in sequences if any(t != IGNORE for t in labels[1:]))
+    if scored == 0:
+        return total
+    for batch in length_batches([len(ids) for ids, _ in sequences], batch_size):
+        input_ids, mask, labels = pad([sequences[i] for i in batch], pad_id, device)
+        losses, counts = token_losses(model(input_ids=input_ids, attention_mask=mask).logits, labels)
+        valid = counts > 0
+        if not torch.any(valid):
+            continue
+        grads = torch.autograd.grad((losses[valid] / counts[valid]).sum() / scored, params, allow_unused=True)
+        for acc, g in zip(total, grads):
+            if g is not None:
+                acc += g.float()
+    return total
+
+
+def gradient_cosines(model, groups: Sequence[Sequence[LabelledSequence]], reference: Sequence[LabelledSequence],
+                     pad_id: int, batch_size: int = 32) -> torch.Tensor:
+    """Cosine between the mean-loss gradient of each group and that of ``reference`` ([G] float64),
+    over all trainable parameters; NaN for a group whose gradient is zero."""
+    cosines = torch.full((len(groups),), math.nan, dtype=torch.float64)
+    with preserved_state(model):
+        ref = mean_gradient(model, reference, pad_id, batch_size)
+        ref_norm = total_norm(ref)
+        for row, group in enumerate(groups):
+            grad = mean_gradient(model, group, pad_id, batch_size)
+            dot = torch.stack([(a * b).sum() for a, b in zip(grad, ref)]).sum()
+            norm = total_norm(grad)
+            if norm > 0 and ref_norm > 0:
+                cosines[row] = float(dot / (norm * ref_norm))
+    return cosines
+
+
+def gradient_gram(model, groups: Sequence[Sequence[LabelledSequence]], pad_id: int, batch_size: int = 32) -> torch.Tensor:
+    """Dot products between the mean-loss gradients of every pair of groups: [G, G] float64, over all
+    trainable parameters (the diagonal holds the squared norms). One gradient per group, each held
+    until the products are taken: G copies of the trainable parameters in float32."""
+    with preserved_state(model):
+        flat = [torch.cat([g.flatten() for g in mean_gradient(model, group, pad_id, batch_size)]) for group in groups]
+    if not flat:
+        return torch.zeros((0, 0), dtype=torch.float64)
+    stacked = torch.stack(flat)
+    return (stacked @ stacked.T).double().cpu()
+
+
+@torch.no_grad()
+def mean_hidden_states(model, sequences: Sequence[LabelledSequence], pad_id: int, batch_size: int = 32) -> torch.Tensor:
+    """Mean over tokens of the last layer's hidden state for every sequence: [N, hidden] float64."""
+    device = next(model.parameters()).device
+    out: list[torch.Tensor | None] = [None] * len(sequences)
+    with preserved_state(model):
+        for batch in length_batches([len(ids) for ids, _ in sequences], batch_size):
+            input_ids, mask, _ = pad([sequences[i] for i in batch], pad_id, device)
+            hidden = model(input_ids=input_ids, attention_mask=mask, output_hidden_states=True).hidden_states[-1]
+            weights = mask.unsqueeze(-1).to(hidden.dtype)
+            means = (hidden * weights).sum(dim=1) / weights.sum(dim=1)
+            for row, i in enumerate(batch):
+                out[i] = means[row].double().cpu()
+    return torch.stack(out)

@@ -1,0 +1,63 @@
+"""The model probe: the measurements strategies read their rewards from (``RewardProbe``), taken on
+the model being trained, by flat training-example index."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+
+from hbo.data.mixture import FlatTrainSet
+from hbo.measure.distributed import split_rows
+from hbo.measure.examples import (alone_sequence, conditional_sequence, gradient_cosines, gradient_gram, gradient_norms,
+                                  mean_hidden_states, mean_losses)
+from hbo.measure.signals import TrainingSignals
+
+
+class ModelProbe:
+    """Measurements of the model being trained, by flat example index (see ``RewardProbe``). In a
+    distributed run every process measures its share and receives all results (:mod:`hbo.measure.distributed`)."""
+
+    def __init__(self, model, train_set: FlatTrainSet, pad_id: int, context_id: int, batch_size: int = 32,
+                 gradient_norm_method: str = "auto", signals: TrainingSignals | None = None):
+        self.model, self.train_set = model, train_set
+        self.pad_id, self.context_id, self.batch_size = pad_id, context_id, batch_size
+        self.gradient_norm_method, self.signals = gradient_norm_method, signals
+
+    def _conditional(self, indices: Sequence[int]):
+        return [conditional_sequence(self.train_set.examples[i]) for i in indices]
+
+    def gradient_norms(self, indices: Sequence[int]) -> torch.Tensor:
+        return split_rows(lambda share: gradient_norms(self.model, self._conditional(share), self.pad_id,
+                                                       self.batch_size, self.gradient_norm_method), indices)
+
+    def trained(self) -> tuple[list[int], torch.Tensor, torch.Tensor]:
+        """(indices, response losses, gradient norms) of the examples trained on since the last update,
+        by every process."""
+        if self.signals is None:
+            raise RuntimeError("online rewards need training signals (sampling.reward_source: train)")
+        indices, losses, norms = self.signals.gathered()
+        return indices, torch.tensor(losses, dtype=torch.float64), torch.tensor(norms, dtype=torch.float64)
+
+    def losses(self, indices: Sequence[int]) -> torch.Tensor:
+        return split_rows(lambda share: mean_losses(self.model, self._conditional(share), self.pad_id,
+                                                    self.batch_size)[0], indices)
+
+    def alone_losses(self, indices: Sequence[int]) -> torch.Tensor:
+        def measure(share):
+            sequences = [alone_sequence(self.train_set.examples[i], self.context_id) for i in share]
+            return mean_losses(self.model, sequences, self.pad_id, self.batch_size)[0]
+        return split_rows(measure, indices)
+
+    def gradient_cosines(self, groups: Sequence[Sequence[int]], reference: Sequence[int]) -> torch.Tensor:
+        # split by group; every process takes the reference gradient itself
+        return split_rows(lambda share: gradient_cosines(self.model, [self._conditional(g) for g in share],
+                                                         self._conditional(reference), self.pad_id,
+                                                         self.batch_size), groups)
+
+    def gradient_gram(self, groups: Sequence[Sequence[int]]) -> torch.Tensor:
+        # every process takes every group's gradient: the products need all of them
+        return gradient_gram(self.model, [self._conditional(g) for g in groups], self.pad_id, self.batch_size)
+
+    def hidden_states(self, indices: Sequence[int]) -> torch.Tensor:
+        return split_rows(lambda share: mean_hidden_states(self.model, self._conditional(share), self.pad_id,
+                                                           self.batch_size), indices)

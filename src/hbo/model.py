@@ -1,0 +1,53 @@
+"""Loading the causal LM and its tokenizer: a local folder, a hub id, or ``demo`` (the built-in tiny
+model), in the configured dtype and with a chat template."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import torch
+
+from hbo.config import ModelConfig
+from hbo.config.schema import Dtype, choices
+from hbo.data.mixture import ensure_chat_template
+from hbo.errors import ModelLoadError
+
+DEMO_MODEL = Path(__file__).parent / "assets" / "demo-model"
+DTYPES = {name: getattr(torch, name) for name in choices(Dtype)}
+
+
+def resolve_model_path(name_or_path: str) -> str:
+    if name_or_path == "demo":
+        return str(DEMO_MODEL)
+    local = Path(name_or_path).expanduser()
+    looks_local = name_or_path.startswith((".", "/", "~")) or local.exists() or name_or_path.count("/") > 1
+    if looks_local and not local.is_dir():
+        raise ModelLoadError(f"model.name_or_path: {name_or_path}: no such model folder")
+    return str(local) if looks_local else name_or_path
+
+
+def load_model(config: ModelConfig):
+    """Load tokenizer and causal LM exactly as for a hub model (a local folder or a hub id)."""
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    path = resolve_model_path(config.name_or_path)
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(path, trust_remote_code=config.trust_remote_code)
+        model = AutoModelForCausalLM.from_pretrained(path, dtype=DTYPES[config.dtype],
+                                                     trust_remote_code=config.trust_remote_code)
+    except (OSError, ValueError) as e:
+        raise ModelLoadError(f"model.name_or_path: could not load {config.name_or_path!r}: {e}") from None
+    ensure_chat_template(tokenizer, config.chat_template)
+    return model, tokenizer
+
+
+def quiet_libraries() -> None:
+    """Keep the console to hbo's own output and progress bars."""
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    from transformers.utils import logging as hf_logging
+    import datasets
+
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+    datasets.disable_progress_bars()
+    datasets.logging.set_verbosity_error()

@@ -1,0 +1,51 @@
+"""Paired comparison of two strategies' held-out results, with a bootstrap confidence interval.
+
+Two strategies run with the same seeds and are scored on the same held-out questions, so their
+results are paired: resampling seeds and questions jointly (the same draw for both) keeps the
+variation they share out of the interval. The interval covers the two sources of noise a small
+benchmark has: which seeds were run, and which questions were asked.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+# per seed: {dataset: [0/1 per held-out question]}, questions in the same order for every run
+RunScores = Mapping[str, Sequence[int]]
+
+
+def macro_accuracy(run: RunScores) -> float:
+    """Unweighted mean over datasets of the percentage of questions answered right."""
+    return float(np.mean([100.0 * np.mean(v) for v in run.values()]))
+
+
+def paired_difference(a: Sequence[RunScores], b: Sequence[RunScores], resamples: int = 2000,
+                      seed: int = 0) -> dict:
+    """Macro accuracy of ``a`` minus ``b`` in points (mean over seeds), and its 95% percentile
+    bootstrap interval over seeds and questions: ``{"delta_macro": float, "ci95": [low, high]}``.
+
+    ``a[s]`` and ``b[s]`` are the same seed's runs; every dataset's questions must match in number.
+    """
+    if len(a) != len(b) or not a:
+        raise ValueError(f"paired runs need the same seeds on both sides, got {len(a)} and {len(b)}")
+    datasets = list(a[0])
+    for run in [*a, *b]:
+        if list(run) != datasets:
+            raise ValueError(f"every run must score the same datasets, got {list(run)} and {datasets}")
+    # [seeds, questions] per dataset, a - b
+    diffs = {d: np.asarray([np.asarray(x[d], dtype=float) - np.asarray(y[d], dtype=float) for x, y in zip(a, b)])
+             for d in datasets}
+    delta = float(np.mean([100.0 * diffs[d].mean() for d in datasets]))
+    rng = np.random.default_rng(seed)
+    seeds = len(a)
+    samples = np.zeros(resamples)
+    seed_pick = rng.integers(seeds, size=(resamples, seeds))  # a seed is one run: shared by every dataset
+    for d in datasets:
+        questions = diffs[d].shape[1]
+        question_pick = rng.integers(questions, size=(resamples, questions))
+        # mean over the resampled seeds of the mean over the resampled questions
+        per_seed = diffs[d][seed_pick[:, :, None], question_pick[:, None, :]].mean(axis=2)
+        samples += 100.0 * per_seed.mean(axis=1) / len(datasets)
+    low, high = np.percentile(samples, [2.5, 97.5])
+    return {"delta_macro": delta, "ci95": [float(low), float(high)]}

@@ -1,0 +1,113 @@
+"""The ``hbo train`` recipe: one fine-tuning run, in the order it happens.
+
+model -> mixture, base-model scores, levels, strategy, sampler, controller (``setup_training``)
+-> evaluation before -> Trainer with the mixture's sampler and callback -> evaluation after
+-> config.yaml, probabilities.jsonl, eval.json, probabilities.png, model/
+"""
+from __future__ import annotations
+
+import json
+import signal
+import time
+from pathlib import Path
+
+from hbo.config import Config, dump_yaml
+from hbo.data.mixture import Mixture
+from hbo.errors import ConfigError
+from hbo.evaluate import evaluate_mixture, format_table
+from hbo.model import load_model
+from hbo.files import atomic_save_folder, atomic_write_text, load_state
+from hbo.outputs.plots import plot_probabilities
+from hbo.training.setup import setup_training
+from hbo.training.trainer import STATE_FILE, MixtureTrainer, latest_checkpoint
+
+
+def describe_mixture(mixture: Mixture, levels) -> str:
+    lines = [f"{'dataset':<16}{'loaded':>8}{'train':>8}{'held-out':>10}{'overlap':>9}{'truncated':>11}{'dropped':>9}"
+             f"{'held-out dropped':>18}  level sizes"]
+    for name, level_sets in zip(mixture.names, levels):
+        r = mixture.reports[name]
+        sizes = " ".join(str(len(level)) for level in level_sets)
+        lines.append(f"{name:<16}{r.loaded:>8}{r.train:>8}{r.heldout:>10}{r.overlap:>9}{r.truncated:>11}{r.dropped:>9}"
+                     f"{r.heldout_dropped:>18}  {sizes}")
+    return "\n".join(lines)
+
+
+class TrainingInterrupted(Exception):
+    """SIGINT / SIGTERM stopped training after a step; a checkpoint and the run files were written."""
+
+    def __init__(self, signum: int, step: int, output_dir: Path):
+        self.signum, self.step, self.output_dir = signum, step, output_dir
+        name = signal.Signals(signum).name
+        super().__init__(f"stopped by {name} after step {step}; checkpoint and run files are in {output_dir}/. "
+                         f"Resume with: hbo train --config {output_dir}/config.yaml --resume")
+
+
+def find_checkpoint(out: Path, resume: str) -> Path:
+    """``resume`` is "latest" (the newest complete checkpoint of this run) or a checkpoint folder."""
+    checkpoint = latest_checkpoint(out / "trainer") if resume == "latest" else Path(resume)
+    if checkpoint is None:
+        raise ConfigError(f"--resume: no complete checkpoint under {out / 'trainer'} "
+                          "(checkpoints need training.save_strategy: steps, or a SIGINT/SIGTERM stop)")
+    if not (checkpoint / STATE_FILE).is_file():
+        raise ConfigError(f"--resume: {checkpoint} is not a complete hbo checkpoint (no {STATE_FILE})")
+    return checkpoint
+
+
+def train(config: Config, progress: bool = True, resume: str | None = None) -> dict:
+    """Run one fine-tuning job (continuing from a checkpoint when ``resume`` is given: "latest" or a
+    checkpoint folder); returns the evaluation results."""
+    out = Path(config.output_dir)
+    checkpoint = find_checkpoint(out, resume) if resume else None
+    started = time.time()
+
+    model, tokenizer = load_model(config.model)
+    mix = setup_training(config, model, tokenizer, progress)  # under torchrun / accelerate: joins the process group
+    main = mix.args.process_index == 0  # only the main process writes files and prints
+    progress = progress and main
+    if main:
+        atomic_write_text(out / "config.yaml", dump_yaml(config))
+        print(describe_mixture(mix.mixture, mix.levels))
+        print(f"difficulty scores ({config.scoring.metric}): {'from cache' if mix.scores_cached else 'computed'}"
+              + (f"; {mix.args.world_size} processes" if mix.args.world_size > 1 else ""))
+    if checkpoint is not None:
+        try:
+            mix.controller.load_state_dict(load_state(checkpoint / STATE_FILE))
+        except ValueError as e:
+            raise ConfigError(f"--resume {checkpoint}: {e}") from None
+        print(f"resuming from {checkpoint}")
+
+    def evaluate():
+        return evaluate_mixture(model, tokenizer, mix.mixture, config.eval.max_new_tokens, config.eval.batch_size,
+                                progress, config.eval.generate_choices)
+
+    before = evaluate() if config.eval.before else None
+    trainer = MixtureTrainer(
+        model=model, args=mix.args, train_dataset=mix.train_dataset, processing_class=tokenizer,
+        data_collator=mix.data_collator, callbacks=[mix.callback], controller=mix.controller,
+        batch_log=(out / "ranks" / f"batches-{mix.args.process_index}.jsonl") if config.sampling.log_every_process else None,
+    )
+    training_started = time.perf_counter()
+    trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
+    training_s = time.perf_counter() - training_started
+    records = mix.controller.log.records
+    if mix.callback.stop_signal is not None:
+        if main:
+            plot_probabilities(records, out / "probabilities.png")
+        raise TrainingInterrupted(mix.callback.stop_signal, trainer.state.global_step, out)
+
+    after = evaluate()
+    # training_s: the Trainer loop, reward measurements included; update_s: the strategy updates in
+    # it (offline reward passes and actors); padded_tokens: token positions trained on, padding
+    # included (a strategy that favours longer examples trains on more); total_s: the whole command
+    results = {"before": before, "after": after,
+               "timing": {"training_s": training_s, "update_s": mix.controller.update_seconds,
+                          "padded_tokens": trainer.padded_tokens, "total_s": time.time() - started}}
+    if main:
+        atomic_write_text(out / "eval.json", json.dumps(results, indent=2))
+        print(format_table(before, after))
+        plot_probabilities(records, out / "probabilities.png")
+        atomic_save_folder(out / "model", lambda folder: (model.save_pretrained(folder), tokenizer.save_pretrained(folder)))
+        print(f"wrote {out}/: config.yaml probabilities.jsonl eval.json probabilities.png model/ "
+              f"({time.time() - started:.0f}s)")
+    return results

@@ -1,0 +1,92 @@
+"""The mixture controller: the update schedule of a strategy during training, with no dependency on
+transformers, so a plain PyTorch loop uses it as the Trainer does (``examples/plain_pytorch.py``)."""
+from __future__ import annotations
+
+import time
+
+from hbo.core.sampler import HierarchicalSampler
+from hbo.errors import ConfigError
+from hbo.measure.distributed import check_same_everywhere, is_main_process
+from hbo.measure.signals import TrainingSignals
+from hbo.outputs.runlog import RunLog
+from hbo.strategies.base import Strategy
+
+
+class MixtureController:
+    """Every ``update_interval`` steps (never at step 0): update the strategy from the probe, hand
+    the new distributions to the sampler and log them with what was trained on since the last record.
+
+    The controller owns the update schedule and, for a strategy that reads its rewards off the
+    training steps (``Strategy.reads_training_signals``), the signals: ``attach(model)`` creates them,
+    the host records every training step into ``signals`` and asks ``gradient_norms_wanted(step)``.
+    """
+
+    def __init__(self, strategy: Strategy, sampler: HierarchicalSampler, update_interval: int,
+                 examples_per_step: int, log: RunLog | None = None, online_norm_steps: int = 1):
+        self.strategy, self.sampler, self.update_interval, self.log = strategy, sampler, update_interval, log
+        self.online_norm_steps = online_norm_steps  # online rewards: gradient norms on the last N steps before an update
+        self.signals: TrainingSignals | None = None  # online measurements, emptied at every update
+        self.examples_per_step = examples_per_step  # examples one optimiser step consumes, all processes together
+        self.last_step = 0
+        self.update_seconds = 0.0  # time spent in strategy updates (reward measurements and actors)
+        self.sampler.set_probabilities(*strategy.probabilities())
+
+    def attach(self, model) -> None:
+        """Record training signals on ``model`` when the strategy reads them (before training starts)."""
+        if self.strategy.reads_training_signals and self.signals is None:
+            try:
+                self.signals = TrainingSignals(model)
+            except ValueError as e:  # the model has layers the hooks do not cover
+                raise ConfigError(str(e)) from None
+
+    def gradient_norms_wanted(self, step: int) -> bool:
+        """Whether optimiser step ``step`` (1-based) must record per-example gradient norms: one of
+        the last ``online_norm_steps`` before an update."""
+        return self.signals is not None and -step % self.update_interval < self.online_norm_steps
+
+    def start(self) -> None:
+        """Log the priors as the step-0 record."""
+        self._record(0, {})
+
+    def step_end(self, step: int, probe) -> bool:
+        """Call after optimiser step ``step``; returns whether an update happened."""
+        if step <= 0 or step % self.update_interval:
+            return False
+        started = time.perf_counter()
+        rewards = self.strategy.update(probe, step) if self.strategy.updates else {}
+        self.update_seconds += time.perf_counter() - started
+        if self.signals is not None:
+            self.signals.clear()
+        global_probs, local_probs = self.strategy.probabilities()
+        # every process computed this update from the same gathered measurements; make sure
+        check_same_everywhere(f"the probabilities after step {step}", [*global_probs, *sum(map(list, local_probs), [])])
+        self.sampler.set_probabilities(global_probs, local_probs)
+        self._record(step, rewards)
+        return True
+
+    def _record(self, step: int, rewards: dict) -> None:
+        draws = self.sampler.pop_draws((step - self.last_step) * self.examples_per_step)
+        self.last_step = step
+        if self.log is not None:
+            self.log.record(step, self.sampler.global_probs.tolist(), [p.tolist() for p in self.sampler.local_probs],
+                            rewards.get("global_reward"), rewards.get("local_reward"), self.sampler.count(draws),
+                            rewards.get("skipped", ()), ids=[i for _, _, i in draws])
+
+    def state_dict(self, step: int) -> dict:
+        """Everything needed to continue exactly after optimiser step ``step``."""
+        return {"step": step, "last_step": self.last_step, "levels": self.strategy.levels,
+                "strategy": self.strategy.state_dict(), "sampler": self.sampler.state_dict(),
+                "signals": self.signals.state_dict(gather=True) if self.signals is not None else None}
+
+    def load_state_dict(self, state: dict) -> None:
+        if state["levels"] != self.strategy.levels:
+            raise ValueError("the difficulty levels differ from the checkpoint's: the data, the model or the "
+                             "scoring settings changed since it was written")
+        self.strategy.load_state_dict(state["strategy"])
+        self.sampler.load_state_dict(state["sampler"])
+        if self.signals is not None and state.get("signals") and is_main_process():
+            self.signals.load_state_dict(state["signals"])  # every process's measurements, held by one
+        self.last_step = state["last_step"]
+        self.sampler.requeue_unconsumed((state["step"] - self.last_step) * self.examples_per_step)
+        if self.log is not None:
+            self.log.resume(state["step"])

@@ -1,0 +1,123 @@
+"""The Hugging Face Trainer as the host of a mixture: a Trainer whose sampler is hbo's, and a callback
+that runs the controller after every optimiser step, checkpoints its state and stops cleanly on a
+signal. TRL's trainers are Trainers, so they take the same two pieces."""
+from __future__ import annotations
+
+import json
+import signal
+from pathlib import Path
+
+from transformers import Trainer, TrainerCallback
+from transformers.trainer_utils import PREFIX_CHECKPOINT_DIR
+
+from hbo.errors import ConfigError
+from hbo.files import save_state
+from hbo.training.controller import MixtureController
+
+# What the mixture needs from TrainingArguments, and why.
+REQUIRED_ARGUMENTS = {
+    # the collator reads each example's "index" column, which the Trainer would otherwise drop
+    "remove_unused_columns": False,
+    # on resume the sampler restores its own position; replaying the data loader to skip batches
+    # would draw from, and so change, its random stream
+    "ignore_data_skip": True,
+}
+
+
+def check_arguments(args) -> None:
+    """Raise ConfigError naming every TrainingArguments field that the mixture needs set otherwise."""
+    wrong = {k: v for k, v in REQUIRED_ARGUMENTS.items() if getattr(args, k) != v}
+    if wrong:
+        raise ConfigError("MixtureTrainer needs TrainingArguments(" + ", ".join(f"{k}={v}" for k, v in wrong.items())
+                          + ") (hbo.training_arguments sets them)")
+
+
+class MixtureTrainer(Trainer):
+    """A Trainer that draws its training examples from the controller's sampler and, when the strategy
+    reads training signals, records every example's loss and gradient norm as it trains on it. Nothing else
+    of the Trainer changes: the loop, loss, optimiser, logging and checkpointing are the library's."""
+
+    def __init__(self, *args, controller: MixtureController, batch_log: str | Path | None = None, **kwargs):
+        self.controller = controller
+        self.batch_log = Path(batch_log) if batch_log else None  # this process's examples, one line per micro-step
+        if self.batch_log:
+            self.batch_log.parent.mkdir(parents=True, exist_ok=True)
+            self.batch_log.write_text("")
+        self.padded_tokens = 0  # token positions trained on, padding included: what a step's compute scales with
+        super().__init__(*args, **kwargs)
+        check_arguments(self.args)
+        if controller.strategy.reads_training_signals and self.args.gradient_checkpointing:
+            raise ConfigError("sampling.reward_source: train does not work with gradient checkpointing (the "
+                              "recomputed forward would be measured twice); use reward_source: offline")
+        controller.attach(self.model)
+
+    def _get_train_sampler(self, *args, **kwargs):
+        return self.controller.sampler
+
+    def training_step(self, model, inputs, num_items_in_batch=None):
+        indices = inputs.pop("index")
+        self.padded_tokens += inputs["input_ids"].numel()
+        if self.batch_log:
+            with self.batch_log.open("a") as f:
+                f.write(json.dumps({"step": self.state.global_step + 1, "ids": indices.tolist()}) + "\n")
+        signals = self.controller.signals
+        if signals is None:
+            return super().training_step(model, inputs, num_items_in_batch)
+        with signals.step(indices, gradient_norms=self.controller.gradient_norms_wanted(self.state.global_step + 1)):
+            return super().training_step(model, inputs, num_items_in_batch)
+
+    def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
+        signals = self.controller.signals
+        if signals is None:
+            return super().compute_loss(model, inputs, return_outputs, num_items_in_batch)
+        labels = inputs["labels"]
+        loss, outputs = super().compute_loss(model, inputs, True, num_items_in_batch)
+        signals.loss_computed(loss, outputs.logits, labels)
+        return (loss, outputs) if return_outputs else loss
+
+
+STATE_FILE = "hbo_state.json"
+
+
+class MixtureCallback(TrainerCallback):
+    """Runs the controller at the end of every optimiser step of the Trainer, saves its state into
+    every Trainer checkpoint, and turns SIGINT / SIGTERM into "finish this step, checkpoint, stop"."""
+
+    def __init__(self, controller: MixtureController, probe_factory):
+        self.controller, self.probe_factory = controller, probe_factory
+        self.stop_signal: int | None = None
+        self._previous_handlers: dict = {}
+
+    def on_train_begin(self, args, state, control, **kwargs):
+        if state.global_step == 0:
+            self.controller.start()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            self._previous_handlers[signum] = signal.signal(signum, self._on_signal)
+
+    def _on_signal(self, signum, frame):
+        self.stop_signal = signum
+        signal.signal(signum, self._previous_handlers[signum])  # a second signal stops at once
+
+    def on_step_end(self, args, state, control, model=None, **kwargs):
+        self.controller.step_end(state.global_step, self.probe_factory(model))
+        if self.stop_signal is not None:
+            control.should_save = True
+            control.should_training_stop = True
+
+    def on_save(self, args, state, control, **kwargs):
+        controller_state = self.controller.state_dict(state.global_step)  # on every process: it may gather
+        if state.is_world_process_zero:
+            folder = Path(args.output_dir) / f"{PREFIX_CHECKPOINT_DIR}-{state.global_step}"
+            save_state(folder / STATE_FILE, controller_state)
+
+    def on_train_end(self, args, state, control, **kwargs):
+        for signum, handler in self._previous_handlers.items():
+            signal.signal(signum, handler)
+        self._previous_handlers.clear()
+
+
+def latest_checkpoint(trainer_dir: str | Path) -> Path | None:
+    """The newest checkpoint whose hbo state was written: hbo writes it last, so its presence marks a
+    complete checkpoint, and a checkpoint cut short by a crash is passed over."""
+    folders = [p for p in Path(trainer_dir).glob(f"{PREFIX_CHECKPOINT_DIR}-*") if (p / STATE_FILE).is_file()]
+    return max(folders, key=lambda p: int(p.name.rsplit("-", 1)[1]), default=None)

@@ -1,0 +1,123 @@
+import math
+
+import pytest
+
+from hbo.config import ConfigError, load_config
+
+
+def test_defaults_are_the_demo():
+    c = load_config()
+    assert c.data.mixture == "demo" and c.model.name_or_path == "demo" and c.sampling.strategy == "hbo"
+
+
+def test_yaml_then_overrides(tmp_path):
+    f = tmp_path / "c.yaml"
+    f.write_text("sampling:\n  update_interval: 7\ntraining:\n  max_steps: 11\n")
+    c = load_config(f, ["sampling.temperature=inf", "training.learning_rate=1e-4", "output_dir=x"])
+    assert (c.sampling.update_interval, c.training.max_steps, c.output_dir) == (7, 11, "x")
+    assert math.isinf(c.sampling.temperature) and c.training.learning_rate == 1e-4
+
+
+def test_several_files_merge_in_order(tmp_path):
+    recipe, adapt = tmp_path / "recipe.yaml", tmp_path / "cpu.yaml"
+    recipe.write_text("data:\n  datasets:\n    - {name: a, path: a.jsonl}\n  max_length: 512\n"
+                      "training:\n  max_steps: 1000\n  learning_rate: 5.0e-5\n")
+    adapt.write_text("data:\n  max_length: 128\n  train_fraction: 0.5\ntraining:\n  max_steps: 10\n")
+    c = load_config([recipe, adapt], ["training.max_steps=20"])
+    assert [d.name for d in c.data.datasets] == ["a"]  # kept from the recipe
+    assert (c.data.max_length, c.data.train_fraction) == (128, 0.5)  # replaced by the later file
+    assert (c.training.max_steps, c.training.learning_rate) == (20, 5e-5)  # overrides still win
+    assert load_config([adapt, recipe]).data.max_length == 512
+    with pytest.raises(ConfigError, match="train_fraction must be in"):
+        load_config(None, ["data.train_fraction=0"])
+
+
+def test_datasets_list(tmp_path):
+    f = tmp_path / "c.yaml"
+    f.write_text("data:\n  datasets:\n    - {name: a, path: a.jsonl}\n    - {name: b, path: b.csv, format: alpaca}\n")
+    c = load_config(f)
+    assert [d.name for d in c.data.datasets] == ["a", "b"] and c.data.datasets[1].format == "alpaca"
+
+
+@pytest.mark.parametrize("override,message", [
+    ("sampling.update_intervall=5", "unknown config key sampling.update_intervall"),
+    ("nonsense=1", "unknown config key nonsense"),
+    ("training.max_steps=abc", "training.max_steps must be int"),
+    ("scoring.metric=foo", "scoring.metric must be one of"),
+    ("sampling.actor_lr=0", "sampling.actor_lr must be > 0"),
+    ("data.loss_on=prompt", "data.loss_on must be one of"),
+])
+def test_bad_keys_and_values(override, message):
+    with pytest.raises(ConfigError, match=message):
+        load_config(None, [override])
+
+
+def test_duplicate_dataset_names(tmp_path):
+    f = tmp_path / "c.yaml"
+    f.write_text("data:\n  datasets:\n    - {name: a, path: a.jsonl}\n    - {name: a, path: b.jsonl}\n")
+    with pytest.raises(ConfigError, match="duplicate dataset names"):
+        load_config(f)
+
+
+def test_missing_file():
+    with pytest.raises(ConfigError, match="config file not found"):
+        load_config("/nonexistent/c.yaml")
+
+
+def test_config_reference_doc_is_current():
+    from pathlib import Path
+
+    from hbo.config.reference import embedded_table, render
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "configuration.md").read_text()
+    assert embedded_table(doc).strip() == render().strip(), "run `python -m hbo.config.reference --write docs/configuration.md`"
+
+
+def test_example_configs_load():
+    from pathlib import Path
+
+    examples = Path(__file__).resolve().parents[2] / "examples"
+    for path in examples.glob("*.yaml"):
+        load_config(path)
+    for setup in ("multilingual", "multitask"):  # each recipe, and its CPU mode
+        c = load_config([examples / f"smollm2-{setup}.yaml", examples / "cpu.yaml"])
+        assert c.model.name_or_path == "models/smollm2" and len(c.data.datasets) == (8 if setup == "multilingual" else 4)
+        assert c.training.max_steps < load_config(examples / f"smollm2-{setup}.yaml").training.max_steps
+
+
+def test_reference_preset_fills_only_what_you_leave_unset(tmp_path):
+    c = load_config(None, ["preset=reference"])
+    assert (c.sampling.actor_lr, c.sampling.update_interval, c.sampling.min_probability) == (1e-4, 200, 0.0)
+    f = tmp_path / "c.yaml"
+    f.write_text("preset: reference\nsampling:\n  update_interval: 50\n")
+    c = load_config(f, ["sampling.actor_lr=0.5"])
+    assert (c.sampling.actor_lr, c.sampling.update_interval, c.sampling.actor_steps) == (0.5, 50, 200)
+    assert load_config().sampling.actor_lr == 1e-3  # no preset: hbo's defaults
+    with pytest.raises(ConfigError, match="unknown preset 'paper'"):
+        load_config(None, ["preset=paper"])
+
+
+def test_prior_temperature_per_strategy():
+    assert load_config(None, ["sampling.strategy=temperature"]).sampling.prior_temperature() == 10.0  # the paper's Temp.
+    assert load_config().sampling.prior_temperature() == 1.0
+    assert load_config(None, ["sampling.temperature=inf"]).sampling.prior_temperature() == float("inf")
+    with pytest.raises(ConfigError, match="sampling.mos.rewards"):
+        load_config(None, ["sampling.mos.rewards=[novelty]"])
+
+
+@pytest.mark.parametrize("overrides, message", [
+    (["sampling.reward_source=train", "sampling.strategy=mos"], "is for hbo"),
+    (["sampling.reward_source=train", "sampling.local_reward=ifd"], "response-alone pass"),
+    (["sampling.reward_source=online"], "reward_source"),
+    (["sampling.gradient_norms=vmap"], "gradient_norms"),
+    (["sampling.online_norm_steps=0"], "online_norm_steps"),
+])
+def test_online_reward_settings_are_checked(overrides, message):
+    with pytest.raises(ConfigError, match=message):
+        load_config(None, overrides)
+
+
+def test_static_strategies_accept_online_rewards_they_never_read():
+    # a recipe with reward_source: train (examples/cpu.yaml) can be rerun with a static baseline
+    for strategy in ("proportional", "temperature", "uniform"):
+        assert load_config(None, ["sampling.reward_source=train", f"sampling.strategy={strategy}"]).sampling.strategy == strategy

@@ -1,0 +1,69 @@
+"""Bad inputs that must be caught early and said clearly (the table in docs/reliability.md)."""
+import json
+
+import pytest
+import torch
+
+from hbo.config import DataConfig, DatasetConfig, load_config
+from hbo.core.sampler import HierarchicalSampler
+from hbo.data.formats import DataError
+from hbo.data.mixture import read_mixture
+from hbo.files import atomic_write, atomic_write_text, load_state, save_state
+from hbo.strategies import make_strategy
+from hbo.training.controller import MixtureController
+
+
+def test_malformed_line_deep_in_a_large_file_is_reported_before_training(tmp_path):
+    good = json.dumps({"prompt": "question", "completion": "answer"}) + "\n"
+    path = tmp_path / "big.jsonl"
+    path.write_text(good * 149_999 + '{"prompt": "q", "completion": \n' + good * 50_000)
+    with pytest.raises(DataError, match=r"big.jsonl:150000: malformed JSON"):
+        read_mixture(DataConfig(datasets=[DatasetConfig(name="big", path=str(path))]))
+
+
+def test_heldout_overlapping_training_warns_with_the_count(tmp_path):
+    rows = [json.dumps({"prompt": f"q{i}", "completion": "a"}) + "\n" for i in range(20)]
+    (tmp_path / "train.jsonl").write_text("".join(rows))
+    (tmp_path / "held.jsonl").write_text("".join(rows[:3]) + json.dumps({"prompt": "new", "completion": "a"}) + "\n")
+    spec = DatasetConfig(name="a", path=str(tmp_path / "train.jsonl"), heldout_path=str(tmp_path / "held.jsonl"))
+    with pytest.warns(UserWarning, match=r"'a': 3 of 4 held-out examples also appear in its training data"):
+        [(_, _, _, report)] = read_mixture(DataConfig(datasets=[spec]))
+    assert report.overlap == 3
+
+
+def test_resume_refuses_a_checkpoint_from_other_levels():
+    cfg = load_config().sampling
+    levels, other = [[[0, 1], [2]]], [[[0], [1, 2]]]
+
+    def controller(lv):
+        return MixtureController(make_strategy(cfg, lv, torch.zeros(3), torch.zeros(3)),
+                                 HierarchicalSampler(lv, num_samples=4), 2, 2)
+
+    state = controller(levels).state_dict(step=2)
+    with pytest.raises(ValueError, match="difficulty levels differ"):
+        controller(other).load_state_dict(state)
+
+
+def test_atomic_write_keeps_the_old_file_when_writing_fails(tmp_path):
+    target = atomic_write_text(tmp_path / "eval.json", '{"ok": 1}')
+
+    def crash(tmp):
+        tmp.write_text('{"half')
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        atomic_write(target, crash)
+    assert json.loads(target.read_text()) == {"ok": 1}
+    assert [p.name for p in tmp_path.iterdir()] == ["eval.json"]
+
+
+def test_state_is_json_never_pickle(tmp_path):
+    path = save_state(tmp_path / "hbo_state.json", {"logits": torch.tensor([0.5, -1.0], dtype=torch.float64), "step": 3})
+    json.loads(path.read_text())  # plain JSON: nothing is unpickled on resume
+    state = load_state(path)
+    assert torch.equal(state["logits"], torch.tensor([0.5, -1.0], dtype=torch.float64)) and state["step"] == 3
+
+
+def test_remote_code_is_off_unless_asked():
+    assert load_config().model.trust_remote_code is False
+    assert load_config(None, ["model.trust_remote_code=true"]).model.trust_remote_code is True

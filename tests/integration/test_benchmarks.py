@@ -1,0 +1,100 @@
+"""`python benchmarks/mixture.py --quick` runs every strategy end to end and writes results of the
+documented shape; the committed full results have that shape too."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from hbo.strategies import STRATEGIES
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def check_shape(result: dict, strategies) -> None:
+    assert isinstance(result["commit"], str) and isinstance(result["mixture"], str)
+    assert isinstance(result["steps"], int) and all(isinstance(s, int) for s in result["seeds"])
+    assert set(result["strategies"]) == set(strategies)
+    for name, s in result["strategies"].items():
+        for key in ("macro_accuracy", "worst_accuracy"):
+            assert set(s[key]) >= {"mean", "std"} and 0 <= s[key]["mean"] <= 100, (name, key)
+        assert s["worst_accuracy"]["mean"] <= s["macro_accuracy"]["mean"]
+        assert s["per_dataset"] and all(0 <= v <= 100 for v in s["per_dataset"].values())
+        assert s["wall_s"] > 0 and s["wall_vs_proportional"] > 0
+    assert result["strategies"]["proportional"]["wall_vs_proportional"] == pytest.approx(1.0)
+
+
+def test_quick_benchmark_runs_every_strategy(tmp_path):
+    run = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "mixture.py"), "--quick", "--out", str(tmp_path)],
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr[-3000:]
+    result = json.loads((tmp_path / "mixture.json").read_text())
+    check_shape(result, STRATEGIES)
+    assert result["steps"] == 8 and result["mixture"] == "hard"
+    assert set(result["strategies"]["hbo"]["per_dataset"]) == {"reverse-en", "reverse-de", "reverse-fr", "reverse-es",
+                                                               "add", "add-noisy"}
+    assert (tmp_path / "mixture.png").stat().st_size > 0 and "| hbo |" in (tmp_path / "mixture.md").read_text()
+
+
+def test_committed_results_have_the_documented_shape():
+    result = json.loads((ROOT / "benchmarks" / "results" / "mixture.json").read_text())
+    check_shape(result, STRATEGIES)
+    assert result["steps"] >= 300 and len(result["seeds"]) >= 3
+
+
+def test_committed_smollm2_results_are_one_mixture_result_per_setup():
+    results = json.loads((ROOT / "benchmarks" / "results" / "smollm2.json").read_text())
+    assert [r["setup"] for r in results] == ["multilingual", "multitask"]
+    for result in results:
+        check_shape(result, ["hbo", "proportional", "uniform", "mos"])
+        assert result["command"].startswith("python benchmarks/smollm2.py") and result["device"]
+        assert set(result["base"]["per_dataset"]) == set(result["strategies"]["hbo"]["per_dataset"])
+    assert len(results[0]["base"]["per_dataset"]) == 8 and len(results[1]["base"]["per_dataset"]) == 4
+    text = (ROOT / "benchmarks" / "results" / "smollm2.md").read_text()
+    assert results[0]["commit"] in text and "| hbo |" in text
+
+
+def check_overhead_shape(result: dict) -> None:
+    assert isinstance(result["commit"], str) and isinstance(result["machine"], str)
+    for c in result["configs"]:
+        assert isinstance(c["config"], str) and c["params"] > 0
+        assert set(c["wall_vs_proportional"]) >= {"hbo_offline", "hbo_online"}
+        assert all(v > 0 for v in c["wall_vs_proportional"].values())
+        assert set(c["reward_s_per_update"]) == {"hbo", "one_at_a_time"}
+        assert all(v > 0 for v in c["reward_s_per_update"].values())
+        assert c["scoring_vs_forward"] > 0 and c["peak_mem_mb"]
+        assert c["reward_max_relative_difference"] < 1e-3  # both probes measure the same thing
+        assert set(c["estimated_vs_proportional"]) == {"hbo_offline", "hbo_online"}
+        assert all(v >= 1 for v in c["estimated_vs_proportional"].values()) or c["online_step_overhead"]["losses"] < 0
+        assert 0 <= c["update_share"]["hbo_offline"] < 1 and c["online_step_overhead"]["step_s"] > 0
+        assert set(c["reward_s_per_process"]) == {"1", "2"} and all(v > 0 for v in c["reward_s_per_process"].values())
+        # two processes each measure half of the examples (rounded up), and get the same rewards
+        assert c["reward_examples_per_process"]["2"] == -(-c["reward_examples_per_process"]["1"] // 2)
+        assert c["reward_processes_max_relative_difference"] < 1e-4
+
+
+def test_quick_overhead_benchmark(tmp_path):
+    run = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "overhead.py"), "--quick", "--out", str(tmp_path)],
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr[-3000:]
+    result = json.loads((tmp_path / "overhead.json").read_text())
+    check_overhead_shape(result)
+    assert [c["config"] for c in result["configs"]] == ["demo"]
+
+
+def test_committed_overhead_results_have_the_documented_shape():
+    result = json.loads((ROOT / "benchmarks" / "results" / "overhead.json").read_text())
+    check_overhead_shape(result)
+    params = [c["params"] for c in result["configs"]]
+    assert len(params) >= 2 and max(params) >= 10 * min(params)
+
+
+def test_quick_online_rewards_benchmark(tmp_path):
+    run = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "online_rewards.py"), "--quick", "--out",
+                          str(tmp_path)], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr[-3000:]
+    result = json.loads((tmp_path / "online_rewards.json").read_text())
+    assert set(result["accuracy"]) == {"proportional", "hbo offline", "hbo online"}
+    assert len(result["agreement"]["per_update"]) == 2  # 8 steps, an update every 4
+    assert all(len(r["online_global"]) == 6 for r in result["agreement"]["rewards"])

@@ -1,0 +1,154 @@
+import random
+
+import pytest
+import torch
+
+from hbo.config import DataConfig
+from hbo.data.mixture import load_mixture
+from hbo.measure.examples import gradient_cosines, gradient_norms, mean_hidden_states, mean_losses
+from hbo.measure.examples import alone_sequence, conditional_sequence
+from hbo.scoring import context_token_id, score_examples
+from hbo.measure.probe import ModelProbe
+
+
+@pytest.fixture(scope="module")
+def examples(demo):
+    _, tokenizer = demo
+    mixture = load_mixture(DataConfig(mixture="demo"), tokenizer)
+    rng = random.Random(0)
+    flat = mixture.flat().examples
+    return [flat[i] for i in rng.sample(range(len(flat)), 40)]
+
+
+def naive_loss(model, ids, labels):
+    """One example, no padding, the definition written out."""
+    with torch.no_grad():
+        logits = model(input_ids=torch.tensor([ids])).logits[0, :-1].float()
+    target = torch.tensor(labels[1:])
+    logp = torch.log_softmax(logits, -1)
+    keep = target != -100
+    return float(-logp[keep].gather(1, target[keep, None]).mean())
+
+
+def test_batched_scores_equal_one_at_a_time(demo, examples):
+    model, tokenizer = demo
+    scores = score_examples(model, examples, tokenizer.pad_token_id, context_token_id(tokenizer), batch_size=16)
+    for i, ex in enumerate(examples):
+        cond = naive_loss(model, *conditional_sequence(ex))
+        alone = naive_loss(model, *alone_sequence(ex, context_token_id(tokenizer)))
+        assert scores.loss[i].item() == pytest.approx(cond, rel=1e-4)
+        assert scores.alone_loss[i].item() == pytest.approx(alone, rel=1e-4)
+        ifd = torch.exp(torch.tensor(cond - alone)).item()
+        assert scores.metric("ifd")[i].item() == pytest.approx(ifd, rel=1e-4)
+        assert scores.metric("ppl")[i].item() == pytest.approx(torch.exp(torch.tensor(cond)).item(), rel=1e-4)
+
+
+def test_gradient_norm_matches_backward(demo, examples):
+    model, tokenizer = demo
+    seqs = [conditional_sequence(ex) for ex in examples[:3]]
+    norms = gradient_norms(model, seqs, tokenizer.pad_token_id)
+    for norm, (ids, labels) in zip(norms, seqs):
+        model.zero_grad()
+        model.eval()
+        loss = model(input_ids=torch.tensor([ids]), labels=torch.tensor([labels])).loss
+        loss.backward()
+        expected = torch.sqrt(sum(p.grad.pow(2).sum() for p in model.parameters() if p.grad is not None))
+        assert norm.item() == pytest.approx(expected.item(), rel=1e-4)
+    model.zero_grad(set_to_none=True)
+
+
+def flat_mean_gradient(model, seqs):
+    """Gradient of the mean of per-example mean losses, by plain backward one example at a time."""
+    model.zero_grad()
+    model.eval()
+    for ids, labels in seqs:
+        (model(input_ids=torch.tensor([ids]), labels=torch.tensor([labels])).loss / len(seqs)).backward()
+    grad = torch.cat([p.grad.flatten() for p in model.parameters()])
+    model.zero_grad(set_to_none=True)
+    return grad
+
+
+def test_gradient_cosines_match_backward(demo, examples):
+    model, tokenizer = demo
+    groups = [[conditional_sequence(ex) for ex in examples[:3]], [conditional_sequence(ex) for ex in examples[3:8]]]
+    reference = [conditional_sequence(ex) for ex in examples[8:12]]
+    cosines = gradient_cosines(model, groups, reference, tokenizer.pad_token_id, batch_size=2)
+    ref = flat_mean_gradient(model, reference)
+    for cos, group in zip(cosines, groups):
+        expected = torch.nn.functional.cosine_similarity(flat_mean_gradient(model, group), ref, dim=0)
+        # absolute: near-orthogonal gradients make a relative bound meaningless (float32 dot products)
+        assert cos.item() == pytest.approx(expected.item(), abs=2e-5)
+
+
+def test_hidden_states_are_token_means_of_the_last_layer(demo, examples):
+    model, tokenizer = demo
+    seqs = [conditional_sequence(ex) for ex in examples[:4]]
+    states = mean_hidden_states(model, seqs, tokenizer.pad_token_id, batch_size=3)
+    for row, (ids, _) in zip(states, seqs):
+        with torch.no_grad():
+            hidden = model(input_ids=torch.tensor([ids]), output_hidden_states=True).hidden_states[-1][0]
+        assert torch.allclose(row.float(), hidden.mean(dim=0), rtol=1e-4, atol=1e-5)
+
+
+def test_reward_computation_leaves_training_state_untouched(demo, examples):
+    model, tokenizer = demo
+    model = type(model)(model.config)  # a private copy we can train
+    model.load_state_dict(demo[0].state_dict())
+    model.train()
+    model.model.layers[0].eval()  # a mixed-mode model must come back mixed
+    optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3)
+    ids, labels = conditional_sequence(examples[0])
+    model(input_ids=torch.tensor([ids]), labels=torch.tensor([labels])).loss.backward()
+    optimizer.step()  # optimizer now has state
+    model(input_ids=torch.tensor([ids]), labels=torch.tensor([labels])).loss.backward()  # pending grads
+
+    def snapshot():
+        return {
+            "params": {n: p.detach().clone() for n, p in model.named_parameters()},
+            "grads": {n: p.grad.clone() for n, p in model.named_parameters()},
+            "opt": {k: {kk: vv.clone() if torch.is_tensor(vv) else vv for kk, vv in v.items()}
+                    for k, v in optimizer.state_dict()["state"].items()},
+            "modes": [m.training for m in model.modules()],
+            "rng": torch.get_rng_state().clone(),
+            "py": random.getstate(),
+        }
+
+    before = snapshot()
+    probe = ModelProbe(model, type("T", (), {"examples": examples})(), tokenizer.pad_token_id,
+                       context_token_id(tokenizer))
+    probe.gradient_norms(range(5))
+    probe.losses(range(10))
+    probe.alone_losses(range(10))
+    probe.gradient_cosines([[0, 1], [2, 3, 4]], [5, 6])
+    probe.hidden_states(range(4))
+    after = snapshot()
+    for n in before["params"]:
+        assert torch.equal(before["params"][n], after["params"][n])
+        assert torch.equal(before["grads"][n], after["grads"][n])
+    for k in before["opt"]:
+        for kk, v in before["opt"][k].items():
+            assert torch.equal(v, after["opt"][k][kk]) if torch.is_tensor(v) else v == after["opt"][k][kk]
+    assert before["modes"] == after["modes"] and not all(after["modes"])
+    assert torch.equal(before["rng"], after["rng"]) and before["py"] == after["py"]
+
+
+def test_mean_losses_nan_without_labels(demo):
+    model, tokenizer = demo
+    losses, counts = mean_losses(model, [([1, 2, 3], [-100, -100, -100]), ([1, 2, 3], [-100, 2, 3])],
+                                 tokenizer.pad_token_id)
+    assert torch.isnan(losses[0]) and counts.tolist() == [0, 2] and torch.isfinite(losses[1])
+
+
+def test_scores_are_cached_by_model_and_data(demo, tmp_path):
+    from hbo.scoring import load_or_score
+
+    model, tokenizer = demo
+    mixture = load_mixture(DataConfig(mixture="demo", heldout_max=5), tokenizer)
+    mixture.train = [d[:20] for d in mixture.train]
+    first, cached = load_or_score(model, mixture, tokenizer, 32, str(tmp_path), progress=False)
+    assert not cached and len(list(tmp_path.glob("scores-*.safetensors"))) == 1
+    again, cached = load_or_score(model, mixture, tokenizer, 32, str(tmp_path), progress=False)
+    assert cached and torch.equal(first.loss, again.loss) and torch.equal(first.alone_loss, again.alone_loss)
+    mixture.train[0] = mixture.train[0][:10]  # different data -> different key -> rescored
+    _, cached = load_or_score(model, mixture, tokenizer, 32, str(tmp_path), progress=False)
+    assert not cached and len(list(tmp_path.glob("scores-*.safetensors"))) == 2

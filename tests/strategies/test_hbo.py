@@ -1,0 +1,66 @@
+import math
+
+import pytest
+import torch
+
+from hbo.config import SamplingConfig
+from hbo.strategies import make_strategy
+from tests.helpers.probes import LEVELS, FakeProbe, TrainedProbe, softmax  # noqa: F401
+from hbo.strategies.hbo import HBOStrategy, level_ratio
+
+
+def test_hbo_rewards_by_hand():
+    base = torch.full((6,), 0.5, dtype=torch.float64)
+    cfg = SamplingConfig(global_samples_per_level=50, local_samples_per_level=50, actor_lr=0.05, actor_steps=50)
+    strategy = HBOStrategy(LEVELS, cfg, base, base)
+    record = strategy.update(FakeProbe(base), 25)
+    # dataset 1 draws indices 4 and 5 equally often in expectation: norms 5 and 6 -> ~5.5; dataset 0 ~2.5
+    g_reward = record["global_reward"]
+    assert 2.0 < g_reward[0] < 3.0 and 5.0 < g_reward[1] < 6.0
+    # ppl ratios: dataset 0 level 0 -> 1, level 1 -> 2; normalised by their mean 1.5
+    assert record["local_reward"][0] == pytest.approx([2 / 3, 4 / 3])
+    assert record["local_reward"][1] == pytest.approx([1.0, 1.0])
+    g, local = strategy.probabilities()
+    assert g[1] > 2 / 6  # moved toward the larger gradient norm
+    assert local[0][1] > 0.5 and local[1] == pytest.approx([0.5, 0.5])
+
+def test_level_ratio_kinds():
+    now, base = torch.tensor([1.0]), torch.tensor([2.0])
+    assert level_ratio("ppl", now, base).item() == pytest.approx(math.exp(-1))
+    assert level_ratio("loss", now, base).item() == pytest.approx(0.5)
+    assert level_ratio("ifd", now, base, torch.tensor([0.5]), torch.tensor([0.5])).item() == pytest.approx(math.exp(-1))
+
+def test_ablations_freeze_one_level_of_the_hierarchy():
+    base = torch.full((6,), 0.5, dtype=torch.float64)
+    cfg = SamplingConfig(actor_lr=0.05, actor_steps=20)
+    global_only = make_strategy(SamplingConfig(strategy="hbo-global", actor_lr=0.05, actor_steps=20), LEVELS, base, base)
+    record = global_only.update(FakeProbe(base), 25)
+    g, local = global_only.probabilities()
+    assert g[1] > 2 / 6 and local == [[0.5, 0.5], [0.5, 0.5]] and record["local_reward"] is None
+    local_only = make_strategy(SamplingConfig(strategy="hbo-local", actor_lr=0.05, actor_steps=20), LEVELS, base, base)
+    record = local_only.update(FakeProbe(base), 25)
+    g, local = local_only.probabilities()
+    assert g == pytest.approx([4 / 6, 2 / 6], abs=1e-12) and local[0][1] > 0.5 and record["global_reward"] is None
+    assert cfg.prior_temperature() == 1.0
+
+def test_online_hbo_rewards_by_hand():
+    """Levels with no trained example keep their last mean; never-measured ones count as the mean
+    of their peers; NaN measurements (losses-only steps) are left out."""
+    base = torch.full((6,), 0.5, dtype=torch.float64)
+    strategy = HBOStrategy(LEVELS, SamplingConfig(reward_source="train", actor_steps=5), base, base)
+    two = 0.5 + math.log(2)
+    # update 1: dataset 0 level 0 (norms 1, 3 -> 2) and level 1 (norm 6, ratio 2); dataset 1 unseen
+    record = strategy.update(TrainedProbe([0, 1, 2, 3], [0.5, 0.5, two, two], [1.0, 3.0, 6.0, math.nan]), 25)
+    assert record["global_reward"] == pytest.approx([4.0, 4.0])  # mean of levels (2 + 6) / 2; dataset 1 -> peers
+    assert record["local_reward"][0] == pytest.approx([2 / 3, 4 / 3])
+    assert all(math.isnan(r) for r in record["local_reward"][1])  # never measured: that actor is skipped
+    assert record["skipped"] == [1]
+    # update 2: only dataset 1 level 1 is trained on; dataset 0 keeps its last means
+    record = strategy.update(TrainedProbe([5], [0.5], [10.0]), 25)
+    assert record["global_reward"] == pytest.approx([4.0, 10.0])
+    assert record["local_reward"][0] == pytest.approx([2 / 3, 4 / 3])
+    assert record["local_reward"][1] == pytest.approx([1.0, 1.0])  # level 0 takes level 1's mean
+    state = strategy.state_dict()
+    resumed = HBOStrategy(LEVELS, SamplingConfig(reward_source="train", actor_steps=5), base, base)
+    resumed.load_state_dict(state)
+    assert resumed.update(TrainedProbe([], [], []), 25) == strategy.update(TrainedProbe([], [], []), 25)

@@ -1,0 +1,25 @@
+import math
+
+import pytest
+import torch
+
+from hbo.config import SamplingConfig
+from hbo.strategies import make_strategy
+from tests.helpers.probes import LEVELS, FakeProbe, TrainedProbe, softmax  # noqa: F401
+
+
+@pytest.mark.parametrize("name", ["hbo", "multidds", "mos", "odm"])
+def test_state_roundtrip_continues_identically(name):
+    base = torch.full((6,), 0.5, dtype=torch.float64)
+    cfg = SamplingConfig(strategy=name, actor_steps=5)
+    a = make_strategy(cfg, LEVELS, base, base)
+    a.update(FakeProbe(base), 25)
+    b = make_strategy(cfg, LEVELS, base, base)
+    b.load_state_dict(a.state_dict())
+    a.update(FakeProbe(base), 25)
+    b.update(FakeProbe(base), 25)
+    assert a.probabilities() == b.probabilities()
+
+def test_unknown_strategy():
+    with pytest.raises(ValueError, match="unknown sampling.strategy"):
+        make_strategy(SamplingConfig(strategy="doremi"), LEVELS, None, None)

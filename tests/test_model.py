@@ -1,0 +1,43 @@
+"""The embedded model is really pretrained, and its levels follow the designed difficulty."""
+import json
+from pathlib import Path
+
+import torch
+from transformers import AutoModelForCausalLM
+
+from hbo.core.levels import assign_levels
+from hbo.data.builtin import builtin_mixture
+from hbo.data.loading import load_examples
+from hbo.data.mixture import encode_examples
+from hbo.scoring import context_token_id, score_examples, spearman
+
+
+def test_pretrained_far_below_random_and_levels_follow_difficulty(demo):
+    model, tokenizer = demo
+    spec = builtin_mixture("demo")[0]
+    examples = load_examples(spec.path)[:300]
+    designed = torch.tensor([json.loads(line)["difficulty"] for line in Path(spec.path).read_text().splitlines()][:300],
+                            dtype=torch.float64)
+    encoded = encode_examples(examples, tokenizer, 256, "response")
+    scores = score_examples(model, encoded, tokenizer.pad_token_id, context_token_id(tokenizer), 64)
+    torch.manual_seed(0)
+    random_model = AutoModelForCausalLM.from_config(model.config)
+    random_scores = score_examples(random_model, encoded, tokenizer.pad_token_id, context_token_id(tokenizer), 64)
+    assert scores.loss.mean().exp() < 2.0 < 100 < random_scores.loss.mean().exp()
+    levels = torch.tensor(assign_levels(scores.metric("ppl"), 4), dtype=torch.float64)
+    assert spearman(levels, designed) > 0.7
+
+
+def test_tokenizer_covers_printable_ascii(demo):
+    import string
+
+    _, tokenizer = demo
+    ids = tokenizer(string.printable, add_special_tokens=False)["input_ids"]
+    assert tokenizer.unk_token_id is None or tokenizer.unk_token_id not in ids
+    assert tokenizer.decode(ids) == string.printable
+    assert tokenizer.chat_template
+
+
+def test_spearman_by_hand():
+    assert spearman(torch.tensor([1.0, 2, 3, 4]), torch.tensor([10.0, 20, 30, 40])) == 1.0
+    assert spearman(torch.tensor([1.0, 2, 3]), torch.tensor([3.0, 2, 1])) == -1.0
