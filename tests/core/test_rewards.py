@@ -25,3 +25,28 @@ def test_group_means_split_in_order_and_skip_non_finite():
     values = torch.tensor([1.0, 3.0, float("nan"), 4.0, float("inf"), float("nan")], dtype=torch.float64)
     means = group_means(values, [[7, 8], [9, 9], [1, 2]])
     assert means[:2] == [2.0, 4.0] and math.isnan(means[2])
+
+
+def test_alignment_with_mean_by_hand():
+    from hbo.core.rewards import alignment_with_mean
+
+    # two orthogonal unit gradients and a third equal to the first, scaled by 2: unit dots
+    # [[1, 0, 1], [0, 1, 0], [1, 0, 1]]; the mean unit vector has squared norm 5/9, so
+    # cos_d = (row sum / 3) / sqrt(5/9) = row sum / sqrt(5)
+    gram = [[1.0, 0.0, 2.0], [0.0, 1.0, 0.0], [2.0, 0.0, 4.0]]
+    import math
+
+    assert alignment_with_mean(gram) == pytest.approx([2 / math.sqrt(5), 1 / math.sqrt(5), 2 / math.sqrt(5)])
+    # a larger gradient does not pull the reference toward itself: scaling a row and column changes nothing
+    assert alignment_with_mean([[1.0, 0.0], [0.0, 100.0]]) == pytest.approx([1 / math.sqrt(2)] * 2)
+    assert all(math.isnan(v) for v in alignment_with_mean([[0.0, 0.0], [0.0, 1.0]]))
+
+
+def test_tilted_prior_is_positive_and_keeps_the_prior_when_scores_agree():
+    from hbo.core.rewards import tilted_prior
+
+    assert tilted_prior([0.7, 0.3], [0.4, 0.4], 5.0) == pytest.approx([0.7, 0.3])
+    tilted = tilted_prior([0.5, 0.5], [0.0, 0.2], 5.0)
+    assert tilted == pytest.approx([0.5 * math.exp(-1.0), 0.5])
+    assert all(v > 0 for v in tilted_prior([0.5, 0.5], [-1.0, 1.0], 50.0))
+    assert all(math.isnan(v) for v in tilted_prior([0.5, 0.5], [float("nan"), 1.0], 5.0))

@@ -5,7 +5,7 @@ import torch
 
 from hbo.config import DataConfig
 from hbo.data.mixture import load_mixture
-from hbo.measure.examples import gradient_cosines, gradient_norms, mean_hidden_states, mean_losses
+from hbo.measure.examples import gradient_cosines, gradient_gram, gradient_norms, mean_hidden_states, mean_losses
 from hbo.measure.examples import alone_sequence, conditional_sequence
 from hbo.scoring import context_token_id, score_examples
 from hbo.measure.probe import ModelProbe
@@ -78,6 +78,14 @@ def test_gradient_cosines_match_backward(demo, examples):
         expected = torch.nn.functional.cosine_similarity(flat_mean_gradient(model, group), ref, dim=0)
         # absolute: near-orthogonal gradients make a relative bound meaningless (float32 dot products)
         assert cos.item() == pytest.approx(expected.item(), abs=2e-5)
+
+
+def test_gradient_gram_matches_backward(demo, examples):
+    model, tokenizer = demo
+    groups = [[conditional_sequence(ex) for ex in examples[a:b]] for a, b in ((0, 3), (3, 8), (8, 12))]
+    gram = gradient_gram(model, groups, tokenizer.pad_token_id, batch_size=2)
+    flat = torch.stack([flat_mean_gradient(model, group) for group in groups]).double()
+    assert gram.shape == (3, 3) and torch.allclose(gram, flat @ flat.T, rtol=1e-4, atol=1e-7)
 
 
 def test_hidden_states_are_token_means_of_the_last_layer(demo, examples):

@@ -58,10 +58,6 @@ class Mixture:
     heldout: list[list[Encoded]]
     reports: dict[str, DatasetReport] = field(default_factory=dict)
 
-    @property
-    def sizes(self) -> list[int]:
-        return [len(t) for t in self.train]
-
     def flat(self) -> FlatTrainSet:
         return FlatTrainSet(self.train)
 
