@@ -21,7 +21,8 @@ from hbo.config import DataConfig, load_config
 from hbo.data.mixture import load_mixture
 from hbo.measure.distributed import gather_objects, rank_and_size
 from hbo.model import quiet_libraries
-from hbo.scoring import context_token_id, difficulty_levels, load_or_score
+from hbo.data.mixture import response_header_ids
+from hbo.scoring import difficulty_levels, load_or_score
 from hbo.strategies.hbo import HBOStrategy
 from hbo.measure.probe import ModelProbe
 
@@ -61,7 +62,7 @@ def main(folder: str, out: str, scores_dir: str | None = None) -> None:
     config = load_config(None, [])  # the defaults of hbo train
     sampling = config.sampling
     levels = difficulty_levels(mixture, scores, config.scoring.metric, config.scoring.num_levels)
-    probe = CountingProbe(model, mixture.flat(), tokenizer.pad_token_id, context_token_id(tokenizer))
+    probe = CountingProbe(model, mixture.flat(), tokenizer.pad_token_id, response_header_ids(tokenizer))
 
     def rewards() -> tuple[float, list[float], int]:
         strategy = HBOStrategy(levels, sampling, scores.loss, scores.alone_loss)  # same draws every time

@@ -34,13 +34,16 @@ HERE = Path(__file__).resolve().parent
 # Every strategy the benchmark compares, by its name in the results: the strategy and its settings.
 VARIANTS = {
     "hbo": [],
+    "hbo-paper": ["preset=paper"],
     "hbo-global": ["sampling.strategy=hbo-global"],
     "hbo-local": ["sampling.strategy=hbo-local"],
     "proportional": ["sampling.strategy=proportional"],
     "temperature": ["sampling.strategy=temperature"],
     "uniform": ["sampling.strategy=uniform"],
     "multidds": ["sampling.strategy=multidds"],
+    "multiuat": ["sampling.strategy=multiuat"],
     "mos": ["sampling.strategy=mos"],
+    "mos-plus": ["sampling.strategy=mos-plus"],
     "odm": ["sampling.strategy=odm"],
 }
 FULL = {"steps": 1000, "seeds": [0, 1, 2], "overrides": []}
@@ -52,6 +55,7 @@ QUICK = {"steps": 8, "seeds": [0], "overrides": ["sampling.update_interval=4", "
                                                   "sampling.multidds.samples_per_dataset=2",
                                                   "sampling.multidds.reference_per_dataset=2",
                                                   "sampling.mos.samples_per_dataset=2",
+                                                  "sampling.multiuat.samples_per_dataset=2",
                                                   "sampling.odm.samples_per_dataset=2"]}
 
 
@@ -220,7 +224,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clean-mixture", help="the clean mixture reported beside it (default: clean; quick: none)")
     parser.add_argument("--strategies", nargs="+", default=list(VARIANTS), choices=list(VARIANTS))
     parser.add_argument("--clean-strategies", nargs="+", choices=list(VARIANTS),
-                        default=["hbo", "proportional", "temperature", "uniform"])
+                        default=["hbo", "hbo-paper", "proportional", "temperature", "uniform"])
     parser.add_argument("--seeds", type=int, nargs="+", help="default: 0 1 2 (quick: 0)")
     parser.add_argument("--steps", type=int, help="training steps per run (default: 1000; quick: 8)")
     parser.add_argument("--jobs", type=int, default=1, help="runs side by side, one torch thread each")
@@ -239,6 +243,7 @@ def main(argv: list[str] | None = None) -> int:
     if clean:
         result["clean"] = benchmark(clean, args.clean_strategies, seeds, steps, overrides, out, args.jobs,
                                     plots=not args.quick)
+        result["clean"]["commit"] = started_at
     from hbo.config import load_config
 
     import torch

@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from mixture import commit, mean_std, run_one  # noqa: E402
 
 from hbo.model import quiet_libraries  # noqa: E402
-from hbo.strategies import STRATEGIES  # noqa: E402
+from hbo.strategies import STRATEGIES, Registered  # noqa: E402
 from hbo.strategies.hbo import HBOStrategy  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
@@ -50,9 +50,9 @@ class ComparedHBO(HBOStrategy):
         offline = dataclasses.replace(config, reward_source="offline")
         self.shadow = HBOStrategy(levels, offline, base_loss, base_alone_loss)
 
-    def update(self, probe) -> dict:
+    def update(self, probe, step: int) -> dict:
         offline_global, offline_local = self.shadow.global_rewards(probe), self.shadow.local_rewards(probe)
-        record = super().update(probe)
+        record = super().update(probe, step)
         ComparedHBO.records.append({"offline_global": offline_global, "online_global": record["global_reward"],
                                     "offline_local": offline_local, "online_local": record["local_reward"]})
         return record
@@ -66,10 +66,10 @@ def pearson(x: list[float], y: list[float]) -> float:
 
 
 def agreement(steps: int, overrides: list[str], work: Path) -> dict:
-    STRATEGIES["hbo-compared"] = ComparedHBO
+    STRATEGIES["hbo-compared"] = Registered(ComparedHBO, online_rewards=True)
     ComparedHBO.records = []
-    try:
-        run_one("hbo-compared", 0, steps, "hard", overrides + ONLINE, work / "compared")
+    try:  # in this process (the registry entry lives here)
+        run_one("hbo-compared", 0, steps, "hard", overrides + ONLINE + ["sampling.strategy=hbo-compared"], work / "compared")
     finally:
         del STRATEGIES["hbo-compared"]
     per_update = [{"global": pearson(r["offline_global"], r["online_global"]),
@@ -85,7 +85,8 @@ def accuracy(steps: int, seeds: list[int], overrides: list[str], work: Path) -> 
     runs = {name: [] for name in variants}
     for seed in tqdm(seeds, desc="seeds"):
         for name, (strategy, extra) in variants.items():
-            runs[name].append(run_one(strategy, seed, steps, "hard", overrides + extra, work / f"{name}-{seed}"))
+            runs[name].append(run_one(name.replace(" ", "-"), seed, steps, "hard",
+                                      overrides + [f"sampling.strategy={strategy}", *extra], work / "runs"))
     return {name: {"macro_accuracy": mean_std([r["macro"] for r in rs]),
                    "worst_accuracy": mean_std([r["worst"] for r in rs]),
                    "heldout_loss": mean_std([r["loss"] for r in rs]),

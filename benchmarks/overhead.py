@@ -64,7 +64,8 @@ from hbo.measure.examples import (alone_sequence, conditional_sequence, length_b
 from hbo.measure.signals import TrainingSignals  # noqa: E402
 from hbo.model import DEMO_MODEL, quiet_libraries  # noqa: E402
 from hbo.recipe import train  # noqa: E402
-from hbo.scoring import context_token_id, difficulty_levels, load_or_score, score_examples  # noqa: E402
+from hbo.data.mixture import response_header_ids
+from hbo.scoring import difficulty_levels, load_or_score, score_examples  # noqa: E402
 from hbo.strategies.hbo import HBOStrategy  # noqa: E402
 from hbo.measure.probe import ModelProbe  # noqa: E402
 
@@ -232,7 +233,7 @@ def reward_cost(model, tokenizer, mixture, levels, scores, sampling: SamplingCon
     """Seconds for one update's reward measurements, hbo's probe and the one-at-a-time yardstick, on
     the same draws (each strategy copy starts from the same reward generator)."""
     train_set = mixture.flat()
-    fast = ModelProbe(model, train_set, tokenizer.pad_token_id, context_token_id(tokenizer))
+    fast = ModelProbe(model, train_set, tokenizer.pad_token_id, response_header_ids(tokenizer))
     slow = OneAtATimeProbe(model, train_set)
 
     def measure(probe) -> tuple[float, list[float]]:
@@ -278,7 +279,7 @@ def distributed_reward_cost(folder: Path, root: Path) -> dict:
 
 
 def scoring_cost(model, tokenizer, examples, batch_size: int = 32) -> dict:
-    pad_id, context = tokenizer.pad_token_id, context_token_id(tokenizer)
+    pad_id, context = tokenizer.pad_token_id, response_header_ids(tokenizer)
     sets = [[conditional_sequence(ex) for ex in examples], [alone_sequence(ex, context) for ex in examples]]
     device = next(model.parameters()).device
 

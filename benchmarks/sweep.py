@@ -11,6 +11,7 @@ resumable like the benchmark's: one file per run under ``runs/``.
 from __future__ import annotations
 
 import argparse
+import re
 import json
 import sys
 from pathlib import Path
@@ -19,15 +20,15 @@ from mixture import HERE, commit, mean_std, run_all
 
 SETTINGS = {
     "proportional": ["sampling.strategy=proportional"],
-    "gradient-norm, S=25": ["sampling.global_reward=gradient-norm", "sampling.update_interval=25"],
-    "alignment k=2, S=50": ["sampling.global_reward=alignment", "sampling.alignment_sharpness=2",
-                            "sampling.update_interval=50"],
-    "alignment k=5, S=50": ["sampling.global_reward=alignment", "sampling.alignment_sharpness=5",
-                            "sampling.update_interval=50"],
-    "alignment k=10, S=50": ["sampling.global_reward=alignment", "sampling.alignment_sharpness=10",
-                             "sampling.update_interval=50"],
-    "alignment k=5, S=50, global only": ["sampling.strategy=hbo-global", "sampling.global_reward=alignment",
-                                         "sampling.alignment_sharpness=5", "sampling.update_interval=50"],
+    "paper rewards (gradient-norm, ppl), S=25": ["sampling.update_interval=25"],
+    "alignment t=5, ppl, S=50": ["sampling.global_reward=alignment", "sampling.tilt=5", "sampling.update_interval=50"],
+    "alignment t=5, improvement, S=50": ["sampling.global_reward=alignment", "sampling.tilt=5",
+                                         "sampling.local_reward=improvement", "sampling.update_interval=50"],
+    "progress t=2, EMA 0.5, improvement, S=50": ["sampling.global_reward=progress", "sampling.tilt=2",
+                                                 "sampling.reward_ema=0.5", "sampling.local_reward=improvement",
+                                                 "sampling.update_interval=50"],
+    "local only, improvement, S=50": ["sampling.strategy=hbo-local", "sampling.local_reward=improvement",
+                                      "sampling.update_interval=50"],
 }
 MIXTURES = ("dev", "dev-clean")
 
@@ -46,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     started_at = commit()
-    names = {name: f"sweep{i}" for i, name in enumerate(SETTINGS)}  # file-safe run names
+    names = {name: re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") for name in SETTINGS}  # file-safe run names
     jobs = [(names[name], seed, args.steps, mixture, SETTINGS[name], out / "runs" / f"sweep-{mixture}-{args.steps}")
             for mixture in args.mixtures for seed in args.seeds for name in args.settings]
     results = iter(run_all(jobs, args.jobs))

@@ -18,7 +18,8 @@ from hbo.data.mixture import load_mixture
 from hbo.measure.examples import pad
 from hbo.model import load_model
 from hbo.outputs.runlog import RunLog
-from hbo.scoring import context_token_id, difficulty_levels, load_or_score
+from hbo.data.mixture import response_header_ids
+from hbo.scoring import difficulty_levels, load_or_score
 from hbo.strategies import make_strategy
 from hbo.measure.probe import ModelProbe
 from hbo.training.controller import MixtureController
@@ -43,7 +44,7 @@ def main() -> None:
     sampler = HierarchicalSampler(levels, num_samples=args.steps * args.batch_size, seed=0)
     controller = MixtureController(strategy, sampler, sampling.update_interval, args.batch_size, RunLog(mixture.names, args.log))
     train_set = mixture.flat()
-    probe = ModelProbe(model, train_set, tokenizer.pad_token_id, context_token_id(tokenizer))
+    probe = ModelProbe(model, train_set, tokenizer.pad_token_id, response_header_ids(tokenizer))
 
     def collate(batch):
         return pad([(b["input_ids"], b["labels"]) for b in batch], tokenizer.pad_token_id, "cpu")

@@ -21,7 +21,8 @@ from hbo.data.loading import load_examples
 from hbo.data.mixture import encode_examples
 from hbo.model import load_model
 from hbo.core.levels import assign_levels
-from hbo.scoring import context_token_id, score_examples, spearman
+from hbo.data.mixture import response_header_ids
+from hbo.scoring import score_examples, spearman
 
 
 def main() -> None:
@@ -34,8 +35,8 @@ def main() -> None:
         designed = torch.tensor([json.loads(line)["difficulty"] for line in Path(spec.path).read_text().splitlines()],
                                 dtype=torch.float64)
         encoded = encode_examples(examples, tokenizer, 256, "response")
-        scores = score_examples(model, encoded, tokenizer.pad_token_id, context_token_id(tokenizer), 64)
-        rand = score_examples(random_model, encoded, tokenizer.pad_token_id, context_token_id(tokenizer), 64)
+        scores = score_examples(model, encoded, tokenizer.pad_token_id, response_header_ids(tokenizer), 64)
+        rand = score_examples(random_model, encoded, tokenizer.pad_token_id, response_header_ids(tokenizer), 64)
         rho = {m: spearman(torch.tensor(assign_levels(scores.metric(m), 4), dtype=torch.float64), designed)
                for m in ("ifd", "ppl")}
         print(f"{spec.name:<12}{len(encoded):>6}{scores.loss.mean().exp():>10.2f}{rand.loss.mean().exp():>12.1f}"

@@ -1,10 +1,23 @@
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 
+# Every cache the suite could write, hbo's and the libraries', goes to one temporary folder, set
+# before anything is imported: datasets and matplotlib read their cache folders at import time, and
+# the benchmarks the tests launch inherit these variables.
+CACHES = Path(tempfile.mkdtemp(prefix="hbo-tests-"))
+for variable, folder in (("HBO_CACHE", "hbo"), ("HF_HOME", "huggingface"), ("HF_DATASETS_CACHE", "huggingface/datasets"),
+                         ("MPLCONFIGDIR", "matplotlib"), ("XDG_CACHE_HOME", "xdg")):
+    os.environ[variable] = str(CACHES / folder)
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 INTEGRATION = Path(__file__).parent / "integration"
+
+
+def pytest_unconfigure(config):
+    shutil.rmtree(CACHES, ignore_errors=True)
 
 
 def pytest_collection_modifyitems(config, items):
@@ -12,16 +25,6 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if INTEGRATION in Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.slow)
-
-
-@pytest.fixture(autouse=True)
-def isolated_cache(tmp_path_factory, monkeypatch):
-    """Every cache, hbo's and the libraries', goes to a per-session temp folder, never the user's home."""
-    root = tmp_path_factory.getbasetemp()
-    monkeypatch.setenv("HBO_CACHE", str(root / "hbo-cache"))
-    monkeypatch.setenv("HF_HOME", str(root / "hf-home"))
-    monkeypatch.setenv("HF_DATASETS_CACHE", str(root / "hf-home" / "datasets"))
-    monkeypatch.setenv("MPLCONFIGDIR", str(root / "matplotlib"))
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,8 @@ from hbo.core.levels import assign_levels
 from hbo.data.builtin import builtin_mixture
 from hbo.data.loading import load_examples
 from hbo.data.mixture import encode_examples
-from hbo.scoring import context_token_id, score_examples, spearman
+from hbo.data.mixture import response_header_ids
+from hbo.scoring import score_examples, spearman
 
 
 def test_pretrained_far_below_random_and_levels_follow_difficulty(demo):
@@ -19,10 +20,10 @@ def test_pretrained_far_below_random_and_levels_follow_difficulty(demo):
     designed = torch.tensor([json.loads(line)["difficulty"] for line in Path(spec.path).read_text().splitlines()][:300],
                             dtype=torch.float64)
     encoded = encode_examples(examples, tokenizer, 256, "response")
-    scores = score_examples(model, encoded, tokenizer.pad_token_id, context_token_id(tokenizer), 64)
+    scores = score_examples(model, encoded, tokenizer.pad_token_id, response_header_ids(tokenizer), 64)
     torch.manual_seed(0)
     random_model = AutoModelForCausalLM.from_config(model.config)
-    random_scores = score_examples(random_model, encoded, tokenizer.pad_token_id, context_token_id(tokenizer), 64)
+    random_scores = score_examples(random_model, encoded, tokenizer.pad_token_id, response_header_ids(tokenizer), 64)
     assert scores.loss.mean().exp() < 2.0 < 100 < random_scores.loss.mean().exp()
     levels = torch.tensor(assign_levels(scores.metric("ppl"), 4), dtype=torch.float64)
     assert spearman(levels, designed) > 0.7

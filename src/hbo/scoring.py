@@ -1,7 +1,7 @@
 """Difficulty scores from the base model, computed once per (model, data) and cached on disk.
 
 For every training example we keep the base model's mean response loss given the prompt and given
-only a one-token context (the "response alone" pass). Both are needed later: the levels come from
+only the response header (the "response alone" pass). Both are needed later: the levels come from
 the chosen metric, and the local reward compares the current model's loss against the base loss.
 """
 from __future__ import annotations
@@ -16,40 +16,37 @@ import torch
 from safetensors.torch import load_file, save_file
 
 from hbo.core.levels import assign_levels
-from hbo.data.mixture import Encoded, Mixture
+from hbo.data.mixture import Encoded, Mixture, response_header_ids
 from hbo.measure.distributed import is_main_process, split_rows
 from hbo.measure.examples import alone_sequence, conditional_sequence, mean_losses
 
-SCORES_VERSION = 1  # bump when the scoring definition changes, to invalidate old caches
+SCORES_VERSION = 2  # bump when the scoring definition changes, to invalidate old caches
 
 
 @dataclass
 class BaseScores:
     """Per training example (flat index): the base model's mean response loss with the prompt
-    (``loss``) and with a one-token context instead of the prompt (``alone_loss``), float64 [N]."""
+    (``loss``) and with only the response header instead of the prompt (``alone_loss``), float64 [N]."""
     loss: torch.Tensor
     alone_loss: torch.Tensor
 
     def metric(self, name: str) -> torch.Tensor:
-        """``loss``; ``ppl`` = exp(loss); ``ifd`` = PPL(response | prompt) / PPL(response alone)."""
+        """``loss``; ``ppl`` = exp(loss); ``ifd`` = loss(response | prompt) / loss(response alone), a ratio of
+        mean token losses (Li et al. 2024, and the authors' code), not of perplexities."""
         if name == "loss":
             return self.loss
         if name == "ppl":
             return self.loss.exp()
         if name == "ifd":
-            return (self.loss - self.alone_loss).exp()
+            return self.loss / self.alone_loss
         raise ValueError(f"unknown difficulty metric {name!r}; choose ifd, ppl or loss")
 
 
-def context_token_id(tokenizer) -> int:
-    return tokenizer.bos_token_id if tokenizer.bos_token_id is not None else tokenizer.eos_token_id
-
-
-def score_examples(model, examples: list[Encoded], pad_id: int, context_id: int, batch_size: int,
+def score_examples(model, examples: list[Encoded], pad_id: int, header: list[int], batch_size: int,
                    progress: bool = False) -> BaseScores:
     loss, _ = mean_losses(model, [conditional_sequence(ex) for ex in examples], pad_id, batch_size,
                           progress, desc="scoring (response | prompt)")
-    alone, _ = mean_losses(model, [alone_sequence(ex, context_id) for ex in examples], pad_id, batch_size,
+    alone, _ = mean_losses(model, [alone_sequence(ex, header) for ex in examples], pad_id, batch_size,
                            progress, desc="scoring (response alone)")
     return BaseScores(loss, alone)
 
@@ -86,7 +83,7 @@ def load_or_score(model, mixture: Mixture, tokenizer, batch_size: int, cache_dir
             if tensors["loss"].numel() == len(flat):
                 return BaseScores(tensors["loss"], tensors["alone_loss"]), True
     def measure(share: list[Encoded]) -> torch.Tensor:
-        s = score_examples(model, share, tokenizer.pad_token_id, context_token_id(tokenizer), batch_size, progress)
+        s = score_examples(model, share, tokenizer.pad_token_id, response_header_ids(tokenizer), batch_size, progress)
         return torch.stack([s.loss, s.alone_loss], dim=1)
 
     both = split_rows(measure, flat)  # in a distributed run, each process scores its share

@@ -93,16 +93,27 @@ def test_reference_preset_fills_only_what_you_leave_unset(tmp_path):
     c = load_config(f, ["sampling.actor_lr=0.5"])
     assert (c.sampling.actor_lr, c.sampling.update_interval, c.sampling.actor_steps) == (0.5, 50, 200)
     assert load_config().sampling.actor_lr == 1e-3  # no preset: hbo's defaults
-    with pytest.raises(ConfigError, match="unknown preset 'paper'"):
-        load_config(None, ["preset=paper"])
+    with pytest.raises(ConfigError, match="unknown preset 'authors'"):
+        load_config(None, ["preset=authors"])
+
+
+def test_paper_and_reference_presets_differ_only_where_the_code_differs_from_the_paper():
+    paper, reference = load_config(None, ["preset=paper"]), load_config(None, ["preset=reference"])
+    assert (paper.sampling.temperature, paper.sampling.update_interval, paper.sampling.actor_lr) == (1.0, 200, 1e-4)
+    assert (paper.scoring.metric, paper.scoring.num_levels, paper.sampling.reward_ema) == ("ifd", 4, None)
+    assert (paper.data.loss_on, paper.sampling.reward_tokens, paper.sampling.local_updates) == ("response", "response", 1)
+    assert (reference.data.loss_on, reference.sampling.reward_tokens, reference.sampling.local_updates) == ("all", "all", 4)
+    paper.data.loss_on, paper.sampling.reward_tokens, paper.sampling.local_updates = "all", "all", 4
+    paper.preset = "reference"
+    assert paper == reference
 
 
 def test_prior_temperature_per_strategy():
     assert load_config(None, ["sampling.strategy=temperature"]).sampling.prior_temperature() == 10.0  # the paper's Temp.
     assert load_config().sampling.prior_temperature() == 1.0
     assert load_config(None, ["sampling.temperature=inf"]).sampling.prior_temperature() == float("inf")
-    with pytest.raises(ConfigError, match="sampling.mos.rewards"):
-        load_config(None, ["sampling.mos.rewards=[novelty]"])
+    with pytest.raises(ConfigError, match="sampling.mos.reward must be one of transferability, difficulty"):
+        load_config(None, ["sampling.mos.reward=novelty"])
 
 
 @pytest.mark.parametrize("overrides, message", [

@@ -27,6 +27,10 @@ class FakeProbe:
         self.groups, self.reference = groups, reference
         return torch.tensor([0.5, -0.5], dtype=torch.float64)
 
+    def entropies(self, indices):
+        """Dataset 0 (indices 0-3) is predicted with entropy 1 nat, dataset 1 with 3."""
+        return torch.tensor([1.0 if i < 4 else 3.0 for i in indices], dtype=torch.float64)
+
     def hidden_states(self, indices):
         """Dataset 0's examples embed as (1, 0), dataset 1's as (1, 1): cosine 1 / sqrt(2)."""
         return torch.tensor([[1.0, 0.0] if i < 4 else [1.0, 1.0] for i in indices], dtype=torch.float64)

@@ -9,6 +9,8 @@ import pytest
 
 from hbo.strategies import STRATEGIES
 
+BENCHMARKED = set(STRATEGIES) | {"hbo-paper"}  # every strategy, and hbo as published (preset: paper)
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -23,6 +25,12 @@ def check_shape(result: dict, strategies) -> None:
         assert s["per_dataset"] and all(0 <= v <= 100 for v in s["per_dataset"].values())
         assert s["wall_s"] > 0 and s["wall_vs_proportional"] > 0
     assert result["strategies"]["proportional"]["wall_vs_proportional"] == pytest.approx(1.0)
+    assert set(result["paired"]) == set(result["strategies"]) - {"hbo"}
+    for name, p in result["paired"].items():
+        low, high = p["ci95"]
+        assert low <= p["delta_macro"] <= high, name
+        mine, theirs = result["strategies"]["hbo"], result["strategies"][name]
+        assert p["delta_macro"] == pytest.approx(mine["macro_accuracy"]["mean"] - theirs["macro_accuracy"]["mean"], abs=1e-6)
 
 
 def test_quick_benchmark_runs_every_strategy(tmp_path):
@@ -30,7 +38,7 @@ def test_quick_benchmark_runs_every_strategy(tmp_path):
                          capture_output=True, text=True)
     assert run.returncode == 0, run.stderr[-3000:]
     result = json.loads((tmp_path / "mixture.json").read_text())
-    check_shape(result, STRATEGIES)
+    check_shape(result, BENCHMARKED)
     assert result["steps"] == 8 and result["mixture"] == "hard"
     assert set(result["strategies"]["hbo"]["per_dataset"]) == {"reverse-en", "reverse-de", "reverse-fr", "reverse-es",
                                                                "add", "add-noisy"}
@@ -39,8 +47,11 @@ def test_quick_benchmark_runs_every_strategy(tmp_path):
 
 def test_committed_results_have_the_documented_shape():
     result = json.loads((ROOT / "benchmarks" / "results" / "mixture.json").read_text())
-    check_shape(result, STRATEGIES)
-    assert result["steps"] >= 300 and len(result["seeds"]) >= 3
+    check_shape(result, BENCHMARKED)
+    assert result["steps"] >= 1000 and len(result["seeds"]) >= 3
+    clean = result["clean"]
+    check_shape(clean, {"hbo", "hbo-paper", "proportional", "temperature", "uniform"})
+    assert clean["seeds"] == result["seeds"] and clean["mixture"] == "clean"
 
 
 def test_committed_smollm2_results_are_one_mixture_result_per_setup():

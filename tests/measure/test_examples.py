@@ -7,7 +7,8 @@ from hbo.config import DataConfig
 from hbo.data.mixture import load_mixture
 from hbo.measure.examples import gradient_cosines, gradient_gram, gradient_norms, mean_hidden_states, mean_losses
 from hbo.measure.examples import alone_sequence, conditional_sequence
-from hbo.scoring import context_token_id, score_examples
+from hbo.data.mixture import response_header_ids
+from hbo.scoring import score_examples
 from hbo.measure.probe import ModelProbe
 
 
@@ -32,13 +33,13 @@ def naive_loss(model, ids, labels):
 
 def test_batched_scores_equal_one_at_a_time(demo, examples):
     model, tokenizer = demo
-    scores = score_examples(model, examples, tokenizer.pad_token_id, context_token_id(tokenizer), batch_size=16)
+    scores = score_examples(model, examples, tokenizer.pad_token_id, response_header_ids(tokenizer), batch_size=16)
     for i, ex in enumerate(examples):
         cond = naive_loss(model, *conditional_sequence(ex))
-        alone = naive_loss(model, *alone_sequence(ex, context_token_id(tokenizer)))
+        alone = naive_loss(model, *alone_sequence(ex, response_header_ids(tokenizer)))  # after <|assistant|>\n
         assert scores.loss[i].item() == pytest.approx(cond, rel=1e-4)
         assert scores.alone_loss[i].item() == pytest.approx(alone, rel=1e-4)
-        ifd = torch.exp(torch.tensor(cond - alone)).item()
+        ifd = cond / alone  # a ratio of mean losses (Li et al. 2024), not of perplexities
         assert scores.metric("ifd")[i].item() == pytest.approx(ifd, rel=1e-4)
         assert scores.metric("ppl")[i].item() == pytest.approx(torch.exp(torch.tensor(cond)).item(), rel=1e-4)
 
@@ -123,12 +124,14 @@ def test_reward_computation_leaves_training_state_untouched(demo, examples):
 
     before = snapshot()
     probe = ModelProbe(model, type("T", (), {"examples": examples})(), tokenizer.pad_token_id,
-                       context_token_id(tokenizer))
+                       response_header_ids(tokenizer))
     probe.gradient_norms(range(5))
     probe.losses(range(10))
     probe.alone_losses(range(10))
     probe.gradient_cosines([[0, 1], [2, 3, 4]], [5, 6])
     probe.hidden_states(range(4))
+    probe.gradient_gram([[0, 1], [2, 3, 4]])
+    probe.entropies(range(4))
     after = snapshot()
     for n in before["params"]:
         assert torch.equal(before["params"][n], after["params"][n])
@@ -160,3 +163,29 @@ def test_scores_are_cached_by_model_and_data(demo, tmp_path):
     mixture.train[0] = mixture.train[0][:10]  # different data -> different key -> rescored
     _, cached = load_or_score(model, mixture, tokenizer, 32, str(tmp_path), progress=False)
     assert not cached and len(list(tmp_path.glob("scores-*.safetensors"))) == 2
+
+
+def test_entropies_are_token_means_of_the_predictive_entropy(demo, examples):
+    from hbo.measure.examples import mean_entropies
+
+    model, tokenizer = demo
+    seqs = [conditional_sequence(ex) for ex in examples[:4]]
+    entropies = mean_entropies(model, seqs, tokenizer.pad_token_id, batch_size=3)
+    for value, (ids, labels) in zip(entropies, seqs):
+        with torch.no_grad():
+            logp = torch.log_softmax(model(input_ids=torch.tensor([ids])).logits[0, :-1].float(), dim=-1)
+        scored = torch.tensor(labels[1:]) != -100
+        expected = -(logp.exp() * logp).sum(dim=-1)[scored].mean()
+        assert value.item() == pytest.approx(expected.item(), rel=1e-4)
+
+
+def test_all_token_gradient_norms_cover_the_prompt(demo, examples):
+    """reward_tokens: all (the authors' code) scores every token, response-only the response alone."""
+    model, tokenizer = demo
+    train_set = type("T", (), {"examples": examples})()
+    header = response_header_ids(tokenizer)
+    response = ModelProbe(model, train_set, tokenizer.pad_token_id, header).gradient_norms(range(3))
+    everything = ModelProbe(model, train_set, tokenizer.pad_token_id, header, reward_tokens="all").gradient_norms(range(3))
+    expected = gradient_norms(model, [(ex.input_ids, ex.input_ids) for ex in examples[:3]], tokenizer.pad_token_id)
+    assert torch.allclose(everything, expected, rtol=1e-5)
+    assert not torch.allclose(everything, response, rtol=1e-3)

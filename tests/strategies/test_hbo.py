@@ -28,7 +28,10 @@ def test_level_ratio_kinds():
     now, base = torch.tensor([1.0]), torch.tensor([2.0])
     assert level_ratio("ppl", now, base).item() == pytest.approx(math.exp(-1))
     assert level_ratio("loss", now, base).item() == pytest.approx(0.5)
-    assert level_ratio("ifd", now, base, torch.tensor([0.5]), torch.tensor([0.5])).item() == pytest.approx(math.exp(-1))
+    # IFD is a ratio of mean losses: (1 / 0.5) / (2 / 0.25) = 2 / 8
+    assert level_ratio("ifd", now, base, torch.tensor([0.5]), torch.tensor([0.25])).item() == pytest.approx(0.25)
+    # improvement is the inverse of the perplexity ratio: levels that improved most score highest
+    assert level_ratio("improvement", now, base).item() == pytest.approx(math.exp(1))
 
 def test_ablations_freeze_one_level_of_the_hierarchy():
     base = torch.full((6,), 0.5, dtype=torch.float64)
@@ -64,3 +67,20 @@ def test_online_hbo_rewards_by_hand():
     resumed = HBOStrategy(LEVELS, SamplingConfig(reward_source="train", actor_steps=5), base, base)
     resumed.load_state_dict(state)
     assert resumed.update(TrainedProbe([], [], []), 25) == strategy.update(TrainedProbe([], [], []), 25)
+
+
+def test_local_updates_repeat_the_local_estimate_and_update():
+    """The reference's local actors: one fresh estimate and one actor update per micro-step."""
+    base = torch.full((6,), 0.5, dtype=torch.float64)
+    once, twice = SamplingConfig(actor_steps=1, actor_lr=0.1), SamplingConfig(actor_steps=1, actor_lr=0.1, local_updates=2)
+    a, b = HBOStrategy(LEVELS, once, base, base), HBOStrategy(LEVELS, twice, base, base)
+    calls = []
+    probe = FakeProbe(base)
+    losses = probe.losses
+    probe.losses = lambda idx: calls.append(len(idx)) or losses(idx)
+    a.update(probe, 25)
+    first = len(calls)
+    b.update(probe, 25)
+    assert len(calls) - first == 2 * first  # two local estimates
+    # dataset 0's level 1 is favoured by the paper's reward; two Adam steps move it further than one
+    assert b.probabilities()[1][0][1] > a.probabilities()[1][0][1] > 0.5

@@ -45,6 +45,13 @@ class WildProbe:
     def gradient_cosines(self, groups, reference):
         return self._take(len(groups))
 
+    def entropies(self, indices):
+        return self._take(len(indices))
+
+    def gradient_gram(self, groups):
+        values = self._take(len(groups) * len(groups)).reshape(len(groups), len(groups))
+        return (values + values.T) / 2
+
     def hidden_states(self, indices):
         return torch.tensor([[self.hidden[(i + j) % len(self.hidden)] for j in range(3)] for i in range(len(indices))],
                             dtype=torch.float64)

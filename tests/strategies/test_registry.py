@@ -8,7 +8,7 @@ from hbo.strategies import make_strategy
 from tests.helpers.probes import LEVELS, FakeProbe, TrainedProbe, softmax  # noqa: F401
 
 
-@pytest.mark.parametrize("name", ["hbo", "multidds", "mos", "odm"])
+@pytest.mark.parametrize("name", ["hbo", "multidds", "multiuat", "mos", "mos-plus", "odm"])
 def test_state_roundtrip_continues_identically(name):
     base = torch.full((6,), 0.5, dtype=torch.float64)
     cfg = SamplingConfig(strategy=name, actor_steps=5)

@@ -14,7 +14,8 @@ from hbo.config import schema as config_module
 SECTIONS = [("", config_module.Config), ("model", config_module.ModelConfig), ("data", config_module.DataConfig),
             ("data.datasets[]", config_module.DatasetConfig), ("scoring", config_module.ScoringConfig),
             ("sampling", config_module.SamplingConfig), ("sampling.multidds", config_module.MultiDDSConfig),
-            ("sampling.mos", config_module.MoSConfig), ("sampling.odm", config_module.ODMConfig),
+            ("sampling.mos", config_module.MoSConfig), ("sampling.multiuat", config_module.MultiUATConfig),
+            ("sampling.odm", config_module.ODMConfig),
             ("training", config_module.TrainingConfig),
             ("eval", config_module.EvalConfig)]
 FIELD_LINE = re.compile(r"^\s+(\w+): [^=#]+?(?:= (?P<default>[^#]+?))?\s*(?:#\s*(?P<doc>.*))?$")

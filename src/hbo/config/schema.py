@@ -13,9 +13,10 @@ Dtype = Literal["float32", "bfloat16", "float16"]
 DataFormat = Literal["auto", "chat", "alpaca", "prompt_completion"]
 LossOn = Literal["response", "all"]
 Metric = Literal["ifd", "ppl", "loss"]
-GlobalReward = Literal["gradient-norm", "alignment"]
-LocalReward = Literal["ppl", "loss", "ifd"]
+GlobalReward = Literal["gradient-norm", "alignment", "progress"]
+LocalReward = Literal["ppl", "loss", "ifd", "improvement"]
 RewardSource = Literal["offline", "train"]
+RewardTokens = Literal["response", "all"]
 GradientNormMethod = Literal["auto", "hooks", "loop"]
 MoSReward = Literal["transferability", "difficulty"]
 
@@ -71,9 +72,14 @@ class MultiDDSConfig:
 
 @dataclass
 class MoSConfig:
-    rewards: list[MoSReward] = field(default_factory=lambda: ["transferability", "difficulty"])  # summed, each relative to its mean over datasets
-    samples_per_dataset: int = 16  # examples per dataset for embeddings and perplexities
-    trajectory: float | None = 0.9  # learning trajectory: weight of past rewards in an EMA (null = off)
+    reward: MoSReward = "transferability"  # transferability or difficulty: the one perspective MoS rewards (the paper runs one at a time)
+    samples_per_dataset: int = 16  # examples per dataset (mos-plus: per dataset and level) for embeddings and perplexities
+    trajectory: float | None = 0.9  # learning trajectory: weight of the new reward in an EMA over updates (the paper: 0.9; null = off)
+
+
+@dataclass
+class MultiUATConfig:
+    samples_per_dataset: int = 16  # examples per dataset whose predictive entropy is the reward
 
 
 @dataclass
@@ -84,17 +90,19 @@ class ODMConfig:
 
 @dataclass
 class SamplingConfig:
-    strategy: str = "hbo"  # hbo, hbo-global, hbo-local, proportional, temperature, uniform, multidds, mos or odm
+    strategy: str = "hbo"  # one of hbo.strategies.STRATEGIES: hbo, hbo-global, hbo-local, proportional, temperature, uniform, multidds, multiuat, mos, mos-plus or odm
     temperature: float | None = None  # T of the prior p ~ n^(1/T) (inf = uniform); null = 10 for `temperature` (the paper's Temp.), else 1
     update_interval: int = 25  # S: training steps between actor updates
     actor_lr: float = 1e-3  # Adam learning rate of every actor (reference: 1e-4; see benchmarks/results/sweep.md)
     actor_steps: int = 200  # Adam steps per actor update (as the reference)
-    global_reward: GlobalReward = "gradient-norm"  # gradient-norm (the paper) or alignment: prior * exp(sharpness * cosine of the dataset's gradient with the mean unit gradient)
+    global_reward: GlobalReward = "gradient-norm"  # gradient-norm (the paper); alignment or progress: the prior tilted by exp(tilt * score), score = cosine of the dataset's gradient with the mean unit gradient (alignment) or its loss decrease since the last update, over the largest (progress)
     alignment_samples_per_level: int = 4  # global_reward alignment: examples per level for each dataset's gradient
-    alignment_sharpness: float = 5.0  # global_reward alignment: how far a cosine difference tilts the prior
+    tilt: float = 5.0  # global_reward alignment or progress: how far a score difference of 1 tilts the prior (a factor e^tilt)
+    reward_tokens: RewardTokens = "response"  # response or all: the tokens the gradient-norm reward's loss covers (the authors' code: all)
+    local_updates: int = 1  # local actor updates per update point, each from a fresh reward estimate (the authors' code: 4, one per gradient-accumulation micro-step)
     global_samples_per_level: int = 8  # examples per level for the gradient-norm reward (reference: 4x2)
     local_samples_per_level: int = 16  # examples per level for the perplexity-ratio reward (reference: 8x2)
-    local_reward: LocalReward = "ppl"  # ppl, loss or ifd: the ratio now / base that the local reward uses
+    local_reward: LocalReward = "ppl"  # ppl, loss or ifd: the ratio now / base (the paper: levels that improved least gain); improvement: PPL base / PPL now (levels that improved most gain)
     reward_source: RewardSource = "offline"  # offline: extra passes on fresh draws (the paper); train: read off the training steps (hbo only, no extra passes; static strategies ignore it)
     online_norm_steps: int = 1  # reward_source train: gradient norms on the last N steps before each update (losses on all)
     gradient_norms: GradientNormMethod = "auto"  # auto, hooks or loop: per-example gradient norms from one batched backward (hooks) or one backward per example
@@ -105,6 +113,7 @@ class SamplingConfig:
     seed: int = 0  # seed of the training sampler and of the reward draws
     multidds: MultiDDSConfig = field(default_factory=MultiDDSConfig)
     mos: MoSConfig = field(default_factory=MoSConfig)
+    multiuat: MultiUATConfig = field(default_factory=MultiUATConfig)
     odm: ODMConfig = field(default_factory=ODMConfig)
 
     def prior_temperature(self) -> float:
@@ -144,7 +153,7 @@ class EvalConfig:
 @dataclass
 class Config:
     output_dir: str = "runs/demo"  # where the run's files go (also --output-dir)
-    preset: str | None = None  # named defaults applied under your values: reference (the authors' code)
+    preset: str | None = None  # named defaults applied under your values: paper (HBO as published) or reference (the authors' code as it runs)
     model: ModelConfig = field(default_factory=ModelConfig)
     data: DataConfig = field(default_factory=DataConfig)
     scoring: ScoringConfig = field(default_factory=ScoringConfig)
@@ -171,6 +180,7 @@ class Config:
         _check_positive("scoring.batch_size", self.scoring.batch_size)
         _check_positive("sampling.update_interval", self.sampling.update_interval)
         _check_positive("sampling.actor_steps", self.sampling.actor_steps)
+        _check_positive("sampling.local_updates", self.sampling.local_updates)
         _check_positive("sampling.online_norm_steps", self.sampling.online_norm_steps)
         _check_positive("sampling.global_samples_per_level", self.sampling.global_samples_per_level)
         _check_positive("sampling.local_samples_per_level", self.sampling.local_samples_per_level)
@@ -188,10 +198,9 @@ class Config:
         _check_positive("sampling.multidds.reference_per_dataset", self.sampling.multidds.reference_per_dataset)
         _check_positive("sampling.mos.samples_per_dataset", self.sampling.mos.samples_per_dataset)
         _check_positive("sampling.odm.samples_per_dataset", self.sampling.odm.samples_per_dataset)
-        if not self.sampling.mos.rewards:
-            raise ConfigError(f"sampling.mos.rewards must list one of {', '.join(choices(MoSReward))}")
-        if self.sampling.mos.trajectory is not None and not 0 <= self.sampling.mos.trajectory < 1:
-            raise ConfigError(f"sampling.mos.trajectory must be in [0, 1) or null, got {self.sampling.mos.trajectory}")
+        _check_positive("sampling.multiuat.samples_per_dataset", self.sampling.multiuat.samples_per_dataset)
+        if self.sampling.mos.trajectory is not None and not 0 < self.sampling.mos.trajectory <= 1:
+            raise ConfigError(f"sampling.mos.trajectory must be in (0, 1] or null, got {self.sampling.mos.trajectory}")
         if not 0 <= self.sampling.odm.smoothing < 1:
             raise ConfigError(f"sampling.odm.smoothing must be in [0, 1), got {self.sampling.odm.smoothing}")
         if not 0 < self.data.train_fraction <= 1:

@@ -53,21 +53,24 @@ MIXTURES = {
         "add": DemoDataset("add", None, 800, heldout=100),
         "add-plus": DemoDataset("add", "plus", 150, heldout=100),
     },
-    # Development mixtures: hbo's defaults are chosen on these, never on the two above. Other tasks
-    # (sub, sort), other sizes, one dataset with and without 40% random answers.
+    # Development mixtures: hbo's defaults are chosen on these, never on the two above. Other sizes,
+    # other languages, two tasks the demo model was not pretrained on (sub, sort), and one dataset
+    # with 40% random answers (dev) or none (dev-clean).
     "dev": {
         "reverse-de": DemoDataset("reverse", "de", 2500, heldout=100),
         "reverse-fr": DemoDataset("reverse", "fr", 120, heldout=100),
-        "sort": DemoDataset("sort", None, 600, heldout=100),
-        "sub": DemoDataset("sub", None, 900, noise=0.4, heldout=100),
+        "add-plus": DemoDataset("add", "plus", 900, noise=0.4, heldout=100),
         "add": DemoDataset("add", None, 300, heldout=100),
+        "sub": DemoDataset("sub", None, 400, heldout=100),
+        "sort": DemoDataset("sort", None, 400, heldout=100),
     },
     "dev-clean": {
         "reverse-de": DemoDataset("reverse", "de", 2500, heldout=100),
         "reverse-fr": DemoDataset("reverse", "fr", 120, heldout=100),
-        "sort": DemoDataset("sort", None, 600, heldout=100),
-        "sub": DemoDataset("sub", None, 900, heldout=100),
+        "add-plus": DemoDataset("add", "plus", 900, heldout=100),
         "add": DemoDataset("add", None, 300, heldout=100),
+        "sub": DemoDataset("sub", None, 400, heldout=100),
+        "sort": DemoDataset("sort", None, 400, heldout=100),
     },
 }
 

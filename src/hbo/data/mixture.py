@@ -103,6 +103,20 @@ def ensure_chat_template(tokenizer, template: str | None = None) -> None:
         tokenizer.pad_token = tokenizer.eos_token
 
 
+def response_header_ids(tokenizer) -> list[int]:
+    """The tokens the chat template puts before an assistant response (its generation prompt, e.g.
+    ``<|im_start|>assistant\n``): IFD scores the response "alone" after them, as the authors' code
+    does with its ``ASSISTANT:`` header. A template that adds nothing falls back to BOS (else EOS)."""
+    turn = [{"role": "user", "content": "x"}]
+    prompted = tokenizer.apply_chat_template(turn, tokenize=False, add_generation_prompt=True)
+    plain = tokenizer.apply_chat_template(turn, tokenize=False, add_generation_prompt=False)
+    header = prompted[len(plain):] if prompted.startswith(plain) else ""
+    ids = tokenizer(header, add_special_tokens=False)["input_ids"] if header else []
+    if ids:
+        return ids
+    return [tokenizer.bos_token_id if tokenizer.bos_token_id is not None else tokenizer.eos_token_id]
+
+
 def encode_examples(examples: list[Example], tokenizer, max_length: int, loss_on: str,
                     report: DatasetReport | None = None, with_choices: bool = False) -> list[Encoded]:
     """Render with the chat template and tokenise. The response's token span is what the template

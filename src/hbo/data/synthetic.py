@@ -25,7 +25,7 @@ LANGUAGES = {
     "fr": ("Inverse les mots:", "rouge bleu vert noir blanc chat chien poisson oiseau cheval pomme pain "
            "lait riz sel arbre feuille pierre riviere colline soleil lune etoile pluie".split()),
 }
-MAX_DIFFICULTY = {"reverse": 6, "add": 4, "sub": 4, "sort": 5}
+MAX_DIFFICULTY = {"reverse": 6, "add": 4, "sub": 4, "sort": 4}
 GENERATOR_VERSION = 2  # bump when a change to this module changes the records it writes 
 
 
@@ -42,11 +42,11 @@ def make_example(task: str, language: str | None, difficulty: int, rng: random.R
         prompt = f"Compute {a} plus {b}." if language == "plus" else f"What is {a} + {b}?"
         answer = str(a + b)
     elif task == "sub":
-        digits_a, digits_b = [(2, 1), (2, 2), (3, 2), (3, 3)][difficulty - 1]
+        digits_a, digits_b = [(1, 1), (2, 1), (2, 2), (3, 2)][difficulty - 1]
         a, b = sorted((_number(digits_a, rng), _number(digits_b, rng)), reverse=True)
         prompt, answer = f"Subtract: {a} - {b} =", str(a - b)
     elif task == "sort":
-        items = [rng.randint(0, 99) for _ in range(difficulty + 1)]
+        items = [rng.randint(0, 9) for _ in range(difficulty + 1)]
         prompt, answer = f"Sort ascending: {' '.join(map(str, items))}", " ".join(map(str, sorted(items)))
     else:
         raise ValueError(f"unknown demo task {task!r}")

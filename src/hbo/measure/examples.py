@@ -30,9 +30,9 @@ def conditional_sequence(ex: Encoded) -> tuple[list[int], list[int]]:
     return ex.input_ids, [IGNORE] * len(ex.prompt_ids) + ex.response_ids
 
 
-def alone_sequence(ex: Encoded, context_id: int) -> tuple[list[int], list[int]]:
-    """The response after a single context token (BOS, else EOS): every response token is scored."""
-    return [context_id] + ex.response_ids, [IGNORE] + ex.response_ids
+def alone_sequence(ex: Encoded, header: Sequence[int]) -> tuple[list[int], list[int]]:
+    """The response after the response header alone (no prompt): every response token is scored."""
+    return list(header) + ex.response_ids, [IGNORE] * len(header) + ex.response_ids
 
 
 @contextmanager
@@ -239,6 +239,28 @@ def gradient_gram(model, groups: Sequence[Sequence[LabelledSequence]], pad_id: i
         return torch.zeros((0, 0), dtype=torch.float64)
     stacked = torch.stack(flat)
     return (stacked @ stacked.T).double().cpu()
+
+
+@torch.no_grad()
+def mean_entropies(model, sequences: Sequence[LabelledSequence], pad_id: int, batch_size: int = 32) -> torch.Tensor:
+    """Mean over the labelled positions of the entropy (nats) of the model's next-token distribution,
+    per sequence: [N] float64, NaN for a sequence with no labelled token."""
+    device = next(model.parameters()).device
+    out = torch.full((len(sequences),), math.nan, dtype=torch.float64)
+    with preserved_state(model):
+        for batch in length_batches([len(ids) for ids, _ in sequences], batch_size):
+            input_ids, mask, labels = pad([sequences[i] for i in batch], pad_id, device)
+            logits = model(input_ids=input_ids, attention_mask=mask).logits[:, :-1]
+            counted = labels[:, 1:] != IGNORE
+            rows, cols = counted.nonzero(as_tuple=True)
+            logp = torch.log_softmax(logits[rows, cols].float(), dim=-1)
+            entropy = -(logp.exp() * logp).sum(dim=-1)
+            totals = torch.zeros(len(batch), device=device).index_add_(0, rows, entropy)
+            counts = counted.sum(dim=1)
+            for row, i in enumerate(batch):
+                if counts[row] > 0:
+                    out[i] = float(totals[row] / counts[row])
+    return out
 
 
 @torch.no_grad()

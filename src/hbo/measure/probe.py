@@ -9,7 +9,7 @@ import torch
 from hbo.data.mixture import FlatTrainSet
 from hbo.measure.distributed import split_rows
 from hbo.measure.examples import (alone_sequence, conditional_sequence, gradient_cosines, gradient_gram, gradient_norms,
-                                  mean_hidden_states, mean_losses)
+                                  mean_entropies, mean_hidden_states, mean_losses)
 from hbo.measure.signals import TrainingSignals
 
 
@@ -17,17 +17,25 @@ class ModelProbe:
     """Measurements of the model being trained, by flat example index (see ``RewardProbe``). In a
     distributed run every process measures its share and receives all results (:mod:`hbo.measure.distributed`)."""
 
-    def __init__(self, model, train_set: FlatTrainSet, pad_id: int, context_id: int, batch_size: int = 32,
-                 gradient_norm_method: str = "auto", signals: TrainingSignals | None = None):
+    def __init__(self, model, train_set: FlatTrainSet, pad_id: int, header: list[int], batch_size: int = 32,
+                 gradient_norm_method: str = "auto", signals: TrainingSignals | None = None,
+                 reward_tokens: str = "response"):
         self.model, self.train_set = model, train_set
-        self.pad_id, self.context_id, self.batch_size = pad_id, context_id, batch_size
+        self.pad_id, self.header, self.batch_size = pad_id, header, batch_size  # header: response_header_ids
         self.gradient_norm_method, self.signals = gradient_norm_method, signals
+        self.reward_tokens = reward_tokens  # response, or all: the gradient norms' loss covers the prompt too
 
     def _conditional(self, indices: Sequence[int]):
         return [conditional_sequence(self.train_set.examples[i]) for i in indices]
 
+    def _scored(self, indices: Sequence[int]):
+        """What the gradient-norm reward's loss covers: the response, or every token (the authors' code)."""
+        if self.reward_tokens == "all":
+            return [(ids, ids) for ids in (self.train_set.examples[i].input_ids for i in indices)]
+        return self._conditional(indices)
+
     def gradient_norms(self, indices: Sequence[int]) -> torch.Tensor:
-        return split_rows(lambda share: gradient_norms(self.model, self._conditional(share), self.pad_id,
+        return split_rows(lambda share: gradient_norms(self.model, self._scored(share), self.pad_id,
                                                        self.batch_size, self.gradient_norm_method), indices)
 
     def trained(self) -> tuple[list[int], torch.Tensor, torch.Tensor]:
@@ -44,7 +52,7 @@ class ModelProbe:
 
     def alone_losses(self, indices: Sequence[int]) -> torch.Tensor:
         def measure(share):
-            sequences = [alone_sequence(self.train_set.examples[i], self.context_id) for i in share]
+            sequences = [alone_sequence(self.train_set.examples[i], self.header) for i in share]
             return mean_losses(self.model, sequences, self.pad_id, self.batch_size)[0]
         return split_rows(measure, indices)
 
@@ -57,6 +65,10 @@ class ModelProbe:
     def gradient_gram(self, groups: Sequence[Sequence[int]]) -> torch.Tensor:
         # every process takes every group's gradient: the products need all of them
         return gradient_gram(self.model, [self._conditional(g) for g in groups], self.pad_id, self.batch_size)
+
+    def entropies(self, indices: Sequence[int]) -> torch.Tensor:
+        return split_rows(lambda share: mean_entropies(self.model, self._conditional(share), self.pad_id,
+                                                       self.batch_size), indices)
 
     def hidden_states(self, indices: Sequence[int]) -> torch.Tensor:
         return split_rows(lambda share: mean_hidden_states(self.model, self._conditional(share), self.pad_id,

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from hbo.strategies import static
 from hbo.strategies.base import RewardProbe, Strategy
 from hbo.strategies.hbo import HBOStrategy
-from hbo.strategies.mos import MoSStrategy
+from hbo.strategies.mos import MoSPlusStrategy, MoSStrategy
 from hbo.strategies.multidds import MultiDDSStrategy
+from hbo.strategies.multiuat import MultiUATStrategy
 from hbo.strategies.odm import ODMStrategy
 
 
@@ -38,7 +39,9 @@ STRATEGIES: dict[str, Registered] = {
     "temperature": Registered(lambda levels, config, *_: static.temperature(levels, config), learns=False),
     "uniform": Registered(lambda levels, config, *_: static.uniform(levels, config), learns=False),
     "multidds": Registered(lambda levels, config, *_: MultiDDSStrategy(levels, config)),
+    "multiuat": Registered(lambda levels, config, *_: MultiUATStrategy(levels, config)),
     "mos": Registered(lambda levels, config, loss, _: MoSStrategy(levels, config, loss)),
+    "mos-plus": Registered(lambda levels, config, loss, _: MoSPlusStrategy(levels, config, loss)),
     "odm": Registered(lambda levels, config, *_: ODMStrategy(levels, config)),
 }
 
@@ -50,5 +53,5 @@ def make_strategy(config, levels, base_loss, base_alone_loss) -> Strategy:
     return STRATEGIES[config.strategy].build(levels, config, base_loss, base_alone_loss)
 
 
-__all__ = ["STRATEGIES", "HBOStrategy", "MoSStrategy", "MultiDDSStrategy", "ODMStrategy", "Registered", "RewardProbe",
-           "Strategy", "make_strategy"]
+__all__ = ["STRATEGIES", "HBOStrategy", "MoSPlusStrategy", "MoSStrategy", "MultiDDSStrategy", "MultiUATStrategy",
+           "ODMStrategy", "Registered", "RewardProbe", "Strategy", "make_strategy"]

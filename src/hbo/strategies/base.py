@@ -24,6 +24,8 @@ class RewardProbe(Protocol):
         """Cosine of each group's mean-loss gradient with the reference group's: [len(groups)]."""
     def gradient_gram(self, groups: Sequence[Sequence[int]]) -> torch.Tensor:
         """Dot products of the groups' mean-loss gradients: [len(groups), len(groups)]."""
+    def entropies(self, indices: Sequence[int]) -> torch.Tensor:
+        """Mean predictive entropy (nats) over each example's response tokens."""
     def hidden_states(self, indices: Sequence[int]) -> torch.Tensor:
         """Mean last-layer hidden state per example: [len(indices), hidden]."""
     def trained(self) -> tuple[list[int], torch.Tensor, torch.Tensor]:

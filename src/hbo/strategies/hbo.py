@@ -43,8 +43,10 @@ def level_ratio(kind: str, now: torch.Tensor, base: torch.Tensor,
         return (now - base).exp()
     if kind == "loss":
         return now / base
-    if kind == "ifd":
-        return ((now - now_alone) - (base - base_alone)).exp()
+    if kind == "ifd":  # IFD now / IFD base, each a ratio of mean losses
+        return (now / now_alone) / (base / base_alone)
+    if kind == "improvement":
+        return (base - now).exp()
     raise ValueError(f"unknown local reward {kind!r}; choose ppl, loss or ifd")
 
 
@@ -70,6 +72,7 @@ class HBOStrategy(Strategy):
         nan = float("nan")
         self.last_norms = [[nan] * len(ds) for ds in self.levels]  # online: last measured mean per level
         self.last_ratios = [[nan] * len(ds) for ds in self.levels]
+        self.last_losses = [nan] * len(self.levels)  # global_reward progress: each dataset's loss at the last update
 
     @property
     def updates(self) -> bool:
@@ -103,6 +106,8 @@ class HBOStrategy(Strategy):
     def global_rewards(self, probe: RewardProbe) -> list[float]:
         if self.config.global_reward == "alignment":
             return self.alignment_rewards(probe)
+        if self.config.global_reward == "progress":
+            return self.progress_rewards(probe)
         if self.online:
             indices, _, norms = probe.trained()
             levels = self._carried_level_means(indices, norms, self.last_norms)
@@ -121,7 +126,24 @@ class HBOStrategy(Strategy):
         cosines = alignment_with_mean(probe.gradient_gram(groups))
         if self.ema:
             cosines = self.ema(cosines)
-        return tilted_prior(self.prior, cosines, self.config.alignment_sharpness)
+        return tilted_prior(self.prior, cosines, self.config.tilt)
+
+    def progress_rewards(self, probe: RewardProbe) -> list[float]:
+        """prior_d * exp(tilt * p_d / max |p|), p_d the relative fall of dataset d's mean response loss
+        since the last update (since the base model at the first): datasets still being learned are
+        sampled more than the prior, those that stopped improving (learned, or unlearnable) less."""
+        per_dataset = [[i for level in dataset for i in draw(level, self.config.global_samples_per_level, self.generator)]
+                       for dataset in self.levels]
+        flat = [i for group in per_dataset for i in group]
+        now = group_means(probe.losses(flat), per_dataset)
+        before = [self.last_losses[d] if self.last_losses[d] == self.last_losses[d]
+                  else finite_mean(self.base_loss[torch.as_tensor(group)]) for d, group in enumerate(per_dataset)]
+        self.last_losses = now
+        progress = [(b - n) / b if b > 0 else float("nan") for b, n in zip(before, now)]
+        if self.ema:
+            progress = self.ema(progress)
+        scale = max((abs(p) for p in progress if p == p), default=0.0)
+        return tilted_prior(self.prior, [p / scale if scale > 0 else 0.0 for p in progress], self.config.tilt)
 
     def local_rewards(self, probe: RewardProbe) -> list[list[float]]:
         if self.online:
@@ -154,10 +176,10 @@ class HBOStrategy(Strategy):
             record["global_reward"] = self.global_rewards(probe)
             if not self.global_actor.update(record["global_reward"]):
                 record["skipped"].append("global")
-        if self.update_local:
-            record["local_reward"] = self.local_rewards(probe)
+        for _ in range(self.config.local_updates if self.update_local else 0):
+            record["local_reward"] = self.local_rewards(probe)  # the log keeps the last estimate
             for d, (actor, rewards) in enumerate(zip(self.local_actors, record["local_reward"])):
-                if not actor.update(rewards):
+                if not actor.update(rewards) and d not in record["skipped"]:
                     record["skipped"].append(d)
         return record
 
@@ -169,6 +191,7 @@ class HBOStrategy(Strategy):
             "generator": self.generator.get_state(),
             "last_norms": self.last_norms,
             "last_ratios": self.last_ratios,
+            "last_losses": self.last_losses,
         }
 
     def load_state_dict(self, state: dict) -> None:
@@ -180,3 +203,5 @@ class HBOStrategy(Strategy):
         self.generator.set_state(state["generator"])
         if "last_norms" in state:
             self.last_norms, self.last_ratios = state["last_norms"], state["last_ratios"]
+        if "last_losses" in state:
+            self.last_losses = state["last_losses"]

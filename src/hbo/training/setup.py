@@ -11,11 +11,11 @@ import torch
 from hbo.cache import cache_dir
 from hbo.config import Config
 from hbo.core.sampler import HierarchicalSampler
-from hbo.data.mixture import FlatTrainSet, Mixture, encode_mixture, read_mixture
+from hbo.data.mixture import FlatTrainSet, Mixture, encode_mixture, read_mixture, response_header_ids
 from hbo.errors import ConfigError
 from hbo.measure.probe import ModelProbe
 from hbo.outputs.runlog import RunLog
-from hbo.scoring import BaseScores, context_token_id, difficulty_levels, load_or_score
+from hbo.scoring import BaseScores, difficulty_levels, load_or_score
 from hbo.strategies import make_strategy
 from hbo.training.controller import MixtureController
 from hbo.training.trainer import REQUIRED_ARGUMENTS, MixtureCallback
@@ -62,11 +62,11 @@ def setup_training(config: Config, model, tokenizer, progress: bool = True) -> M
                                    config.sampling.online_norm_steps)
     controller.attach(model)
     train_set = mixture.flat()
-    context_id = context_token_id(tokenizer)
+    header = response_header_ids(tokenizer)
 
     def probe(m):
-        return ModelProbe(m, train_set, tokenizer.pad_token_id, context_id, config.scoring.batch_size,
-                          config.sampling.gradient_norms, controller.signals)
+        return ModelProbe(m, train_set, tokenizer.pad_token_id, header, config.scoring.batch_size,
+                          config.sampling.gradient_norms, controller.signals, config.sampling.reward_tokens)
 
     collator = DataCollatorForSeq2Seq(tokenizer, padding=True, label_pad_token_id=-100)
     return MixtureSetup(args, train_set, collator, controller, MixtureCallback(controller, probe), mixture, scores,
