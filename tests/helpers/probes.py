@@ -3,6 +3,9 @@ import math
 
 import torch
 
+# The paper's rewards, measured offline: what the hand-computed HBO tests compute
+PAPER_REWARDS = {"global_reward": "gradient-norm", "local_reward": "ppl", "reward_source": "offline", "reward_ema": None}
+
 LEVELS = [[[0, 1], [2, 3]], [[4], [5]]]
 
 

@@ -20,7 +20,8 @@ from hbo.cli import main
 TOLERANCE = 1e-5  # max absolute difference of any probability, 2 processes against 1 (seen: ~2e-7)
 STEPS, INTERVAL, PER_PROCESS = 12, 4, 4
 COMMON = [f"training.max_steps={STEPS}", f"sampling.update_interval={INTERVAL}", "sampling.actor_lr=0.05",
-          "data.heldout_max=8", "eval.max_new_tokens=6", "eval.before=false"]
+          "data.heldout_max=8", "eval.max_new_tokens=6", "eval.before=false",
+          "sampling.global_reward=gradient-norm"]  # the hooked gradient norms, split across processes
 
 
 def free_port() -> int:
@@ -176,7 +177,7 @@ def test_resume_under_torchrun_writes_the_same_bytes(tmp_path):
     since step 4 go into the checkpoint, and the resumed run continues exactly."""
     args = ["training.max_steps=12", f"training.per_device_train_batch_size={PER_PROCESS}", "sampling.update_interval=4",
             "sampling.actor_lr=0.05", "data.heldout_max=8", "eval.max_new_tokens=6", "eval.before=false",
-            "sampling.reward_source=train", "sampling.online_norm_steps=4", "sampling.log_samples=true",
+            "sampling.reward_source=train", "sampling.global_reward=gradient-norm", "sampling.online_norm_steps=4", "sampling.log_samples=true",
             "training.save_strategy=steps", "training.extra.save_steps=6"]
     first = torchrun("-m", "hbo", "train", "--no-progress", "--output-dir", str(tmp_path / "a"), *args)
     assert first.returncode == 0, first.stderr[-3000:]

@@ -62,7 +62,7 @@ def test_plot_command(run_dir):
 def test_online_rewards_run(tmp_path):
     """reward_source: train: the rewards come from the training steps, no extra passes."""
     out = tmp_path / "online"
-    assert main(["train", "--output-dir", str(out), "sampling.reward_source=train", "sampling.online_norm_steps=2",
+    assert main(["train", "--output-dir", str(out), "sampling.reward_source=train", "sampling.global_reward=gradient-norm", "sampling.online_norm_steps=2",
                  "eval.before=false"] + TINY) == 0
     records = [json.loads(line) for line in (out / "probabilities.jsonl").read_text().splitlines()]
     for rec in records[1:]:

@@ -16,9 +16,9 @@ def test_readme_library_example_runs_as_written(tmp_path, monkeypatch, capsys):
     namespace: dict = {}
     exec(compile(readme_example(), str(README), "exec"), namespace)
     trainer, mix = namespace["trainer"], namespace["mix"]
-    assert trainer.state.global_step == 30
+    assert trainer.state.global_step == 60
     records = mix.controller.log.records
-    assert [r["step"] for r in records] == [0, 25]  # the prior, then one update at step 25
+    assert [r["step"] for r in records] == [0, 50]  # the prior, then one update at step 50
     assert records[1]["global"] != records[0]["global"]  # the actor moved
     assert (tmp_path / "runs" / "library" / "probabilities.jsonl").is_file()
     assert "tensor(" in capsys.readouterr().out

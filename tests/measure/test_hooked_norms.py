@@ -158,7 +158,8 @@ def test_trainer_step_records_the_same_norms_as_the_offline_probe(demo, tmp_path
                              report_to="none", remove_unused_columns=False, ignore_data_skip=True, use_cpu=True)
     collator = DataCollatorForSeq2Seq(tokenizer, padding=True, label_pad_token_id=-100)
     # a strategy that reads training signals: the controller records them, with norms on every step
-    online = HBOStrategy([[[0]]], SamplingConfig(reward_source="train"), torch.zeros(1), torch.zeros(1))
+    online = HBOStrategy([[[0]]], SamplingConfig(reward_source="train", global_reward="gradient-norm"), torch.zeros(1),
+                         torch.zeros(1))
     controller = MixtureController(online, HierarchicalSampler([[[0]]], num_samples=1), 1, len(indices))
     trainer = MixtureTrainer(model=model, args=args, train_dataset=train_set, data_collator=collator,
                              controller=controller)

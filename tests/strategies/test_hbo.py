@@ -5,13 +5,13 @@ import torch
 
 from hbo.config import SamplingConfig
 from hbo.strategies import make_strategy
-from tests.helpers.probes import LEVELS, FakeProbe, TrainedProbe, softmax  # noqa: F401
+from tests.helpers.probes import LEVELS, PAPER_REWARDS, FakeProbe, TrainedProbe, softmax  # noqa: F401
 from hbo.strategies.hbo import HBOStrategy, level_ratio
 
 
 def test_hbo_rewards_by_hand():
     base = torch.full((6,), 0.5, dtype=torch.float64)
-    cfg = SamplingConfig(global_samples_per_level=50, local_samples_per_level=50, actor_lr=0.05, actor_steps=50)
+    cfg = SamplingConfig(**PAPER_REWARDS, global_samples_per_level=50, local_samples_per_level=50, actor_lr=0.05, actor_steps=50)
     strategy = HBOStrategy(LEVELS, cfg, base, base)
     record = strategy.update(FakeProbe(base), 25)
     # dataset 1 draws indices 4 and 5 equally often in expectation: norms 5 and 6 -> ~5.5; dataset 0 ~2.5
@@ -35,12 +35,12 @@ def test_level_ratio_kinds():
 
 def test_ablations_freeze_one_level_of_the_hierarchy():
     base = torch.full((6,), 0.5, dtype=torch.float64)
-    cfg = SamplingConfig(actor_lr=0.05, actor_steps=20)
-    global_only = make_strategy(SamplingConfig(strategy="hbo-global", actor_lr=0.05, actor_steps=20), LEVELS, base, base)
+    cfg = SamplingConfig(**PAPER_REWARDS, actor_lr=0.05, actor_steps=20)
+    global_only = make_strategy(SamplingConfig(**PAPER_REWARDS, strategy="hbo-global", actor_lr=0.05, actor_steps=20), LEVELS, base, base)
     record = global_only.update(FakeProbe(base), 25)
     g, local = global_only.probabilities()
     assert g[1] > 2 / 6 and local == [[0.5, 0.5], [0.5, 0.5]] and record["local_reward"] is None
-    local_only = make_strategy(SamplingConfig(strategy="hbo-local", actor_lr=0.05, actor_steps=20), LEVELS, base, base)
+    local_only = make_strategy(SamplingConfig(**PAPER_REWARDS, strategy="hbo-local", actor_lr=0.05, actor_steps=20), LEVELS, base, base)
     record = local_only.update(FakeProbe(base), 25)
     g, local = local_only.probabilities()
     assert g == pytest.approx([4 / 6, 2 / 6], abs=1e-12) and local[0][1] > 0.5 and record["global_reward"] is None
@@ -50,7 +50,7 @@ def test_online_hbo_rewards_by_hand():
     """Levels with no trained example keep their last mean; never-measured ones count as the mean
     of their peers; NaN measurements (losses-only steps) are left out."""
     base = torch.full((6,), 0.5, dtype=torch.float64)
-    strategy = HBOStrategy(LEVELS, SamplingConfig(reward_source="train", actor_steps=5), base, base)
+    strategy = HBOStrategy(LEVELS, SamplingConfig(**{**PAPER_REWARDS, "reward_source": "train"}, actor_steps=5), base, base)
     two = 0.5 + math.log(2)
     # update 1: dataset 0 level 0 (norms 1, 3 -> 2) and level 1 (norm 6, ratio 2); dataset 1 unseen
     record = strategy.update(TrainedProbe([0, 1, 2, 3], [0.5, 0.5, two, two], [1.0, 3.0, 6.0, math.nan]), 25)
@@ -64,7 +64,7 @@ def test_online_hbo_rewards_by_hand():
     assert record["local_reward"][0] == pytest.approx([2 / 3, 4 / 3])
     assert record["local_reward"][1] == pytest.approx([1.0, 1.0])  # level 0 takes level 1's mean
     state = strategy.state_dict()
-    resumed = HBOStrategy(LEVELS, SamplingConfig(reward_source="train", actor_steps=5), base, base)
+    resumed = HBOStrategy(LEVELS, SamplingConfig(**{**PAPER_REWARDS, "reward_source": "train"}, actor_steps=5), base, base)
     resumed.load_state_dict(state)
     assert resumed.update(TrainedProbe([], [], []), 25) == strategy.update(TrainedProbe([], [], []), 25)
 
@@ -72,7 +72,8 @@ def test_online_hbo_rewards_by_hand():
 def test_local_updates_repeat_the_local_estimate_and_update():
     """The reference's local actors: one fresh estimate and one actor update per micro-step."""
     base = torch.full((6,), 0.5, dtype=torch.float64)
-    once, twice = SamplingConfig(actor_steps=1, actor_lr=0.1), SamplingConfig(actor_steps=1, actor_lr=0.1, local_updates=2)
+    once = SamplingConfig(**PAPER_REWARDS, actor_steps=1, actor_lr=0.1)
+    twice = SamplingConfig(**PAPER_REWARDS, actor_steps=1, actor_lr=0.1, local_updates=2)
     a, b = HBOStrategy(LEVELS, once, base, base), HBOStrategy(LEVELS, twice, base, base)
     calls = []
     probe = FakeProbe(base)
@@ -84,3 +85,25 @@ def test_local_updates_repeat_the_local_estimate_and_update():
     assert len(calls) - first == 2 * first  # two local estimates
     # dataset 0's level 1 is favoured by the paper's reward; two Adam steps move it further than one
     assert b.probabilities()[1][0][1] > a.probabilities()[1][0][1] > 0.5
+
+
+def test_progress_reward_by_hand_offline_and_online():
+    """prior * exp(tilt * p / max|p|), p the relative loss fall since the last update (the base model first)."""
+    base = torch.tensor([1.0, 1.0, 1.0, 1.0, 2.0, 2.0], dtype=torch.float64)
+    cfg = SamplingConfig(global_reward="progress", tilt=2.0, actor_steps=1, reward_source="offline", reward_ema=None)
+    strategy = HBOStrategy(LEVELS, cfg, base, base)
+    probe = FakeProbe(base)
+    probe.losses = lambda idx: torch.tensor([0.5 if i < 4 else 1.5 for i in idx], dtype=torch.float64)
+    # falls: dataset 0 (1 - 0.5) / 1 = 0.5, dataset 1 (2 - 1.5) / 2 = 0.25 -> scores 1, 0.5
+    prior = [4 / 6, 2 / 6]
+    assert strategy.global_rewards(probe) == pytest.approx([prior[0], prior[1] * math.exp(-1.0)])
+    # next update: measured against the last losses; dataset 1 improves further, dataset 0 gets worse
+    probe.losses = lambda idx: torch.tensor([0.6 if i < 4 else 0.75 for i in idx], dtype=torch.float64)
+    # falls: (0.5 - 0.6) / 0.5 = -0.2, (1.5 - 0.75) / 1.5 = 0.5 -> scores -0.4, 1
+    assert strategy.global_rewards(probe) == pytest.approx([prior[0] * math.exp(-2.8), prior[1]])
+
+    online = HBOStrategy(LEVELS, SamplingConfig(global_reward="progress", tilt=2.0, reward_source="train", reward_ema=None),
+                         base, base)
+    # only dataset 0 was trained on: dataset 1 counts as no progress
+    rewards = online.global_rewards(TrainedProbe([0, 2], [0.5, 0.5], [1.0, 1.0]))
+    assert rewards == pytest.approx([prior[0], prior[1] * math.exp(-2.0)])

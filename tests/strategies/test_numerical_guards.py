@@ -45,6 +45,10 @@ class WildProbe:
     def gradient_cosines(self, groups, reference):
         return self._take(len(groups))
 
+    def trained(self):
+        """Online: every flat example was trained on, with wild losses and gradient norms."""
+        return list(range(N)), self._take(N), self._take(N).flip(0)
+
     def entropies(self, indices):
         return self._take(len(indices))
 
@@ -69,12 +73,16 @@ def test_actor_stays_a_distribution(rewards, signed):
         assert torch.equal(actor.probabilities, before)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=120, deadline=None)
 @given(st.sampled_from(sorted(STRATEGIES)), st.lists(st.lists(wild, min_size=1, max_size=8), min_size=1, max_size=3),
-       st.lists(st.floats(-1e6, 1e6), min_size=1, max_size=5), st.sampled_from(["ppl", "loss", "ifd"]))
-def test_every_strategy_survives_wild_measurements(name, updates, hidden, local_reward):
+       st.lists(st.floats(-1e6, 1e6), min_size=1, max_size=5), st.sampled_from(["ppl", "loss", "ifd", "improvement"]),
+       st.sampled_from(["gradient-norm", "alignment", "progress"]), st.sampled_from(["offline", "train"]))
+def test_every_strategy_survives_wild_measurements(name, updates, hidden, local_reward, global_reward, source):
+    if source == "train" and local_reward == "ifd":
+        source = "offline"  # a config error: online rewards have no response-alone pass
     cfg = SamplingConfig(strategy=name, actor_lr=0.5, actor_steps=10, global_samples_per_level=2,
-                         local_samples_per_level=2, local_reward=local_reward, min_probability=FLOOR)
+                         local_samples_per_level=2, local_reward=local_reward, min_probability=FLOOR,
+                         global_reward=global_reward, reward_source=source)
     base = torch.linspace(0.1, 3.0, N, dtype=torch.float64)
     strategy = make_strategy(cfg, LEVELS, base, base / 2)
     sampler = HierarchicalSampler(LEVELS, num_samples=8, seed=0, min_probability=FLOOR)

@@ -11,7 +11,7 @@ from tests.helpers.probes import LEVELS, FakeProbe, TrainedProbe, softmax  # noq
 @pytest.mark.parametrize("name", ["hbo", "multidds", "multiuat", "mos", "mos-plus", "odm"])
 def test_state_roundtrip_continues_identically(name):
     base = torch.full((6,), 0.5, dtype=torch.float64)
-    cfg = SamplingConfig(strategy=name, actor_steps=5)
+    cfg = SamplingConfig(strategy=name, actor_steps=5, reward_source="offline")  # FakeProbe measures offline
     a = make_strategy(cfg, LEVELS, base, base)
     a.update(FakeProbe(base), 25)
     b = make_strategy(cfg, LEVELS, base, base)

@@ -28,9 +28,10 @@ class TrainingSignals:
     with the loss the backward starts from (directly or scaled), the logits and the labels.
     """
 
-    def __init__(self, model):
-        self.hooks = GradientNormHooks(model)
-        if not self.hooks.supported:
+    def __init__(self, model, gradient_norms: bool = True):
+        # the hooks cost part of a backward, and only the gradient-norm reward reads them
+        self.hooks = GradientNormHooks(model) if gradient_norms else None
+        if self.hooks is not None and not self.hooks.supported:
             raise ValueError("sampling.reward_source: train needs per-example gradient norms from hooks, which "
                              f"do not cover: {', '.join(self.hooks.unsupported)}; use reward_source: offline")
         self.indices: list[int] = []
@@ -47,6 +48,8 @@ class TrainingSignals:
         """Record the micro-step that trains on the examples ``indices`` (flat, in batch order): their
         losses always, their gradient norms when ``gradient_norms`` (the hooks cost part of a backward)."""
         self._current = dict(self._empty(), indices=indices.tolist())
+        if gradient_norms and self.hooks is None:
+            raise RuntimeError("these training signals were created without gradient norms")
         if gradient_norms:
             with self.hooks.recording():
                 yield

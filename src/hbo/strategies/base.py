@@ -69,6 +69,11 @@ class Strategy:
         training steps themselves, which the controller then records."""
         return False
 
+    @property
+    def reads_training_gradient_norms(self) -> bool:
+        """Whether those signals must include per-example gradient norms (a hooked backward)."""
+        return False
+
     def state_dict(self) -> dict:
         return {}
 

@@ -82,6 +82,10 @@ class HBOStrategy(Strategy):
     def reads_training_signals(self) -> bool:
         return self.online and self.updates
 
+    @property
+    def reads_training_gradient_norms(self) -> bool:
+        return self.online and self.update_global and self.config.global_reward == "gradient-norm"
+
     def probabilities(self):
         return (self.global_actor.probabilities.tolist(),
                 [actor.probabilities.tolist() for actor in self.local_actors])
@@ -131,18 +135,28 @@ class HBOStrategy(Strategy):
     def progress_rewards(self, probe: RewardProbe) -> list[float]:
         """prior_d * exp(tilt * p_d / max |p|), p_d the relative fall of dataset d's mean response loss
         since the last update (since the base model at the first): datasets still being learned are
-        sampled more than the prior, those that stopped improving (learned, or unlearnable) less."""
-        per_dataset = [[i for level in dataset for i in draw(level, self.config.global_samples_per_level, self.generator)]
-                       for dataset in self.levels]
-        flat = [i for group in per_dataset for i in group]
-        now = group_means(probe.losses(flat), per_dataset)
-        before = [self.last_losses[d] if self.last_losses[d] == self.last_losses[d]
-                  else finite_mean(self.base_loss[torch.as_tensor(group)]) for d, group in enumerate(per_dataset)]
-        self.last_losses = now
-        progress = [(b - n) / b if b > 0 else float("nan") for b, n in zip(before, now)]
+        sampled more than the prior, those that stopped improving (learned, or unlearnable) less. A
+        dataset without a measurement this time counts as no progress."""
+        if self.online:  # the losses of the examples trained on since the last update
+            indices, losses, _ = probe.trained()
+            groups: list[list[tuple[int, float]]] = [[] for _ in self.levels]
+            for i, v in zip(indices, losses.tolist()):
+                if v == v and abs(v) != float("inf"):
+                    groups[self.level_of[i][0]].append((i, v))
+            now = [sum(v for _, v in g) / len(g) if g else float("nan") for g in groups]
+            base = [finite_mean(self.base_loss[torch.as_tensor([i for i, _ in g])]) if g else float("nan")
+                    for g in groups]
+        else:
+            per_dataset = [[i for level in dataset for i in draw(level, self.config.global_samples_per_level,
+                                                                 self.generator)] for dataset in self.levels]
+            now = group_means(probe.losses([i for group in per_dataset for i in group]), per_dataset)
+            base = [finite_mean(self.base_loss[torch.as_tensor(group)]) for group in per_dataset]
+        before = [last if last == last else b for last, b in zip(self.last_losses, base)]
+        self.last_losses = [n if n == n else last for n, last in zip(now, self.last_losses)]
+        progress = [(b - n) / b if b > 0 and n == n else 0.0 for b, n in zip(before, now)]
         if self.ema:
             progress = self.ema(progress)
-        scale = max((abs(p) for p in progress if p == p), default=0.0)
+        scale = max(abs(p) for p in progress)
         return tilted_prior(self.prior, [p / scale if scale > 0 else 0.0 for p in progress], self.config.tilt)
 
     def local_rewards(self, probe: RewardProbe) -> list[list[float]]:

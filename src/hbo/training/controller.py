@@ -35,14 +35,15 @@ class MixtureController:
         """Record training signals on ``model`` when the strategy reads them (before training starts)."""
         if self.strategy.reads_training_signals and self.signals is None:
             try:
-                self.signals = TrainingSignals(model)
+                self.signals = TrainingSignals(model, self.strategy.reads_training_gradient_norms)
             except ValueError as e:  # the model has layers the hooks do not cover
                 raise ConfigError(str(e)) from None
 
     def gradient_norms_wanted(self, step: int) -> bool:
         """Whether optimiser step ``step`` (1-based) must record per-example gradient norms: one of
         the last ``online_norm_steps`` before an update."""
-        return self.signals is not None and -step % self.update_interval < self.online_norm_steps
+        return (self.signals is not None and self.strategy.reads_training_gradient_norms
+                and -step % self.update_interval < self.online_norm_steps)
 
     def start(self) -> None:
         """Log the priors as the step-0 record."""

@@ -46,9 +46,10 @@ class MixtureTrainer(Trainer):
         self.padded_tokens = 0  # token positions trained on, padding included: what a step's compute scales with
         super().__init__(*args, **kwargs)
         check_arguments(self.args)
-        if controller.strategy.reads_training_signals and self.args.gradient_checkpointing:
-            raise ConfigError("sampling.reward_source: train does not work with gradient checkpointing (the "
-                              "recomputed forward would be measured twice); use reward_source: offline")
+        if controller.strategy.reads_training_gradient_norms and self.args.gradient_checkpointing:
+            raise ConfigError("online gradient norms (reward_source: train with global_reward: gradient-norm) do not "
+                              "work with gradient checkpointing (the recomputed forward would be measured twice); "
+                              "use reward_source: offline or another global reward")
         controller.attach(self.model)
 
     def _get_train_sampler(self, *args, **kwargs):
