@@ -2,8 +2,8 @@
 
     torchrun --nproc_per_node N benchmarks/distributed_rewards.py MODEL_FOLDER OUT.json [SCORES_DIR]
 
-Every process builds the same strategy and probe as ``hbo train`` does (demo mixture, default sampling
-settings, one thread each), takes one warm-up update's rewards, then times three, each started
+Every process builds the same strategy and probe as ``hbo train`` does (demo mixture, the paper's rewards
+measured offline at hbo's sample counts, one thread each), takes one warm-up update's rewards, then times three, each started
 together after a barrier; a process's time is from the barrier to its rewards (all-gathers included).
 Rank 0 writes ``{"processes", "seconds": [[per rank] per update], "examples_per_process", "rewards"}``.
 ``benchmarks/overhead.py`` runs it with N = 1 and N = 2.
@@ -59,7 +59,9 @@ def main(folder: str, out: str, scores_dir: str | None = None) -> None:
     tokenizer = AutoTokenizer.from_pretrained(folder)
     mixture = load_mixture(DataConfig(mixture="demo"), tokenizer)
     scores, _ = load_or_score(model, mixture, tokenizer, 32, scores_dir, progress=False)
-    config = load_config(None, [])  # the defaults of hbo train
+    # the paper's rewards, measured by extra passes: the reward work that can be split across processes
+    config = load_config(None, ["sampling.global_reward=gradient-norm", "sampling.local_reward=ppl",
+                                "sampling.reward_source=offline"])
     sampling = config.sampling
     levels = difficulty_levels(mixture, scores, config.scoring.metric, config.scoring.num_levels)
     probe = CountingProbe(model, mixture.flat(), tokenizer.pad_token_id, response_header_ids(tokenizer))

@@ -6,13 +6,14 @@ against a one-example-at-a-time yardstick, and difficulty scoring against the ba
 
 One process; every figure below is measured in this run on the same data (the demo mixture):
 - wall_vs_proportional: the Trainer loop's wall time (reward work included, evaluation not) of
-  ``hbo`` with offline rewards (the paper's extra passes) and with ``reward_source: train``, divided
-  by ``proportional``'s, at the default schedule (S = 25, batch 16); strategies alternate within a
-  round, and the ratio is of the summed times over rounds. The same for the reference preset's
-  schedule (S = 200), offline, as ``hbo_offline_reference_schedule``.
-- reward_s_per_update: one update's reward measurements at the default sample counts (8 gradient
-  norms and 16 losses per level), hbo's probe against ``one_at_a_time.OneAtATimeProbe`` on the same
-  draws; both must agree (``max_relative_difference``).
+  ``hbo`` with its default rewards read off the training steps (``hbo_online``: hbo as it runs by
+  default) and measured by extra passes instead (``hbo_offline``), divided by ``proportional``'s, at
+  the default schedule (S = 50, batch 16); strategies alternate within a round, and the ratio is of the
+  summed times over rounds. The same for the reference preset (the paper's rewards offline, S = 200),
+  as ``hbo_offline_reference_schedule``.
+- reward_s_per_update: one update's reward measurements for the paper's rewards offline at the
+  default sample counts (8 gradient norms and 16 losses per level), hbo's probe against
+  ``one_at_a_time.OneAtATimeProbe`` on the same draws; both must agree (``max_relative_difference``).
 - scoring_vs_forward: throughput of ``hbo.scoring.score_examples`` over the bare forward passes it
   needs (both sequence sets, same batches), so 1.0 means scoring costs nothing beyond the forwards.
 - update_share: the share of an hbo run's own training loop spent in its updates (reward passes and
@@ -35,6 +36,7 @@ Writes ``overhead.json`` ({"commit", "machine", "command", "configs": [...]}) an
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import contextlib
 import io
 import json
@@ -147,7 +149,7 @@ def train_seconds(folder: Path, steps: int, overrides: list[str], out: Path) -> 
 
 def training_overhead(folder: Path, steps: int, rounds: int, base: list[str], root: Path) -> dict:
     runs = {"proportional": ["sampling.strategy=proportional"],
-            "hbo_offline": ["sampling.strategy=hbo"],
+            "hbo_offline": ["sampling.strategy=hbo", "sampling.reward_source=offline"],
             "hbo_online": ["sampling.strategy=hbo", "sampling.reward_source=train"],
             "proportional_reference_schedule": ["preset=reference", "sampling.strategy=proportional"],
             "hbo_offline_reference_schedule": ["preset=reference", "sampling.strategy=hbo"]}
@@ -224,7 +226,9 @@ def online_step_overhead(model, tokenizer, mixture: Mixture, sampling: SamplingC
     model.load_state_dict(weights)
     median = {k: statistics.median(v[1:]) for k, v in seconds.items()}
     losses, norms = median["losses"] / median["plain"] - 1, median["norms"] / median["plain"] - 1
-    s, n = sampling.update_interval, min(sampling.online_norm_steps, sampling.update_interval)
+    # gradient norms are recorded online only for the gradient-norm reward
+    reads_norms = sampling.global_reward == "gradient-norm"
+    s, n = sampling.update_interval, min(sampling.online_norm_steps, sampling.update_interval) if reads_norms else 0
     return {"step_s": median["plain"], "losses": losses, "gradient_norms": norms,
             "at_default_schedule": ((s - n) * losses + n * norms) / s}
 
@@ -329,7 +333,9 @@ def measure_config(name: str, plan: dict, root: Path) -> dict:
               "schedule": {"update_interval": config.sampling.update_interval,
                            "online_norm_steps": config.sampling.online_norm_steps,
                            "batch_size": config.training.per_device_train_batch_size}}
-    rewards = reward_cost(model, tokenizer, mixture, levels, scores, config.sampling)
+    paper_rewards = dataclasses.replace(config.sampling, global_reward="gradient-norm", local_reward="ppl",
+                                        reward_source="offline")
+    rewards = reward_cost(model, tokenizer, mixture, levels, scores, paper_rewards)
     step_overhead = online_step_overhead(model, tokenizer, mixture, config.sampling)
     flat = mixture.flat().examples
     chosen = torch.randperm(len(flat), generator=torch.Generator().manual_seed(0))[:plan["scoring_examples"]]
@@ -362,22 +368,23 @@ def machine() -> str:
 def markdown(result: dict) -> str:
     lines = ["# hbo's overhead", "", f"Command: `{result['command']}`  ", f"Commit: `{result['commit']}`  ",
              f"Machine: {result['machine']}", "",
-             "Training wall time against `proportional` at the config's schedule (S = {update_interval}, gradient "
-             "norms online on {online_norm_steps} step(s) per update, batch {batch_size}), measured (summed over rounds) and estimated without the machine's drift (from the update share timed inside "
+             "Training wall time against `proportional` at the config's schedule (S = {update_interval}, batch "
+             "{batch_size}), measured (summed over rounds) and estimated without the machine's drift (from the update share timed inside "
              "each run and the per-step cost of online rewards, at equal data). Tokens: token positions trained on "
              "(padding included) against `proportional`'s; hbo moves the mixture, and with it the length of what a "
              "step trains on.".format(**result["configs"][0]["schedule"]), "",
-             "| config | params | steps x rounds | hbo offline: measured | tokens | estimated | hbo online: measured | "
-             "tokens | estimated | hbo offline, reference schedule (S=200): measured |",
+             "| config | params | steps x rounds | hbo (default, rewards read off training): measured | tokens | "
+             "estimated | hbo, default rewards by extra passes: measured | tokens | estimated | "
+             "preset reference (paper's rewards, S=200): measured |",
              "|---|---|---|---|---|---|---|---|---|---|"]
     for c in result["configs"]:
         w, e, t = c["wall_vs_proportional"], c["estimated_vs_proportional"], c["tokens_vs_proportional"]
         lines.append(f"| {c['config']} | {c['params'] / 1e6:.1f}M | {c['steps']} x {c['rounds']} | "
-                     f"{w['hbo_offline']:.3f}x | {t['hbo_offline']:.3f}x | {e['hbo_offline']:.3f}x | "
                      f"{w['hbo_online']:.3f}x | {t['hbo_online']:.3f}x | {e['hbo_online']:.3f}x | "
+                     f"{w['hbo_offline']:.3f}x | {t['hbo_offline']:.3f}x | {e['hbo_offline']:.3f}x | "
                      f"{w['hbo_offline_reference_schedule']:.3f}x |")
     lines += ["", "Rewards, online step costs and scoring:", "",
-              "| config | reward s/update: hbo | one at a time | speed-up | online: losses / step | "
+              "| config | paper's rewards, s/update: hbo | one at a time | speed-up | online: losses / step | "
               "online: losses + gradient norms / step | scoring / bare forward |", "|---|---|---|---|---|---|---|"]
     for c in result["configs"]:
         r, o = c["reward_s_per_update"], c["online_step_overhead"]

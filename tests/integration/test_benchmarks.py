@@ -109,3 +109,21 @@ def test_quick_online_rewards_benchmark(tmp_path):
     assert set(result["accuracy"]) == {"proportional", "hbo offline", "hbo online"}
     assert len(result["agreement"]["per_update"]) == 2  # 8 steps, an update every 4
     assert all(len(r["online_global"]) == 6 for r in result["agreement"]["rewards"])
+
+
+def test_the_sweeps_chosen_setting_is_hbos_default():
+    """The sweep names the setting it chose; hbo's defaults must be exactly that setting."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        from sweep import DEFAULT, SETTINGS
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    from hbo.config import load_config
+
+    chosen, default = load_config(None, SETTINGS[DEFAULT]), load_config()
+    # the sweep ran with reward_source train; the default, auto, resolves to the same for hbo
+    assert chosen.sampling.rewards_from_training() and default.sampling.rewards_from_training()
+    chosen.sampling.reward_source = default.sampling.reward_source
+    assert chosen == default
+    committed = json.loads((ROOT / "benchmarks" / "results" / "sweep.json").read_text())
+    assert committed["default"] == DEFAULT and set(committed["mixtures"]) == {"dev", "dev-clean"}

@@ -15,7 +15,7 @@ LossOn = Literal["response", "all"]
 Metric = Literal["ifd", "ppl", "loss"]
 GlobalReward = Literal["gradient-norm", "alignment", "progress"]
 LocalReward = Literal["ppl", "loss", "ifd", "improvement"]
-RewardSource = Literal["offline", "train"]
+RewardSource = Literal["auto", "train", "offline"]
 RewardTokens = Literal["response", "all"]
 GradientNormMethod = Literal["auto", "hooks", "loop"]
 MoSReward = Literal["transferability", "difficulty"]
@@ -103,7 +103,7 @@ class SamplingConfig:
     global_samples_per_level: int = 8  # examples per level for the gradient-norm reward (reference: 4x2)
     local_samples_per_level: int = 16  # examples per level for the perplexity-ratio reward (reference: 8x2)
     local_reward: LocalReward = "improvement"  # improvement: PPL base / PPL now (levels that improved most gain); ppl (the paper), loss or ifd: the ratio now / base (levels that improved least gain)
-    reward_source: RewardSource = "train"  # train: read off the training steps (no extra passes; the alignment reward always measures offline; static strategies ignore it); offline: extra passes on fresh draws (the paper)
+    reward_source: RewardSource = "auto"  # train: read off the training steps (hbo, hbo-global, hbo-local; no extra passes; the alignment reward always measures offline); offline: extra passes on fresh draws (the paper); auto: train where the strategy and the local reward can, else offline
     online_norm_steps: int = 1  # reward_source train: gradient norms on the last N steps before each update (losses on all)
     gradient_norms: GradientNormMethod = "auto"  # auto, hooks or loop: per-example gradient norms from one batched backward (hooks) or one backward per example
     reward_ema: float | None = 0.5  # weight of the new global reward (progress: its scores) in an EMA over updates; null = off (the paper: off)
@@ -115,6 +115,11 @@ class SamplingConfig:
     mos: MoSConfig = field(default_factory=MoSConfig)
     multiuat: MultiUATConfig = field(default_factory=MultiUATConfig)
     odm: ODMConfig = field(default_factory=ODMConfig)
+
+    def rewards_from_training(self) -> bool:
+        """Whether an hbo strategy reads its rewards off the training steps: ``train``, or ``auto`` with
+        a local reward that training measures (``ifd`` needs a response-alone pass it does not make)."""
+        return self.reward_source == "train" or (self.reward_source == "auto" and self.local_reward != "ifd")
 
     def prior_temperature(self) -> float:
         """The T in use: the configured one, else the strategy's conventional default."""

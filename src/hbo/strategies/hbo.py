@@ -1,12 +1,23 @@
 """Hierarchical Balancing Optimization (Wang, Wu, Haddow, Birch; ICLR 2026, arXiv 2505.12300).
 
 A global actor over datasets, started at the temperature prior, and one local actor per dataset over
-its difficulty levels, started uniform. Every update:
+its difficulty levels, started uniform. Every update, the paper's rewards (``preset: paper``):
 - global reward of dataset d: mean per-example gradient norm over examples drawn from each of its
   levels ("learning progress");
 - local reward of level k: mean over drawn examples of ratio(now, base), then divided by the mean over
-  the dataset's levels ("relative improvement"). ratio is PPL_now / PPL_base by default (the paper),
-  or the loss ratio, or the IFD ratio.
+  the dataset's levels ("relative improvement"). ratio is PPL_now / PPL_base (the paper), or the loss
+  ratio, or the IFD ratio.
+The gradient norm is largest where answers are wrong, and wrong answers never become easy, so the
+paper's global reward moves samples toward unlearnable data (the benchmark's ``hard`` mixture shows
+it). hbo's defaults keep the actors, the hierarchy and the update rule, and read learnability instead:
+- ``global_reward: progress``: R_d = prior_d * exp(tilt * s_d), s_d the relative fall of d's mean loss
+  since the last update over the largest |fall| (EMA-smoothed): positive by construction, the prior
+  when all progress alike, so the fixed point pi ~ R stays a tilt of the user's prior;
+- ``global_reward: alignment``: the same tilt by the cosine of d's gradient with the mean of all
+  datasets' unit gradients (a development direction in which no dataset weighs more for a larger
+  gradient);
+- ``local_reward: improvement``: PPL_base / PPL_now, so levels being learned gain and a level of wrong
+  answers, whose loss does not fall, does not.
 The paper's two ablations are the same class with one level of the hierarchy frozen: ``hbo-global``
 (local actors stay uniform over levels) and ``hbo-local`` (the global actor stays at the prior).
 Choices the paper leaves open, and ours: examples for the rewards are drawn uniformly with
@@ -14,7 +25,8 @@ replacement from each level by a generator separate from the training sampler.
 With ``reward_source: train`` (not in the paper) nothing is drawn: the same means are taken over the
 examples trained on since the last update (see ``hbo.measure.signals``). A level with no such example keeps its
 last measured mean; one never measured yet counts as the mean of its peers (dataset: of the other
-datasets; level: of its dataset's other levels), so that it neither gains nor loses. Numerical rules:
+datasets; level: of its dataset's other levels), so that it neither gains nor loses; for the progress
+reward a dataset without a measurement counts as no progress. Numerical rules:
 measurements that are not finite (an example with no scored token) are left out of a mean; ratios are
 clamped to RATIO_RANGE; an actor whose rewards are still unusable (NaN, negative, all zero) keeps its
 distribution for that update and is reported as skipped.
@@ -66,7 +78,7 @@ class HBOStrategy(Strategy):
                              for ds in self.levels]
         self.ema = ExponentialAverage(config.reward_ema) if config.reward_ema else None
         self.generator = torch.Generator().manual_seed(config.seed + 1)
-        self.online = config.reward_source == "train"
+        self.online = config.rewards_from_training()
         self.level_of = {i: (d, k) for d, dataset in enumerate(self.levels) for k, level in enumerate(dataset)
                          for i in level}
         nan = float("nan")
