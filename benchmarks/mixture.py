@@ -137,14 +137,15 @@ def summarise(runs: dict[str, list[dict]]) -> dict:
     return summary
 
 
-def paired(runs: dict[str, list[dict]], against: str = "hbo") -> dict:
-    """hbo (``against``) minus every other strategy: macro points and the 95% bootstrap interval."""
+def paired(runs: dict[str, list[dict]], against: str = "hbo", key: str = "exact") -> dict:
+    """hbo (``against``) minus every other strategy: macro points and the 95% bootstrap interval, from
+    each run's per-question scores under ``key`` ({dataset: [0/1 per question]})."""
     from hbo.outputs.comparison import paired_difference
 
     if against not in runs:
         return {}
-    mine = [r["exact"] for r in runs[against]]
-    return {name: paired_difference(mine, [r["exact"] for r in rs]) for name, rs in runs.items() if name != against}
+    mine = [r[key] for r in runs[against]]
+    return {name: paired_difference(mine, [r[key] for r in rs]) for name, rs in runs.items() if name != against}
 
 
 def benchmark(mixture: str, names: list[str], seeds: list[int], steps: int, overrides: list[str], out: Path,

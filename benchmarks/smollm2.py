@@ -27,7 +27,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from mixture import commit, summarise
+from mixture import commit, paired, summarise
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -61,7 +61,8 @@ def run_one(setup: str, strategy: str, seed: int, cpu: bool, before: bool, overr
     datasets = {name: m["accuracy"] for name, m in after.items() if name != "macro"}
     run = {"macro": after["macro"]["accuracy"], "worst": min(datasets.values()), "per_dataset": datasets,
            "loss": after["macro"]["loss"], "wall_s": results["timing"]["training_s"],
-           "total_s": results["timing"]["total_s"]}
+           "total_s": results["timing"]["total_s"],
+           "correct": {name: m["correct"] for name, m in after.items() if name != "macro"}}
     if before:
         run["base"] = {name: m["accuracy"] for name, m in results["before"].items()}
     return run, config
@@ -88,7 +89,8 @@ def run_setup(setup: str, args, out: Path) -> dict:
             "command": args.command, "device": device(), "machine": f"{platform.machine()}, {platform.system()}, "
             f"Python {platform.python_version()}", "cpu_mode": args.cpu, "wall_s": time.time() - started,
             "base": {"macro_accuracy": base.pop("macro"), "per_dataset": base},
-            "strategies": summarise(runs), "runs": runs}
+            "strategies": summarise(runs), "paired": paired(runs, key="correct"),
+            "runs": {name: [{k: v for k, v in r.items() if k != "correct"} for r in rs] for name, rs in runs.items()}}
 
 
 def markdown(results: list[dict]) -> str:
@@ -113,6 +115,11 @@ def markdown(results: list[dict]) -> str:
             lines.append(f"| {name} | {spread(s['macro_accuracy'])} | {spread(s['worst_accuracy'])} | "
                          + " | ".join(f"{s['per_dataset'][d]:.1f}" for d in datasets)
                          + f" | {s['heldout_loss']['mean']:.4f} | {s['wall_s']:.0f} |")
+        pairs = result.get("paired", {})
+        if pairs:
+            lines += ["", "hbo − strategy, paired macro difference (points) with its 95% bootstrap interval over seeds "
+                      "and questions: " + "; ".join(f"{name} {p['delta_macro']:+.1f} [{p['ci95'][0]:+.1f}, "
+                                                   f"{p['ci95'][1]:+.1f}]" for name, p in pairs.items())]
         lines.append("")
     return "\n".join(lines)
 

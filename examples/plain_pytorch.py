@@ -2,26 +2,28 @@
 
 The same pieces `hbo train` uses: a mixture, base-model scores and levels, a strategy, the
 hierarchical sampler feeding a DataLoader, and the controller called after every optimiser step.
+hbo's default rewards are read off the training steps, so the loop records each step's losses into
+the controller's signals (the Trainer glue does the same in ``MixtureTrainer.training_step``).
 
     python examples/plain_pytorch.py --steps 60 --update-interval 20
 """
 from __future__ import annotations
 
 import argparse
+from contextlib import nullcontext
 
 import torch
 from torch.utils.data import DataLoader
 
 from hbo.config import DataConfig, ModelConfig, SamplingConfig
 from hbo.core.sampler import HierarchicalSampler
-from hbo.data.mixture import load_mixture
+from hbo.data.mixture import load_mixture, response_header_ids
 from hbo.measure.examples import pad
+from hbo.measure.probe import ModelProbe
 from hbo.model import load_model
 from hbo.outputs.runlog import RunLog
-from hbo.data.mixture import response_header_ids
 from hbo.scoring import difficulty_levels, load_or_score
 from hbo.strategies import make_strategy
-from hbo.measure.probe import ModelProbe
 from hbo.training.controller import MixtureController
 
 
@@ -43,19 +45,27 @@ def main() -> None:
     strategy = make_strategy(sampling, levels, scores.loss, scores.alone_loss)
     sampler = HierarchicalSampler(levels, num_samples=args.steps * args.batch_size, seed=0)
     controller = MixtureController(strategy, sampler, sampling.update_interval, args.batch_size, RunLog(mixture.names, args.log))
+    controller.attach(model)  # records training signals when the strategy reads them (the default does)
     train_set = mixture.flat()
-    probe = ModelProbe(model, train_set, tokenizer.pad_token_id, response_header_ids(tokenizer))
+    probe = ModelProbe(model, train_set, tokenizer.pad_token_id, response_header_ids(tokenizer), signals=controller.signals)
 
     def collate(batch):
-        return pad([(b["input_ids"], b["labels"]) for b in batch], tokenizer.pad_token_id, "cpu")
+        indices = torch.tensor([b["index"] for b in batch])
+        return (indices, *pad([(b["input_ids"], b["labels"]) for b in batch], tokenizer.pad_token_id, "cpu"))
 
     loader = DataLoader(train_set, batch_size=args.batch_size, sampler=sampler, collate_fn=collate)
     optimizer = torch.optim.AdamW(model.parameters(), lr=3e-4)
     model.train()
     controller.start()
-    for step, (input_ids, mask, labels) in enumerate(loader, start=1):
-        loss = model(input_ids=input_ids, attention_mask=mask, labels=labels).loss
-        loss.backward()
+    for step, (indices, input_ids, mask, labels) in enumerate(loader, start=1):
+        signals = controller.signals
+        recording = signals.step(indices, controller.gradient_norms_wanted(step)) if signals else nullcontext()
+        with recording:
+            out = model(input_ids=input_ids, attention_mask=mask, labels=labels)
+            if signals:
+                signals.loss_computed(out.loss, out.logits, labels)
+            loss = out.loss
+            loss.backward()
         optimizer.step()
         optimizer.zero_grad(set_to_none=True)
         if controller.step_end(step, probe):

@@ -14,7 +14,7 @@ BENCHMARKED = set(STRATEGIES) | {"hbo-paper"}  # every strategy, and hbo as publ
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def check_shape(result: dict, strategies) -> None:
+def check_shape(result: dict, strategies, paired: bool = True) -> None:
     assert isinstance(result["commit"], str) and isinstance(result["mixture"], str)
     assert isinstance(result["steps"], int) and all(isinstance(s, int) for s in result["seeds"])
     assert set(result["strategies"]) == set(strategies)
@@ -25,6 +25,8 @@ def check_shape(result: dict, strategies) -> None:
         assert s["per_dataset"] and all(0 <= v <= 100 for v in s["per_dataset"].values())
         assert s["wall_s"] > 0 and s["wall_vs_proportional"] > 0
     assert result["strategies"]["proportional"]["wall_vs_proportional"] == pytest.approx(1.0)
+    if not paired:
+        return
     assert set(result["paired"]) == set(result["strategies"]) - {"hbo"}
     for name, p in result["paired"].items():
         low, high = p["ci95"]
@@ -58,7 +60,8 @@ def test_committed_smollm2_results_are_one_mixture_result_per_setup():
     results = json.loads((ROOT / "benchmarks" / "results" / "smollm2.json").read_text())
     assert [r["setup"] for r in results] == ["multilingual", "multitask"]
     for result in results:
-        check_shape(result, ["hbo", "proportional", "uniform", "mos"])
+        # committed before per-question scores existed: no paired intervals (benchmarks/smollm2.py adds them now)
+        check_shape(result, ["hbo", "proportional", "uniform", "mos"], paired=False)
         assert result["command"].startswith("python benchmarks/smollm2.py") and result["device"]
         assert set(result["base"]["per_dataset"]) == set(result["strategies"]["hbo"]["per_dataset"])
     assert len(results[0]["base"]["per_dataset"]) == 8 and len(results[1]["base"]["per_dataset"]) == 4
