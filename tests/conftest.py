@@ -10,7 +10,9 @@ import pytest
 # the benchmarks the tests launch inherit these variables.
 CACHES = Path(tempfile.mkdtemp(prefix="hbo-tests-"))
 for variable, folder in (("HBO_CACHE", "hbo"), ("HF_HOME", "huggingface"), ("HF_DATASETS_CACHE", "huggingface/datasets"),
-                         ("MPLCONFIGDIR", "matplotlib"), ("XDG_CACHE_HOME", "xdg")):
+                         ("MPLCONFIGDIR", "matplotlib"), ("XDG_CACHE_HOME", "xdg"),
+                         # pip's user agent runs `rustc --version`; rustup would write its settings to ~/.rustup
+                         ("RUSTUP_HOME", "rustup")):
     os.environ[variable] = str(CACHES / folder)
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 INTEGRATION = Path(__file__).parent / "integration"
