@@ -119,6 +119,11 @@ class HBOStrategy(Strategy):
         mean = sum(known) / len(known) if known else float("nan")
         return [v if v == v else mean for v in values]
 
+    def _draw_from_every_level(self, count: int) -> list[list[int]]:
+        """``count`` examples from each level of every dataset, pooled per dataset: the global rewards'
+        draws (the paper's estimate spreads them evenly over difficulty)."""
+        return [[i for level in dataset for i in draw(level, count, self.generator)] for dataset in self.levels]
+
     def global_rewards(self, probe: RewardProbe) -> list[float]:
         if self.config.global_reward == "alignment":
             return self.alignment_rewards(probe)
@@ -129,16 +134,14 @@ class HBOStrategy(Strategy):
             levels = self._carried_level_means(indices, norms, self.last_norms)
             rewards = self._fill_unmeasured([finite_mean(torch.tensor(row, dtype=torch.float64)) for row in levels])
             return self.ema(rewards) if self.ema else rewards
-        per_dataset = [[i for level in dataset for i in draw(level, self.config.global_samples_per_level, self.generator)]
-                       for dataset in self.levels]
+        per_dataset = self._draw_from_every_level(self.config.global_samples_per_level)
         rewards = group_means(probe.gradient_norms([i for indices in per_dataset for i in indices]), per_dataset)
         return self.ema(rewards) if self.ema else rewards
 
     def alignment_rewards(self, probe: RewardProbe) -> list[float]:
         """prior_d * exp(sharpness * cos(g_d, mean_j g_j / |g_j|)): datasets whose gradient points
         where every dataset's loss falls are sampled more than the prior, the others less."""
-        groups = [[i for level in dataset for i in draw(level, self.config.alignment_samples_per_level, self.generator)]
-                  for dataset in self.levels]
+        groups = self._draw_from_every_level(self.config.alignment_samples_per_level)
         cosines = alignment_with_mean(probe.gradient_gram(groups))
         if self.ema:
             cosines = self.ema(cosines)
@@ -159,8 +162,7 @@ class HBOStrategy(Strategy):
             base = [finite_mean(self.base_loss[torch.as_tensor([i for i, _ in g])]) if g else float("nan")
                     for g in groups]
         else:
-            per_dataset = [[i for level in dataset for i in draw(level, self.config.global_samples_per_level,
-                                                                 self.generator)] for dataset in self.levels]
+            per_dataset = self._draw_from_every_level(self.config.global_samples_per_level)
             now = group_means(probe.losses([i for group in per_dataset for i in group]), per_dataset)
             base = [finite_mean(self.base_loss[torch.as_tensor(group)]) for group in per_dataset]
         before = [last if last == last else b for last, b in zip(self.last_losses, base)]
