@@ -22,6 +22,9 @@ from mixture import HERE, commit, mean_std, run_all
 # without an EMA), so that a rerun measures the same thing whatever hbo's defaults are now.
 PAPER = ["sampling.global_reward=gradient-norm", "sampling.local_reward=ppl", "sampling.reward_source=offline",
          "sampling.reward_ema=null"]
+# The held-out rewards: 4 examples of every level kept out of training as the development probe.
+HELDOUT = PAPER + ["sampling.global_reward=heldout", "sampling.local_reward=heldout", "sampling.reward_ema=0.5",
+                   "sampling.update_interval=50", "sampling.probe_per_level=4"]
 SETTINGS = {
     "proportional": ["sampling.strategy=proportional"],
     "paper rewards (gradient-norm, ppl), S=25": PAPER + ["sampling.update_interval=25"],
@@ -37,6 +40,9 @@ SETTINGS = {
         "sampling.local_reward=improvement", "sampling.update_interval=50", "sampling.reward_source=train"],
     "local only, improvement, S=50": PAPER + ["sampling.strategy=hbo-local", "sampling.local_reward=improvement",
                                               "sampling.update_interval=50"],
+    "heldout t=2, EMA 0.5, heldout, S=50": HELDOUT + ["sampling.tilt=2"],
+    "heldout t=1, EMA 0.5, heldout, S=50": HELDOUT + ["sampling.tilt=1"],
+    "heldout t=2, EMA 0.5, global only, S=50": HELDOUT + ["sampling.tilt=2", "sampling.strategy=hbo-global"],
 }
 DEFAULT = "progress t=2, EMA 0.5, improvement, S=50, online"  # hbo's defaults since this sweep
 MIXTURES = ("dev", "dev-clean")

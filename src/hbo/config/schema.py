@@ -13,8 +13,8 @@ Dtype = Literal["float32", "bfloat16", "float16"]
 DataFormat = Literal["auto", "chat", "alpaca", "prompt_completion"]
 LossOn = Literal["response", "all"]
 Metric = Literal["ifd", "ppl", "loss"]
-GlobalReward = Literal["gradient-norm", "alignment", "progress"]
-LocalReward = Literal["ppl", "loss", "ifd", "improvement"]
+GlobalReward = Literal["gradient-norm", "alignment", "progress", "heldout"]
+LocalReward = Literal["ppl", "loss", "ifd", "improvement", "heldout"]
 RewardSource = Literal["auto", "train", "offline"]
 RewardTokens = Literal["response", "all"]
 GradientNormMethod = Literal["auto", "hooks", "loop"]
@@ -102,6 +102,7 @@ class SamplingConfig:
     local_updates: int = 1  # local actor updates per update point, each from a fresh reward estimate (the authors' code: 4, one per gradient-accumulation micro-step)
     global_samples_per_level: int = 8  # examples per level for the gradient-norm reward (reference: 4x2)
     local_samples_per_level: int = 16  # examples per level for the perplexity-ratio reward (reference: 8x2)
+    probe_per_level: int = 4  # global or local reward heldout: examples of each level kept out of training as the development probe (at most a quarter of the level)
     local_reward: LocalReward = "improvement"  # improvement: PPL base / PPL now (levels that improved most gain); ppl (the paper), loss or ifd: the ratio now / base (levels that improved least gain)
     reward_source: RewardSource = "auto"  # train: read off the training steps (hbo, hbo-global, hbo-local; no extra passes; the alignment reward always measures offline); offline: extra passes on fresh draws (the paper); auto: train where the strategy and the local reward can, else offline
     online_norm_steps: int = 1  # reward_source train: gradient norms on the last N steps before each update (losses on all)
@@ -189,6 +190,7 @@ class Config:
         _check_positive("sampling.online_norm_steps", self.sampling.online_norm_steps)
         _check_positive("sampling.global_samples_per_level", self.sampling.global_samples_per_level)
         _check_positive("sampling.local_samples_per_level", self.sampling.local_samples_per_level)
+        _check_positive("sampling.probe_per_level", self.sampling.probe_per_level)
         _check_positive("training.max_steps", self.training.max_steps)
         _check_positive("training.per_device_train_batch_size", self.training.per_device_train_batch_size)
         if not self.sampling.actor_lr > 0:

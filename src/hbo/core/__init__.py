@@ -4,7 +4,7 @@ Nothing here imports transformers, accelerate or torch.distributed, so every pie
 plain tensors.
 """
 from hbo.core.actor import SoftmaxActor
-from hbo.core.levels import assign_levels
+from hbo.core.levels import assign_levels, hold_out
 from hbo.core.prior import temperature_prior
 from hbo.core.rewards import ExponentialAverage, relative_reward
 from hbo.core.sampler import HierarchicalSampler
@@ -14,6 +14,7 @@ __all__ = [
     "HierarchicalSampler",
     "SoftmaxActor",
     "assign_levels",
+    "hold_out",
     "relative_reward",
     "temperature_prior",
 ]

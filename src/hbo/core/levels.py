@@ -1,4 +1,5 @@
-"""Difficulty levels: quantile bins of a per-example score, computed once per dataset."""
+"""Difficulty levels: quantile bins of a per-example score, computed once per dataset, and the
+development probe carved out of them."""
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -27,3 +28,25 @@ def assign_levels(scores: Sequence[float] | torch.Tensor, num_levels: int) -> li
     level = torch.empty(n, dtype=torch.long)
     level[order] = rank_level
     return level.tolist()
+
+
+def hold_out(levels: Sequence[Sequence[Sequence[int]]], per_level: int,
+             seed: int) -> tuple[list[list[list[int]]], list[list[list[int]]]]:
+    """Split every level into (kept for training, held out as a development probe).
+
+    A level gives ``min(per_level, len(level) // 4)`` examples, chosen at random with ``seed``: at
+    most a quarter of it, so a small level keeps most of its data and a level of fewer than four
+    examples gives none. Returns ``(training, probe)``, both shaped like ``levels``.
+    """
+    if per_level < 0:
+        raise ValueError(f"per_level must be >= 0, got {per_level}")
+    generator = torch.Generator().manual_seed(seed)
+    training, probe = [], []
+    for dataset in levels:
+        training.append([]), probe.append([])
+        for level in dataset:
+            order = torch.randperm(len(level), generator=generator).tolist()
+            held = set(order[:min(per_level, len(level) // 4)])
+            training[-1].append([i for j, i in enumerate(level) if j not in held])
+            probe[-1].append([i for j, i in enumerate(level) if j in held])
+    return training, probe

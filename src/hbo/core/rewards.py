@@ -22,6 +22,20 @@ def group_means(values: torch.Tensor, groups: Sequence[Sequence[int]]) -> list[f
     return means
 
 
+def relative_fall(before: torch.Tensor, now: torch.Tensor, groups: Sequence[Sequence[int]]) -> list[float]:
+    """Per group of positions: (sum before - sum now) / sum before over the entries where both are
+    finite, i.e. the share of the group's loss that went away; NaN for a group with no such entry
+    or a non-positive loss before. Measured on the same examples twice, so example difficulty cancels."""
+    before, now = torch.as_tensor(before, dtype=torch.float64), torch.as_tensor(now, dtype=torch.float64)
+    falls = []
+    for group in groups:
+        b, n = before[list(group)], now[list(group)]
+        both = torch.isfinite(b) & torch.isfinite(n)
+        total = b[both].sum()
+        falls.append(float((total - n[both].sum()) / total) if both.any() and total > 0 else float("nan"))
+    return falls
+
+
 def relative_reward(values: Sequence[float]) -> list[float]:
     """r_k / mean_j r_j: the local reward's normalisation across levels (mean 1).
 

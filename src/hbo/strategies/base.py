@@ -44,6 +44,10 @@ class Strategy:
     def __init__(self, levels: Sequence[Sequence[Sequence[int]]]):
         self.levels = [[list(level) for level in dataset] for dataset in levels]
         self.sizes = [sum(len(level) for level in dataset) for dataset in self.levels]
+        # What the sampler draws from: the levels less any examples the strategy keeps out of training
+        # (a development probe); and that probe, empty unless a strategy carves one.
+        self.training_levels = self.levels
+        self.probe_levels = [[[] for _ in dataset] for dataset in self.levels]
 
     def level_shares(self) -> list[list[float]]:
         """Each level's share of its dataset: drawing a level in proportion to its size draws every

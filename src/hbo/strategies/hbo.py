@@ -36,9 +36,10 @@ from __future__ import annotations
 import torch
 
 from hbo.core.actor import SoftmaxActor
+from hbo.core.levels import hold_out
 from hbo.core.prior import temperature_prior
-from hbo.core.rewards import (ExponentialAverage, alignment_with_mean, finite_mean, group_means, relative_reward,
-                              tilted_prior)
+from hbo.core.rewards import (ExponentialAverage, alignment_with_mean, finite_mean, group_means, relative_fall,
+                              relative_reward, tilted_prior)
 from hbo.strategies.base import RewardProbe, Strategy
 from hbo.strategies.draws import draw
 
@@ -85,6 +86,15 @@ class HBOStrategy(Strategy):
         self.last_norms = [[nan] * len(ds) for ds in self.levels]  # online: last measured mean per level
         self.last_ratios = [[nan] * len(ds) for ds in self.levels]
         self.last_losses = [nan] * len(self.levels)  # global_reward progress: each dataset's loss at the last update
+        # The held-out rewards' development probe: a few examples of every level, never trained on.
+        self.heldout = ((self.update_global and config.global_reward == "heldout")
+                        or (self.update_local and config.local_reward == "heldout"))
+        if self.heldout:
+            self.training_levels, self.probe_levels = hold_out(self.levels, config.probe_per_level, config.seed + 2)
+        self.probe_indices = [i for dataset in self.probe_levels for level in dataset for i in level]
+        # each probe example's loss at the last update (the base model's before the first)
+        self.last_probe_losses = self.base_loss[torch.as_tensor(self.probe_indices, dtype=torch.long)].tolist()
+        self.local_emas = [ExponentialAverage(config.reward_ema) for _ in self.levels] if config.reward_ema else None
 
     @property
     def updates(self) -> bool:
@@ -92,7 +102,9 @@ class HBOStrategy(Strategy):
 
     @property
     def reads_training_signals(self) -> bool:
-        return self.online and self.updates
+        global_reads = self.update_global and self.config.global_reward in ("gradient-norm", "progress")
+        local_reads = self.update_local and self.config.local_reward != "heldout"
+        return self.online and (global_reads or local_reads)
 
     @property
     def reads_training_gradient_norms(self) -> bool:
@@ -124,7 +136,32 @@ class HBOStrategy(Strategy):
         draws (the paper's estimate spreads them evenly over difficulty)."""
         return [[i for level in dataset for i in draw(level, count, self.generator)] for dataset in self.levels]
 
-    def global_rewards(self, probe: RewardProbe) -> list[float]:
+    def heldout_falls(self, probe: RewardProbe) -> tuple[list[float], list[list[float]]]:
+        """The relative fall of the development probe's loss since the last update (since the base
+        model at the first), per dataset and per level. The probe is never trained on, so a fall is
+        learning that carries to unseen examples: random answers can be memorised, not learnt, and
+        their held-out loss does not keep falling. Unmeasured entries (no probe example) take the
+        mean of their peers."""
+        now = probe.losses(self.probe_indices)
+        before = torch.tensor(self.last_probe_losses, dtype=torch.float64)
+        self.last_probe_losses = [n if n == n else b for n, b in zip(now.tolist(), self.last_probe_losses)]
+        position, groups = 0, []
+        for dataset in self.probe_levels:
+            groups.append([list(range(position + sum(map(len, dataset[:k])), position + sum(map(len, dataset[:k + 1]))))
+                           for k in range(len(dataset))])
+            position += sum(map(len, dataset))
+        per_dataset = relative_fall(before, now, [[p for level in dataset for p in level] for dataset in groups])
+        per_level = [relative_fall(before, now, dataset) for dataset in groups]
+        return self._fill_unmeasured(per_dataset), [self._fill_unmeasured(row) for row in per_level]
+
+    def tilt_by(self, base: list[float], scores: list[float], scale: float) -> list[float]:
+        """``base`` tilted by exp(tilt * score / scale) (no tilt when the scale is 0)."""
+        return tilted_prior(base, [s / scale if scale > 0 else 0.0 for s in scores], self.config.tilt)
+
+    def global_rewards(self, probe: RewardProbe, falls=None) -> list[float]:
+        if self.config.global_reward == "heldout":
+            scores = self.ema(falls[0]) if self.ema else falls[0]
+            return self.tilt_by(self.prior, scores, max(abs(s) for s in scores))
         if self.config.global_reward == "alignment":
             return self.alignment_rewards(probe)
         if self.config.global_reward == "progress":
@@ -170,10 +207,15 @@ class HBOStrategy(Strategy):
         progress = [(b - n) / b if b > 0 and n == n else 0.0 for b, n in zip(before, now)]
         if self.ema:
             progress = self.ema(progress)
-        scale = max(abs(p) for p in progress)
-        return tilted_prior(self.prior, [p / scale if scale > 0 else 0.0 for p in progress], self.config.tilt)
+        return self.tilt_by(self.prior, progress, max(abs(p) for p in progress))
 
-    def local_rewards(self, probe: RewardProbe) -> list[list[float]]:
+    def local_rewards(self, probe: RewardProbe, falls=None) -> list[list[float]]:
+        if self.config.local_reward == "heldout":
+            # uniform tilted by each level's held-out fall, on one scale for the whole mixture: a dataset
+            # whose levels all stand still stays near uniform instead of amplifying their noise
+            scores = [ema(row) for ema, row in zip(self.local_emas, falls[1])] if self.local_emas else falls[1]
+            scale = max(abs(s) for row in scores for s in row)
+            return [self.tilt_by([1.0 / len(row)] * len(row), row, scale) for row in scores]
         if self.online:
             indices, losses, _ = probe.trained()
             index = torch.as_tensor(indices, dtype=torch.long)
@@ -200,12 +242,13 @@ class HBOStrategy(Strategy):
         """Update the actors; an actor whose rewards are unusable (see ``SoftmaxActor.update``) keeps
         its distribution and is listed under ``skipped`` ("global", or a dataset index)."""
         record = {"global_reward": None, "local_reward": None, "skipped": []}
+        falls = self.heldout_falls(probe) if self.heldout else None
         if self.update_global:
-            record["global_reward"] = self.global_rewards(probe)
+            record["global_reward"] = self.global_rewards(probe, falls)
             if not self.global_actor.update(record["global_reward"]):
                 record["skipped"].append("global")
         for _ in range(self.config.local_updates if self.update_local else 0):
-            record["local_reward"] = self.local_rewards(probe)  # the log keeps the last estimate
+            record["local_reward"] = self.local_rewards(probe, falls)  # the log keeps the last estimate
             for d, (actor, rewards) in enumerate(zip(self.local_actors, record["local_reward"])):
                 if not actor.update(rewards) and d not in record["skipped"]:
                     record["skipped"].append(d)
@@ -220,6 +263,8 @@ class HBOStrategy(Strategy):
             "last_norms": self.last_norms,
             "last_ratios": self.last_ratios,
             "last_losses": self.last_losses,
+            "last_probe_losses": self.last_probe_losses,
+            "local_emas": [e.state_dict() for e in self.local_emas] if self.local_emas else None,
         }
 
     def load_state_dict(self, state: dict) -> None:
@@ -233,3 +278,8 @@ class HBOStrategy(Strategy):
             self.last_norms, self.last_ratios = state["last_norms"], state["last_ratios"]
         if "last_losses" in state:
             self.last_losses = state["last_losses"]
+        if "last_probe_losses" in state:
+            self.last_probe_losses = state["last_probe_losses"]
+        if self.local_emas and state.get("local_emas"):
+            for ema, s in zip(self.local_emas, state["local_emas"]):
+                ema.load_state_dict(s)

@@ -55,7 +55,7 @@ def setup_training(config: Config, model, tokenizer, progress: bool = True) -> M
     # Every process draws the whole global batch from the same stream; the Trainer's data loader
     # (accelerate) hands each process its own disjoint part of it.
     examples_per_step = t.per_device_train_batch_size * t.gradient_accumulation_steps * args.world_size
-    sampler = HierarchicalSampler(levels, num_samples=t.max_steps * examples_per_step, seed=config.sampling.seed,
+    sampler = HierarchicalSampler(strategy.training_levels, num_samples=t.max_steps * examples_per_step, seed=config.sampling.seed,
                                   min_probability=config.sampling.min_probability)
     controller = MixtureController(strategy, sampler, config.sampling.update_interval, examples_per_step,
                                    run_log(config, mixture.names, out, args.process_index),
