@@ -42,6 +42,7 @@ SETTINGS = {
                                               "sampling.update_interval=50"],
     "heldout t=2, EMA 0.5, heldout, S=50": HELDOUT + ["sampling.tilt=2"],
     "heldout t=1, EMA 0.5, heldout, S=50": HELDOUT + ["sampling.tilt=1"],
+    "heldout t=3, EMA 0.5, heldout, S=50": HELDOUT + ["sampling.tilt=3"],
     "heldout t=2, EMA 0.5, global only, S=50": HELDOUT + ["sampling.tilt=2", "sampling.strategy=hbo-global"],
 }
 DEFAULT = "progress t=2, EMA 0.5, improvement, S=50, online"  # hbo's defaults since this sweep

@@ -1,7 +1,8 @@
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hbo.core.levels import assign_levels
+from hbo.core.levels import assign_levels, hold_out
 
 
 def test_quantiles_low_score_is_level_zero():
@@ -33,3 +34,17 @@ def test_levels_are_balanced_and_monotone(scores, k):
         for b, lb in zip(scores, levels):
             if a < b:
                 assert la <= lb
+
+
+def test_hold_out_keeps_at_most_a_quarter_of_each_level_out_of_training():
+    levels = [[list(range(0, 40)), list(range(40, 46))], [[46, 47, 48]]]
+    training, probe = hold_out(levels, per_level=4, seed=3)
+    assert [[len(level) for level in dataset] for dataset in probe] == [[4, 1], [0]]  # min(4, n // 4)
+    for dataset, kept, held in zip(levels, training, probe):
+        for level, k, h in zip(dataset, kept, held):
+            assert sorted(k + h) == level and not set(k) & set(h)
+            assert k == [i for i in level if i in k]  # order kept
+    assert hold_out(levels, per_level=4, seed=3) == (training, probe)
+    assert hold_out(levels, per_level=4, seed=4)[1] != probe
+    with pytest.raises(ValueError, match="per_level"):
+        hold_out(levels, per_level=-1, seed=0)

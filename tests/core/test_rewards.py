@@ -4,7 +4,7 @@ import pytest
 
 import torch
 
-from hbo.core.rewards import ExponentialAverage, group_means, relative_reward
+from hbo.core.rewards import ExponentialAverage, group_means, relative_fall, relative_reward
 
 
 def test_relative_reward_has_mean_one():
@@ -50,3 +50,12 @@ def test_tilted_prior_is_positive_and_keeps_the_prior_when_scores_agree():
     assert tilted == pytest.approx([0.5 * math.exp(-1.0), 0.5])
     assert all(v > 0 for v in tilted_prior([0.5, 0.5], [-1.0, 1.0], 50.0))
     assert all(math.isnan(v) for v in tilted_prior([0.5, 0.5], [float("nan"), 1.0], 5.0))
+
+
+def test_relative_fall_is_the_share_of_each_groups_loss_that_went_away():
+    before = torch.tensor([1.0, 3.0, 2.0, math.nan, 0.0])
+    now = torch.tensor([0.5, 1.5, 3.0, 1.0, 0.0])
+    falls = relative_fall(before, now, [[0, 1], [2, 3], [3], [4]])
+    assert falls[0] == pytest.approx((4.0 - 2.0) / 4.0)
+    assert falls[1] == pytest.approx(-0.5)  # index 3 is not finite before: left out; a rise is negative
+    assert math.isnan(falls[2]) and math.isnan(falls[3])  # nothing measured twice; no loss to fall

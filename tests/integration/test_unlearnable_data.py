@@ -1,6 +1,10 @@
-"""A dataset whose answers are half random can never be learned. The paper's gradient-norm reward
-is largest on it, so its share grows; hbo's default reward should not chase it, and does (a known
-failure, kept as a strict expected failure)."""
+"""A dataset whose answers are half random can never be fully learned. The paper's gradient-norm
+reward is largest on it, so its share grows; hbo's default reward does not chase it.
+
+The two datasets are the same task in the same wording, so the noise is the only difference between
+them. When the noisy dataset is also the only one in its wording, there is something real to learn
+from it early on (the wording), and the learnability rewards move toward it at first: that case is
+kept below as a strict expected failure, so the record says what the default does there."""
 import json
 import random
 
@@ -12,15 +16,25 @@ from hbo.data.synthetic import add_noise, generate_dataset
 from hbo.recipe import train
 
 
-@pytest.fixture(scope="module")
-def two_datasets(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("unlearnable")
-    clean = generate_dataset("add", None, 300, seed=1)
+def write_two(folder, clean_wording):
+    clean = generate_dataset("add", clean_wording, 300, seed=1)
     noisy = generate_dataset("add", "plus", 300, seed=2)
     add_noise(noisy, 0.5, random.Random(3))
     write_jsonl(folder / "clean.jsonl", clean)
     write_jsonl(folder / "noisy.jsonl", noisy)
     return folder
+
+
+@pytest.fixture(scope="module")
+def two_datasets(tmp_path_factory):
+    """Addition in the "plus" wording twice: one clean, one with half its answers random."""
+    return write_two(tmp_path_factory.mktemp("unlearnable"), "plus")
+
+
+@pytest.fixture(scope="module")
+def two_wordings(tmp_path_factory):
+    """The clean dataset in the wording the demo model was pretrained on, the noisy one in another."""
+    return write_two(tmp_path_factory.mktemp("unlearnable-wordings"), None)
 
 
 def noisy_share(folder, tmp_path, overrides) -> tuple[float, float]:
@@ -41,9 +55,15 @@ def test_the_gradient_norm_reward_moves_toward_random_answers(two_datasets, tmp_
     assert end > start + 0.02
 
 
-@pytest.mark.xfail(strict=True, reason="measured: the default progress reward moves the noisy share from 0.50 to "
-                   "0.80 in five updates: early on, the loss of random answers falls fastest (the model learns "
-                   "their digits' form) and reads as progress. Strict: this starts failing when it is fixed.")
 def test_the_default_reward_does_not(two_datasets, tmp_path):
     start, end = noisy_share(two_datasets, tmp_path, [])
+    assert end < start
+
+
+@pytest.mark.xfail(strict=True, reason="measured: when the noisy dataset is the only one in a new wording, the "
+                   "default moves its share from 0.50 to about 0.8 in five updates: its held-out loss falls "
+                   "fastest while the wording is learnt, and the clean dataset's (pretrained) barely moves. "
+                   "Strict: this starts failing when it changes.")
+def test_the_default_reward_when_the_noisy_dataset_is_also_the_only_one_in_its_wording(two_wordings, tmp_path):
+    start, end = noisy_share(two_wordings, tmp_path, [])
     assert end <= start

@@ -3,7 +3,8 @@ import math
 import pytest
 import torch
 
-from hbo.config import SamplingConfig
+from hbo.config import SamplingConfig, load_config
+from hbo.errors import ConfigError
 from hbo.strategies import make_strategy
 from tests.helpers.probes import LEVELS, PAPER_REWARDS, FakeProbe, TrainedProbe, softmax  # noqa: F401
 from hbo.strategies.hbo import HBOStrategy, level_ratio
@@ -107,3 +108,52 @@ def test_progress_reward_by_hand_offline_and_online():
     # only dataset 0 was trained on: dataset 1 counts as no progress
     rewards = online.global_rewards(TrainedProbe([0, 2], [0.5, 0.5], [1.0, 1.0]))
     assert rewards == pytest.approx([prior[0], prior[1] * math.exp(-2.0)])
+
+
+def heldout_strategy(**overrides):
+    """Two datasets of two levels of 8 examples; one example of each level is held out (indices as
+    drawn by the seed, found from the strategy). Base loss 1 everywhere."""
+    levels = [[list(range(0, 8)), list(range(8, 16))], [list(range(16, 24)), list(range(24, 32))]]
+    cfg = SamplingConfig(**{"global_reward": "heldout", "local_reward": "heldout", "probe_per_level": 1, "tilt": 2.0,
+                            "reward_ema": None, "actor_steps": 1, **overrides})
+    return HBOStrategy(levels, cfg, torch.ones(32, dtype=torch.float64), torch.ones(32, dtype=torch.float64))
+
+
+def test_heldout_rewards_by_hand():
+    """Scores are the probe's relative loss fall since the last update (the base model first); the
+    prior (global) or uniform (local) is tilted by exp(tilt * score / largest |score|)."""
+    strategy = heldout_strategy()
+    probe_of = {i: (d, k) for d, dataset in enumerate(strategy.probe_levels) for k, level in enumerate(dataset) for i in level}
+    assert sorted(probe_of.values()) == [(0, 0), (0, 1), (1, 0), (1, 1)]
+    # the probe is never trained on; everything else is
+    for dataset, kept, held in zip(strategy.levels, strategy.training_levels, strategy.probe_levels):
+        for level, k, h in zip(dataset, kept, held):
+            assert sorted(k + h) == level and len(h) == 1
+    now = {(0, 0): 0.5, (0, 1): 1.0, (1, 0): 0.9, (1, 1): 0.9}
+    probe = FakeProbe(None)
+    probe.losses = lambda idx: torch.tensor([now[probe_of[i]] for i in idx], dtype=torch.float64)
+    record = strategy.update(probe, 50)
+    # dataset falls: (2 - 1.5) / 2 = 0.25 and 0.1 -> scores 1, 0.4 (prior 1/2 each)
+    assert record["global_reward"] == pytest.approx([0.5, 0.5 * math.exp(2 * (0.4 - 1))])
+    # level falls 0.5, 0 and 0.1, 0.1, on one scale (0.5) for the mixture -> 1, 0 and 0.2, 0.2
+    assert record["local_reward"][0] == pytest.approx([0.5, 0.5 * math.exp(-2)])
+    assert record["local_reward"][1] == pytest.approx([0.5, 0.5])
+    g, local = strategy.probabilities()
+    assert g[0] > 0.5 and local[0][0] > 0.5
+    # second update: measured against the last losses; dataset 0 stands still, dataset 1 falls
+    now = {(0, 0): 0.5, (0, 1): 1.0, (1, 0): 0.45, (1, 1): 0.9}
+    resumed = heldout_strategy()
+    resumed.load_state_dict(strategy.state_dict())
+    record = strategy.update(probe, 100)
+    assert record["global_reward"] == pytest.approx([0.5 * math.exp(-2), 0.5])  # falls 0 and 0.25
+    assert record["local_reward"][1] == pytest.approx([0.5, 0.5 * math.exp(-2)])  # falls 0.5 and 0
+    assert resumed.update(probe, 100) == record
+
+
+def test_heldout_rewards_read_no_training_signals_and_other_rewards_carve_no_probe():
+    assert not heldout_strategy(reward_source="train").reads_training_signals
+    assert heldout_strategy(local_reward="improvement", reward_source="train").reads_training_signals
+    plain = heldout_strategy(global_reward="progress", local_reward="improvement")
+    assert plain.training_levels == plain.levels and plain.probe_indices == []
+    with pytest.raises(ConfigError, match="probe_per_level"):
+        load_config(None, ["sampling.probe_per_level=0"])
