@@ -45,7 +45,7 @@ SETTINGS = {
     "heldout t=3, EMA 0.5, heldout, S=50": HELDOUT + ["sampling.tilt=3"],
     "heldout t=2, EMA 0.5, global only, S=50": HELDOUT + ["sampling.tilt=2", "sampling.strategy=hbo-global"],
 }
-DEFAULT = "progress t=2, EMA 0.5, improvement, S=50, online"  # hbo's defaults since this sweep
+DEFAULT = "heldout t=3, EMA 0.5, heldout, S=50"  # hbo's defaults since this sweep
 MIXTURES = ("dev", "dev-clean")
 
 

@@ -95,19 +95,19 @@ class SamplingConfig:
     update_interval: int = 50  # S: training steps between actor updates (the paper: 200)
     actor_lr: float = 1e-3  # Adam learning rate of every actor (reference: 1e-4; see benchmarks/results/sweep.md)
     actor_steps: int = 200  # Adam steps per actor update (as the reference)
-    global_reward: GlobalReward = "progress"  # progress: the prior tilted by exp(tilt * score), score = the dataset's relative loss fall since the last update over the largest; gradient-norm: the paper's; alignment: the prior tilted by the cosine of the dataset's gradient with the mean unit gradient
+    global_reward: GlobalReward = "heldout"  # heldout: the prior tilted by exp(tilt * score), score = the relative fall of the dataset's development-probe loss since the last update over the largest |fall|; progress: the same from the loss of the examples trained on; gradient-norm: the paper's; alignment: the prior tilted by the cosine of the dataset's gradient with the mean unit gradient
     alignment_samples_per_level: int = 4  # global_reward alignment: examples per level for each dataset's gradient
-    tilt: float = 2.0  # global_reward progress or alignment: how far a score difference of 1 tilts the prior (a factor e^tilt)
+    tilt: float = 3.0  # heldout, progress or alignment rewards: how far a score difference of 1 tilts the prior (a factor e^tilt)
     reward_tokens: RewardTokens = "response"  # response or all: the tokens the gradient-norm reward's loss covers (the authors' code: all)
     local_updates: int = 1  # local actor updates per update point, each from a fresh reward estimate (the authors' code: 4, one per gradient-accumulation micro-step)
     global_samples_per_level: int = 8  # examples per level for the gradient-norm reward (reference: 4x2)
     local_samples_per_level: int = 16  # examples per level for the perplexity-ratio reward (reference: 8x2)
     probe_per_level: int = 4  # global or local reward heldout: examples of each level kept out of training as the development probe (at most a quarter of the level)
-    local_reward: LocalReward = "improvement"  # improvement: PPL base / PPL now (levels that improved most gain); ppl (the paper), loss or ifd: the ratio now / base (levels that improved least gain)
+    local_reward: LocalReward = "heldout"  # heldout: uniform tilted by each level's development-probe loss fall (one scale for the whole mixture); improvement: PPL base / PPL now (levels that improved most gain); ppl (the paper), loss or ifd: the ratio now / base (levels that improved least gain)
     reward_source: RewardSource = "auto"  # train: read off the training steps (hbo, hbo-global, hbo-local; no extra passes; the alignment reward always measures offline); offline: extra passes on fresh draws (the paper); auto: train where the strategy and the local reward can, else offline
     online_norm_steps: int = 1  # reward_source train: gradient norms on the last N steps before each update (losses on all)
     gradient_norms: GradientNormMethod = "auto"  # auto, hooks or loop: per-example gradient norms from one batched backward (hooks) or one backward per example
-    reward_ema: float | None = 0.5  # weight of the new global reward (progress: its scores) in an EMA over updates; null = off (the paper: off)
+    reward_ema: float | None = 0.5  # weight of the new global reward (heldout, progress: its scores; heldout local: the level scores too) in an EMA over updates; null = off (the paper: off)
     min_probability: float = 1e-4  # floor of every dataset and level probability: nothing is starved
     log_samples: bool = False  # also write samples.jsonl: the example indices trained on, per record
     log_every_process: bool = False  # distributed runs: every process writes ranks/probabilities-RANK.jsonl (rank > 0) and ranks/batches-RANK.jsonl (its examples per step)
