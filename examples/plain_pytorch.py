@@ -2,8 +2,11 @@
 
 The same pieces `hbo train` uses: a mixture, base-model scores and levels, a strategy, the
 hierarchical sampler feeding a DataLoader, and the controller called after every optimiser step.
-hbo's default rewards are read off the training steps, so the loop records each step's losses into
-the controller's signals (the Trainer glue does the same in ``MixtureTrainer.training_step``).
+The sampler draws from ``strategy.training_levels``: hbo's default rewards keep a few examples of
+every level out of training and measure them at each update. Rewards read off the training steps
+(``sampling.reward_source: train`` with the progress or gradient-norm rewards) need each step's losses
+recorded into the controller's signals, as the loop below does when there are any (the Trainer glue
+does the same in ``MixtureTrainer.training_step``).
 
     python examples/plain_pytorch.py --steps 60 --update-interval 20
 """
@@ -43,9 +46,10 @@ def main() -> None:
 
     sampling = SamplingConfig(strategy="hbo", update_interval=args.update_interval)
     strategy = make_strategy(sampling, levels, scores.loss, scores.alone_loss)
-    sampler = HierarchicalSampler(levels, num_samples=args.steps * args.batch_size, seed=0)
+    # the strategy keeps a few examples of every level out of training (its development probe)
+    sampler = HierarchicalSampler(strategy.training_levels, num_samples=args.steps * args.batch_size, seed=0)
     controller = MixtureController(strategy, sampler, sampling.update_interval, args.batch_size, RunLog(mixture.names, args.log))
-    controller.attach(model)  # records training signals when the strategy reads them (the default does)
+    controller.attach(model)  # records training signals when the strategy reads them (the default does not)
     train_set = mixture.flat()
     probe = ModelProbe(model, train_set, tokenizer.pad_token_id, response_header_ids(tokenizer), signals=controller.signals)
 

@@ -44,6 +44,16 @@ def test_resume_refuses_a_checkpoint_from_other_levels():
         controller(other).load_state_dict(state)
 
 
+def test_a_sampler_that_would_train_on_the_development_probe_is_refused():
+    cfg = load_config().sampling  # the default rewards hold a probe out of every level
+    levels = [[list(range(0, 8)), list(range(8, 16))]]
+    strategy = make_strategy(cfg, levels, torch.ones(16), torch.ones(16))
+    assert sum(map(len, strategy.probe_levels[0])) == 4  # two of each level of eight
+    MixtureController(strategy, HierarchicalSampler(strategy.training_levels, num_samples=4), 2, 2)
+    with pytest.raises(ValueError, match="development probe"):
+        MixtureController(strategy, HierarchicalSampler(levels, num_samples=4), 2, 2)
+
+
 def test_atomic_write_keeps_the_old_file_when_writing_fails(tmp_path):
     target = atomic_write_text(tmp_path / "eval.json", '{"ok": 1}')
 

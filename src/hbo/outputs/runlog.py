@@ -4,6 +4,7 @@ at every record, so a crash never leaves half a line behind."""
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 from hbo.files import atomic_write_text
@@ -57,6 +58,22 @@ class RunLog:
 
     def _per_level(self, values) -> dict:
         return {name: {str(k): v for k, v in enumerate(row)} for name, row in zip(self.names, values)}
+
+
+def scalars(record: dict) -> dict[str, float]:
+    """One record as flat scalars for a training logger (TensorBoard, W&B through the Trainer's log):
+    ``hbo/global/<dataset>``, ``hbo/local/<dataset>/<level>`` (probabilities), ``hbo/global_reward/<dataset>``,
+    ``hbo/local_reward/<dataset>/<level>`` (when the update had them) and ``hbo/examples/<dataset>`` (examples
+    trained on since the previous record). Values that are not finite numbers are left out."""
+    flat = {f"hbo/global/{d}": p for d, p in record["global"].items()}
+    flat.update({f"hbo/local/{d}/{k}": p for d, levels in record["local"].items() for k, p in levels.items()})
+    if record.get("global_reward"):
+        flat.update({f"hbo/global_reward/{d}": r for d, r in record["global_reward"].items()})
+    if record.get("local_reward"):
+        flat.update({f"hbo/local_reward/{d}/{k}": r for d, levels in record["local_reward"].items()
+                     for k, r in levels.items()})
+    flat.update({f"hbo/examples/{d}": sum(levels.values()) for d, levels in record["counts"].items()})
+    return {k: float(v) for k, v in flat.items() if isinstance(v, (int, float)) and math.isfinite(v)}
 
 
 def read_log(path: str | Path) -> list[dict]:

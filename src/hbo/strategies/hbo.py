@@ -10,6 +10,12 @@ its difficulty levels, started uniform. Every update, the paper's rewards (``pre
 The gradient norm is largest where answers are wrong, and wrong answers never become easy, so the
 paper's global reward moves samples toward unlearnable data (the benchmark's ``hard`` mixture shows
 it). hbo's defaults keep the actors, the hierarchy and the update rule, and read learnability instead:
+- ``global_reward: heldout`` (the default): the progress reward below, measured on a development
+  probe of ``probe_per_level`` examples per level that is never trained on (``training_levels`` is
+  what the sampler draws from): random answers can be memorised, not learnt, so their held-out loss
+  stops falling;
+- ``local_reward: heldout`` (the default): the uniform distribution tilted the same way by each
+  level's probe-loss fall, on one scale for the whole mixture;
 - ``global_reward: progress``: R_d = prior_d * exp(tilt * s_d), s_d the relative fall of d's mean loss
   since the last update over the largest |fall| (EMA-smoothed): positive by construction, the prior
   when all progress alike, so the fixed point pi ~ R stays a tilt of the user's prior;

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import time
 
+import torch
+
 from hbo.core.sampler import HierarchicalSampler
 from hbo.errors import ConfigError
 from hbo.measure.distributed import check_same_everywhere, is_main_process
 from hbo.measure.signals import TrainingSignals
-from hbo.outputs.runlog import RunLog
+from hbo.outputs.runlog import RunLog, scalars
 from hbo.strategies.base import Strategy
 
 
@@ -29,6 +31,12 @@ class MixtureController:
         self.examples_per_step = examples_per_step  # examples one optimiser step consumes, all processes together
         self.last_step = 0
         self.update_seconds = 0.0  # time spent in strategy updates (reward measurements and actors)
+        self.pending_scalars: dict[str, float] = {}  # the last update's record, flat, until a logger takes it
+        held_out = torch.as_tensor([i for dataset in strategy.probe_levels for level in dataset for i in level],
+                                   dtype=torch.long)
+        if held_out.numel() and any(torch.isin(level, held_out).any() for dataset in sampler.levels for level in dataset):
+            raise ValueError("the sampler draws from the strategy's development probe, which must never be trained "
+                             "on: build it from strategy.training_levels, not from the levels")
         self.sampler.set_probabilities(*strategy.probabilities())
 
     def attach(self, model) -> None:
@@ -69,9 +77,18 @@ class MixtureController:
         draws = self.sampler.pop_draws((step - self.last_step) * self.examples_per_step)
         self.last_step = step
         if self.log is not None:
-            self.log.record(step, self.sampler.global_probs.tolist(), [p.tolist() for p in self.sampler.local_probs],
-                            rewards.get("global_reward"), rewards.get("local_reward"), self.sampler.count(draws),
-                            rewards.get("skipped", ()), ids=[i for _, _, i in draws])
+            record = self.log.record(step, self.sampler.global_probs.tolist(),
+                                     [p.tolist() for p in self.sampler.local_probs], rewards.get("global_reward"),
+                                     rewards.get("local_reward"), self.sampler.count(draws),
+                                     rewards.get("skipped", ()), ids=[i for _, _, i in draws])
+            if step > 0:
+                self.pending_scalars = scalars(record)
+
+    def pop_scalars(self) -> dict[str, float]:
+        """The last update's probabilities, rewards and counts as flat scalars (see
+        ``hbo.outputs.runlog.scalars``), once: empty until the next update."""
+        taken, self.pending_scalars = self.pending_scalars, {}
+        return taken
 
     def state_dict(self, step: int) -> dict:
         """Everything needed to continue exactly after optimiser step ``step``."""

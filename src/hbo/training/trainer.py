@@ -67,6 +67,11 @@ class MixtureTrainer(Trainer):
         with signals.step(indices, gradient_norms=self.controller.gradient_norms_wanted(self.state.global_step + 1)):
             return super().training_step(model, inputs, num_items_in_batch)
 
+    def log(self, logs, *args, **kwargs):
+        """The Trainer's log, with hbo's last update added once (``hbo/...`` scalars): whatever
+        ``report_to`` names (TensorBoard, W&B, ...) shows the mixture beside the loss."""
+        super().log({**logs, **self.controller.pop_scalars()}, *args, **kwargs)
+
     def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
         signals = self.controller.signals
         if signals is None:
@@ -100,7 +105,8 @@ class MixtureCallback(TrainerCallback):
         signal.signal(signum, self._previous_handlers[signum])  # a second signal stops at once
 
     def on_step_end(self, args, state, control, model=None, **kwargs):
-        self.controller.step_end(state.global_step, self.probe_factory(model))
+        if self.controller.step_end(state.global_step, self.probe_factory(model)):
+            control.should_log = True  # the update's scalars reach the loggers at its own step
         if self.stop_signal is not None:
             control.should_save = True
             control.should_training_stop = True

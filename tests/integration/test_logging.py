@@ -1,0 +1,37 @@
+"""hbo's updates reach the Trainer's loggers: with ``report_to: [tensorboard]`` the event file holds
+the mixture's probabilities, rewards and counts at each update step, equal to probabilities.jsonl."""
+import json
+
+import pytest
+from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+from hbo.config import load_config
+from hbo.recipe import train
+
+
+def test_tensorboard_event_file_holds_every_update(tmp_path):
+    config = load_config(None, ["training.max_steps=20", "sampling.update_interval=10", "eval.before=false",
+                                "data.heldout_max=4", "eval.max_new_tokens=4", f"output_dir={tmp_path}",
+                                "training.extra.report_to=[tensorboard]"])
+    train(config, progress=False)
+    [events] = list((tmp_path / "trainer" / "runs").rglob("events.out.tfevents*"))
+    accumulator = EventAccumulator(str(events.parent))
+    accumulator.Reload()
+    tags = set(accumulator.Tags()["scalars"])
+    records = [json.loads(line) for line in (tmp_path / "probabilities.jsonl").read_text().splitlines()]
+    assert [r["step"] for r in records] == [0, 10, 20]
+    for record in records[1:]:
+        for dataset, p in record["global"].items():
+            assert _at(accumulator, f"hbo/global/{dataset}", record["step"]) == pytest.approx(p, rel=1e-6)
+            assert _at(accumulator, f"hbo/examples/{dataset}", record["step"]) == sum(record["counts"][dataset].values())
+            for level, q in record["local"][dataset].items():
+                assert _at(accumulator, f"hbo/local/{dataset}/{level}", record["step"]) == pytest.approx(q, rel=1e-6)
+        for dataset, r in record["global_reward"].items():
+            assert _at(accumulator, f"hbo/global_reward/{dataset}", record["step"]) == pytest.approx(r, rel=1e-6)
+    assert any(t.startswith("hbo/local_reward/") for t in tags)
+    assert "train/loss" in tags  # the Trainer's own scalars are still there
+
+
+def _at(accumulator, tag: str, step: int) -> float:
+    [value] = [e.value for e in accumulator.Scalars(tag) if e.step == step]
+    return value
