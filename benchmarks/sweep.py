@@ -24,7 +24,8 @@ PAPER = ["sampling.global_reward=gradient-norm", "sampling.local_reward=ppl", "s
          "sampling.reward_ema=null"]
 # The held-out rewards: 4 examples of every level kept out of training as the development probe.
 HELDOUT = PAPER + ["sampling.global_reward=heldout", "sampling.local_reward=heldout", "sampling.reward_ema=0.5",
-                   "sampling.update_interval=50", "sampling.probe_per_level=4"]
+                   "sampling.update_interval=50", "sampling.probe_per_level=4", "sampling.tilt_scale=update",
+                   "sampling.heldout_per_example=false"]
 SETTINGS = {
     "proportional": ["sampling.strategy=proportional"],
     "paper rewards (gradient-norm, ppl), S=25": PAPER + ["sampling.update_interval=25"],
@@ -43,6 +44,8 @@ SETTINGS = {
     "heldout t=2, EMA 0.5, heldout, S=50": HELDOUT + ["sampling.tilt=2"],
     "heldout t=1, EMA 0.5, heldout, S=50": HELDOUT + ["sampling.tilt=1"],
     "heldout t=3, EMA 0.5, heldout, S=50": HELDOUT + ["sampling.tilt=3"],
+    "heldout t=3, EMA 0.5, heldout, S=50, run scale": HELDOUT + ["sampling.tilt=3", "sampling.tilt_scale=run"],
+    "heldout t=3, EMA 0.5, heldout, S=50, per example": HELDOUT + ["sampling.tilt=3", "sampling.heldout_per_example=true"],
     "heldout t=2, EMA 0.5, global only, S=50": HELDOUT + ["sampling.tilt=2", "sampling.strategy=hbo-global"],
 }
 DEFAULT = "heldout t=3, EMA 0.5, heldout, S=50"  # hbo's defaults since this sweep

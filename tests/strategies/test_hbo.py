@@ -157,3 +157,33 @@ def test_heldout_rewards_read_no_training_signals_and_other_rewards_carve_no_pro
     assert plain.training_levels == plain.levels and plain.probe_indices == []
     with pytest.raises(ConfigError, match="probe_per_level"):
         load_config(None, ["sampling.probe_per_level=0"])
+
+
+def test_heldout_per_example_divides_each_fall_by_its_sampling_probability():
+    levels = [[list(range(0, 12)), list(range(12, 24))], [list(range(24, 28)), list(range(28, 32))]]  # prior 3/4, 1/4
+    ones = torch.ones(32, dtype=torch.float64)
+
+    def rewards(per_example):
+        cfg = SamplingConfig(global_reward="heldout", local_reward="heldout", tilt=3.0, reward_ema=None,
+                             heldout_per_example=per_example)
+        return HBOStrategy(levels, cfg, ones, ones).global_rewards(None, ([0.3, 0.1], None))
+
+    # 0.3 / 0.75 = 0.1 / 0.25: the same return per unit of sampling, so the prior stays
+    assert rewards(True) == pytest.approx([0.75, 0.25])
+    assert rewards(False) == pytest.approx([0.75, 0.25 * math.exp(3 * (1 / 3 - 1))])
+
+
+def test_run_scale_keeps_the_largest_score_of_the_run():
+    def twice(scale):
+        strategy = heldout_strategy(tilt_scale=scale)
+        strategy.global_rewards(None, ([0.2, 0.1], None))
+        return strategy, strategy.global_rewards(None, ([0.02, 0.01], None))
+
+    # per update: 0.02 and 0.01 are 1 and 0.5 of this update's largest, as 0.2 and 0.1 were
+    assert twice("update")[1] == pytest.approx([0.5, 0.5 * math.exp(2 * (0.5 - 1))])  # tilt 2
+    # per run: they are 0.1 and 0.05 of the largest so far (0.2), and tilt little
+    strategy, rewards = twice("run")
+    assert rewards == pytest.approx([0.5, 0.5 * math.exp(2 * (0.05 - 0.1))])
+    resumed = heldout_strategy(tilt_scale="run")
+    resumed.load_state_dict(strategy.state_dict())
+    assert resumed.global_rewards(None, ([0.02, 0.01], None)) == pytest.approx(rewards)

@@ -14,6 +14,7 @@ DataFormat = Literal["auto", "chat", "alpaca", "prompt_completion"]
 LossOn = Literal["response", "all"]
 Metric = Literal["ifd", "ppl", "loss"]
 GlobalReward = Literal["gradient-norm", "alignment", "progress", "heldout"]
+TiltScale = Literal["update", "run"]
 LocalReward = Literal["ppl", "loss", "ifd", "improvement", "heldout"]
 RewardSource = Literal["auto", "train", "offline"]
 RewardTokens = Literal["response", "all"]
@@ -97,6 +98,8 @@ class SamplingConfig:
     actor_steps: int = 200  # Adam steps per actor update (as the reference)
     global_reward: GlobalReward = "heldout"  # heldout: the prior tilted by exp(tilt * score), score = the relative fall of the dataset's development-probe loss since the last update over the largest |fall|; progress: the same from the loss of the examples trained on; gradient-norm: the paper's; alignment: the prior tilted by the cosine of the dataset's gradient with the mean unit gradient
     alignment_samples_per_level: int = 4  # global_reward alignment: examples per level for each dataset's gradient
+    tilt_scale: TiltScale = "update"  # heldout or progress rewards: scores are divided by the largest |score| of this update, or of the whole run so far (run: small late scores tilt little)
+    heldout_per_example: bool = False  # global_reward heldout: divide each dataset's fall by its sampling probability (the fall per unit of sampling)
     tilt: float = 3.0  # heldout, progress or alignment rewards: how far a score difference of 1 tilts the prior (a factor e^tilt)
     reward_tokens: RewardTokens = "response"  # response or all: the tokens the gradient-norm reward's loss covers (the authors' code: all)
     local_updates: int = 1  # local actor updates per update point, each from a fresh reward estimate (the authors' code: 4, one per gradient-accumulation micro-step)

@@ -101,6 +101,7 @@ class HBOStrategy(Strategy):
         # each probe example's loss at the last update (the base model's before the first)
         self.last_probe_losses = self.base_loss[torch.as_tensor(self.probe_indices, dtype=torch.long)].tolist()
         self.local_emas = [ExponentialAverage(config.reward_ema) for _ in self.levels] if config.reward_ema else None
+        self.largest_scores: dict[str, float] = {}  # tilt_scale run: the largest |score| so far, per actor
 
     @property
     def updates(self) -> bool:
@@ -160,13 +161,20 @@ class HBOStrategy(Strategy):
         per_level = [relative_fall(before, now, dataset) for dataset in groups]
         return self._fill_unmeasured(per_dataset), [self._fill_unmeasured(row) for row in per_level]
 
-    def tilt_by(self, base: list[float], scores: list[float], scale: float) -> list[float]:
-        """``base`` tilted by exp(tilt * score / scale) (no tilt when the scale is 0)."""
+    def tilt_by(self, base: list[float], scores: list[float], scale: float, actor: str = "global") -> list[float]:
+        """``base`` tilted by exp(tilt * score / scale) (no tilt when the scale is 0). With
+        ``tilt_scale: run`` the scale is the largest seen so far in the run for that actor ("global" or
+        "local"), so small late scores tilt little and the mixture returns toward ``base``."""
+        if self.config.tilt_scale == "run" and scale == scale:
+            scale = self.largest_scores[actor] = max(scale, self.largest_scores.get(actor, 0.0))
         return tilted_prior(base, [s / scale if scale > 0 else 0.0 for s in scores], self.config.tilt)
 
     def global_rewards(self, probe: RewardProbe, falls=None) -> list[float]:
         if self.config.global_reward == "heldout":
-            scores = self.ema(falls[0]) if self.ema else falls[0]
+            falls_now = falls[0]
+            if self.config.heldout_per_example:  # the fall bought by each unit of sampling probability
+                falls_now = [f / p for f, p in zip(falls_now, self.global_actor.probabilities.tolist())]
+            scores = self.ema(falls_now) if self.ema else falls_now
             return self.tilt_by(self.prior, scores, max(abs(s) for s in scores))
         if self.config.global_reward == "alignment":
             return self.alignment_rewards(probe)
@@ -221,7 +229,7 @@ class HBOStrategy(Strategy):
             # whose levels all stand still stays near uniform instead of amplifying their noise
             scores = [ema(row) for ema, row in zip(self.local_emas, falls[1])] if self.local_emas else falls[1]
             scale = max(abs(s) for row in scores for s in row)
-            return [self.tilt_by([1.0 / len(row)] * len(row), row, scale) for row in scores]
+            return [self.tilt_by([1.0 / len(row)] * len(row), row, scale, "local") for row in scores]
         if self.online:
             indices, losses, _ = probe.trained()
             index = torch.as_tensor(indices, dtype=torch.long)
@@ -270,6 +278,7 @@ class HBOStrategy(Strategy):
             "last_ratios": self.last_ratios,
             "last_losses": self.last_losses,
             "last_probe_losses": self.last_probe_losses,
+            "largest_scores": self.largest_scores,
             "local_emas": [e.state_dict() for e in self.local_emas] if self.local_emas else None,
         }
 
@@ -286,6 +295,7 @@ class HBOStrategy(Strategy):
             self.last_losses = state["last_losses"]
         if "last_probe_losses" in state:
             self.last_probe_losses = state["last_probe_losses"]
+        self.largest_scores = dict(state.get("largest_scores", {}))
         if self.local_emas and state.get("local_emas"):
             for ema, s in zip(self.local_emas, state["local_emas"]):
                 ema.load_state_dict(s)
