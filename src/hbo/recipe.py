@@ -68,7 +68,9 @@ def train(config: Config, progress: bool = True, resume: str | None = None) -> d
     if main:
         atomic_write_text(out / "config.yaml", dump_yaml(config))
         print(describe_mixture(mix.mixture, mix.levels))
-        print(f"difficulty scores ({config.scoring.metric}): {'from cache' if mix.scores_cached else 'computed'}"
+        scoring = ("from cache" if mix.scores_cached else "computed") if mix.scores is not None else \
+            f"not needed by {config.sampling.strategy} (one level per dataset)"
+        print(f"difficulty scores ({config.scoring.metric}): {scoring}"
               + (f"; {mix.args.world_size} processes" if mix.args.world_size > 1 else ""))
     if checkpoint is not None:
         try:

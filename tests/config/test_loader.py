@@ -132,3 +132,16 @@ def test_static_strategies_accept_online_rewards_they_never_read():
     # a recipe with reward_source: train (examples/cpu.yaml) can be rerun with a static baseline
     for strategy in ("proportional", "temperature", "uniform"):
         assert load_config(None, ["sampling.reward_source=train", f"sampling.strategy={strategy}"]).sampling.strategy == strategy
+
+
+def test_relative_dataset_paths_are_read_beside_the_config_file(tmp_path, monkeypatch):
+    folder = tmp_path / "project"
+    (folder / "data").mkdir(parents=True)
+    (folder / "data" / "a.jsonl").write_text('{"prompt": "q", "completion": "a"}\n')
+    (folder / "run.yaml").write_text("data:\n  datasets:\n    - {name: a, path: data/a.jsonl}\n"
+                                     "    - {name: b, path: org/hub-dataset}\n")
+    monkeypatch.chdir(tmp_path)  # elsewhere: data/a.jsonl does not exist here
+    config = load_config(folder / "run.yaml")
+    assert config.data.datasets[0].path == str(folder / "data" / "a.jsonl")
+    assert config.data.datasets[1].path == "org/hub-dataset"  # nothing beside the file: kept as written
+    assert config.data.mixture is None  # the built-in mixture is ignored beside datasets, and says so

@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from hbo.config import SamplingConfig
-from hbo.strategies import make_strategy
+from hbo.strategies import STRATEGIES, make_strategy
 from tests.helpers.probes import LEVELS, FakeProbe, TrainedProbe, softmax  # noqa: F401
 
 
@@ -23,3 +23,13 @@ def test_state_roundtrip_continues_identically(name):
 def test_unknown_strategy():
     with pytest.raises(ValueError, match="unknown sampling.strategy"):
         make_strategy(SamplingConfig(strategy="doremi"), LEVELS, None, None)
+
+
+@pytest.mark.parametrize("name", [name for name, registered in STRATEGIES.items() if not registered.needs_scores])
+def test_strategies_that_skip_scoring_read_no_scores(name):
+    """What setup gives them: one level per dataset and no base-model losses."""
+    levels = [[[0, 1, 2, 3]], [[4, 5]]]
+    strategy = make_strategy(SamplingConfig(strategy=name, actor_steps=5, reward_source="offline"), levels, None, None)
+    strategy.update(FakeProbe(torch.full((6,), 0.5, dtype=torch.float64)), 25)
+    global_probs, local = strategy.probabilities()
+    assert local == [[1.0], [1.0]] and sum(global_probs) == pytest.approx(1.0)

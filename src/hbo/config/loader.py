@@ -48,7 +48,7 @@ def load_config(path: str | Path | list | None = None, overrides: list[str] | No
     file that adapts it (``examples/cpu.yaml``)."""
     raw: dict = {}
     for one in ([] if path is None else path if isinstance(path, (list, tuple)) else [path]):
-        raw = _under(raw, _read_yaml(Path(one)))
+        raw = _under(raw, _with_paths_from(_read_yaml(Path(one)), Path(one).parent))
     for item in overrides or []:
         key, sep, value = item.partition("=")
         if not sep or not key:
@@ -66,6 +66,19 @@ def load_config(path: str | Path | list | None = None, overrides: list[str] | No
             raise ConfigError(f"unknown preset {preset!r}; choose one of {', '.join(PRESETS)}")
         raw = _under(PRESETS[preset], raw)
     return build(Config, raw, "").validate()
+
+
+def _with_paths_from(raw: dict, folder: Path) -> dict:
+    """A config file's relative dataset paths name files beside it: each ``path`` / ``heldout_path``
+    that exists relative to the file's folder is rewritten to that location. Others stay as written
+    (relative to the working folder, or a hub id such as ``org/name``)."""
+    datasets = (raw.get("data") or {}).get("datasets") if isinstance(raw.get("data"), dict) else None
+    for spec in datasets if isinstance(datasets, list) else []:
+        for key in ("path", "heldout_path"):
+            value = spec.get(key) if isinstance(spec, dict) else None
+            if isinstance(value, str) and not Path(value).expanduser().is_absolute() and (folder / value).exists():
+                spec[key] = str(folder / value)
+    return raw
 
 
 def _read_yaml(path: Path) -> dict:

@@ -219,6 +219,8 @@ class Config:
             raise ConfigError(f"data.heldout_fraction must be in [0, 1), got {self.data.heldout_fraction}")
         if not self.data.datasets and not self.data.mixture:
             raise ConfigError("data: give `datasets` (a list) or a built-in `mixture`")
+        if self.data.datasets:
+            self.data.mixture = None  # ignored beside datasets: the resolved config (hbo config, config.yaml) says so
         names = [d.name for d in self.data.datasets]
         duplicated = sorted({n for n in names if names.count(n) > 1})
         if duplicated:

@@ -20,7 +20,8 @@ def load_examples(path: str, fmt: str = "auto", split: str = "train", subset: st
     suffix = local.suffix.lower()
     if local.is_file() or (suffix in LOCAL_SUFFIXES and not local.is_dir()):
         if not local.is_file():
-            raise DataError(f"{path}: file not found")
+            raise DataError(f"{path}: file not found (looked for {local.resolve()}; a relative path in a config "
+                            "file is read beside that file first, then from the working folder)")
         if suffix not in LOCAL_SUFFIXES:
             raise DataError(f"{path}: unsupported file type {suffix!r}; use one of {', '.join(LOCAL_SUFFIXES)}")
         line_of_row = _scan_jsonl(local, fmt) if suffix == ".jsonl" else None

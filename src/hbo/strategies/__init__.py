@@ -26,6 +26,9 @@ class Registered:
     build: Callable[..., Strategy]
     learns: bool = True  # reads rewards off the model (a static strategy does not)
     online_rewards: bool = False  # can read them off the training steps (sampling.reward_source: train)
+    # reads the base model's scores or the difficulty levels; one that draws uniformly inside each
+    # dataset does not, and its run skips the scoring pass (one level per dataset)
+    needs_scores: bool = True
 
 
 STRATEGIES: dict[str, Registered] = {
@@ -35,14 +38,16 @@ STRATEGIES: dict[str, Registered] = {
                                                                              update_local=False), online_rewards=True),
     "hbo-local": Registered(lambda levels, config, loss, alone: HBOStrategy(levels, config, loss, alone,
                                                                             update_global=False), online_rewards=True),
-    "proportional": Registered(lambda levels, config, *_: static.proportional(levels, config), learns=False),
-    "temperature": Registered(lambda levels, config, *_: static.temperature(levels, config), learns=False),
-    "uniform": Registered(lambda levels, config, *_: static.uniform(levels, config), learns=False),
-    "multidds": Registered(lambda levels, config, *_: MultiDDSStrategy(levels, config)),
-    "multiuat": Registered(lambda levels, config, *_: MultiUATStrategy(levels, config)),
+    "proportional": Registered(lambda levels, config, *_: static.proportional(levels, config), learns=False,
+                               needs_scores=False),
+    "temperature": Registered(lambda levels, config, *_: static.temperature(levels, config), learns=False,
+                              needs_scores=False),
+    "uniform": Registered(lambda levels, config, *_: static.uniform(levels, config), learns=False, needs_scores=False),
+    "multidds": Registered(lambda levels, config, *_: MultiDDSStrategy(levels, config), needs_scores=False),
+    "multiuat": Registered(lambda levels, config, *_: MultiUATStrategy(levels, config), needs_scores=False),
     "mos": Registered(lambda levels, config, loss, _: MoSStrategy(levels, config, loss)),
     "mos-plus": Registered(lambda levels, config, loss, _: MoSPlusStrategy(levels, config, loss)),
-    "odm": Registered(lambda levels, config, *_: ODMStrategy(levels, config)),
+    "odm": Registered(lambda levels, config, *_: ODMStrategy(levels, config), needs_scores=False),
 }
 
 

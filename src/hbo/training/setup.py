@@ -16,7 +16,7 @@ from hbo.errors import ConfigError
 from hbo.measure.probe import ModelProbe
 from hbo.outputs.runlog import RunLog
 from hbo.scoring import BaseScores, difficulty_levels, load_or_score
-from hbo.strategies import make_strategy
+from hbo.strategies import STRATEGIES, make_strategy
 from hbo.training.controller import MixtureController
 from hbo.training.trainer import REQUIRED_ARGUMENTS, MixtureCallback
 
@@ -31,7 +31,7 @@ class MixtureSetup:
     controller: MixtureController
     callback: MixtureCallback
     mixture: Mixture
-    scores: BaseScores
+    scores: BaseScores | None  # None when the strategy reads no scores (it was not computed)
     scores_cached: bool  # the base-model scores came from the cache
     levels: list[list[list[int]]]  # levels[d][k]: flat indices of level k of dataset d
 
@@ -46,11 +46,17 @@ def setup_training(config: Config, model, tokenizer, progress: bool = True) -> M
     args = training_arguments(config, progress)
     main = args.process_index == 0
     mixture = encode_mixture(read_mixture(config.data), config.data, tokenizer)
-    scores, cached = load_or_score(model, mixture, tokenizer, config.scoring.batch_size,
-                                   config.scoring.cache_dir or cache_dir("scores"),
-                                   progress and main)
-    levels = difficulty_levels(mixture, scores, config.scoring.metric, config.scoring.num_levels)
-    strategy = make_strategy(config.sampling, levels, scores.loss, scores.alone_loss)
+    if STRATEGIES[config.sampling.strategy].needs_scores:
+        scores, cached = load_or_score(model, mixture, tokenizer, config.scoring.batch_size,
+                                       config.scoring.cache_dir or cache_dir("scores"),
+                                       progress and main)
+        levels = difficulty_levels(mixture, scores, config.scoring.metric, config.scoring.num_levels)
+        strategy = make_strategy(config.sampling, levels, scores.loss, scores.alone_loss)
+    else:  # the strategy draws uniformly inside each dataset: no scoring pass, one level per dataset
+        flat = mixture.flat()
+        scores, cached = None, False
+        levels = [[list(flat.indices_of(d))] for d in range(len(mixture.names))]
+        strategy = make_strategy(config.sampling, levels, None, None)
     t = config.training
     # Every process draws the whole global batch from the same stream; the Trainer's data loader
     # (accelerate) hands each process its own disjoint part of it.
