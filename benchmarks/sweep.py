@@ -48,7 +48,7 @@ SETTINGS = {
     "heldout t=3, EMA 0.5, heldout, S=50, per example": HELDOUT + ["sampling.tilt=3", "sampling.heldout_per_example=true"],
     "heldout t=2, EMA 0.5, global only, S=50": HELDOUT + ["sampling.tilt=2", "sampling.strategy=hbo-global"],
 }
-DEFAULT = "heldout t=3, EMA 0.5, heldout, S=50"  # hbo's defaults since this sweep
+DEFAULT = "heldout t=3, EMA 0.5, heldout, S=50, per example"  # hbo's defaults since this sweep
 MIXTURES = ("dev", "dev-clean")
 
 

@@ -10,7 +10,7 @@ import torch
 from hbo.config import ModelConfig
 from hbo.config.schema import Dtype, choices
 from hbo.data.mixture import ensure_chat_template
-from hbo.errors import ModelLoadError
+from hbo.errors import ConfigError, ModelLoadError
 
 DEMO_MODEL = Path(__file__).parent / "assets" / "demo-model"
 DTYPES = {name: getattr(torch, name) for name in choices(Dtype)}
@@ -38,7 +38,25 @@ def load_model(config: ModelConfig):
     except (OSError, ValueError) as e:
         raise ModelLoadError(f"model.name_or_path: could not load {config.name_or_path!r}: {e}") from None
     ensure_chat_template(tokenizer, config.chat_template)
+    if config.lora is not None:
+        model = with_lora(model, config.lora)
     return model, tokenizer
+
+
+def with_lora(model, lora):
+    """``model`` wrapped by PEFT with a fresh LoRA adapter (its B matrices start at zero, so the model
+    computes exactly what the base model does until training moves them; scoring reads the base)."""
+    try:
+        from peft import LoraConfig, get_peft_model
+    except ImportError:
+        raise ConfigError("model.lora needs PEFT: pip install 'hbo[peft]'") from None
+    targets = lora.target_modules if lora.target_modules == "all-linear" else \
+        [name.strip() for name in lora.target_modules.split(",") if name.strip()]
+    try:
+        return get_peft_model(model, LoraConfig(r=lora.r, lora_alpha=lora.alpha, lora_dropout=lora.dropout,
+                                                target_modules=targets, task_type="CAUSAL_LM"))
+    except ValueError as e:  # e.g. a target module the model does not have
+        raise ConfigError(f"model.lora: {e}") from None
 
 
 def quiet_libraries() -> None:

@@ -19,7 +19,7 @@ from hbo.model import load_model
 from hbo.files import atomic_save_folder, atomic_write_text, load_state
 from hbo.outputs.plots import plot_probabilities
 from hbo.training.setup import setup_training
-from hbo.training.trainer import STATE_FILE, MixtureTrainer, latest_checkpoint
+from hbo.training.trainer import STATE_FILE, MixtureTrainer, latest_checkpoint, with_mixture
 
 
 def describe_mixture(mixture: Mixture, levels) -> str:
@@ -41,6 +41,15 @@ class TrainingInterrupted(Exception):
         name = signal.Signals(signum).name
         super().__init__(f"stopped by {name} after step {step}; checkpoint and run files are in {output_dir}/. "
                          f"Resume with: hbo train --config {output_dir}/config.yaml --resume")
+
+
+def trainer_class(config: Config) -> type:
+    """The Trainer the run uses: the library's, or TRL's SFTTrainer, with hbo's sampler either way."""
+    if config.training.trainer == "sft":
+        from trl import SFTTrainer
+
+        return with_mixture(SFTTrainer)
+    return MixtureTrainer
 
 
 def find_checkpoint(out: Path, resume: str) -> Path:
@@ -84,8 +93,10 @@ def train(config: Config, progress: bool = True, resume: str | None = None) -> d
                                 progress, config.eval.generate_choices)
 
     before = evaluate() if config.eval.before else None
-    trainer = MixtureTrainer(
-        model=model, args=mix.args, train_dataset=mix.train_dataset, processing_class=tokenizer,
+    trainer = trainer_class(config)(
+        model=model, args=mix.args,
+        train_dataset=mix.train_dataset.as_arrow() if config.training.trainer == "sft" else mix.train_dataset,
+        processing_class=tokenizer,
         data_collator=mix.data_collator, callbacks=[mix.callback], controller=mix.controller,
         batch_log=(out / "ranks" / f"batches-{mix.args.process_index}.jsonl") if config.sampling.log_every_process else None,
     )

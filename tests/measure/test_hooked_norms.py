@@ -175,3 +175,20 @@ def test_trainer_step_records_the_same_norms_as_the_offline_probe(demo, tmp_path
     assert signals.indices == indices
     assert_norms_equal(signals.gradient_norms, gradient_norms(model, seqs, tokenizer.pad_token_id).tolist())
     assert_norms_equal(signals.losses, mean_losses(model, seqs, tokenizer.pad_token_id)[0].tolist())
+
+
+@pytest.mark.parametrize("tied", [True, False])
+def test_hooked_norms_of_a_lora_adapter_equal_one_backward_per_example(tied):
+    """With PEFT's LoRA only the adapter matrices train; the hooks cover them (plain linear layers
+    inside each adapted layer) and nothing of the frozen base. Both adapter matrices start random
+    here, so every one of them has a gradient."""
+    from peft import LoraConfig, get_peft_model
+
+    model = get_peft_model(tiny_llama(tie_word_embeddings=tied),
+                           LoraConfig(r=4, lora_alpha=8, target_modules="all-linear", init_lora_weights=False)).eval()
+    trainable = [name for name, p in model.named_parameters() if p.requires_grad]
+    assert trainable and all("lora_" in name for name in trainable)
+    assert GradientNormHooks(model).supported
+    seqs = sequences(seed=2)
+    hooks = gradient_norms(model, seqs, PAD, batch_size=4, method="hooks")
+    assert_norms_equal(hooks.tolist(), one_at_a_time(model, seqs))

@@ -15,6 +15,7 @@ LossOn = Literal["response", "all"]
 Metric = Literal["ifd", "ppl", "loss"]
 GlobalReward = Literal["gradient-norm", "alignment", "progress", "heldout"]
 TiltScale = Literal["update", "run"]
+TrainerKind = Literal["trainer", "sft"]
 LocalReward = Literal["ppl", "loss", "ifd", "improvement", "heldout"]
 RewardSource = Literal["auto", "train", "offline"]
 RewardTokens = Literal["response", "all"]
@@ -28,11 +29,20 @@ def choices(alias) -> tuple[str, ...]:
 
 
 @dataclass
+class LoraSettings:
+    r: int = 8  # rank of the adapter matrices
+    alpha: float = 16.0  # scaling numerator (PEFT's lora_alpha): updates are scaled by alpha / r
+    dropout: float = 0.0  # dropout on the adapter's input while training
+    target_modules: str = "all-linear"  # all-linear (every linear layer but the output head), or comma-separated module names such as q_proj,v_proj
+
+
+@dataclass
 class ModelConfig:
     name_or_path: str = "demo"  # local folder or hub id of a causal LM; "demo" is the built-in tiny model
     trust_remote_code: bool = False  # only for models whose code you trust
     dtype: Dtype = "float32"  # float32, bfloat16 or float16: the weights' dtype while training
     chat_template: str | None = None  # Jinja template; default: the tokenizer's own, else hbo's plain one
+    lora: LoraSettings | None = None  # train a LoRA adapter (PEFT) instead of every weight; {} for the defaults; model/ then holds the adapter
 
 
 @dataclass
@@ -99,7 +109,7 @@ class SamplingConfig:
     global_reward: GlobalReward = "heldout"  # heldout: the prior tilted by exp(tilt * score), score = the relative fall of the dataset's development-probe loss since the last update over the largest |fall|; progress: the same from the loss of the examples trained on; gradient-norm: the paper's; alignment: the prior tilted by the cosine of the dataset's gradient with the mean unit gradient
     alignment_samples_per_level: int = 4  # global_reward alignment: examples per level for each dataset's gradient
     tilt_scale: TiltScale = "update"  # heldout or progress rewards: scores are divided by the largest |score| of this update, or of the whole run so far (run: small late scores tilt little)
-    heldout_per_example: bool = False  # global_reward heldout: divide each dataset's fall by its sampling probability (the fall per unit of sampling)
+    heldout_per_example: bool = True  # global_reward heldout: divide each dataset's fall by its sampling probability (the fall bought per unit of sampling), so a large dataset's share does not feed on itself
     tilt: float = 3.0  # heldout, progress or alignment rewards: how far a score difference of 1 tilts the prior (a factor e^tilt)
     reward_tokens: RewardTokens = "response"  # response or all: the tokens the gradient-norm reward's loss covers (the authors' code: all)
     local_updates: int = 1  # local actor updates per update point, each from a fresh reward estimate (the authors' code: 4, one per gradient-accumulation micro-step)
@@ -138,6 +148,7 @@ DEFAULT_STATIC_TEMPERATURE = 10.0
 
 @dataclass
 class TrainingConfig:
+    trainer: TrainerKind = "trainer"  # trainer: transformers.Trainer; sft: trl.SFTTrainer (pip install hbo[trl]), on the same tokenised mixture
     max_steps: int = 300  # optimiser steps
     per_device_train_batch_size: int = 16  # examples per step and device
     gradient_accumulation_steps: int = 1  # micro-batches per optimiser step
@@ -186,6 +197,10 @@ class Config:
                                   "make; use ppl or loss with reward_source: train")
         _check_positive("data.max_length", self.data.max_length)
         _check_positive("scoring.num_levels", self.scoring.num_levels)
+        if self.model.lora is not None:
+            _check_positive("model.lora.r", self.model.lora.r)
+            if not 0 <= self.model.lora.dropout < 1:
+                raise ConfigError(f"model.lora.dropout must be in [0, 1), got {self.model.lora.dropout}")
         _check_positive("scoring.batch_size", self.scoring.batch_size)
         _check_positive("sampling.update_interval", self.sampling.update_interval)
         _check_positive("sampling.actor_steps", self.sampling.actor_steps)

@@ -87,6 +87,15 @@ class FlatTrainSet(Dataset):
         ex = self.examples[i]
         return {"input_ids": ex.input_ids, "labels": ex.labels, "index": i}
 
+    def as_arrow(self):
+        """The same rows as a Hugging Face ``datasets.Dataset`` (what TRL's trainers accept), row i
+        being example i, so the sampler's indices mean the same in both."""
+        from datasets import Dataset as ArrowDataset
+
+        return ArrowDataset.from_dict({"input_ids": [ex.input_ids for ex in self.examples],
+                                       "labels": [ex.labels for ex in self.examples],
+                                       "index": list(range(len(self.examples)))})
+
     def indices_of(self, dataset: int) -> range:
         return range(self.offsets[dataset], self.offsets[dataset + 1])
 

@@ -83,7 +83,7 @@ def training_arguments(config: Config, progress: bool = True):
     """The Trainer's arguments: hbo's training section, plus what hbo's sampler needs."""
     from transformers import TrainingArguments
 
-    trainer_kwargs = {k: v for k, v in asdict(config.training).items() if k != "extra"}
+    trainer_kwargs = {k: v for k, v in asdict(config.training).items() if k not in ("extra", "trainer")}
     trainer_kwargs.update({"report_to": "none", "disable_tqdm": not progress, **REQUIRED_ARGUMENTS,
                            "dataloader_pin_memory": torch.cuda.is_available(),
                            # every parameter gets a gradient in a causal LM; skip DDP's search for unused ones
@@ -91,12 +91,25 @@ def training_arguments(config: Config, progress: bool = True):
     if not (torch.cuda.is_available() or torch.backends.mps.is_available()):
         trainer_kwargs["use_cpu"] = True  # without it, processes launched on a CPU machine would not form a DDP group
     trainer_kwargs.update(config.training.extra)
+    arguments_class = TrainingArguments
+    if config.training.trainer == "sft":
+        arguments_class = sft_config_class()
+        # the mixture is tokenised already, its labels cover the response; TRL's own preparation is skipped
+        trainer_kwargs.setdefault("dataset_kwargs", {"skip_prepare_dataset": True})
     try:
-        args = TrainingArguments(output_dir=str(Path(config.output_dir) / "trainer"), **trainer_kwargs)
+        args = arguments_class(output_dir=str(Path(config.output_dir) / "trainer"), **trainer_kwargs)
     except TypeError as e:
         raise ConfigError(f"training.extra: {e}") from None
     _ = args.world_size  # sets up the devices, and the process group when launched distributed
     return args
+
+
+def sft_config_class():
+    try:
+        from trl import SFTConfig
+    except ImportError:
+        raise ConfigError("training.trainer: sft needs TRL: pip install 'hbo[trl]'") from None
+    return SFTConfig
 
 
 def run_log(config: Config, names: list[str], out: Path, rank: int) -> RunLog:

@@ -32,10 +32,19 @@ def check_arguments(args) -> None:
                           + ") (hbo.training_arguments sets them)")
 
 
-class MixtureTrainer(Trainer):
-    """A Trainer that draws its training examples from the controller's sampler and, when the strategy
-    reads training signals, records every example's loss and gradient norm as it trains on it. Nothing else
-    of the Trainer changes: the loop, loss, optimiser, logging and checkpointing are the library's."""
+def refuse_packing(args) -> None:
+    if getattr(args, "packing", False) or getattr(args, "padding_free", False):
+        raise ConfigError("hbo draws every training example from its sampler and measures it on its own; packing "
+                          "(and padding-free batches) would join examples from several datasets into one row. "
+                          "Set packing=False and padding_free=False")
+
+
+class MixtureTrainerMixin:
+    """Put before any ``transformers.Trainer`` subclass (``class MyTrainer(MixtureTrainerMixin,
+    SFTTrainer)``, or :func:`with_mixture`): it draws its training examples from the controller's
+    sampler, records every example's loss and gradient norm as it trains on it when the strategy reads
+    training signals, and adds hbo's scalars to the Trainer's log. Nothing else of the Trainer
+    changes: the loop, loss, optimiser, logging and checkpointing are the library's."""
 
     def __init__(self, *args, controller: MixtureController, batch_log: str | Path | None = None, **kwargs):
         self.controller = controller
@@ -44,8 +53,10 @@ class MixtureTrainer(Trainer):
             self.batch_log.parent.mkdir(parents=True, exist_ok=True)
             self.batch_log.write_text("")
         self.padded_tokens = 0  # token positions trained on, padding included: what a step's compute scales with
+        refuse_packing(kwargs.get("args"))  # before the Trainer builds anything for it
         super().__init__(*args, **kwargs)
         check_arguments(self.args)
+        refuse_packing(self.args)
         if controller.strategy.reads_training_gradient_norms and self.args.gradient_checkpointing:
             raise ConfigError("online gradient norms (reward_source: train with global_reward: gradient-norm) do not "
                               "work with gradient checkpointing (the recomputed forward would be measured twice); "
@@ -68,9 +79,13 @@ class MixtureTrainer(Trainer):
             return super().training_step(model, inputs, num_items_in_batch)
 
     def log(self, logs, *args, **kwargs):
-        """The Trainer's log, with hbo's last update added once (``hbo/...`` scalars): whatever
-        ``report_to`` names (TensorBoard, W&B, ...) shows the mixture beside the loss."""
-        super().log({**logs, **self.controller.pop_scalars()}, *args, **kwargs)
+        """The Trainer's log, with hbo's last update added once (``hbo/...`` scalars) when ``report_to``
+        names a logger (TensorBoard, W&B, ...): it shows the mixture beside the loss. Without one they
+        would only crowd the console."""
+        scalars = self.controller.pop_scalars()
+        if any(r not in (None, "none") for r in (self.args.report_to or [])):
+            logs = {**logs, **scalars}
+        super().log(logs, *args, **kwargs)
 
     def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
         signals = self.controller.signals
@@ -80,6 +95,15 @@ class MixtureTrainer(Trainer):
         loss, outputs = super().compute_loss(model, inputs, True, num_items_in_batch)
         signals.loss_computed(loss, outputs.logits, labels)
         return (loss, outputs) if return_outputs else loss
+
+
+class MixtureTrainer(MixtureTrainerMixin, Trainer):
+    """The Hugging Face Trainer with hbo's sampler (see :class:`MixtureTrainerMixin`)."""
+
+
+def with_mixture(trainer_class: type) -> type:
+    """``trainer_class`` (a Trainer subclass, e.g. ``trl.SFTTrainer``) with hbo's sampler, signals and log."""
+    return type(f"Mixture{trainer_class.__name__}", (MixtureTrainerMixin, trainer_class), {})
 
 
 STATE_FILE = "hbo_state.json"
