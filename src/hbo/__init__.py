@@ -12,6 +12,7 @@ _EXPORTS = {
     "ModelLoadError": "hbo.errors", "load_model": "hbo.model", "setup_training": "hbo.training.setup",
     "training_arguments": "hbo.training.setup", "MixtureSetup": "hbo.training.setup",
     "MixtureTrainer": "hbo.training.trainer", "MixtureCallback": "hbo.training.trainer",
+    "MixtureTrainerMixin": "hbo.training.trainer", "with_mixture": "hbo.training.trainer",
     "MixtureController": "hbo.training.controller", "ModelProbe": "hbo.measure.probe",
     "HierarchicalSampler": "hbo.core.sampler", "STRATEGIES": "hbo.strategies", "make_strategy": "hbo.strategies",
     "evaluate_mixture": "hbo.evaluate", "paired_difference": "hbo.outputs.comparison", "train": "hbo.recipe",

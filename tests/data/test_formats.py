@@ -108,3 +108,20 @@ def test_dataset_folder_goes_through_the_hub_loader(tmp_path):
     assert [e.response for e in examples] == ["a0", "a1", "a2"]
     with pytest.raises(DataError, match="could not be loaded as a dataset folder or hub dataset"):
         load_examples(str(tmp_path / "my-dataset"), split="validation")
+
+
+@pytest.mark.parametrize("files, taken_as", [({"a.png": b"not a png", "b.png": b"nor this"}, "imagefolder"),
+                                             ({"a.txt": b"hello\n", "notes.md": b"x\n"}, "text")])
+def test_a_folder_that_is_not_a_dataset_is_one_clear_error(tmp_path, files, taken_as):
+    folder = tmp_path / "data"
+    folder.mkdir()
+    for name, content in files.items():
+        (folder / name).write_bytes(content)
+    with pytest.raises(DataError, match=rf"{folder}: a folder that Hugging Face datasets reads as {taken_as} files"):
+        load_examples(str(folder))
+
+
+def test_a_missing_file_says_where_it_looked(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(DataError, match=rf"looked for {tmp_path / 'data' / 'a.jsonl'}"):
+        load_examples("data/a.jsonl")

@@ -131,3 +131,22 @@ def test_the_sweeps_chosen_setting_is_hbos_default():
     assert chosen == default
     committed = json.loads((ROOT / "benchmarks" / "results" / "sweep.json").read_text())
     assert committed["default"] == DEFAULT and set(committed["mixtures"]) == {"dev", "dev-clean"}
+
+
+def test_quick_lora_benchmark(tmp_path):
+    run = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "lora.py"), "--quick", "--out", str(tmp_path)],
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr[-3000:]
+    check_lora_shape(json.loads((tmp_path / "lora.json").read_text()))
+
+
+def test_committed_lora_results_have_the_documented_shape():
+    result = json.loads((ROOT / "benchmarks" / "results" / "lora.json").read_text())
+    check_lora_shape(result)
+    assert result["steps"] == 300 and result["rounds"] == 3
+
+
+def check_lora_shape(result: dict) -> None:
+    assert set(result["training_s"]) == {"full/proportional", "full/hbo", "lora/proportional", "lora/hbo"}
+    assert all(s > 0 for runs in result["training_s"].values() for s in runs)
+    assert set(result["lora_vs_full"]) == {"proportional", "hbo"} and set(result["hbo_vs_proportional"]) == {"full", "lora"}

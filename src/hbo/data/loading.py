@@ -32,9 +32,19 @@ def load_examples(path: str, fmt: str = "auto", split: str = "train", subset: st
     else:  # a dataset folder or a hub id: HF datasets reads both the same way
         rows = _load_hub(str(local) if local.is_dir() else path, split, subset)
         where = lambda i: f"{path} ({split}): row {i + 1}"  # noqa: E731
+        builder = getattr(getattr(rows, "info", None), "builder_name", None)
+        if local.is_dir() and builder not in (None, *LOCAL_SUFFIXES.values(), "parquet", "arrow"):
+            raise DataError(f"{path}: a folder that Hugging Face datasets reads as {builder} files, not a dataset of "
+                            f"examples; give a {', '.join(LOCAL_SUFFIXES)} file, or a folder of them")
     if len(rows) == 0:
         raise DataError(f"{path}: the dataset is empty")
-    return [to_example(row, fmt, where(i)) for i, row in enumerate(rows)]
+    taken_as = "file" if local.is_file() else "dataset folder" if local.is_dir() else "hub dataset"
+    try:
+        return [to_example(row, fmt, where(i)) for i, row in enumerate(rows)]
+    except DataError:
+        raise
+    except Exception as e:  # rows are decoded lazily (images, audio): a bad one fails here
+        raise DataError(f"{path} (read as a {taken_as}): a row could not be read: {type(e).__name__}: {e}") from None
 
 
 def split_heldout(examples: list[Example], fraction: float, max_examples: int, seed: int) -> tuple[list[Example], list[Example]]:
