@@ -1,4 +1,5 @@
-"""Online rewards (``sampling.reward_source: train``) against the paper's offline ones.
+"""Online rewards (``sampling.reward_source: train``) against the same rewards measured offline: the
+progress and improvement rewards, which either way can read.
 
     python benchmarks/online_rewards.py            # hard mixture, 300 steps, seeds 0 1 2
     python benchmarks/online_rewards.py --quick    # smoke run
@@ -37,7 +38,10 @@ FULL = {"steps": 300, "seeds": [0, 1, 2], "overrides": []}
 QUICK = {"steps": 8, "seeds": [0], "overrides": ["sampling.update_interval=4", "data.heldout_max=8",
                                                   "eval.max_new_tokens=8", "sampling.global_samples_per_level=2",
                                                   "sampling.local_samples_per_level=2"]}
-ONLINE = ["sampling.reward_source=train"]
+# the rewards that can be read either way (the default's held-out probe cannot be read off training)
+PROGRESS = ["sampling.global_reward=progress", "sampling.local_reward=improvement"]
+ONLINE = PROGRESS + ["sampling.reward_source=train"]
+OFFLINE = PROGRESS + ["sampling.reward_source=offline"]
 
 
 class ComparedHBO(HBOStrategy):
@@ -81,7 +85,7 @@ def agreement(steps: int, overrides: list[str], work: Path) -> dict:
 
 
 def accuracy(steps: int, seeds: list[int], overrides: list[str], work: Path) -> dict:
-    variants = {"proportional": ("proportional", []), "hbo offline": ("hbo", []), "hbo online": ("hbo", ONLINE)}
+    variants = {"proportional": ("proportional", []), "hbo offline": ("hbo", OFFLINE), "hbo online": ("hbo", ONLINE)}
     runs = {name: [] for name in variants}
     for seed in tqdm(seeds, desc="seeds"):
         for name, (strategy, extra) in variants.items():

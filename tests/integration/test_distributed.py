@@ -17,11 +17,21 @@ import pytest
 
 from hbo.cli import main
 
-TOLERANCE = 1e-5  # max absolute difference of any probability, 2 processes against 1 (seen: ~2e-7)
+# max absolute difference of any probability, 2 processes against 1. Seen: ~2e-7 with the gradient-norm
+# and improvement rewards. The held-out probe's scores are small differences of losses (measured in other
+# batch groupings, so equal only to ~1e-7), divided by sampling probabilities and then by the update's
+# largest score: at step 12 here one reward differs by 0.5% and a probability by 1.4e-3 (actor lr 0.05).
+TOLERANCE = {"offline": 1e-5, "train": 1e-5, "heldout": 3e-3}
 STEPS, INTERVAL, PER_PROCESS = 12, 4, 4
 COMMON = [f"training.max_steps={STEPS}", f"sampling.update_interval={INTERVAL}", "sampling.actor_lr=0.05",
-          "data.heldout_max=8", "eval.max_new_tokens=6", "eval.before=false",
-          "sampling.global_reward=gradient-norm"]  # the hooked gradient norms, split across processes
+          "data.heldout_max=8", "eval.max_new_tokens=6", "eval.before=false"]
+REWARDS = {  # the hooked gradient norms split across processes, offline or read off training; the default
+    "offline": ["sampling.global_reward=gradient-norm", "sampling.local_reward=improvement",
+                "sampling.reward_source=offline"],
+    "train": ["sampling.global_reward=gradient-norm", "sampling.local_reward=improvement",
+              "sampling.reward_source=train"],
+    "heldout": [],
+}
 
 
 def free_port() -> int:
@@ -40,11 +50,11 @@ def per_step(samples: list[dict], per_step: int) -> list[list[int]]:
     return [ids[s:s + per_step] for s in range(0, len(ids), per_step)]
 
 
-@pytest.fixture(scope="module", params=["offline", "train"])
+@pytest.fixture(scope="module", params=list(REWARDS))
 def runs(request, tmp_path_factory):
     """The same job with 2 processes (torchrun) and with 1 process at twice the per-device batch."""
     root = tmp_path_factory.mktemp(f"ddp-{request.param}")
-    common = COMMON + [f"sampling.reward_source={request.param}"]
+    common = COMMON + REWARDS[request.param]
     env = dict(os.environ, OMP_NUM_THREADS="1")
     two = subprocess.run(
         [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_addr", "127.0.0.1",
@@ -79,14 +89,15 @@ def test_processes_split_each_global_batch_without_overlap(runs):
         assert mine["ids"] + theirs["ids"] == single[step]
 
 
-def test_trajectory_matches_one_process_with_the_same_global_batch(runs):
+def test_trajectory_matches_one_process_with_the_same_global_batch(runs, request):
     two, one, _ = runs
+    tolerance = TOLERANCE[request.node.callspec.params["runs"]]
     for a, b in zip(read(two / "probabilities.jsonl"), read(one / "probabilities.jsonl"), strict=True):
         assert a["step"] == b["step"] and a["counts"] == b["counts"]
         for name in a["global"]:
-            assert a["global"][name] == pytest.approx(b["global"][name], abs=TOLERANCE)
+            assert a["global"][name] == pytest.approx(b["global"][name], abs=tolerance)
             for level in a["local"][name]:
-                assert a["local"][name][level] == pytest.approx(b["local"][name][level], abs=TOLERANCE)
+                assert a["local"][name][level] == pytest.approx(b["local"][name][level], abs=tolerance)
 
 
 def test_only_the_main_process_writes_the_run_files(runs):

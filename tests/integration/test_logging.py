@@ -28,10 +28,11 @@ def test_tensorboard_event_file_holds_every_update(tmp_path):
                 assert _at(accumulator, f"hbo/local/{dataset}/{level}", record["step"]) == pytest.approx(q, rel=1e-6)
         for dataset, r in record["global_reward"].items():
             assert _at(accumulator, f"hbo/global_reward/{dataset}", record["step"]) == pytest.approx(r, rel=1e-6)
-    assert any(t.startswith("hbo/local_reward/") for t in tags)
+    assert any(t.startswith("train/hbo/local_reward/") for t in tags)
     assert "train/loss" in tags  # the Trainer's own scalars are still there
 
 
 def _at(accumulator, tag: str, step: int) -> float:
-    [value] = [e.value for e in accumulator.Scalars(tag) if e.step == step]
+    """The Trainer's TensorBoard callback files every training log under ``train/``."""
+    [value] = [e.value for e in accumulator.Scalars(f"train/{tag}") if e.step == step]
     return value
