@@ -58,12 +58,15 @@ def main(argv: list[str] | None = None) -> int:
             if args.command == "config":
                 print(dump_yaml(config), end="")
                 return 0
+            from hbo.data.mixture import read_mixture
+
+            read = read_mixture(config.data)  # bad data stops here, before the model and the heavy imports
             from hbo.model import quiet_libraries
             from hbo.recipe import TrainingInterrupted, train
 
             quiet_libraries()
             try:
-                train(config, progress=not args.no_progress, resume=args.resume)
+                train(config, progress=not args.no_progress, resume=args.resume, read=read)
             except ModelLoadError as e:
                 raise ConfigError(str(e)) from None
             except TrainingInterrupted as e:

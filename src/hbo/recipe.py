@@ -63,15 +63,16 @@ def find_checkpoint(out: Path, resume: str) -> Path:
     return checkpoint
 
 
-def train(config: Config, progress: bool = True, resume: str | None = None) -> dict:
+def train(config: Config, progress: bool = True, resume: str | None = None, read=None) -> dict:
     """Run one fine-tuning job (continuing from a checkpoint when ``resume`` is given: "latest" or a
-    checkpoint folder); returns the evaluation results."""
+    checkpoint folder); returns the evaluation results. ``read``: the mixture as
+    ``hbo.data.mixture.read_mixture`` returned it, when the caller has read it already."""
     out = Path(config.output_dir)
     checkpoint = find_checkpoint(out, resume) if resume else None
     started = time.time()
 
     model, tokenizer = load_model(config.model)
-    mix = setup_training(config, model, tokenizer, progress)  # under torchrun / accelerate: joins the process group
+    mix = setup_training(config, model, tokenizer, progress, read)  # under torchrun / accelerate: joins the process group
     main = mix.args.process_index == 0  # only the main process writes files and prints
     progress = progress and main
     if main:

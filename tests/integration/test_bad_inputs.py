@@ -77,3 +77,19 @@ def test_state_is_json_never_pickle(tmp_path):
 def test_remote_code_is_off_unless_asked():
     assert load_config().model.trust_remote_code is False
     assert load_config(None, ["model.trust_remote_code=true"]).model.trust_remote_code is True
+
+
+def test_bad_data_stops_hbo_train_before_the_model_and_its_libraries_load(tmp_path):
+    """One error line, no output folder, and neither transformers nor datasets imported."""
+    import subprocess
+    import sys
+
+    (tmp_path / "d.jsonl").write_text('{"prompt": "a", "completion": "b"}\n{"prompt": "a", "completion": \n')
+    script = ("import sys; from hbo.cli import main; code = main(['train', '--output-dir', sys.argv[1], "
+              "'data.datasets=[{name: d, path: ' + sys.argv[2] + '}]']); "
+              "print(code, 'transformers' in sys.modules, 'datasets' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", script, str(tmp_path / "out"), str(tmp_path / "d.jsonl")],
+                          capture_output=True, text=True, timeout=120)
+    assert done.stdout.split() == ["2", "False", "False"], done.stderr
+    assert done.stderr.strip() == f"hbo: error: {tmp_path / 'd.jsonl'}:2: malformed JSON (Expecting value at column 1)"
+    assert not (tmp_path / "out").exists()

@@ -13,8 +13,8 @@ LOCAL_SUFFIXES = {".jsonl": "json", ".json": "json", ".parquet": "parquet", ".cs
 def load_examples(path: str, fmt: str = "auto", split: str = "train", subset: str | None = None) -> list[Example]:
     """Load every record of a local file, a dataset folder or a hub dataset through HF ``datasets``.
 
-    A ``.jsonl`` file is first scanned line by line so that a malformed line is reported with its line
-    number before anything else happens; rows of other files are reported by row number.
+    A ``.jsonl`` file is read line by line here (a malformed line is reported with its line number);
+    other files go through HF ``datasets`` and their rows are reported by row number.
     """
     local = Path(path).expanduser()
     suffix = local.suffix.lower()
@@ -24,11 +24,15 @@ def load_examples(path: str, fmt: str = "auto", split: str = "train", subset: st
                             "file is read beside that file first, then from the working folder)")
         if suffix not in LOCAL_SUFFIXES:
             raise DataError(f"{path}: unsupported file type {suffix!r}; use one of {', '.join(LOCAL_SUFFIXES)}")
-        line_of_row = _scan_jsonl(local, fmt) if suffix == ".jsonl" else None
-        if line_of_row == [] or local.stat().st_size == 0:
+        if suffix == ".jsonl":  # read here, line by line: no datasets cache entry, errors by line number
+            examples = _read_jsonl(local, fmt)
+            if not examples:
+                raise DataError(f"{path}: the dataset is empty")
+            return examples
+        if local.stat().st_size == 0:
             raise DataError(f"{path}: the dataset is empty")
         rows = _load_local(local, LOCAL_SUFFIXES[suffix])
-        where = (lambda i: f"{path}:{line_of_row[i]}") if line_of_row else (lambda i: f"{path}: row {i + 1}")
+        where = lambda i: f"{path}: row {i + 1}"  # noqa: E731
     else:  # a dataset folder or a hub id: HF datasets reads both the same way
         rows = _load_hub(str(local) if local.is_dir() else path, split, subset)
         where = lambda i: f"{path} ({split}): row {i + 1}"  # noqa: E731
@@ -58,9 +62,9 @@ def split_heldout(examples: list[Example], fraction: float, max_examples: int, s
     return train, heldout
 
 
-def _scan_jsonl(path: Path, fmt: str) -> list[int]:
-    """Validate every line before loading; return the 1-based line number of each row."""
-    lines = []
+def _read_jsonl(path: Path, fmt: str) -> list[Example]:
+    """Every non-blank line as an Example; a bad line stops with its 1-based line number."""
+    examples = []
     with path.open(encoding="utf-8") as f:
         for number, line in enumerate(f, start=1):
             if not line.strip():
@@ -69,9 +73,8 @@ def _scan_jsonl(path: Path, fmt: str) -> list[int]:
                 record = json.loads(line)
             except json.JSONDecodeError as e:
                 raise DataError(f"{path}:{number}: malformed JSON ({e.msg} at column {e.colno})") from None
-            to_example(record, fmt, f"{path}:{number}")
-            lines.append(number)
-    return lines
+            examples.append(to_example(record, fmt, f"{path}:{number}"))
+    return examples
 
 
 def _load_local(path: Path, builder: str):

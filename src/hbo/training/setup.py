@@ -36,7 +36,7 @@ class MixtureSetup:
     levels: list[list[list[int]]]  # levels[d][k]: flat indices of level k of dataset d
 
 
-def setup_training(config: Config, model, tokenizer, progress: bool = True) -> MixtureSetup:
+def setup_training(config: Config, model, tokenizer, progress: bool = True, read=None) -> MixtureSetup:
     """Read and tokenise the mixture, score it with ``model`` (the base model: call this before
     training), cut the levels and build the strategy, sampler, controller and callback. Under torchrun
     or accelerate this joins the process group (through the TrainingArguments)."""
@@ -45,7 +45,7 @@ def setup_training(config: Config, model, tokenizer, progress: bool = True) -> M
     out = Path(config.output_dir)
     args = training_arguments(config, progress)
     main = args.process_index == 0
-    mixture = encode_mixture(read_mixture(config.data), config.data, tokenizer)
+    mixture = encode_mixture(read if read is not None else read_mixture(config.data), config.data, tokenizer)
     if STRATEGIES[config.sampling.strategy].needs_scores:
         scores, cached = load_or_score(model, mixture, tokenizer, config.scoring.batch_size,
                                        config.scoring.cache_dir or cache_dir("scores"),
