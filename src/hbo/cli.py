@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import warnings
 
 from hbo.config import dump_yaml, load_config
-from hbo.errors import ConfigError, ModelLoadError
+from hbo.errors import ConfigError, ModelLoadError, TrainingInterrupted
 from hbo.errors import DataError
 
 
@@ -61,24 +62,43 @@ def main(argv: list[str] | None = None) -> int:
             if args.command == "config":
                 print(dump_yaml(config), end="")
                 return 0
-            from hbo.data.mixture import read_mixture
-
-            read = read_mixture(config.data)  # bad data stops here, before the model and the heavy imports
-            from hbo.model import quiet_libraries
-            from hbo.recipe import TrainingInterrupted, train
-
-            quiet_libraries()
+            # Outside the training loop (reading, scoring, evaluating) a stop signal ends the run at once,
+            # with a message; inside it the Trainer callback turns it into "checkpoint, then stop".
+            previous = signal.signal(signal.SIGTERM, _stop)
             try:
+                from hbo.data.mixture import read_mixture
+
+                read = read_mixture(config.data)  # bad data stops here, before the model and the heavy imports
+                from hbo.model import quiet_libraries
+                from hbo.recipe import train
+
+                quiet_libraries()
                 train(config, progress=not args.no_progress, resume=args.resume, read=read)
             except ModelLoadError as e:
                 raise ConfigError(str(e)) from None
             except TrainingInterrupted as e:
                 print(f"hbo: {e}", file=sys.stderr)
                 return 128 + e.signum
+            except (Stopped, KeyboardInterrupt) as e:
+                signum = e.signum if isinstance(e, Stopped) else signal.SIGINT
+                print(f"hbo: stopped by {signal.Signals(signum).name} outside the training loop (reading data, "
+                      "scoring or evaluating); what that stage computed was not kept", file=sys.stderr)
+                return 128 + signum
+            finally:
+                signal.signal(signal.SIGTERM, previous)
             return 0
         except (ConfigError, DataError, FileNotFoundError) as e:
             print(f"hbo: error: {e}", file=sys.stderr)
             return 2
+
+
+class Stopped(Exception):
+    def __init__(self, signum: int):
+        self.signum = signum
+
+
+def _stop(signum, frame):
+    raise Stopped(signum)
 
 
 def _prepare_data(args) -> int:

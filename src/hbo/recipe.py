@@ -7,13 +7,12 @@ model -> mixture, base-model scores, levels, strategy, sampler, controller (``se
 from __future__ import annotations
 
 import json
-import signal
 import time
 from pathlib import Path
 
 from hbo.config import Config, dump_yaml
 from hbo.data.mixture import Mixture
-from hbo.errors import ConfigError
+from hbo.errors import ConfigError, TrainingInterrupted
 from hbo.evaluate import evaluate_mixture, format_table
 from hbo.model import load_model
 from hbo.files import atomic_save_folder, atomic_write_text, load_state
@@ -31,16 +30,6 @@ def describe_mixture(mixture: Mixture, levels) -> str:
         lines.append(f"{name:<16}{r.loaded:>8}{r.train:>8}{r.heldout:>10}{r.overlap:>9}{r.truncated:>11}{r.dropped:>9}"
                      f"{r.heldout_dropped:>18}  {sizes}")
     return "\n".join(lines)
-
-
-class TrainingInterrupted(Exception):
-    """SIGINT / SIGTERM stopped training after a step; a checkpoint and the run files were written."""
-
-    def __init__(self, signum: int, step: int, output_dir: Path):
-        self.signum, self.step, self.output_dir = signum, step, output_dir
-        name = signal.Signals(signum).name
-        super().__init__(f"stopped by {name} after step {step}; checkpoint and run files are in {output_dir}/. "
-                         f"Resume with: hbo train --config {output_dir}/config.yaml --resume")
 
 
 def trainer_class(config: Config) -> type:

@@ -9,10 +9,13 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
 import torch
+import torch.distributed as dist
+from filelock import FileLock
 from safetensors.torch import load_file, save_file
 
 from hbo.core.levels import assign_levels
@@ -73,27 +76,34 @@ def load_or_score(model, mixture: Mixture, tokenizer, batch_size: int, cache_dir
                   progress: bool = True) -> tuple[BaseScores, bool]:
     """Scores for every training example in flat order; returns (scores, loaded_from_cache)."""
     flat = mixture.flat().examples
-    path = None
-    if cache_dir:
-        key = hashlib.sha256(f"{SCORES_VERSION}:{model_fingerprint(model)}:{mixture.fingerprint()}"
-                             .encode()).hexdigest()[:20]
-        path = Path(cache_dir).expanduser() / f"scores-{key}.safetensors"
+    if not cache_dir:
+        return _score(model, flat, tokenizer, batch_size, progress), False
+    key = hashlib.sha256(f"{SCORES_VERSION}:{model_fingerprint(model)}:{mixture.fingerprint()}"
+                         .encode()).hexdigest()[:20]
+    path = Path(cache_dir).expanduser() / f"scores-{key}.safetensors"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # Two runs started together on the same data: the second waits for the first's scores instead of
+    # computing them again. A distributed job's processes score together (collectives), so they take no lock.
+    with nullcontext() if dist.is_available() and dist.is_initialized() else FileLock(f"{path}.lock"):
         if path.is_file():
             tensors = load_file(str(path))
             if tensors["loss"].numel() == len(flat):
                 return BaseScores(tensors["loss"], tensors["alone_loss"]), True
+        scores = _score(model, flat, tokenizer, batch_size, progress)
+        if is_main_process():
+            tmp = path.with_suffix(".tmp")
+            save_file({"loss": scores.loss.contiguous(), "alone_loss": scores.alone_loss.contiguous()}, str(tmp))
+            tmp.replace(path)
+    return scores, False
+
+
+def _score(model, flat: list[Encoded], tokenizer, batch_size: int, progress: bool) -> BaseScores:
     def measure(share: list[Encoded]) -> torch.Tensor:
         s = score_examples(model, share, tokenizer.pad_token_id, response_header_ids(tokenizer), batch_size, progress)
         return torch.stack([s.loss, s.alone_loss], dim=1)
 
     both = split_rows(measure, flat)  # in a distributed run, each process scores its share
-    scores = BaseScores(both[:, 0].contiguous(), both[:, 1].contiguous())
-    if path is not None and is_main_process():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        save_file({"loss": scores.loss.contiguous(), "alone_loss": scores.alone_loss.contiguous()}, str(tmp))
-        tmp.replace(path)
-    return scores, False
+    return BaseScores(both[:, 0].contiguous(), both[:, 1].contiguous())
 
 
 def difficulty_levels(mixture: Mixture, scores: BaseScores, metric: str, num_levels: int) -> list[list[list[int]]]:

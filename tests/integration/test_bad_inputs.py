@@ -93,3 +93,23 @@ def test_bad_data_stops_hbo_train_before_the_model_and_its_libraries_load(tmp_pa
     assert done.stdout.split() == ["2", "False", "False"], done.stderr
     assert done.stderr.strip() == f"hbo: error: {tmp_path / 'd.jsonl'}:2: malformed JSON (Expecting value at column 1)"
     assert not (tmp_path / "out").exists()
+
+
+def test_sigterm_during_scoring_stops_with_a_message(tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    script = ("import sys, time; import hbo.training.setup as setup\n"
+              "def slow(*a, **k):\n    print('scoring', flush=True); time.sleep(120)\n"
+              "setup.load_or_score = slow\n"
+              "from hbo.cli import main; sys.exit(main(['train', '--no-progress', '--output-dir', sys.argv[1]]))\n")
+    process = subprocess.Popen([sys.executable, "-c", script, str(tmp_path / "out")], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    for line in process.stdout:
+        if line.strip() == "scoring":
+            break
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 128 + signal.SIGTERM
+    assert "hbo: stopped by SIGTERM outside the training loop (reading data, scoring or evaluating)" in stderr
