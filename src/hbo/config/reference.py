@@ -11,7 +11,8 @@ import typing
 
 from hbo.config import schema as config_module
 
-SECTIONS = [("", config_module.Config), ("model", config_module.ModelConfig), ("data", config_module.DataConfig),
+SECTIONS = [("", config_module.Config), ("model", config_module.ModelConfig),
+            ("model.lora", config_module.LoraSettings), ("data", config_module.DataConfig),
             ("data.datasets[]", config_module.DatasetConfig), ("scoring", config_module.ScoringConfig),
             ("sampling", config_module.SamplingConfig), ("sampling.multidds", config_module.MultiDDSConfig),
             ("sampling.mos", config_module.MoSConfig), ("sampling.multiuat", config_module.MultiUATConfig),
