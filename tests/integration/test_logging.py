@@ -29,6 +29,11 @@ def test_tensorboard_event_file_holds_every_update(tmp_path):
         for dataset, r in record["global_reward"].items():
             assert _at(accumulator, f"hbo/global_reward/{dataset}", record["step"]) == pytest.approx(r, rel=1e-6)
     assert any(t.startswith("train/hbo/local_reward/") for t in tags)
+    # each dataset's training loss over the examples trained on since the previous log
+    for record in records[1:]:
+        for dataset, counts in record["counts"].items():
+            if sum(counts.values()):
+                assert 0 < _at(accumulator, f"hbo/train_loss/{dataset}", record["step"]) < 10
     assert "train/loss" in tags  # the Trainer's own scalars are still there
 
 

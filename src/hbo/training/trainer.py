@@ -7,11 +7,13 @@ import json
 import signal
 from pathlib import Path
 
+import torch
 from transformers import Trainer, TrainerCallback
 from transformers.trainer_utils import PREFIX_CHECKPOINT_DIR
 
 from hbo.errors import ConfigError
 from hbo.files import save_state
+from hbo.measure.examples import token_losses
 from hbo.training.controller import MixtureController
 
 # What the mixture needs from TrainingArguments, and why.
@@ -62,12 +64,22 @@ class MixtureTrainerMixin:
                               "work with gradient checkpointing (the recomputed forward would be measured twice); "
                               "use reward_source: offline or another global reward")
         controller.attach(self.model)
+        # with a logger: each dataset's training loss (token-weighted, this process's examples) per log
+        self.dataset_of = {i: d for d, dataset in enumerate(controller.strategy.levels) for level in dataset
+                           for i in level} if self.reports_to_a_logger else {}
+        self.loss_sums: dict[int, list[float]] = {}  # dataset -> [summed token loss, tokens] since the last log
+        self.batch_indices = None
+
+    @property
+    def reports_to_a_logger(self) -> bool:
+        return any(r not in (None, "none") for r in (self.args.report_to or []))
 
     def _get_train_sampler(self, *args, **kwargs):
         return self.controller.sampler
 
     def training_step(self, model, inputs, num_items_in_batch=None):
         indices = inputs.pop("index")
+        self.batch_indices = indices
         self.padded_tokens += inputs["input_ids"].numel()
         if self.batch_log:
             with self.batch_log.open("a") as f:
@@ -83,17 +95,30 @@ class MixtureTrainerMixin:
         names a logger (TensorBoard, W&B, ...): it shows the mixture beside the loss. Without one they
         would only crowd the console."""
         scalars = self.controller.pop_scalars()
-        if any(r not in (None, "none") for r in (self.args.report_to or [])):
+        if self.reports_to_a_logger:
+            names = self.controller.log.names if self.controller.log is not None else None
+            for d, (total, tokens) in sorted(self.loss_sums.items()):
+                if names and tokens:
+                    scalars[f"hbo/train_loss/{names[d]}"] = total / tokens
+            self.loss_sums = {}
             logs = {**logs, **scalars}
         super().log(logs, *args, **kwargs)
 
     def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
         signals = self.controller.signals
-        if signals is None:
+        if signals is None and not self.dataset_of:
             return super().compute_loss(model, inputs, return_outputs, num_items_in_batch)
         labels = inputs["labels"]
         loss, outputs = super().compute_loss(model, inputs, True, num_items_in_batch)
-        signals.loss_computed(loss, outputs.logits, labels)
+        if signals is not None:
+            signals.loss_computed(loss, outputs.logits, labels)
+        if self.dataset_of and self.batch_indices is not None and model.training:
+            with torch.no_grad():
+                totals, counts = token_losses(outputs.logits.detach(), labels)
+            for i, total, count in zip(self.batch_indices.tolist(), totals.tolist(), counts.tolist()):
+                sums = self.loss_sums.setdefault(self.dataset_of[i], [0.0, 0])
+                sums[0] += total
+                sums[1] += count
         return (loss, outputs) if return_outputs else loss
 
 
