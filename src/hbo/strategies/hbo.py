@@ -99,6 +99,9 @@ class HBOStrategy(Strategy):
         if self.heldout:
             self.training_levels, self.probe_levels = hold_out(self.levels, config.probe_per_level, config.seed + 2)
         self.probe_indices = [i for dataset in self.probe_levels for level in dataset for i in level]
+        # where each level's probe examples sit in probe_indices: [dataset][level] -> positions
+        positions = iter(range(len(self.probe_indices)))
+        self.probe_positions = [[[next(positions) for _ in level] for level in dataset] for dataset in self.probe_levels]
         # each probe example's loss at the last update (the base model's before the first)
         self.last_probe_losses = self.base_loss[torch.as_tensor(self.probe_indices, dtype=torch.long)].tolist()
         self.local_emas = [ExponentialAverage(config.reward_ema) for _ in self.levels] if config.reward_ema else None
@@ -153,11 +156,7 @@ class HBOStrategy(Strategy):
         now = probe.losses(self.probe_indices)
         before = torch.tensor(self.last_probe_losses, dtype=torch.float64)
         self.last_probe_losses = [n if n == n else b for n, b in zip(now.tolist(), self.last_probe_losses)]
-        position, groups = 0, []
-        for dataset in self.probe_levels:
-            groups.append([list(range(position + sum(map(len, dataset[:k])), position + sum(map(len, dataset[:k + 1]))))
-                           for k in range(len(dataset))])
-            position += sum(map(len, dataset))
+        groups = self.probe_positions
         per_dataset = relative_fall(before, now, [[p for level in dataset for p in level] for dataset in groups])
         per_level = [relative_fall(before, now, dataset) for dataset in groups]
         return self._fill_unmeasured(per_dataset), [self._fill_unmeasured(row) for row in per_level]
