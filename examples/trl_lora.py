@@ -14,6 +14,7 @@ import argparse
 
 from peft import LoraConfig, get_peft_model
 from trl import SFTTrainer
+from transformers import set_seed
 
 import hbo
 
@@ -29,6 +30,7 @@ def main() -> None:
                                         f"sampling.update_interval={args.update_interval}",
                                         "training.learning_rate=1e-3", f"output_dir={args.out}"])
     model, tokenizer = hbo.load_model(config.model)  # the built-in demo model; any causal LM works
+    set_seed(0)  # the adapter's A matrices start random: seed them for a repeatable run
     model = get_peft_model(model, LoraConfig(r=8, lora_alpha=16, target_modules="all-linear", task_type="CAUSAL_LM"))
     mix = hbo.setup_training(config, model, tokenizer, progress=False)  # scores with the base (the adapter starts at 0)
     trainer = hbo.with_mixture(SFTTrainer)(

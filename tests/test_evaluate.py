@@ -1,8 +1,11 @@
-"""Held-out accuracy: option log-likelihoods equal a plain forward per option, and every example is
+"""Held-out accuracy: option log-likelihoods, batched across questions, equal a plain forward per option, and every example is
 scored the right way (multiple choice, exact or numeric match)."""
 import math
 
+import pytest
 import torch
+
+import hbo.evaluate
 
 from hbo.data.formats import Example
 from hbo.data.mixture import Mixture, encode_examples
@@ -25,7 +28,8 @@ def full_sequence_log_likelihood(model, prompt_ids, option_ids):
     return float(logp[len(prompt_ids) - 1:].gather(-1, targets[:, None]).sum())
 
 
-def test_option_log_likelihoods_equal_one_forward_per_option(demo):
+@pytest.mark.parametrize("shared_prompt", [True, False], ids=["prompt-cache", "one-sequence-per-option"])
+def test_option_log_likelihoods_equal_one_forward_per_option(demo, monkeypatch, shared_prompt):
     model, tokenizer = demo
     examples = [Example(user(QUESTION), "[B]"), Example(user("Minimum level:\na) 5 ppm\nb) 30 ppm"), "b) 30 ppm"),
                 Example(user("What is 2+2?"), "4")]
@@ -35,8 +39,10 @@ def test_option_log_likelihoods_equal_one_forward_per_option(demo):
     assert len(exam.choices) == 3 and exam.choices[exam.answer] == tuple(exam.response_ids)  # the gold is the response
     assert tokenizer.decode(list(quoted.choices[0])).startswith("a) 5 ppm")
     model.eval()
-    for ex in (exam, quoted):
-        got = choice_log_likelihoods(model, ex, tokenizer.pad_token_id)
+    if not shared_prompt:  # a model whose cache cannot be indexed by row
+        monkeypatch.setattr(hbo.evaluate, "_cache", lambda out: object())
+    # both questions' options share padded batches of 2 (so rows of different questions and lengths mix)
+    for ex, got in zip((exam, quoted), choice_log_likelihoods(model, [exam, quoted], tokenizer.pad_token_id, 2)):
         want = [full_sequence_log_likelihood(model, ex.prompt_ids, c) for c in ex.choices]
         assert torch.allclose(got.double(), torch.tensor(want, dtype=torch.float64), atol=1e-3, rtol=1e-4), (got, want)
     assert encode_examples(examples, tokenizer, 256, "response")[0].choices is None  # training data: no options
@@ -49,7 +55,7 @@ def test_accuracy_uses_choices_where_there_are_some_and_matching_elsewhere(demo)
     held = encode_examples(choice + numeric, tokenizer, 256, "response", with_choices=True)
     mixture = Mixture(["exam"], [held], [held])
     model.eval()
-    picked = [int(choice_log_likelihoods(model, ex, tokenizer.pad_token_id).argmax()) for ex in held[:3]]
+    picked = [int(c.argmax()) for c in choice_log_likelihoods(model, held[:3], tokenizer.pad_token_id, 1)]
     losses, counts = mean_losses(model, [conditional_sequence(ex) for ex in held], tokenizer.pad_token_id)
     for generate in (True, False):
         results = evaluate_mixture(model, tokenizer, mixture, max_new_tokens=4, batch_size=4, progress=False,

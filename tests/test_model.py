@@ -42,3 +42,25 @@ def test_tokenizer_covers_printable_ascii(demo):
 def test_spearman_by_hand():
     assert spearman(torch.tensor([1.0, 2, 3, 4]), torch.tensor([10.0, 20, 30, 40])) == 1.0
     assert spearman(torch.tensor([1.0, 2, 3]), torch.tensor([3.0, 2, 1])) == -1.0
+
+
+def test_lora_adapter_starts_from_its_seed_and_leaves_the_global_random_stream_alone():
+    from hbo.config import ModelConfig
+    from hbo.config.schema import LoraSettings
+    from hbo.model import load_model
+
+    config = ModelConfig(name_or_path="demo", lora=LoraSettings(r=4))
+
+    def adapter(seed):
+        model, _ = load_model(config, seed=seed)
+        return {name: p.detach().clone() for name, p in model.named_parameters() if "lora_A" in name}
+
+    torch.manual_seed(123)
+    expected_next = torch.rand(3)
+    torch.manual_seed(123)
+    first = adapter(0)
+    assert torch.equal(torch.rand(3), expected_next)  # the caller's stream is where it was
+    second, other = adapter(0), adapter(1)
+    assert first and first.keys() == second.keys() == other.keys()
+    assert all(torch.equal(first[k], second[k]) for k in first)  # same seed, same run (one process or many)
+    assert not any(torch.equal(first[k], other[k]) for k in first)

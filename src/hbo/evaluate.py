@@ -14,7 +14,7 @@ import torch
 
 from hbo.data.choices import numeric_match
 from hbo.data.mixture import Encoded, Mixture
-from hbo.measure.examples import conditional_sequence, length_batches, mean_losses, preserved_state
+from hbo.measure.examples import IGNORE, conditional_sequence, length_batches, mean_losses, preserved_state
 
 METRICS = ("loss", "perplexity", "exact_match", "accuracy")
 
@@ -42,31 +42,55 @@ def greedy_answers(model, tokenizer, examples: list[Encoded], max_new_tokens: in
 
 
 @torch.no_grad()
-def choice_log_likelihoods(model, example: Encoded, pad_id: int) -> torch.Tensor:
-    """Summed log-probability of every option's response tokens given the prompt ([options]). The
-    prompt runs once; all options then run together on copies of its key/value cache."""
+def choice_log_likelihoods(model, examples: list[Encoded], pad_id: int, batch_size: int) -> list[torch.Tensor]:
+    """Summed log-probability of every option's response tokens given its prompt, per question
+    ([options] each).
+
+    Questions run ``batch_size`` at a time: their prompts once, left-padded, and then every option of
+    every question together on the prompts' key/value cache, so the (long) prompt is not recomputed per
+    option and a dataset costs a few batched forwards. A model whose cache cannot be indexed by row
+    runs each (prompt + option) as its own sequence instead (same numbers, more compute)."""
+    results: list[torch.Tensor] = [torch.empty(0)] * len(examples)
+    for batch in length_batches([len(ex.prompt_ids) for ex in examples], batch_size):
+        for i, summed in zip(batch, _choice_batch(model, [examples[i] for i in batch], pad_id)):
+            results[i] = summed
+    return results
+
+
+def _choice_batch(model, examples: list[Encoded], pad_id: int) -> list[torch.Tensor]:
     device = next(model.parameters()).device
-    choices = example.choices
-    k, width, start = len(choices), max(len(c) for c in choices), len(example.prompt_ids)
-    ids = torch.full((k, width), pad_id, dtype=torch.long, device=device)
-    mask = torch.zeros((k, width), dtype=torch.long, device=device)
-    for row, c in enumerate(choices):
+    width = max(len(ex.prompt_ids) for ex in examples)
+    prompts = torch.full((len(examples), width), pad_id, dtype=torch.long)
+    prompt_mask = torch.zeros((len(examples), width), dtype=torch.long)
+    for row, ex in enumerate(examples):
+        prompts[row, width - len(ex.prompt_ids):] = torch.as_tensor(ex.prompt_ids)
+        prompt_mask[row, width - len(ex.prompt_ids):] = 1
+    prompts, prompt_mask = prompts.to(device), prompt_mask.to(device)
+    out = model(input_ids=prompts, attention_mask=prompt_mask,
+                position_ids=(prompt_mask.cumsum(-1) - 1).clamp(min=0), use_cache=True)
+    cache = _cache(out)
+    if not hasattr(cache, "batch_select_indices"):
+        sequences = [(list(ex.prompt_ids) + list(c), [IGNORE] * len(ex.prompt_ids) + list(c))
+                     for ex in examples for c in ex.choices]
+        losses, counts = mean_losses(model, sequences, pad_id, len(sequences))
+        return list((-(losses * counts).nan_to_num(0.0)).split([len(ex.choices) for ex in examples]))
+    owner = torch.as_tensor([q for q, ex in enumerate(examples) for _ in ex.choices], device=device)
+    options = [c for ex in examples for c in ex.choices]
+    cache.batch_select_indices(owner)
+    option_width = max(len(c) for c in options)
+    ids = torch.full((len(options), option_width), pad_id, dtype=torch.long, device=device)
+    mask = torch.zeros((len(options), option_width), dtype=torch.long, device=device)
+    for row, c in enumerate(options):
         ids[row, :len(c)] = torch.as_tensor(c)
         mask[row, :len(c)] = 1
-    prompt = torch.as_tensor([example.prompt_ids], device=device)
-    out = model(input_ids=prompt, use_cache=True)
-    cache = _cache(out)
-    if hasattr(cache, "batch_repeat_interleave"):
-        cache.batch_repeat_interleave(k)
-    else:  # a model with its own cache type: run the prompt once per option instead
-        out = model(input_ids=prompt.expand(k, -1), use_cache=True)
-        cache = _cache(out)
-    attention = torch.cat([torch.ones((k, start), dtype=torch.long, device=device), mask], dim=1)
-    positions = torch.arange(start, start + width, device=device).expand(k, -1)
-    rest = model(input_ids=ids, attention_mask=attention, position_ids=positions, **{_cache_argument(model): cache}).logits
-    logits = torch.cat([out.logits[:, -1:].expand(k, -1, -1), rest[:, :-1]], dim=1).float()
+    lengths = prompt_mask.sum(-1)[owner]
+    positions = lengths[:, None] + torch.arange(option_width, device=device)
+    rest = model(input_ids=ids, attention_mask=torch.cat([prompt_mask[owner], mask], dim=1),
+                 position_ids=positions, **{_cache_argument(model): cache}).logits
+    logits = torch.cat([out.logits[owner, -1:], rest[:, :-1]], dim=1).float()
     chosen = torch.log_softmax(logits, dim=-1).gather(-1, ids.unsqueeze(-1)).squeeze(-1)
-    return (chosen * mask).sum(dim=1).cpu()
+    summed = (chosen * mask).sum(dim=1).cpu()
+    return list(summed.split([len(ex.choices) for ex in examples]))
 
 
 def _cache(out):
@@ -114,9 +138,8 @@ def evaluate_examples(model, tokenizer, held: list[Encoded], max_new_tokens: int
     right = [False] * n
     choice = [i for i, ex in enumerate(held) if ex.choices is not None]
     with preserved_state(model):
-        for i in choice:
+        for i, likelihoods in zip(choice, choice_log_likelihoods(model, [held[i] for i in choice], pad_id, batch_size)):
             ex = held[i]
-            likelihoods = choice_log_likelihoods(model, ex, pad_id)
             right[i] = int(likelihoods.argmax()) == ex.answer
             if ex.choices[ex.answer] == tuple(ex.response_ids):  # the right option is the response: its loss is here
                 total[i], count[i] = -float(likelihoods[ex.answer]), len(ex.response_ids)

@@ -26,8 +26,10 @@ def resolve_model_path(name_or_path: str) -> str:
     return str(local) if looks_local else name_or_path
 
 
-def load_model(config: ModelConfig):
-    """Load tokenizer and causal LM exactly as for a hub model (a local folder or a hub id)."""
+def load_model(config: ModelConfig, seed: int = 0):
+    """Load tokenizer and causal LM exactly as for a hub model (a local folder or a hub id). ``seed``
+    initialises a LoRA adapter's A matrices, so that the same config gives the same run, in one
+    process or many."""
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     path = resolve_model_path(config.name_or_path)
@@ -39,11 +41,11 @@ def load_model(config: ModelConfig):
         raise ModelLoadError(f"model.name_or_path: could not load {config.name_or_path!r}: {e}") from None
     ensure_chat_template(tokenizer, config.chat_template)
     if config.lora is not None:
-        model = with_lora(model, config.lora)
+        model = with_lora(model, config.lora, seed)
     return model, tokenizer
 
 
-def with_lora(model, lora):
+def with_lora(model, lora, seed: int = 0):
     """``model`` wrapped by PEFT with a fresh LoRA adapter (its B matrices start at zero, so the model
     computes exactly what the base model does until training moves them; scoring reads the base)."""
     try:
@@ -53,8 +55,10 @@ def with_lora(model, lora):
     targets = lora.target_modules if lora.target_modules == "all-linear" else \
         [name.strip() for name in lora.target_modules.split(",") if name.strip()]
     try:
-        return get_peft_model(model, LoraConfig(r=lora.r, lora_alpha=lora.alpha, lora_dropout=lora.dropout,
-                                                target_modules=targets, task_type="CAUSAL_LM"))
+        with torch.random.fork_rng(devices=[]):  # seeded here, and the caller's random streams untouched
+            torch.manual_seed(seed)
+            return get_peft_model(model, LoraConfig(r=lora.r, lora_alpha=lora.alpha, lora_dropout=lora.dropout,
+                                                    target_modules=targets, task_type="CAUSAL_LM"))
     except ValueError as e:  # e.g. a target module the model does not have
         raise ConfigError(f"model.lora: {e}") from None
 

@@ -60,7 +60,7 @@ def train(config: Config, progress: bool = True, resume: str | None = None, read
     checkpoint = find_checkpoint(out, resume) if resume else None
     started = time.time()
 
-    model, tokenizer = load_model(config.model)
+    model, tokenizer = load_model(config.model, seed=config.training.seed)
     mix = setup_training(config, model, tokenizer, progress, read)  # under torchrun / accelerate: joins the process group
     main = mix.args.process_index == 0  # only the main process writes files and prints
     progress = progress and main

@@ -21,7 +21,7 @@ from hbo.cli import main
 # and improvement rewards. The held-out probe's scores are small differences of losses (measured in other
 # batch groupings, so equal only to ~1e-7), divided by sampling probabilities and then by the update's
 # largest score: at step 12 here one reward differs by 0.5% and a probability by 1.4e-3 (actor lr 0.05).
-TOLERANCE = {"offline": 1e-5, "train": 1e-5, "heldout": 3e-3}
+TOLERANCE = {"offline": 1e-5, "train": 1e-5, "heldout": 3e-3, "lora-train": 1e-5}
 STEPS, INTERVAL, PER_PROCESS = 12, 4, 4
 COMMON = [f"training.max_steps={STEPS}", f"sampling.update_interval={INTERVAL}", "sampling.actor_lr=0.05",
           "data.heldout_max=8", "eval.max_new_tokens=6", "eval.before=false"]
@@ -31,6 +31,9 @@ REWARDS = {  # the hooked gradient norms split across processes, offline or read
     "train": ["sampling.global_reward=gradient-norm", "sampling.local_reward=improvement",
               "sampling.reward_source=train"],
     "heldout": [],
+    # LoRA adapters under DDP: the hooked norms then cover the adapters only, read off training
+    "lora-train": ["sampling.global_reward=gradient-norm", "sampling.local_reward=improvement",
+                   "sampling.reward_source=train", "model.lora={r: 4}", "training.learning_rate=1e-3"],
 }
 
 

@@ -1,5 +1,6 @@
-"""hbo's updates reach the Trainer's loggers: with ``report_to: [tensorboard]`` the event file holds
-the mixture's probabilities, rewards and counts at each update step, equal to probabilities.jsonl."""
+"""hbo's updates reach the Trainer's loggers: with ``report_to: [tensorboard]`` the event file, and with
+``[wandb]`` (offline) the run file, hold the mixture's probabilities, rewards and counts at each update
+step, equal to probabilities.jsonl."""
 import json
 
 import pytest
@@ -7,6 +8,7 @@ from tensorboard.backend.event_processing.event_accumulator import EventAccumula
 
 from hbo.config import load_config
 from hbo.recipe import train
+from tests.helpers import wandb_offline
 
 
 def test_tensorboard_event_file_holds_every_update(tmp_path):
@@ -35,6 +37,38 @@ def test_tensorboard_event_file_holds_every_update(tmp_path):
             if sum(counts.values()):
                 assert 0 < _at(accumulator, f"hbo/train_loss/{dataset}", record["step"]) < 10
     assert "train/loss" in tags  # the Trainer's own scalars are still there
+    # epoch: passes over the mixture's training examples, growing with the examples drawn; the
+    # Trainer's own would read 1.0 at the last step (step / max_steps)
+    epochs = {step: {e.value for e in accumulator.Scalars("train/epoch") if e.step == step} for step in (10, 20)}
+    [at_10], [at_20] = epochs[10], epochs[20]  # the last step logs twice (loss, then run totals): same epoch
+    assert at_20 == pytest.approx(2 * at_10) and 0 < at_20 < 1
+
+
+def test_wandb_offline_run_holds_every_update(tmp_path, monkeypatch):
+    for variable in ("WANDB_DIR", "WANDB_CACHE_DIR", "WANDB_CONFIG_DIR", "WANDB_DATA_DIR", "WANDB_ARTIFACT_DIR"):
+        monkeypatch.setenv(variable, str(tmp_path / "wandb-files"))
+    monkeypatch.setenv("WANDB_MODE", "offline")
+    monkeypatch.setenv("WANDB_SILENT", "true")
+    import wandb
+
+    config = load_config(None, ["training.max_steps=20", "sampling.update_interval=10", "eval.before=false",
+                                "data.heldout_max=4", "eval.max_new_tokens=4", f"output_dir={tmp_path / 'run'}",
+                                "training.extra.report_to=[wandb]"])
+    try:
+        train(config, progress=False)
+    finally:
+        wandb.finish()
+    [run_file] = list((tmp_path / "wandb-files").rglob("run-*.wandb"))
+    logged = {row["train/global_step"]: row for row in wandb_offline.history(run_file) if "train/hbo/examples/add" in row}
+    records = [json.loads(line) for line in (tmp_path / "run" / "probabilities.jsonl").read_text().splitlines()]
+    assert sorted(logged) == [r["step"] for r in records[1:]] == [10, 20]
+    for record in records[1:]:
+        row = logged[record["step"]]
+        for dataset, p in record["global"].items():
+            assert row[f"train/hbo/global/{dataset}"] == pytest.approx(p, rel=1e-6)
+            assert row[f"train/hbo/examples/{dataset}"] == sum(record["counts"][dataset].values())
+            for level, q in record["local"][dataset].items():
+                assert row[f"train/hbo/local/{dataset}/{level}"] == pytest.approx(q, rel=1e-6)
 
 
 def _at(accumulator, tag: str, step: int) -> float:

@@ -74,6 +74,12 @@ class MixtureTrainerMixin:
     def reports_to_a_logger(self) -> bool:
         return any(r not in (None, "none") for r in (self.args.report_to or []))
 
+    def mixture_epochs(self) -> float:
+        """Examples drawn so far (all processes) / training examples in the mixture."""
+        size = sum(len(level) for dataset in self.controller.strategy.training_levels for level in dataset)
+        drawn = self.state.global_step * self.args.train_batch_size * self.args.gradient_accumulation_steps
+        return drawn * self.args.world_size / size
+
     def _get_train_sampler(self, *args, **kwargs):
         return self.controller.sampler
 
@@ -93,7 +99,12 @@ class MixtureTrainerMixin:
     def log(self, logs, *args, **kwargs):
         """The Trainer's log, with hbo's last update added once (``hbo/...`` scalars) when ``report_to``
         names a logger (TensorBoard, W&B, ...): it shows the mixture beside the loss. Without one they
-        would only crowd the console."""
+        would only crowd the console.
+
+        The logged ``epoch`` is the number of passes over the mixture's training examples that the
+        drawn examples amount to: the Trainer's own would be step / max_steps, since hbo's sampler
+        yields the whole run as one "epoch"."""
+        self.state.epoch = self.mixture_epochs()
         scalars = self.controller.pop_scalars()
         if self.reports_to_a_logger:
             names = self.controller.log.names if self.controller.log is not None else None
