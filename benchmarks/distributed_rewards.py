@@ -21,7 +21,7 @@ from hbo.config import DataConfig, load_config
 from hbo.data.mixture import load_mixture
 from hbo.measure.distributed import gather_objects, rank_and_size
 from hbo.model import quiet_libraries
-from hbo.data.mixture import response_header_ids
+from hbo.data.encoding import response_header_ids
 from hbo.scoring import difficulty_levels, load_or_score
 from hbo.strategies.hbo import HBOStrategy
 from hbo.measure.probe import ModelProbe

@@ -66,7 +66,7 @@ from hbo.measure.examples import (alone_sequence, conditional_sequence, length_b
 from hbo.measure.signals import TrainingSignals  # noqa: E402
 from hbo.model import DEMO_MODEL, quiet_libraries  # noqa: E402
 from hbo.recipe import train  # noqa: E402
-from hbo.data.mixture import response_header_ids
+from hbo.data.encoding import response_header_ids
 from hbo.scoring import difficulty_levels, load_or_score, score_examples  # noqa: E402
 from hbo.strategies.hbo import HBOStrategy  # noqa: E402
 from hbo.measure.probe import ModelProbe  # noqa: E402

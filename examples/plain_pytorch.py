@@ -20,7 +20,8 @@ from torch.utils.data import DataLoader
 
 from hbo.config import DataConfig, ModelConfig, SamplingConfig
 from hbo.core.sampler import HierarchicalSampler
-from hbo.data.mixture import load_mixture, response_header_ids
+from hbo.data.encoding import response_header_ids
+from hbo.data.mixture import load_mixture
 from hbo.measure.examples import pad
 from hbo.measure.probe import ModelProbe
 from hbo.model import load_model

@@ -8,7 +8,8 @@ import torch
 import hbo.evaluate
 
 from hbo.data.formats import Example
-from hbo.data.mixture import Mixture, encode_examples
+from hbo.data.encoding import encode_examples
+from hbo.data.mixture import Mixture
 from hbo.evaluate import choice_log_likelihoods, evaluate_mixture
 from hbo.measure.examples import mean_losses
 from hbo.measure.examples import conditional_sequence

@@ -8,8 +8,7 @@ from transformers import AutoModelForCausalLM
 from hbo.core.levels import assign_levels
 from hbo.data.builtin import builtin_mixture
 from hbo.data.loading import load_examples
-from hbo.data.mixture import encode_examples
-from hbo.data.mixture import response_header_ids
+from hbo.data.encoding import encode_examples, response_header_ids
 from hbo.scoring import score_examples, spearman
 
 

@@ -13,7 +13,8 @@ import math
 import torch
 
 from hbo.data.choices import numeric_match
-from hbo.data.mixture import Encoded, Mixture
+from hbo.data.encoding import Encoded
+from hbo.data.mixture import Mixture
 from hbo.measure.examples import IGNORE, conditional_sequence, length_batches, mean_losses, preserved_state
 
 METRICS = ("loss", "perplexity", "exact_match", "accuracy")

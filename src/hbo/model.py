@@ -9,7 +9,7 @@ import torch
 
 from hbo.config import ModelConfig
 from hbo.config.schema import Dtype, choices
-from hbo.data.mixture import ensure_chat_template
+from hbo.data.encoding import ensure_chat_template
 from hbo.errors import ConfigError, ModelLoadError
 
 DEMO_MODEL = Path(__file__).parent / "assets" / "demo-model"

@@ -19,7 +19,8 @@ from filelock import FileLock
 from safetensors.torch import load_file, save_file
 
 from hbo.core.levels import assign_levels
-from hbo.data.mixture import Encoded, Mixture, response_header_ids
+from hbo.data.encoding import Encoded, response_header_ids
+from hbo.data.mixture import Mixture
 from hbo.measure.distributed import is_main_process, split_rows
 from hbo.measure.examples import alone_sequence, conditional_sequence, mean_losses
 

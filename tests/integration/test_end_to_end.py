@@ -110,7 +110,7 @@ def test_unknown_format_unknown_key_unknown_model(tmp_path):
 
 def test_truncated_examples_are_counted(tmp_path, demo):
     from hbo.data.formats import Example
-    from hbo.data.mixture import DatasetReport, encode_examples
+    from hbo.data.encoding import DatasetReport, encode_examples
 
     _, tokenizer = demo
     report = DatasetReport()

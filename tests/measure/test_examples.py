@@ -7,7 +7,7 @@ from hbo.config import DataConfig
 from hbo.data.mixture import load_mixture
 from hbo.measure.examples import gradient_cosines, gradient_gram, gradient_norms, mean_hidden_states, mean_losses
 from hbo.measure.examples import alone_sequence, conditional_sequence
-from hbo.data.mixture import response_header_ids
+from hbo.data.encoding import response_header_ids
 from hbo.scoring import score_examples
 from hbo.measure.probe import ModelProbe
 

@@ -65,6 +65,8 @@ class DataConfig:
     max_length: int = 256  # tokens per example (prompt + response); longer responses are truncated
     loss_on: LossOn = "response"  # response or all: which tokens the training loss covers
     seed: int = 0  # held-out split seed
+    cache_dir: str | None = None  # training examples are tokenised once into Arrow files here, keyed by content, tokenizer and max_length; default: the cache folder (HBO_CACHE, else the platform cache)/tokenised
+    num_proc: int | None = None  # processes that tokenise a dataset; default: one per 20,000 examples, at most one per CPU
 
 
 @dataclass
@@ -196,6 +198,8 @@ class Config:
                 raise ConfigError("sampling.local_reward: ifd needs a response-alone pass that training does not "
                                   "make; use ppl or loss with reward_source: train")
         _check_positive("data.max_length", self.data.max_length)
+        if self.data.num_proc is not None:
+            _check_positive("data.num_proc", self.data.num_proc)
         _check_positive("scoring.num_levels", self.scoring.num_levels)
         if self.model.lora is not None:
             _check_positive("model.lora.r", self.model.lora.r)

@@ -13,7 +13,8 @@ from contextlib import contextmanager
 import torch
 import torch.nn.functional as F
 
-from hbo.data.mixture import Encoded
+from hbo.data.encoding import Encoded
+from hbo.data.tokenised import IGNORE  # noqa: F401 (the label that takes no loss; re-exported)
 from hbo.measure.hooked_norms import GradientNormHooks
 
 try:
@@ -21,7 +22,6 @@ try:
 except ImportError:  # a torch build without torch.distributed
     FSDPModule = None
 
-IGNORE = -100
 LabelledSequence = tuple[Sequence[int], Sequence[int]]  # (input_ids, labels)
 
 

@@ -11,7 +11,8 @@ import torch
 from hbo.cache import cache_dir
 from hbo.config import Config
 from hbo.core.sampler import HierarchicalSampler
-from hbo.data.mixture import FlatTrainSet, Mixture, encode_mixture, read_mixture, response_header_ids
+from hbo.data.encoding import response_header_ids
+from hbo.data.mixture import FlatTrainSet, Mixture, encode_mixture, read_mixture
 from hbo.errors import ConfigError
 from hbo.measure.probe import ModelProbe
 from hbo.outputs.runlog import RunLog

@@ -1,0 +1,114 @@
+"""Rendering examples with the chat template and tokenising them: one example at a time as an
+:class:`Encoded` (held-out examples, tests), the prompt/response boundary exact."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from hbo.data.choices import multiple_choice
+from hbo.data.formats import DataError, Example
+
+# Used when a tokenizer has no chat template of its own: plain role headers, the EOS token closing
+# every turn so that generation learns where to stop.
+DEFAULT_CHAT_TEMPLATE = (
+    "{% for message in messages %}"
+    "{{ '<|' + message['role'] + '|>\n' + message['content'] + eos_token + '\n' }}"
+    "{% endfor %}"
+    "{% if add_generation_prompt %}{{ '<|assistant|>\n' }}{% endif %}"
+)
+
+
+@dataclass
+class Encoded:
+    """One tokenised example. ``labels`` is -100 where no loss is taken."""
+    prompt_ids: list[int]
+    response_ids: list[int]
+    labels: list[int]
+    reference: str  # the response text, for exact match
+    choices: tuple[tuple[int, ...], ...] | None = None  # multiple choice: every option's response tokens
+    answer: int | None = None  # multiple choice: the index of the right option in ``choices``
+
+    @property
+    def input_ids(self) -> list[int]:
+        return self.prompt_ids + self.response_ids
+
+
+@dataclass
+class DatasetReport:
+    loaded: int = 0
+    train: int = 0
+    heldout: int = 0
+    truncated: int = 0  # response cut to fit max_length
+    dropped: int = 0  # prompt alone fills max_length: no response token left to learn
+    heldout_dropped: int = 0  # held-out examples whose prompt fills max_length: not evaluated
+    overlap: int = 0  # held-out examples identical (prompt and response) to a training example
+
+
+def ensure_chat_template(tokenizer, template: str | None = None) -> None:
+    """Install ``template`` (or hbo's default when the tokenizer has none) on the tokenizer."""
+    if template is not None:
+        tokenizer.chat_template = template
+    elif not getattr(tokenizer, "chat_template", None):
+        tokenizer.chat_template = DEFAULT_CHAT_TEMPLATE
+    if tokenizer.eos_token is None:
+        raise DataError("the tokenizer has no EOS token; hbo needs one to end responses")
+    if tokenizer.pad_token is None:
+        tokenizer.pad_token = tokenizer.eos_token
+
+
+def response_header_ids(tokenizer) -> list[int]:
+    """The tokens the chat template puts before an assistant response (its generation prompt, e.g.
+    ``<|im_start|>assistant\n``): IFD scores the response "alone" after them, as the authors' code
+    does with its ``ASSISTANT:`` header. A template that adds nothing falls back to BOS (else EOS)."""
+    turn = [{"role": "user", "content": "x"}]
+    prompted = tokenizer.apply_chat_template(turn, tokenize=False, add_generation_prompt=True)
+    plain = tokenizer.apply_chat_template(turn, tokenize=False, add_generation_prompt=False)
+    header = prompted[len(plain):] if prompted.startswith(plain) else ""
+    ids = tokenizer(header, add_special_tokens=False)["input_ids"] if header else []
+    if ids:
+        return ids
+    return [tokenizer.bos_token_id if tokenizer.bos_token_id is not None else tokenizer.eos_token_id]
+
+
+def encode_examples(examples: list[Example], tokenizer, max_length: int, loss_on: str,
+                    report: DatasetReport | None = None, with_choices: bool = False) -> list[Encoded]:
+    """Render with the chat template and tokenise. The response's token span is what the template
+    adds after the generation prompt, so the split between prompt and response is exact. With
+    ``with_choices``, a multiple-choice example also gets every option rendered as its response."""
+    prompts, responses = [], []
+    for ex in examples:
+        prompt_text = tokenizer.apply_chat_template(list(ex.prompt), tokenize=False, add_generation_prompt=True)
+        prompts.append(prompt_text)
+        responses.append(response_text(tokenizer, ex.prompt, prompt_text, ex.response))
+    if not examples:
+        return []
+    prompt_ids = tokenizer(prompts, add_special_tokens=False)["input_ids"]
+    response_ids = tokenizer(responses, add_special_tokens=False)["input_ids"]
+    encoded = []
+    for ex, prompt_text, p, r in zip(examples, prompts, prompt_ids, response_ids):
+        if len(p) >= max_length:
+            if report:
+                report.dropped += 1
+            continue
+        if len(p) + len(r) > max_length:
+            r = r[: max_length - len(p)]
+            if report:
+                report.truncated += 1
+        labels = ([-100] * len(p) if loss_on == "response" else list(p)) + list(r)
+        choices, answer = None, None
+        choice = multiple_choice("\n".join(m["content"] for m in ex.prompt if m["role"] == "user"), ex.response) \
+            if with_choices else None
+        if choice is not None:
+            texts = [response_text(tokenizer, ex.prompt, prompt_text, c) for c in choice.candidates]
+            choices = tuple(tuple(ids) for ids in tokenizer(texts, add_special_tokens=False)["input_ids"])
+            answer = choice.answer
+        encoded.append(Encoded(list(p), list(r), labels, ex.response, choices, answer))
+    return encoded
+
+
+def response_text(tokenizer, prompt: tuple[dict, ...], prompt_text: str, response: str) -> str:
+    """What the chat template adds for ``response`` after the generation prompt (its end-of-turn too)."""
+    full_text = tokenizer.apply_chat_template(list(prompt) + [{"role": "assistant", "content": response}],
+                                              tokenize=False)
+    if full_text.startswith(prompt_text):
+        return full_text[len(prompt_text):]
+    return response + tokenizer.eos_token  # a template that rewrites earlier turns
