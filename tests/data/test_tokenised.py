@@ -107,3 +107,32 @@ def test_processes_of_a_torchrun_job_tokenise_once(tmp_path):
     assert out.stdout.count("TOKENISED by rank") == 1, out.stdout
     rows = sorted(line.split()[1:] for line in out.stdout.splitlines() if line.startswith("ROWS"))
     assert [r[0] for r in rows] == ["0", "1"] and rows[0][1:] == rows[1][1:] == ["2000", rows[0][2]]
+
+
+def test_an_unchanged_file_is_not_read_again(demo, tmp_path, monkeypatch):
+    import hbo.data.mixture as mixture_module
+    from hbo.config import load_config
+    from hbo.data.mixture import encode_mixture, read_mixture
+
+    _, tokenizer = demo
+    data = tmp_path / "d.jsonl"
+    data.write_text("".join(json.dumps({"prompt": f"q{i}", "completion": f"a{i}"}) + "\n" for i in range(50)))
+    config = load_config(None, [f"data.datasets=[{{name: d, path: {data}}}]", f"data.cache_dir={tmp_path / 'cache'}",
+                                "data.heldout_max=5"]).data
+    first_read = read_mixture(config)
+    first = encode_mixture(first_read, config, tokenizer)
+    reads = []
+    real = mixture_module.load_examples
+    monkeypatch.setattr(mixture_module, "load_examples", lambda *a, **k: reads.append(a) or real(*a, **k))
+    again_read = read_mixture(config)
+    again = encode_mixture(again_read, config, tokenizer)
+    assert reads == []  # held-out examples, counts and the tokens all came from the cache
+    assert again_read[0][2] == first_read[0][2] and again_read[0][3] == first_read[0][3]
+    assert [ex.input_ids for ex in again.train[0]] == [ex.input_ids for ex in first.train[0]]
+    # a tokenizer setting not seen yet needs the training examples: they are read then, and only then
+    config.max_length = 100
+    longer = encode_mixture(read_mixture(config), config, tokenizer)
+    assert len(reads) == 1 and [ex.input_ids for ex in longer.train[0]] == [ex.input_ids for ex in first.train[0]]
+    # a changed file is read again
+    data.write_text(data.read_text() + json.dumps({"prompt": "q", "completion": "a"}) + "\n")
+    assert len(read_mixture(config)[0][1]) == 46 and len(reads) == 2

@@ -4,10 +4,12 @@ from __future__ import annotations
 import bisect
 import hashlib
 import json
+import os
 import random
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -17,7 +19,7 @@ from hbo.config import DataConfig, DatasetConfig
 from hbo.data.formats import DataError, Example
 from hbo.data.loading import load_examples, split_heldout
 from hbo.data.encoding import DatasetReport, Encoded, encode_examples
-from hbo.data.tokenised import IGNORE, tokenise
+from hbo.data.tokenised import IGNORE, examples_fingerprint, tokenise
 
 
 @dataclass
@@ -116,29 +118,96 @@ class _ArrowRows:
         return {"input_ids": batch["input_ids"], "labels": labels, "index": batch["index"]}
 
 
-def read_mixture(config: DataConfig) -> list[tuple[str, list[Example], list[Example], DatasetReport]]:
+def read_mixture(config: DataConfig) -> list[tuple[str, Sequence[Example], list[Example], DatasetReport]]:
     """Load, validate and split every dataset: (name, train, held-out, report). Needs no model, so
-    bad data is reported before anything expensive starts."""
+    bad data is reported before anything expensive starts.
+
+    A local file read before, unchanged (same path, size and modification time) with the same split
+    settings, is not read again: its held-out examples, counts and the training examples' fingerprint
+    come from a small record in the cache, and the training examples are read only if something needs
+    them (a tokenizer that has not tokenised them yet)."""
+    from hbo.cache import cache_dir
+
+    folder = Path(config.cache_dir or cache_dir("tokenised")).expanduser()
     read = []
     for index, spec in enumerate(resolve_datasets(config)):
-        examples = load_examples(spec.path, spec.format, spec.split, spec.subset)
-        if spec.heldout_path:
-            train_ex, held_ex = examples, load_examples(spec.heldout_path, spec.format, spec.split, spec.subset)
+        record = _read_record_path(folder, spec, config, index)
+        if record is not None and record.is_file():
+            stored = json.loads(record.read_text())
+            held_ex = [Example(tuple(prompt), response) for prompt, response in stored["heldout"]]
+            train_ex = StoredExamples(stored["fingerprint"], stored["train"],
+                                      lambda spec=spec, index=index: _read_dataset(spec, config, index)[0])
+            report = DatasetReport(loaded=stored["loaded"], overlap=stored["overlap"])
         else:
-            train_ex, held_ex = split_heldout(examples, config.heldout_fraction, config.heldout_max,
-                                              seed=config.seed * 1000 + index)
-        held_ex = held_ex[: config.heldout_max]
-        if config.train_fraction < 1:
-            keep = max(1, round(config.train_fraction * len(train_ex)))
-            train_ex = random.Random(f"{config.seed}:{spec.name}").sample(train_ex, keep)
-        held_keys = {_key(ex) for ex in held_ex}  # only the (few) held-out keys are kept, not one per training example
-        seen = {key for key in map(_key, train_ex) if key in held_keys}
-        report = DatasetReport(loaded=len(examples), overlap=sum(_key(ex) in seen for ex in held_ex))
+            train_ex, held_ex, report = _read_dataset(spec, config, index)
+            if record is not None:
+                record.parent.mkdir(parents=True, exist_ok=True)
+                tmp = record.with_name(f"{record.name}.{os.getpid()}.tmp")
+                tmp.write_text(json.dumps({"fingerprint": examples_fingerprint(train_ex), "train": len(train_ex),
+                                           "loaded": report.loaded, "overlap": report.overlap,
+                                           "heldout": [[ex.prompt, ex.response] for ex in held_ex]}))
+                tmp.replace(record)
         if report.overlap:
             warnings.warn(f"dataset {spec.name!r}: {report.overlap} of {len(held_ex)} held-out examples also "
                           "appear in its training data; held-out scores will be optimistic", stacklevel=2)
         read.append((spec.name, train_ex, held_ex, report))
     return read
+
+
+def _read_dataset(spec: DatasetConfig, config: DataConfig, index: int) -> tuple[list[Example], list[Example], DatasetReport]:
+    examples = load_examples(spec.path, spec.format, spec.split, spec.subset)
+    if spec.heldout_path:
+        train_ex, held_ex = examples, load_examples(spec.heldout_path, spec.format, spec.split, spec.subset)
+    else:
+        train_ex, held_ex = split_heldout(examples, config.heldout_fraction, config.heldout_max,
+                                          seed=config.seed * 1000 + index)
+    held_ex = held_ex[: config.heldout_max]
+    if config.train_fraction < 1:
+        keep = max(1, round(config.train_fraction * len(train_ex)))
+        train_ex = random.Random(f"{config.seed}:{spec.name}").sample(train_ex, keep)
+    held_keys = {_key(ex) for ex in held_ex}  # only the (few) held-out keys are kept, not one per training example
+    seen = {key for key in map(_key, train_ex) if key in held_keys}
+    return train_ex, held_ex, DatasetReport(loaded=len(examples), overlap=sum(_key(ex) in seen for ex in held_ex))
+
+
+def _read_record_path(folder: Path, spec: DatasetConfig, config: DataConfig, index: int) -> Path | None:
+    """Where the record of reading ``spec`` lives: keyed by the files' identity (resolved path, size,
+    modification time) and every setting of the split. None for what is not a local file (hub ids,
+    folders): those are read every time."""
+    identity = []
+    for path in (spec.path, spec.heldout_path):
+        if path is None:
+            identity.append(None)
+            continue
+        local = Path(path).expanduser()
+        if not local.is_file():
+            return None
+        stat = local.stat()
+        identity.append([str(local.resolve()), stat.st_size, stat.st_mtime_ns])
+    key = json.dumps([READ_RECORD_VERSION, identity, spec.name, spec.format, config.heldout_fraction,
+                      config.heldout_max, config.train_fraction, config.seed, index])
+    return folder / f"read-{hashlib.sha256(key.encode()).hexdigest()[:20]}.json"
+
+
+READ_RECORD_VERSION = 1
+
+
+class StoredExamples(Sequence):
+    """A dataset's training examples known by their count and fingerprint, read from their file only
+    when indexed."""
+
+    def __init__(self, fingerprint: str, count: int, load):
+        self.fingerprint, self.count, self._load, self._examples = fingerprint, count, load, None
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __getitem__(self, i):
+        if self._examples is None:
+            self._examples = self._load()
+            if examples_fingerprint(self._examples) != self.fingerprint:
+                raise DataError("a dataset file changed while it was being read; run again")
+        return self._examples[i]
 
 
 def _key(ex: Example) -> str:
