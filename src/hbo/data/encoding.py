@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from hbo.data.choices import multiple_choice
 from hbo.data.formats import DataError, Example
 
+IGNORE = -100  # the label of a token that takes no loss
+
 # Used when a tokenizer has no chat template of its own: plain role headers, the EOS token closing
 # every turn so that generation learns where to stop.
 DEFAULT_CHAT_TEMPLATE = (
@@ -69,31 +71,45 @@ def response_header_ids(tokenizer) -> list[int]:
     return [tokenizer.bos_token_id if tokenizer.bos_token_id is not None else tokenizer.eos_token_id]
 
 
+def labels_for(ids: list[int], prompt_length: int, loss_on: str) -> list[int]:
+    """The labels of ``ids`` whose first ``prompt_length`` are the prompt: the response only, or all."""
+    return ([IGNORE] * prompt_length if loss_on == "response" else ids[:prompt_length]) + ids[prompt_length:]
+
+
+def fit_response(prompt_ids: list[int], response_ids: list[int], max_length: int) -> list[int] | None:
+    """The response cut so that prompt + response fit ``max_length``; None when the prompt alone fills it
+    (no response token would be left to learn)."""
+    if len(prompt_ids) >= max_length:
+        return None
+    return response_ids[: max_length - len(prompt_ids)]
+
+
+def render(tokenizer, prompts: list[list[dict]], responses: list[str]) -> tuple[list[str], list[str]]:
+    """Every prompt rendered up to the generation prompt, and what the template adds for its response
+    after that (see :func:`response_text`)."""
+    prompt_texts = [tokenizer.apply_chat_template(p, tokenize=False, add_generation_prompt=True) for p in prompts]
+    return prompt_texts, [response_text(tokenizer, p, t, r) for p, t, r in zip(prompts, prompt_texts, responses)]
+
+
 def encode_examples(examples: list[Example], tokenizer, max_length: int, loss_on: str,
                     report: DatasetReport | None = None, with_choices: bool = False) -> list[Encoded]:
     """Render with the chat template and tokenise. The response's token span is what the template
     adds after the generation prompt, so the split between prompt and response is exact. With
     ``with_choices``, a multiple-choice example also gets every option rendered as its response."""
-    prompts, responses = [], []
-    for ex in examples:
-        prompt_text = tokenizer.apply_chat_template(list(ex.prompt), tokenize=False, add_generation_prompt=True)
-        prompts.append(prompt_text)
-        responses.append(response_text(tokenizer, ex.prompt, prompt_text, ex.response))
     if not examples:
         return []
+    prompts, responses = render(tokenizer, [list(ex.prompt) for ex in examples], [ex.response for ex in examples])
     prompt_ids = tokenizer(prompts, add_special_tokens=False)["input_ids"]
     response_ids = tokenizer(responses, add_special_tokens=False)["input_ids"]
     encoded = []
     for ex, prompt_text, p, r in zip(examples, prompts, prompt_ids, response_ids):
-        if len(p) >= max_length:
+        fitted = fit_response(p, r, max_length)
+        if fitted is None:
             if report:
                 report.dropped += 1
             continue
-        if len(p) + len(r) > max_length:
-            r = r[: max_length - len(p)]
-            if report:
-                report.truncated += 1
-        labels = ([-100] * len(p) if loss_on == "response" else list(p)) + list(r)
+        if report and len(fitted) < len(r):
+            report.truncated += 1
         choices, answer = None, None
         choice = multiple_choice("\n".join(m["content"] for m in ex.prompt if m["role"] == "user"), ex.response) \
             if with_choices else None
@@ -101,7 +117,8 @@ def encode_examples(examples: list[Example], tokenizer, max_length: int, loss_on
             texts = [response_text(tokenizer, ex.prompt, prompt_text, c) for c in choice.candidates]
             choices = tuple(tuple(ids) for ids in tokenizer(texts, add_special_tokens=False)["input_ids"])
             answer = choice.answer
-        encoded.append(Encoded(list(p), list(r), labels, ex.response, choices, answer))
+        encoded.append(Encoded(list(p), list(fitted), labels_for(list(p) + list(fitted), len(p), loss_on),
+                               ex.response, choices, answer))
     return encoded
 
 

@@ -18,8 +18,8 @@ from torch.utils.data import Dataset
 from hbo.config import DataConfig, DatasetConfig
 from hbo.data.formats import DataError, Example
 from hbo.data.loading import load_examples, split_heldout
-from hbo.data.encoding import DatasetReport, Encoded, encode_examples
-from hbo.data.tokenised import IGNORE, examples_fingerprint, tokenise
+from hbo.data.encoding import DatasetReport, Encoded, encode_examples, labels_for
+from hbo.data.tokenised import examples_fingerprint, tokenise
 
 
 @dataclass
@@ -113,8 +113,7 @@ class _ArrowRows:
         self.loss_on = loss_on
 
     def __call__(self, batch: dict) -> dict:
-        labels = [([IGNORE] * p if self.loss_on == "response" else ids[:p]) + ids[p:]
-                  for ids, p in zip(batch["input_ids"], batch["prompt_length"])]
+        labels = [labels_for(ids, p, self.loss_on) for ids, p in zip(batch["input_ids"], batch["prompt_length"])]
         return {"input_ids": batch["input_ids"], "labels": labels, "index": batch["index"]}
 
 
@@ -126,9 +125,7 @@ def read_mixture(config: DataConfig) -> list[tuple[str, Sequence[Example], list[
     settings, is not read again: its held-out examples, counts and the training examples' fingerprint
     come from a small record in the cache, and the training examples are read only if something needs
     them (a tokenizer that has not tokenised them yet)."""
-    from hbo.cache import cache_dir
-
-    folder = Path(config.cache_dir or cache_dir("tokenised")).expanduser()
+    folder = tokenised_cache(config)
     read = []
     for index, spec in enumerate(resolve_datasets(config)):
         record = _read_record_path(folder, spec, config, index)
@@ -140,10 +137,11 @@ def read_mixture(config: DataConfig) -> list[tuple[str, Sequence[Example], list[
             report = DatasetReport(loaded=stored["loaded"], overlap=stored["overlap"])
         else:
             train_ex, held_ex, report = _read_dataset(spec, config, index)
-            if record is not None:
+            if record is not None:  # the fingerprint goes with the examples: tokenising does not hash them again
+                train_ex = StoredExamples(examples_fingerprint(train_ex), len(train_ex), examples=train_ex)
                 record.parent.mkdir(parents=True, exist_ok=True)
                 tmp = record.with_name(f"{record.name}.{os.getpid()}.tmp")
-                tmp.write_text(json.dumps({"fingerprint": examples_fingerprint(train_ex), "train": len(train_ex),
+                tmp.write_text(json.dumps({"fingerprint": train_ex.fingerprint, "train": len(train_ex),
                                            "loaded": report.loaded, "overlap": report.overlap,
                                            "heldout": [[ex.prompt, ex.response] for ex in held_ex]}))
                 tmp.replace(record)
@@ -152,6 +150,13 @@ def read_mixture(config: DataConfig) -> list[tuple[str, Sequence[Example], list[
                           "appear in its training data; held-out scores will be optimistic", stacklevel=2)
         read.append((spec.name, train_ex, held_ex, report))
     return read
+
+
+def tokenised_cache(config: DataConfig) -> Path:
+    """Where tokenised datasets and read records live: ``data.cache_dir``, else the cache's ``tokenised/``."""
+    from hbo.cache import cache_dir
+
+    return Path(config.cache_dir or cache_dir("tokenised")).expanduser()
 
 
 def _read_dataset(spec: DatasetConfig, config: DataConfig, index: int) -> tuple[list[Example], list[Example], DatasetReport]:
@@ -193,11 +198,11 @@ READ_RECORD_VERSION = 1
 
 
 class StoredExamples(Sequence):
-    """A dataset's training examples known by their count and fingerprint, read from their file only
-    when indexed."""
+    """A dataset's training examples with their count and fingerprint: in memory (``examples``), or
+    read from their file by ``load`` only when indexed."""
 
-    def __init__(self, fingerprint: str, count: int, load):
-        self.fingerprint, self.count, self._load, self._examples = fingerprint, count, load, None
+    def __init__(self, fingerprint: str, count: int, load=None, examples: list[Example] | None = None):
+        self.fingerprint, self.count, self._load, self._examples = fingerprint, count, load, examples
 
     def __len__(self) -> int:
         return self.count
@@ -216,13 +221,10 @@ def _key(ex: Example) -> str:
 
 def encode_mixture(read, config: DataConfig, tokenizer) -> Mixture:
     """Tokenise what :func:`read_mixture` returned."""
-    from hbo.cache import cache_dir
-
     names, train, heldout, reports = [], [], [], {}
     for name, train_ex, held_ex, report in read:
         enc_train, report.truncated, report.dropped = tokenise(
-            train_ex, tokenizer, config.max_length, config.loss_on, config.cache_dir or cache_dir("tokenised"),
-            config.num_proc)
+            train_ex, tokenizer, config.max_length, config.loss_on, tokenised_cache(config), config.num_proc)
         held_report = DatasetReport()
         enc_held = encode_examples(held_ex, tokenizer, config.max_length, config.loss_on, held_report, with_choices=True)
         report.heldout_dropped = held_report.dropped

@@ -17,11 +17,10 @@ from pathlib import Path
 
 import numpy as np
 
-from hbo.data.encoding import Encoded, response_text
+from hbo.data.encoding import Encoded, fit_response, labels_for, render
 from hbo.data.formats import Example
 
 TOKENISED_VERSION = 1  # bump when the stored columns or the way they are computed change
-IGNORE = -100
 PARALLEL_FROM = 20_000  # examples per process below which one process tokenises faster than several
 
 
@@ -64,8 +63,7 @@ class TokenisedExamples(Sequence):
             return [self[j] for j in range(*i.indices(len(self)))]
         row = self.table[int(i)]
         ids, p = row["input_ids"], row["prompt_length"]
-        labels = ([IGNORE] * p if self.loss_on == "response" else ids[:p]) + ids[p:]
-        return Encoded(ids[:p], ids[p:], labels, "")
+        return Encoded(ids[:p], ids[p:], labels_for(ids, p, self.loss_on), "")
 
     def lengths(self) -> np.ndarray:
         """Every example's token count, read from the Arrow offsets (no row is decoded)."""
@@ -83,7 +81,7 @@ def tokenise(examples: Sequence[Example], tokenizer, max_length: int, loss_on: s
     """``examples`` tokenised (from the cache when this data, tokenizer and length were seen before);
     returns (examples that fit, truncated, dropped). Dropped: the prompt alone fills ``max_length``;
     truncated: the response was cut to fit."""
-    from datasets import Dataset, Features, List, Value, concatenate_datasets
+    from datasets import Dataset, concatenate_datasets
 
     key = hashlib.sha256(f"{TOKENISED_VERSION}:{examples_fingerprint(examples)}:{tokenizer_fingerprint(tokenizer)}:"
                          f"{max_length}".encode()).hexdigest()[:20]
@@ -98,11 +96,13 @@ def tokenise(examples: Sequence[Example], tokenizer, max_length: int, loss_on: s
     folder.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(f"{folder}.lock"):  # processes of one job (or runs started together) tokenise once
         if not meta_path.is_file():
-            _write(examples, tokenizer, max_length, folder, num_proc, Dataset, Features, List, Value)
+            _write(examples, tokenizer, max_length, folder, num_proc)
     return tokenise(examples, tokenizer, max_length, loss_on, cache, num_proc)
 
 
-def _write(examples, tokenizer, max_length, folder: Path, num_proc, Dataset, Features, List, Value) -> None:
+def _write(examples, tokenizer, max_length, folder: Path, num_proc) -> None:
+    from datasets import Dataset, Features, List, Value
+
     tmp = folder.with_name(folder.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
@@ -132,19 +132,14 @@ class _Tokenise:
         self.tokenizer, self.max_length = tokenizer, max_length
 
     def __call__(self, batch: dict) -> dict:
-        tokenizer = self.tokenizer
-        conversations = [json.loads(p) for p in batch["prompt"]]
-        prompts = [tokenizer.apply_chat_template(c, tokenize=False, add_generation_prompt=True) for c in conversations]
-        responses = [response_text(tokenizer, c, p, r) for c, p, r in zip(conversations, prompts, batch["response"])]
-        prompt_ids, response_ids = _ids(tokenizer, prompts), _ids(tokenizer, responses)
+        prompts, responses = render(self.tokenizer, [json.loads(p) for p in batch["prompt"]], batch["response"])
         out = {"input_ids": [], "prompt_length": [], "truncated": []}
-        for p, r in zip(prompt_ids, response_ids):
-            if len(p) >= self.max_length:
-                continue
-            cut = len(p) + len(r) > self.max_length
-            out["input_ids"].append(p + r[:self.max_length - len(p)])
-            out["prompt_length"].append(len(p))
-            out["truncated"].append(cut)
+        for p, r in zip(_ids(self.tokenizer, prompts), _ids(self.tokenizer, responses)):
+            fitted = fit_response(p, r, self.max_length)
+            if fitted is not None:
+                out["input_ids"].append(p + fitted)
+                out["prompt_length"].append(len(p))
+                out["truncated"].append(len(fitted) < len(r))
         return out
 
 

@@ -13,8 +13,7 @@ from contextlib import contextmanager
 import torch
 import torch.nn.functional as F
 
-from hbo.data.encoding import Encoded
-from hbo.data.tokenised import IGNORE  # noqa: F401 (the label that takes no loss; re-exported)
+from hbo.data.encoding import IGNORE, Encoded
 from hbo.measure.hooked_norms import GradientNormHooks
 
 try:
