@@ -7,6 +7,7 @@ import json
 import signal
 from pathlib import Path
 
+import numpy as np
 import torch
 from transformers import Trainer, TrainerCallback
 from transformers.trainer_utils import PREFIX_CHECKPOINT_DIR
@@ -65,8 +66,7 @@ class MixtureTrainerMixin:
                               "use reward_source: offline or another global reward")
         controller.attach(self.model)
         # with a logger: each dataset's training loss (token-weighted, this process's examples) per log
-        self.dataset_of = {i: d for d, dataset in enumerate(controller.strategy.levels) for level in dataset
-                           for i in level} if self.reports_to_a_logger else {}
+        self.dataset_of = _dataset_of(controller.strategy.levels) if self.reports_to_a_logger else None
         self.loss_sums: dict[int, list[float]] = {}  # dataset -> [summed token loss, tokens] since the last log
         self.batch_indices = None
 
@@ -117,20 +117,30 @@ class MixtureTrainerMixin:
 
     def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
         signals = self.controller.signals
-        if signals is None and not self.dataset_of:
+        if signals is None and self.dataset_of is None:
             return super().compute_loss(model, inputs, return_outputs, num_items_in_batch)
         labels = inputs["labels"]
         loss, outputs = super().compute_loss(model, inputs, True, num_items_in_batch)
         if signals is not None:
             signals.loss_computed(loss, outputs.logits, labels)
-        if self.dataset_of and self.batch_indices is not None and model.training:
+        if self.dataset_of is not None and self.batch_indices is not None and model.training:
             with torch.no_grad():
                 totals, counts = token_losses(outputs.logits.detach(), labels)
             for i, total, count in zip(self.batch_indices.tolist(), totals.tolist(), counts.tolist()):
-                sums = self.loss_sums.setdefault(self.dataset_of[i], [0.0, 0])
+                sums = self.loss_sums.setdefault(int(self.dataset_of[i]), [0.0, 0])
                 sums[0] += total
                 sums[1] += count
         return (loss, outputs) if return_outputs else loss
+
+
+def _dataset_of(levels) -> np.ndarray:
+    """The dataset of every flat example index, as one small integer each (not a dict of millions)."""
+    size = 1 + max((i for dataset in levels for level in dataset for i in level), default=-1)
+    owner = np.full(size, -1, dtype=np.int32)
+    for d, dataset in enumerate(levels):
+        for level in dataset:
+            owner[np.asarray(level, dtype=np.int64)] = d
+    return owner
 
 
 class MixtureTrainer(MixtureTrainerMixin, Trainer):
