@@ -66,7 +66,7 @@ class DataConfig:
     loss_on: LossOn = "response"  # response or all: which tokens the training loss covers
     seed: int = 0  # held-out split seed
     cache_dir: str | None = None  # training examples are tokenised once into Arrow files here, keyed by content, tokenizer and max_length; default: the cache folder (HBO_CACHE, else the platform cache)/tokenised
-    num_proc: int | None = None  # processes that tokenise a dataset; default: one per 20,000 examples, at most one per CPU
+    num_proc: int | None = None  # processes that tokenise a dataset; default: one per 2,000 examples, at most one per CPU
 
 
 @dataclass

@@ -170,8 +170,10 @@ def _read_dataset(spec: DatasetConfig, config: DataConfig, index: int) -> tuple[
     if config.train_fraction < 1:
         keep = max(1, round(config.train_fraction * len(train_ex)))
         train_ex = random.Random(f"{config.seed}:{spec.name}").sample(train_ex, keep)
-    held_keys = {_key(ex) for ex in held_ex}  # only the (few) held-out keys are kept, not one per training example
-    seen = {key for key in map(_key, train_ex) if key in held_keys}
+    # only the (few) held-out keys are kept, and only training examples with a held-out response are keyed
+    held_responses = {ex.response for ex in held_ex}
+    held_keys = {_key(ex) for ex in held_ex}
+    seen = {key for key in (_key(ex) for ex in train_ex if ex.response in held_responses) if key in held_keys}
     return train_ex, held_ex, DatasetReport(loaded=len(examples), overlap=sum(_key(ex) in seen for ex in held_ex))
 
 

@@ -17,11 +17,11 @@ from pathlib import Path
 
 import numpy as np
 
-from hbo.data.encoding import Encoded, fit_response, labels_for, render
+from hbo.data.encoding import ChatRenderer, Encoded, fit_response, labels_for, render
 from hbo.data.formats import Example
 
 TOKENISED_VERSION = 1  # bump when the stored columns or the way they are computed change
-PARALLEL_FROM = 20_000  # examples per process below which one process tokenises faster than several
+PARALLEL_FROM = 2_000  # examples per process below which one process tokenises faster than several
 
 
 def tokenizer_fingerprint(tokenizer) -> str:
@@ -109,7 +109,7 @@ def _write(examples, tokenizer, max_length, folder: Path, num_proc) -> None:
     source = Dataset.from_dict({"prompt": [json.dumps(ex.prompt, ensure_ascii=False) for ex in examples],
                                 "response": [ex.response for ex in examples]})
     if num_proc is None:
-        num_proc = max(1, min(os.cpu_count() or 1, len(examples) // PARALLEL_FROM))
+        num_proc = max(1, min(len(os.sched_getaffinity(0)), len(examples) // PARALLEL_FROM))
     features = Features({"input_ids": List(Value("int32")), "prompt_length": Value("int32"),
                          "truncated": Value("bool")})
     table = source.map(_Tokenise(tokenizer, max_length), batched=True, batch_size=1000, num_proc=num_proc if num_proc > 1 else None,
@@ -130,9 +130,15 @@ class _Tokenise:
 
     def __init__(self, tokenizer, max_length: int):
         self.tokenizer, self.max_length = tokenizer, max_length
+        self.renderer = None  # built in the process that renders: a compiled template does not pickle
+
+    def __getstate__(self):
+        return {**self.__dict__, "renderer": None}
 
     def __call__(self, batch: dict) -> dict:
-        prompts, responses = render(self.tokenizer, [json.loads(p) for p in batch["prompt"]], batch["response"])
+        self.renderer = self.renderer or ChatRenderer(self.tokenizer)
+        prompts, responses = render(self.tokenizer, [json.loads(p) for p in batch["prompt"]], batch["response"],
+                                    self.renderer)
         out = {"input_ids": [], "prompt_length": [], "truncated": []}
         for p, r in zip(_ids(self.tokenizer, prompts), _ids(self.tokenizer, responses)):
             fitted = fit_response(p, r, self.max_length)
@@ -145,8 +151,9 @@ class _Tokenise:
 
 def _ids(tokenizer, texts: list[str]) -> list[list[int]]:
     """Token ids without special tokens added: straight from a fast tokenizer's backend (the same ids,
-    without building Python encodings), else through the tokenizer."""
+    without building Python encodings or character offsets), else through the tokenizer."""
     backend = getattr(tokenizer, "backend_tokenizer", None)
     if backend is not None and getattr(tokenizer, "is_fast", False):
-        return [e.ids for e in backend.encode_batch(texts, add_special_tokens=False)]
+        encode = getattr(backend, "encode_batch_fast", backend.encode_batch)  # _fast: tokenizers >= 0.20, no offsets
+        return [e.ids for e in encode(texts, add_special_tokens=False)]
     return tokenizer(texts, add_special_tokens=False)["input_ids"]
