@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+from collections.abc import Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,10 +20,10 @@ from filelock import FileLock
 from safetensors.torch import load_file, save_file
 
 from hbo.core.levels import assign_levels
-from hbo.data.encoding import Encoded, response_header_ids
+from hbo.data.encoding import Encoded, response_header_ids, sequence_lengths
 from hbo.data.mixture import Mixture
 from hbo.measure.distributed import is_main_process, split_rows
-from hbo.measure.examples import alone_sequence, conditional_sequence, mean_losses
+from hbo.measure.examples import Mapped, alone_sequence, conditional_sequence, mean_losses
 
 SCORES_VERSION = 2  # bump when the scoring definition changes, to invalidate old caches
 
@@ -46,12 +47,15 @@ class BaseScores:
         raise ValueError(f"unknown difficulty metric {name!r}; choose ifd, ppl or loss")
 
 
-def score_examples(model, examples: list[Encoded], pad_id: int, header: list[int], batch_size: int,
+def score_examples(model, examples: Sequence[Encoded], pad_id: int, header: list[int], batch_size: int,
                    progress: bool = False) -> BaseScores:
-    loss, _ = mean_losses(model, [conditional_sequence(ex) for ex in examples], pad_id, batch_size,
-                          progress, desc="scoring (response | prompt)")
-    alone, _ = mean_losses(model, [alone_sequence(ex, header) for ex in examples], pad_id, batch_size,
-                           progress, desc="scoring (response alone)")
+    """Both base losses of every example. Examples are read one batch at a time (their lengths are known
+    beforehand), so scoring a million Arrow rows never holds them all as Python lists."""
+    lengths, prompt_lengths = sequence_lengths(examples)
+    loss, _ = mean_losses(model, Mapped(examples, conditional_sequence), pad_id, batch_size,
+                          progress, desc="scoring (response | prompt)", lengths=lengths)
+    alone, _ = mean_losses(model, Mapped(examples, lambda ex: alone_sequence(ex, header)), pad_id, batch_size,
+                           progress, desc="scoring (response alone)", lengths=len(header) + lengths - prompt_lengths)
     return BaseScores(loss, alone)
 
 
@@ -98,8 +102,8 @@ def load_or_score(model, mixture: Mixture, tokenizer, batch_size: int, cache_dir
     return scores, False
 
 
-def _score(model, flat: list[Encoded], tokenizer, batch_size: int, progress: bool) -> BaseScores:
-    def measure(share: list[Encoded]) -> torch.Tensor:
+def _score(model, flat: Sequence[Encoded], tokenizer, batch_size: int, progress: bool) -> BaseScores:
+    def measure(share: Sequence[Encoded]) -> torch.Tensor:
         s = score_examples(model, share, tokenizer.pad_token_id, response_header_ids(tokenizer), batch_size, progress)
         return torch.stack([s.loss, s.alone_loss], dim=1)
 

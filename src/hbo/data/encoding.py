@@ -2,7 +2,10 @@
 :class:`Encoded` (held-out examples, tests), the prompt/response boundary exact."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+
+import numpy as np
 
 from hbo.data.choices import multiple_choice
 from hbo.data.formats import DataError, Example
@@ -32,6 +35,17 @@ class Encoded:
     @property
     def input_ids(self) -> list[int]:
         return self.prompt_ids + self.response_ids
+
+
+def sequence_lengths(examples: Sequence[Encoded]) -> tuple[np.ndarray, np.ndarray]:
+    """(tokens, prompt tokens) of every example, int64. Examples stored in Arrow (and views of them) know
+    theirs without building a single example; anything else is counted one example at a time."""
+    known = getattr(examples, "sequence_lengths", None)
+    if known is not None:
+        return known()
+    prompts = np.fromiter((len(ex.prompt_ids) for ex in examples), dtype=np.int64, count=len(examples))
+    responses = np.fromiter((len(ex.response_ids) for ex in examples), dtype=np.int64, count=len(examples))
+    return prompts + responses, prompts
 
 
 @dataclass

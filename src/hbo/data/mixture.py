@@ -18,7 +18,7 @@ from torch.utils.data import Dataset
 from hbo.config import DataConfig, DatasetConfig
 from hbo.data.formats import DataError, Example
 from hbo.data.loading import load_examples, split_heldout
-from hbo.data.encoding import DatasetReport, Encoded, encode_examples, labels_for
+from hbo.data.encoding import DatasetReport, Encoded, encode_examples, labels_for, sequence_lengths
 from hbo.data.tokenised import examples_fingerprint, tokenise
 
 
@@ -104,6 +104,12 @@ class FlatExamples(Sequence):
             return [self[j] for j in range(*i.indices(len(self)))]
         d, row = self.flat.locate(int(i))
         return self.flat.train[d][row]
+
+    def sequence_lengths(self) -> tuple[np.ndarray, np.ndarray]:
+        """(tokens, prompt tokens) of every example in flat order (see :func:`sequence_lengths`)."""
+        parts = [sequence_lengths(d) for d in self.flat.train]
+        return (np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, np.int64),
+                np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, np.int64))
 
 
 class _ArrowRows:

@@ -65,15 +65,16 @@ class TokenisedExamples(Sequence):
         ids, p = row["input_ids"], row["prompt_length"]
         return Encoded(ids[:p], ids[p:], labels_for(ids, p, self.loss_on), "")
 
-    def lengths(self) -> np.ndarray:
-        """Every example's token count, read from the Arrow offsets (no row is decoded)."""
+    def sequence_lengths(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every example's (tokens, prompt tokens), from the Arrow offsets and column (no row is decoded)."""
         import pyarrow.compute as pc
 
-        column = self.table.data.column("input_ids")
-        return np.asarray(pc.list_value_length(column).to_numpy(zero_copy_only=False), dtype=np.int64)
+        lengths = pc.list_value_length(self.table.data.column("input_ids")).to_numpy(zero_copy_only=False)
+        prompts = self.table.data.column("prompt_length").to_numpy()
+        return np.asarray(lengths, dtype=np.int64), np.asarray(prompts, dtype=np.int64)
 
     def token_count(self) -> int:
-        return int(self.lengths().sum())
+        return int(self.sequence_lengths()[0].sum())
 
 
 def tokenise(examples: Sequence[Example], tokenizer, max_length: int, loss_on: str, cache: str | Path,

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+import numpy as np
 import torch
 import torch.distributed as dist
+
+from hbo.data.encoding import sequence_lengths
 
 
 def rank_and_size() -> tuple[int, int]:
@@ -43,17 +46,38 @@ def split_rows(measure: Callable[[list], torch.Tensor], items: Sequence) -> torc
     under FSDP or ZeRO-3 each pass is a collective, and unequal shares would hang."""
     rank, size = rank_and_size()
     if size == 1 or not items:
-        return measure(list(items))
+        return measure(items)
     width = -(-len(items) // size)
-    share = list(items[rank::size])
-    real = len(share)
-    share += [share[0] if share else items[0]] * (width - real)
+    mine = np.arange(rank, len(items), size)
+    real = len(mine)
+    share = RowsOf(items, np.concatenate([mine, np.full(width - real, mine[0] if real else 0)]).astype(np.int64))
     rows = measure(share).cpu()[:real]
     parts = gather_objects(rows)
     out = torch.empty((len(items), *rows.shape[1:]), dtype=rows.dtype)
     for r, part in enumerate(parts):
         out[r::size] = part
     return out
+
+
+class RowsOf(Sequence):
+    """Rows ``indices`` of ``items``, read when indexed: a process's share of a request, never copied
+    (the items may be a million Arrow rows)."""
+
+    def __init__(self, items: Sequence, indices: np.ndarray):
+        self.items, self.indices = items, indices
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        return self.items[int(self.indices[i])]
+
+    def sequence_lengths(self) -> tuple[np.ndarray, np.ndarray]:
+        """The shared examples' (tokens, prompt tokens): see :func:`hbo.data.encoding.sequence_lengths`."""
+        lengths, prompts = sequence_lengths(self.items)
+        return lengths[self.indices], prompts[self.indices]
 
 
 def check_same_everywhere(name: str, values: Sequence[float]) -> None:

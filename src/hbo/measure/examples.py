@@ -10,6 +10,7 @@ import math
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 
@@ -90,22 +91,40 @@ def token_losses(logits: torch.Tensor, labels: torch.Tensor, chunk: int = 4096) 
 
 
 def length_batches(lengths: Sequence[int], batch_size: int) -> list[list[int]]:
-    """Indices grouped into batches of similar length, so that little compute goes to padding."""
-    order = sorted(range(len(lengths)), key=lambda i: (lengths[i], i))
+    """Indices grouped into batches of similar length, so that little compute goes to padding (ties
+    in index order)."""
+    order = np.argsort(np.asarray(lengths, dtype=np.int64), kind="stable").tolist()
     return [order[i: i + batch_size] for i in range(0, len(order), batch_size)]
+
+
+class Mapped(Sequence):
+    """``function(items[i])`` for every i, computed when indexed: a lazy list that holds nothing."""
+
+    def __init__(self, items: Sequence, function):
+        self.items, self.function = items, function
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        return self.function(self.items[i])
 
 
 @torch.no_grad()
 def mean_losses(model, sequences: Sequence[LabelledSequence], pad_id: int, batch_size: int = 32,
-                progress: bool = False, desc: str = "scoring") -> tuple[torch.Tensor, torch.Tensor]:
+                progress: bool = False, desc: str = "scoring",
+                lengths: Sequence[int] | None = None) -> tuple[torch.Tensor, torch.Tensor]:
     """Mean loss over the labelled tokens of every sequence, and their token counts ([N], [N]).
 
-    A sequence with no labelled token gets NaN. Perplexity is exp(mean loss).
+    A sequence with no labelled token gets NaN. Perplexity is exp(mean loss). With ``lengths`` (every
+    sequence's token count, known beforehand) a lazy ``sequences`` is read one batch at a time.
     """
     device = next(model.parameters()).device
     losses = torch.full((len(sequences),), math.nan, dtype=torch.float64)
     counts = torch.zeros(len(sequences), dtype=torch.long)
-    batches = length_batches([len(ids) for ids, _ in sequences], batch_size)
+    batches = length_batches([len(ids) for ids, _ in sequences] if lengths is None else lengths, batch_size)
     if progress:
         from tqdm.auto import tqdm
 
