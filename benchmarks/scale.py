@@ -84,16 +84,35 @@ def measure(files: list[str], cache: str) -> dict:
             "rss_growth": peak - before, "worker_peak_rss": children}
 
 
+def tokenizer_alone(files: list[str], examples: int = 20_000) -> float:
+    """Tokens per second of the tokenizer library by itself, on every core: the rendered prompts and
+    responses of the first ``examples`` examples through the fast tokenizer's batch encoding, nothing
+    else. No loader that tokenises the same texts can prepare them faster than this."""
+    from hbo.config import load_config
+    from hbo.data.encoding import render
+    from hbo.data.loading import load_examples
+    from hbo.model import load_model
+
+    _, tokenizer = load_model(load_config(None, []).model)
+    data = load_examples(files[0])[:examples]
+    prompts, responses = render(tokenizer, [list(ex.prompt) for ex in data], [ex.response for ex in data])
+    backend = tokenizer.backend_tokenizer
+    start = time.perf_counter()
+    tokens = sum(len(e.ids) for e in backend.encode_batch_fast(prompts + responses, add_special_tokens=False))
+    return tokens / (time.perf_counter() - start)
+
+
 def _rss_now() -> int:
     with open("/proc/self/statm") as f:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
-def run_measure(src: Path, files: list[Path], cache: Path) -> dict:
-    """:func:`measure` in a fresh process with hbo imported from ``src``."""
+def run_measure(src: Path, files: list[Path], cache: Path | None) -> dict | float:
+    """:func:`measure` (or, without a cache, :func:`tokenizer_alone`) in a fresh process with hbo
+    imported from ``src``."""
     env = dict(os.environ, PYTHONPATH=f"{src}{os.pathsep}{HERE}", TOKENIZERS_PARALLELISM="true")
-    code = ("import json, sys; from scale import measure; "
-            f"print('RESULT', json.dumps(measure({[str(f) for f in files]!r}, {str(cache)!r})))")
+    call = f"measure({[str(f) for f in files]!r}, {str(cache)!r})" if cache else f"tokenizer_alone({[str(f) for f in files]!r})"
+    code = f"import json, sys; from scale import measure, tokenizer_alone; print('RESULT', json.dumps({call}))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     if out.returncode:
         raise SystemExit(f"measurement failed:\n{out.stderr[-3000:]}")
@@ -131,7 +150,12 @@ def main() -> None:
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     json_path = args.out / "scale.json"
-    done = json.loads(json_path.read_text())["rows"] if json_path.is_file() else []
+    stored = json.loads(json_path.read_text()) if json_path.is_file() else {}
+    done = stored.get("rows", [])
+    args.tokenizer_tokens_per_s = stored.get("tokenizer_tokens_per_s")
+    if args.tokenizer_tokens_per_s is None:
+        print("the tokenizer alone", flush=True)
+        args.tokenizer_tokens_per_s = round(run_measure(ROOT / "src", mixture_files(args.work, min(args.sizes)), None))
     have = {(r["loader"], r["examples_asked"]) for r in done if "examples_asked" in r}
     jobs = [("arrow", n) for n in args.sizes] + [("baseline", n) for n in args.baseline_sizes]
     for loader, n in jobs:
@@ -154,7 +178,9 @@ def main() -> None:
 def write(rows: list[dict], json_path: Path, args) -> None:
     json_path.parent.mkdir(parents=True, exist_ok=True)
     rows = sorted(rows, key=lambda r: (r["loader"] != "arrow", r["examples_asked"]))
-    json_path.write_text(json.dumps({"commit": commit(), "rows": rows}, indent=1) + "\n")
+    json_path.write_text(json.dumps({"commit": commit(), "rows": rows,
+                                     "tokenizer_tokens_per_s": args.tokenizer_tokens_per_s}, indent=1) + "\n")
+    baseline = next((r for r in rows if r["loader"] == "baseline"), None)
     lines = ["# Preparing large mixtures", "",
              "Command: `python benchmarks/scale.py`  ",
              f"Commit: `{commit()}`; baseline: hbo at `{args.baseline_commit}` (every example as Python lists)  ",
@@ -171,6 +197,12 @@ def write(rows: list[dict], json_path: Path, args) -> None:
         lines.append(f"| {r['loader']} | {r['examples']:,} | {r['tokens']:,} | {r['first_s']:.1f} | "
                      f"{r['tokens_per_s']:,} | {r['cached_s']:.1f} | {r['rss_bytes_per_token']:.1f} | "
                      f"{r['worker_peak_rss_bytes'] / 1e9:.2f} |")
+    lines += ["", f"The tokenizer library alone (its batch encoding of the same rendered texts, every core, nothing "
+              f"else): {args.tokenizer_tokens_per_s:,} tokens/s. That bounds any loader of these texts on this machine."]
+    if baseline:
+        lines += ["", "First preparation against the baseline: " + ", ".join(
+            f"{r['examples']:,} examples {r['tokens_per_s'] / baseline['tokens_per_s']:.1f}x" for r in rows
+            if r["loader"] == "arrow") + f"; the tokenizer alone {args.tokenizer_tokens_per_s / baseline['tokens_per_s']:.1f}x."]
     (json_path.parent / "scale.md").write_text("\n".join(lines) + "\n")
 
 
