@@ -9,8 +9,10 @@ demo-tokenizer tokens per example). Each preparation (``read_mixture`` + ``encod
 more on the same cache ("cached"). Peak RSS growth is the process's peak resident memory (its own
 pages, worker processes apart) less its resident memory just before preparing, per training token.
 The baseline is the same measurement with hbo at ``--baseline-commit`` (git archive into --work), the
-loader that held every example as Python lists. Writes results/scale.json and results/scale.md; a
-finished row is kept when the script runs again (delete it to measure again).
+loader that held every example as Python lists. The tokenizer library's own batch encoding of the
+same rendered texts, on every core, is measured once as the bound on any loader. Writes
+results/scale.json and results/scale.md; a finished row is kept when the script runs again (delete
+it to measure again).
 """
 from __future__ import annotations
 

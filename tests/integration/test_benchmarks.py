@@ -150,3 +150,27 @@ def check_lora_shape(result: dict) -> None:
     assert set(result["training_s"]) == {"full/proportional", "full/hbo", "lora/proportional", "lora/hbo"}
     assert all(s > 0 for runs in result["training_s"].values() for s in runs)
     assert set(result["lora_vs_full"]) == {"proportional", "hbo"} and set(result["hbo_vs_proportional"]) == {"full", "lora"}
+
+
+def check_scale_shape(result: dict, loaders: set[str]) -> None:
+    assert isinstance(result["commit"], str) and result["tokenizer_tokens_per_s"] > 0
+    assert {r["loader"] for r in result["rows"]} == loaders
+    for r in result["rows"]:
+        assert isinstance(r["examples"], int) and isinstance(r["tokens"], int) and r["tokens"] > r["examples"] > 0
+        assert r["first_s"] > 0 and r["cached_s"] > 0 and r["rss_bytes_per_token"] >= 0
+        assert r["tokens_per_s"] == pytest.approx(r["tokens"] / r["first_s"], rel=0.01)
+
+
+def test_scale_benchmark_writes_its_documented_shape(tmp_path):
+    run = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "scale.py"), "--sizes", "3000", "--baseline-sizes",
+                          "--work", str(tmp_path / "work"), "--out", str(tmp_path)], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr[-3000:]
+    result = json.loads((tmp_path / "scale.json").read_text())
+    check_scale_shape(result, {"arrow"})
+    examples = result["rows"][0]["examples"]
+    assert 2700 < examples < 3000  # less each file's held-out examples
+    assert f"| arrow | {examples:,} |" in (tmp_path / "scale.md").read_text()
+
+
+def test_committed_scale_results_have_the_documented_shape():
+    check_scale_shape(json.loads((ROOT / "benchmarks" / "results" / "scale.json").read_text()), {"arrow", "baseline"})
