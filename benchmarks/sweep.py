@@ -47,9 +47,13 @@ SETTINGS = {
     "heldout t=3, EMA 0.5, heldout, S=50, run scale": HELDOUT + ["sampling.tilt=3", "sampling.tilt_scale=run"],
     "heldout t=3, EMA 0.5, heldout, S=50, per example": HELDOUT + ["sampling.tilt=3", "sampling.heldout_per_example=true"],
     "heldout t=2, EMA 0.5, global only, S=50": HELDOUT + ["sampling.tilt=2", "sampling.strategy=hbo-global"],
+    "transfer t=3, EMA 0.5, heldout, S=50": HELDOUT + ["sampling.tilt=3", "sampling.global_reward=transfer",
+                                                     "sampling.alignment_samples_per_level=4"],
+    "transfer t=1, EMA 0.5, heldout, S=50": HELDOUT + ["sampling.tilt=1", "sampling.global_reward=transfer",
+                                                     "sampling.alignment_samples_per_level=4"],
 }
 DEFAULT = "heldout t=3, EMA 0.5, heldout, S=50, per example"  # hbo's defaults since this sweep
-MIXTURES = ("dev", "dev-clean")
+MIXTURES = ("dev", "dev-clean", "dev-pretrained")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -42,6 +42,20 @@ def test_alignment_with_mean_by_hand():
     assert all(math.isnan(v) for v in alignment_with_mean([[0.0, 0.0], [0.0, 1.0]]))
 
 
+def test_transfer_scores_by_hand():
+    from hbo.core.rewards import transfer_scores
+
+    # training gradients g0 = (1, 0), g1 = (0, 2); probe gradients h0 = (1, 1), h1 = (0, 3) with losses 2 and 3
+    vectors = torch.tensor([[1.0, 0.0], [0.0, 2.0], [1.0, 1.0], [0.0, 3.0]], dtype=torch.float64)
+    gram = vectors @ vectors.T
+    # s0 = <g0,h0>/2 + <g0,h1>/3 = 1/2 + 0; s1 = <g1,h0>/2 + <g1,h1>/3 = 2/2 + 6/3
+    assert transfer_scores(gram, [2.0, 3.0]) == pytest.approx([0.5, 3.0])
+    # one probe only (a dataset too small for one): three training gradients, the last row/column its probe
+    assert transfer_scores(gram[[0, 1, 3]][:, [0, 1, 3]], [3.0]) == pytest.approx([0.0, 2.0])
+    assert all(math.isnan(v) for v in transfer_scores(gram, [2.0, float("nan")]))
+    assert all(math.isnan(v) for v in transfer_scores(gram, [0.0, 3.0]))
+
+
 def test_tilted_prior_is_positive_and_keeps_the_prior_when_scores_agree():
     from hbo.core.rewards import tilted_prior
 

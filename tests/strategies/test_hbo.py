@@ -187,3 +187,28 @@ def test_run_scale_keeps_the_largest_score_of_the_run():
     resumed = heldout_strategy(tilt_scale="run")
     resumed.load_state_dict(strategy.state_dict())
     assert resumed.global_rewards(None, ([0.02, 0.01], None)) == pytest.approx(rewards)
+
+
+def test_transfer_reward_by_hand():
+    """Training draws come from the training levels (never the probe), the probe groups are each
+    dataset's probe; the prior is tilted by sum_j <g_d, h_j> / L_j over the largest |score|."""
+    strategy = heldout_strategy(global_reward="transfer", alignment_samples_per_level=2)
+    probe_examples = set(strategy.probe_indices)
+    probe_of = {i: d for d, dataset in enumerate(strategy.probe_levels) for level in dataset for i in level}
+    now = {0: 0.5, 1: 0.25}  # each dataset's probe loss now
+    probe = FakeProbe(None)
+    probe.losses = lambda idx: torch.tensor([now[probe_of[i]] for i in idx], dtype=torch.float64)
+    vectors = torch.tensor([[1.0, 0.0], [1.0, 1.0], [2.0, 0.0], [0.0, 1.0]], dtype=torch.float64)  # g0 g1 h0 h1
+
+    def gram(groups):
+        probe.groups = groups
+        return vectors @ vectors.T
+
+    probe.gradient_gram = gram
+    record = strategy.update(probe, 50)
+    train, held = probe.groups[:2], probe.groups[2:]
+    assert all(len(group) == 4 and not probe_examples & set(group) for group in train)  # 2 per level, 2 levels
+    assert [sorted(g) for g in held] == [sorted(i for level in ds for i in level) for ds in strategy.probe_levels]
+    # s0 = <g0,h0>/0.5 + <g0,h1>/0.25 = 4; s1 = 2/0.5 + 1/0.25 = 8 -> scores 0.5, 1 of the largest (tilt 2)
+    assert record["global_reward"] == pytest.approx([0.5 * math.exp(2 * (0.5 - 1)), 0.5])
+    assert strategy.probabilities()[0][1] > 0.5

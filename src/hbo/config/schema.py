@@ -13,7 +13,7 @@ Dtype = Literal["float32", "bfloat16", "float16"]
 DataFormat = Literal["auto", "chat", "alpaca", "prompt_completion"]
 LossOn = Literal["response", "all"]
 Metric = Literal["ifd", "ppl", "loss"]
-GlobalReward = Literal["gradient-norm", "alignment", "progress", "heldout"]
+GlobalReward = Literal["gradient-norm", "alignment", "progress", "heldout", "transfer"]
 TiltScale = Literal["update", "run"]
 TrainerKind = Literal["trainer", "sft"]
 LocalReward = Literal["ppl", "loss", "ifd", "improvement", "heldout"]
@@ -108,7 +108,7 @@ class SamplingConfig:
     update_interval: int = 50  # S: training steps between actor updates (the paper: 200)
     actor_lr: float = 1e-3  # Adam learning rate of every actor (reference: 1e-4; see benchmarks/results/sweep.md)
     actor_steps: int = 200  # Adam steps per actor update (as the reference)
-    global_reward: GlobalReward = "heldout"  # heldout: the prior tilted by exp(tilt * score), score = the relative fall of the dataset's development-probe loss since the last update over the largest |fall|; progress: the same from the loss of the examples trained on; gradient-norm: the paper's; alignment: the prior tilted by the cosine of the dataset's gradient with the mean unit gradient
+    global_reward: GlobalReward = "heldout"  # heldout: the prior tilted by exp(tilt * score), score = the relative fall of the dataset's development-probe loss since the last update over the largest |fall|; progress: the same from the loss of the examples trained on; gradient-norm: the paper's; alignment: the prior tilted by the cosine of the dataset's gradient with the mean unit gradient; transfer: the prior tilted by how much a step on the dataset lowers every dataset's development-probe loss, relative to it (training gradient dot each probe gradient)
     alignment_samples_per_level: int = 4  # global_reward alignment: examples per level for each dataset's gradient
     tilt_scale: TiltScale = "update"  # heldout or progress rewards: scores are divided by the largest |score| of this update, or of the whole run so far (run: small late scores tilt little)
     heldout_per_example: bool = True  # global_reward heldout: divide each dataset's fall by its sampling probability (the fall bought per unit of sampling), so a large dataset's share does not feed on itself

@@ -46,7 +46,7 @@ from hbo.core.actor import SoftmaxActor
 from hbo.core.levels import hold_out
 from hbo.core.prior import temperature_prior
 from hbo.core.rewards import (ExponentialAverage, alignment_with_mean, finite_mean, group_means, relative_fall,
-                              relative_reward, tilted_prior)
+                              relative_reward, tilted_prior, transfer_scores)
 from hbo.strategies.base import RewardProbe, Strategy
 from hbo.strategies.draws import draw
 
@@ -94,7 +94,7 @@ class HBOStrategy(Strategy):
         self.last_ratios = [[nan] * len(ds) for ds in self.levels]
         self.last_losses = [nan] * len(self.levels)  # global_reward progress: each dataset's loss at the last update
         # The held-out rewards' development probe: a few examples of every level, never trained on.
-        self.heldout = ((self.update_global and config.global_reward == "heldout")
+        self.heldout = ((self.update_global and config.global_reward in ("heldout", "transfer"))
                         or (self.update_local and config.local_reward == "heldout"))
         if self.heldout:
             self.training_levels, self.probe_levels = hold_out(self.levels, config.probe_per_level, config.seed + 2)
@@ -158,6 +158,7 @@ class HBOStrategy(Strategy):
         self.last_probe_losses = [n if n == n else b for n, b in zip(now.tolist(), self.last_probe_losses)]
         groups = self.probe_positions
         per_dataset = relative_fall(before, now, [[p for level in dataset for p in level] for dataset in groups])
+        self.probe_losses_now = [finite_mean(now[[p for level in dataset for p in level]]) for dataset in groups]
         per_level = [relative_fall(before, now, dataset) for dataset in groups]
         return self._fill_unmeasured(per_dataset), [self._fill_unmeasured(row) for row in per_level]
 
@@ -178,6 +179,8 @@ class HBOStrategy(Strategy):
             return self.tilt_by(self.prior, scores, max(abs(s) for s in scores))
         if self.config.global_reward == "alignment":
             return self.alignment_rewards(probe)
+        if self.config.global_reward == "transfer":
+            return self.transfer_rewards(probe)
         if self.config.global_reward == "progress":
             return self.progress_rewards(probe)
         if self.online:
@@ -197,6 +200,21 @@ class HBOStrategy(Strategy):
         if self.ema:
             cosines = self.ema(cosines)
         return tilted_prior(self.prior, cosines, self.config.tilt)
+
+    def transfer_rewards(self, probe: RewardProbe) -> list[float]:
+        """prior_d * exp(tilt * s_d / max |s|), s_d the relative fall of every dataset's development-probe
+        loss that a step on d's training examples buys, to first order (see ``transfer_scores``): a
+        dataset is sampled more for what it teaches the whole mixture, its own held-out examples
+        included, and not for a large gradient of its own."""
+        train = [[i for level in dataset for i in draw(level, self.config.alignment_samples_per_level, self.generator)]
+                 for dataset in self.training_levels]
+        held = [[i for level in dataset for i in level] for dataset in self.probe_levels]
+        probed = [j for j, group in enumerate(held) if group]  # a dataset too small for a probe has none
+        scores = transfer_scores(probe.gradient_gram(train + [held[j] for j in probed]),
+                                 [self.probe_losses_now[j] for j in probed])
+        if self.ema:
+            scores = self.ema(scores)
+        return self.tilt_by(self.prior, scores, max(abs(s) for s in scores))
 
     def progress_rewards(self, probe: RewardProbe) -> list[float]:
         """prior_d * exp(tilt * p_d / max |p|), p_d the relative fall of dataset d's mean response loss
