@@ -25,7 +25,7 @@ PAPER = ["sampling.global_reward=gradient-norm", "sampling.local_reward=ppl", "s
 # The held-out rewards: 4 examples of every level kept out of training as the development probe.
 HELDOUT = PAPER + ["sampling.global_reward=heldout", "sampling.local_reward=heldout", "sampling.reward_ema=0.5",
                    "sampling.update_interval=50", "sampling.probe_per_level=4", "sampling.tilt_scale=update",
-                   "sampling.heldout_per_example=false"]
+                   "sampling.heldout_per_example=false", "sampling.heldout_fall=total"]
 SETTINGS = {
     "proportional": ["sampling.strategy=proportional"],
     "paper rewards (gradient-norm, ppl), S=25": PAPER + ["sampling.update_interval=25"],
@@ -47,6 +47,8 @@ SETTINGS = {
     "heldout t=3, EMA 0.5, heldout, S=50, run scale": HELDOUT + ["sampling.tilt=3", "sampling.tilt_scale=run"],
     "heldout t=3, EMA 0.5, heldout, S=50, per example": HELDOUT + ["sampling.tilt=3", "sampling.heldout_per_example=true"],
     "heldout t=2, EMA 0.5, global only, S=50": HELDOUT + ["sampling.tilt=2", "sampling.strategy=hbo-global"],
+    "heldout t=3, EMA 0.5, heldout, S=50, per example, median": HELDOUT + [
+        "sampling.tilt=3", "sampling.heldout_per_example=true", "sampling.heldout_fall=median"],
     "transfer t=3, EMA 0.5, heldout, S=50": HELDOUT + ["sampling.tilt=3", "sampling.global_reward=transfer",
                                                      "sampling.alignment_samples_per_level=4"],
     "transfer t=1, EMA 0.5, heldout, S=50": HELDOUT + ["sampling.tilt=1", "sampling.global_reward=transfer",

@@ -42,6 +42,19 @@ def test_alignment_with_mean_by_hand():
     assert all(math.isnan(v) for v in alignment_with_mean([[0.0, 0.0], [0.0, 1.0]]))
 
 
+def test_median_relative_fall_counts_each_example_once():
+    from hbo.core.rewards import median_relative_fall
+
+    # three clean examples fall by half; one random answer with a large loss rises a little
+    before = torch.tensor([0.4, 0.6, 0.8, 8.0, math.nan, 0.0], dtype=torch.float64)
+    now = torch.tensor([0.2, 0.3, 0.4, 8.8, 1.0, 0.0], dtype=torch.float64)
+    assert median_relative_fall(before, now, [[0, 1, 2, 3]]) == pytest.approx([0.5])
+    assert relative_fall(before, now, [[0, 1, 2, 3]]) == pytest.approx([(9.8 - 9.7) / 9.8])  # drowned by the 8.0
+    # two examples: the mean of the middle pair; unusable entries (NaN, zero loss before) are left out
+    assert median_relative_fall(before, now, [[0, 3], [3, 4, 5]]) == pytest.approx([(0.5 - 0.1) / 2, -0.1])
+    assert math.isnan(median_relative_fall(before, now, [[4, 5]])[0])
+
+
 def test_transfer_scores_by_hand():
     from hbo.core.rewards import transfer_scores
 

@@ -118,7 +118,7 @@ def test_the_sweeps_chosen_setting_is_hbos_default():
     """The sweep names the setting it chose; hbo's defaults must be exactly that setting."""
     sys.path.insert(0, str(ROOT / "benchmarks"))
     try:
-        from sweep import DEFAULT, SETTINGS
+        from sweep import DEFAULT, MIXTURES, SETTINGS
     finally:
         sys.path.remove(str(ROOT / "benchmarks"))
     from hbo.config import load_config
@@ -130,7 +130,8 @@ def test_the_sweeps_chosen_setting_is_hbos_default():
     chosen.sampling.reward_source = default.sampling.reward_source
     assert chosen == default
     committed = json.loads((ROOT / "benchmarks" / "results" / "sweep.json").read_text())
-    assert committed["default"] == DEFAULT and set(committed["mixtures"]) == {"dev", "dev-clean"}
+    assert committed["default"] == DEFAULT and set(committed["mixtures"]) == set(MIXTURES)
+    assert set(committed["all_mixtures_vs_proportional"]) == set(SETTINGS)  # every setting on every mixture
 
 
 def test_quick_lora_benchmark(tmp_path):

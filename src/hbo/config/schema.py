@@ -15,6 +15,7 @@ LossOn = Literal["response", "all"]
 Metric = Literal["ifd", "ppl", "loss"]
 GlobalReward = Literal["gradient-norm", "alignment", "progress", "heldout", "transfer"]
 TiltScale = Literal["update", "run"]
+HeldoutFall = Literal["total", "median"]
 TrainerKind = Literal["trainer", "sft"]
 LocalReward = Literal["ppl", "loss", "ifd", "improvement", "heldout"]
 RewardSource = Literal["auto", "train", "offline"]
@@ -109,17 +110,18 @@ class SamplingConfig:
     actor_lr: float = 1e-3  # Adam learning rate of every actor (reference: 1e-4; see benchmarks/results/sweep.md)
     actor_steps: int = 200  # Adam steps per actor update (as the reference)
     global_reward: GlobalReward = "heldout"  # heldout: the prior tilted by exp(tilt * score), score = the relative fall of the dataset's development-probe loss since the last update over the largest |fall|; progress: the same from the loss of the examples trained on; gradient-norm: the paper's; alignment: the prior tilted by the cosine of the dataset's gradient with the mean unit gradient; transfer: the prior tilted by how much a step on the dataset lowers every dataset's development-probe loss, relative to it (training gradient dot each probe gradient)
-    alignment_samples_per_level: int = 4  # global_reward alignment: examples per level for each dataset's gradient
+    alignment_samples_per_level: int = 4  # global_reward alignment or transfer: examples per level for each dataset's training gradient
     tilt_scale: TiltScale = "update"  # heldout or progress rewards: scores are divided by the largest |score| of this update, or of the whole run so far (run: small late scores tilt little)
+    heldout_fall: HeldoutFall = "total"  # heldout rewards: a group's fall is that of its summed probe loss (total), or the median of its examples' relative falls (median: examples with random answers, whose loss is large and does not fall, cannot drown the others')
     heldout_per_example: bool = True  # global_reward heldout: divide each dataset's fall by its sampling probability (the fall bought per unit of sampling), so a large dataset's share does not feed on itself
-    tilt: float = 3.0  # heldout, progress or alignment rewards: how far a score difference of 1 tilts the prior (a factor e^tilt)
+    tilt: float = 3.0  # heldout, progress, alignment or transfer rewards: how far a score difference of 1 tilts the prior (a factor e^tilt)
     reward_tokens: RewardTokens = "response"  # response or all: the tokens the gradient-norm reward's loss covers (the authors' code: all)
     local_updates: int = 1  # local actor updates per update point, each from a fresh reward estimate (the authors' code: 4, one per gradient-accumulation micro-step)
     global_samples_per_level: int = 8  # examples per level for the gradient-norm reward (reference: 4x2)
     local_samples_per_level: int = 16  # examples per level for the perplexity-ratio reward (reference: 8x2)
     probe_per_level: int = 4  # global or local reward heldout: examples of each level kept out of training as the development probe (at most a quarter of the level)
     local_reward: LocalReward = "heldout"  # heldout: uniform tilted by each level's development-probe loss fall (one scale for the whole mixture); improvement: PPL base / PPL now (levels that improved most gain); ppl (the paper), loss or ifd: the ratio now / base (levels that improved least gain)
-    reward_source: RewardSource = "auto"  # train: read off the training steps (hbo, hbo-global, hbo-local; no extra passes; the alignment reward always measures offline); offline: extra passes on fresh draws (the paper); auto: train where the strategy and the local reward can, else offline
+    reward_source: RewardSource = "auto"  # train: read off the training steps (hbo, hbo-global, hbo-local; no extra passes; the alignment and transfer rewards always measure offline); offline: extra passes on fresh draws (the paper); auto: train where the strategy and the local reward can, else offline
     online_norm_steps: int = 1  # reward_source train: gradient norms on the last N steps before each update (losses on all)
     gradient_norms: GradientNormMethod = "auto"  # auto, hooks or loop: per-example gradient norms from one batched backward (hooks) or one backward per example
     reward_ema: float | None = 0.5  # weight of the new global reward (heldout, progress: its scores; heldout local: the level scores too) in an EMA over updates; null = off (the paper: off)

@@ -36,6 +36,20 @@ def relative_fall(before: torch.Tensor, now: torch.Tensor, groups: Sequence[Sequ
     return falls
 
 
+def median_relative_fall(before: torch.Tensor, now: torch.Tensor, groups: Sequence[Sequence[int]]) -> list[float]:
+    """Per group of positions: the median over its examples of (before - now) / before, over the entries
+    where both are finite and before > 0; NaN for a group with none. Unlike :func:`relative_fall`, an
+    example whose loss is large and does not fall (a random answer) counts once, not by its size."""
+    before, now = torch.as_tensor(before, dtype=torch.float64), torch.as_tensor(now, dtype=torch.float64)
+    falls = []
+    for group in groups:
+        b, n = before[list(group)], now[list(group)]
+        usable = torch.isfinite(b) & torch.isfinite(n) & (b > 0)
+        per_example = (b[usable] - n[usable]) / b[usable]
+        falls.append(float(per_example.quantile(0.5)) if per_example.numel() else float("nan"))
+    return falls
+
+
 def relative_reward(values: Sequence[float]) -> list[float]:
     """r_k / mean_j r_j: the local reward's normalisation across levels (mean 1).
 

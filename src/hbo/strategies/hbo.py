@@ -23,6 +23,10 @@ it). hbo's defaults keep the actors, the hierarchy and the update rule, and read
 - ``global_reward: alignment``: the same tilt by the cosine of d's gradient with the mean of all
   datasets' unit gradients (a development direction in which no dataset weighs more for a larger
   gradient);
+- ``global_reward: transfer``: the same tilt by sum_j <g_d, h_j> / L_j, g_d the gradient of d's
+  training examples, h_j and L_j the gradient and loss of dataset j's development probe: the relative
+  fall of every dataset's held-out loss that a step on d buys, to first order (DoGE/MultiDDS-style,
+  against held-out gradients);
 - ``local_reward: improvement``: PPL_base / PPL_now, so levels being learned gain and a level of wrong
   answers, whose loss does not fall, does not.
 The paper's two ablations are the same class with one level of the hierarchy frozen: ``hbo-global``
@@ -45,8 +49,8 @@ import torch
 from hbo.core.actor import SoftmaxActor
 from hbo.core.levels import hold_out
 from hbo.core.prior import temperature_prior
-from hbo.core.rewards import (ExponentialAverage, alignment_with_mean, finite_mean, group_means, relative_fall,
-                              relative_reward, tilted_prior, transfer_scores)
+from hbo.core.rewards import (ExponentialAverage, alignment_with_mean, finite_mean, group_means,
+                              median_relative_fall, relative_fall, relative_reward, tilted_prior, transfer_scores)
 from hbo.strategies.base import RewardProbe, Strategy
 from hbo.strategies.draws import draw
 
@@ -157,9 +161,10 @@ class HBOStrategy(Strategy):
         before = torch.tensor(self.last_probe_losses, dtype=torch.float64)
         self.last_probe_losses = [n if n == n else b for n, b in zip(now.tolist(), self.last_probe_losses)]
         groups = self.probe_positions
-        per_dataset = relative_fall(before, now, [[p for level in dataset for p in level] for dataset in groups])
+        fall = median_relative_fall if self.config.heldout_fall == "median" else relative_fall
+        per_dataset = fall(before, now, [[p for level in dataset for p in level] for dataset in groups])
         self.probe_losses_now = [finite_mean(now[[p for level in dataset for p in level]]) for dataset in groups]
-        per_level = [relative_fall(before, now, dataset) for dataset in groups]
+        per_level = [fall(before, now, dataset) for dataset in groups]
         return self._fill_unmeasured(per_dataset), [self._fill_unmeasured(row) for row in per_level]
 
     def tilt_by(self, base: list[float], scores: list[float], scale: float, actor: str = "global") -> list[float]:
