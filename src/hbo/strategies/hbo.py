@@ -44,6 +44,7 @@ distribution for that update and is reported as skipped.
 """
 from __future__ import annotations
 
+import numpy as np
 import torch
 
 from hbo.core.actor import SoftmaxActor
@@ -91,8 +92,12 @@ class HBOStrategy(Strategy):
         self.ema = ExponentialAverage(config.reward_ema) if config.reward_ema else None
         self.generator = torch.Generator().manual_seed(config.seed + 1)
         self.online = config.rewards_from_training()
-        self.level_of = {i: (d, k) for d, dataset in enumerate(self.levels) for k, level in enumerate(dataset)
-                         for i in level}
+        # each example's (dataset, level), as two int32 arrays: 8 bytes per example, not a dict entry
+        size = 1 + max((max(level) for dataset in self.levels for level in dataset if level), default=-1)
+        self.dataset_of, self.level_within = np.full(size, -1, np.int32), np.full(size, -1, np.int32)
+        for d, dataset in enumerate(self.levels):
+            for k, level in enumerate(dataset):
+                self.dataset_of[level], self.level_within[level] = d, k
         nan = float("nan")
         self.last_norms = [[nan] * len(ds) for ds in self.levels]  # online: last measured mean per level
         self.last_ratios = [[nan] * len(ds) for ds in self.levels]
@@ -134,7 +139,7 @@ class HBOStrategy(Strategy):
         groups: dict[tuple[int, int], list[float]] = {}
         for i, v in zip(indices, values.tolist()):
             if v == v and abs(v) != float("inf"):
-                groups.setdefault(self.level_of[i], []).append(v)
+                groups.setdefault((int(self.dataset_of[i]), int(self.level_within[i])), []).append(v)
         for (d, k), vs in groups.items():
             carried[d][k] = sum(vs) / len(vs)
         return [list(row) for row in carried]
@@ -231,7 +236,7 @@ class HBOStrategy(Strategy):
             groups: list[list[tuple[int, float]]] = [[] for _ in self.levels]
             for i, v in zip(indices, losses.tolist()):
                 if v == v and abs(v) != float("inf"):
-                    groups[self.level_of[i][0]].append((i, v))
+                    groups[int(self.dataset_of[i])].append((i, v))
             now = [sum(v for _, v in g) / len(g) if g else float("nan") for g in groups]
             base = [finite_mean(self.base_loss[torch.as_tensor([i for i, _ in g])]) if g else float("nan")
                     for g in groups]
