@@ -15,6 +15,7 @@ import torch
 import torch.distributed as dist
 
 from hbo.data.encoding import sequence_lengths
+from hbo.measure.examples import Mapped
 
 
 def rank_and_size() -> tuple[int, int]:
@@ -59,24 +60,17 @@ def split_rows(measure: Callable[[list], torch.Tensor], items: Sequence) -> torc
     return out
 
 
-class RowsOf(Sequence):
+class RowsOf(Mapped):
     """Rows ``indices`` of ``items``, read when indexed: a process's share of a request, never copied
     (the items may be a million Arrow rows)."""
 
     def __init__(self, items: Sequence, indices: np.ndarray):
-        self.items, self.indices = items, indices
-
-    def __len__(self) -> int:
-        return len(self.indices)
-
-    def __getitem__(self, i):
-        if isinstance(i, slice):
-            return [self[j] for j in range(*i.indices(len(self)))]
-        return self.items[int(self.indices[i])]
+        super().__init__(indices, lambda row: items[int(row)])
+        self.rows, self.indices = items, indices
 
     def sequence_lengths(self) -> tuple[np.ndarray, np.ndarray]:
         """The shared examples' (tokens, prompt tokens): see :func:`hbo.data.encoding.sequence_lengths`."""
-        lengths, prompts = sequence_lengths(self.items)
+        lengths, prompts = sequence_lengths(self.rows)
         return lengths[self.indices], prompts[self.indices]
 
 
