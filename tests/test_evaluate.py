@@ -70,3 +70,42 @@ def test_accuracy_uses_choices_where_there_are_some_and_matching_elsewhere(demo)
         assert results["macro"]["accuracy"] == exam["accuracy"]
     only_choices = evaluate_mixture(model, tokenizer, Mixture(["exam"], [held[:3]], [held[:3]]), 4, 4, False, False)
     assert only_choices["exam"]["exact_match"] is None and only_choices["macro"]["exact_match"] is None
+
+
+def test_chosen_letters_and_the_constant_letter_baseline(demo):
+    model, tokenizer = demo
+    answers = ["[A]", "[B]", "[B]", "[C]"]  # two of four questions answered B; one more is not multiple choice
+    choice = [Example(user(QUESTION.replace("gas", f"gas ({i})")), a) for i, a in enumerate(answers)]
+    held = encode_examples(choice + [Example(user("How many?"), "7")], tokenizer, 256, "response", with_choices=True)
+    model.eval()
+    picked = [int(c.argmax()) for c in choice_log_likelihoods(model, held[:4], tokenizer.pad_token_id, 2)]
+    results = evaluate_mixture(model, tokenizer, Mixture(["exam", "plain"], [held, held], [held, held[4:]]),
+                               max_new_tokens=4, batch_size=2, progress=False, generate_choices=False)
+    exam = results["exam"]
+    assert exam["chosen"] == {letter: picked.count(k) for k, letter in enumerate("ABC") if k in picked}
+    assert exam["constant"] == pytest.approx({"A": 20.0, "B": 40.0, "C": 20.0})  # of all 5 questions
+    assert results["plain"]["chosen"] == {} and results["plain"]["constant"] == {}
+    # over the mixture: B, with the dataset without options counting as wrong (40 + 0) / 2
+    assert results["macro"]["constant_letter"] == pytest.approx({"letter": "B", "accuracy": 20.0})
+
+
+def test_constant_letter_macro_by_hand():
+    from hbo.evaluate import constant_letter_macro
+
+    datasets = [{"constant": {"A": 50.0, "B": 10.0}}, {"constant": {"B": 30.0, "C": 60.0}}, {"constant": {}}]
+    # A: 50/3, B: 40/3, C: 60/3
+    assert constant_letter_macro(datasets) == pytest.approx({"letter": "C", "accuracy": 20.0})
+    assert constant_letter_macro([{"constant": {"A": 10.0, "B": 10.0}}]) == {"letter": "A", "accuracy": 10.0}  # ties: first
+    assert constant_letter_macro([{"constant": {}}]) is None
+
+
+def test_the_table_says_what_one_letter_scores_only_where_there_is_multiple_choice():
+    from hbo.evaluate import format_table
+
+    row = {"examples": 4, "loss": 0.5, "perplexity": 1.6, "exact_match": 0.0, "accuracy": 50.0}
+    mc = {"exam": {**row, "chosen": {"A": 3, "C": 1}, "constant": {"A": 25.0, "C": 50.0}},
+          "macro": {**row, "constant_letter": {"letter": "C", "accuracy": 50.0}}}
+    assert format_table(None, mc).splitlines()[-1] == ("multiple choice: always 'C' would score 50.0 macro accuracy; "
+                                                       "letters chosen: A 3, C 1")
+    plain = {"demo": {**row, "chosen": {}, "constant": {}}, "macro": {**row, "constant_letter": None}}
+    assert "multiple choice" not in format_table(None, plain)

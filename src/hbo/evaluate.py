@@ -104,6 +104,10 @@ def _cache_argument(model) -> str:
     return "cache" if "cache" in inspect.signature(model.forward).parameters else "past_key_values"
 
 
+def _letter(option: int) -> str:
+    return chr(ord("A") + option)
+
+
 def exact_match(answer: str, reference: str) -> bool:
     return answer.strip() == reference.strip()
 
@@ -113,7 +117,10 @@ def evaluate_mixture(model, tokenizer, mixture: Mixture, max_new_tokens: int, ba
     """``{dataset: {"examples", "choice_examples", "loss", "perplexity", "exact_match", "accuracy",
     "correct"}, "macro": {...}}``; ``correct`` and ``exact`` are 1 or 0 per held-out example, in order, for
     accuracy and exact match (None: not generated); paired comparisons of two runs resample them; exact match and accuracy in percent, loss token-weighted within a dataset, macro
-    = unweighted mean over datasets. ``choice_examples`` counts the multiple-choice ones. Without
+    = unweighted mean over datasets. ``choice_examples`` counts the multiple-choice ones; ``chosen``
+    counts the letters the model picked (A = first option), ``constant`` is each letter's accuracy if
+    every multiple-choice question were answered with it, and the macro's ``constant_letter`` the best
+    such letter over the mixture (see :func:`constant_letter_macro`). Without
     ``generate_choices`` they get no greedy answer: exact match covers the others (None if none)."""
     from tqdm.auto import tqdm
 
@@ -125,7 +132,21 @@ def evaluate_mixture(model, tokenizer, mixture: Mixture, max_new_tokens: int, ba
     for m in METRICS:
         values = [r[m] for r in results.values() if r.get(m) is not None]
         results["macro"][m] = sum(values) / len(values) if values else None
+    results["macro"]["constant_letter"] = constant_letter_macro([results[name] for name in mixture.names])
     return results
+
+
+def constant_letter_macro(datasets: list[dict]) -> dict | None:
+    """The best one letter to answer every multiple-choice question with, and its macro accuracy (a
+    question that is not multiple choice counts as wrong): ``{"letter", "accuracy"}``, None without a
+    multiple-choice question. A fine-tuned model drifting toward one letter can score near this without
+    knowing anything; a gain counts above it."""
+    letters = sorted({letter for d in datasets for letter in d.get("constant", {})})
+    if not letters or not datasets:
+        return None
+    scores = {letter: sum(d.get("constant", {}).get(letter, 0.0) for d in datasets) / len(datasets) for letter in letters}
+    best = max(letters, key=lambda letter: (scores[letter], -ord(letter)))
+    return {"letter": best, "accuracy": scores[best]}
 
 
 def evaluate_examples(model, tokenizer, held: list[Encoded], max_new_tokens: int, batch_size: int,
@@ -133,15 +154,19 @@ def evaluate_examples(model, tokenizer, held: list[Encoded], max_new_tokens: int
     """One dataset's held-out metrics (see :func:`evaluate_mixture`)."""
     n, pad_id = len(held), tokenizer.pad_token_id
     if not n:
-        return {"examples": 0, "choice_examples": 0, **{m: None for m in METRICS}, "correct": [], "exact": []}
+        return {"examples": 0, "choice_examples": 0, **{m: None for m in METRICS}, "chosen": {}, "constant": {},
+                "correct": [], "exact": []}
     total = torch.zeros(n, dtype=torch.float64)  # summed response loss
     count = torch.zeros(n, dtype=torch.long)  # response tokens
     right = [False] * n
     choice = [i for i, ex in enumerate(held) if ex.choices is not None]
+    chosen: dict[str, int] = {}  # option letter (A = the first option) -> questions answered with it
     with preserved_state(model):
         for i, likelihoods in zip(choice, choice_log_likelihoods(model, [held[i] for i in choice], pad_id, batch_size)):
             ex = held[i]
-            right[i] = int(likelihoods.argmax()) == ex.answer
+            picked = int(likelihoods.argmax())
+            chosen[_letter(picked)] = chosen.get(_letter(picked), 0) + 1
+            right[i] = picked == ex.answer
             if ex.choices[ex.answer] == tuple(ex.response_ids):  # the right option is the response: its loss is here
                 total[i], count[i] = -float(likelihoods[ex.answer]), len(ex.response_ids)
     rest = [i for i in range(n) if count[i] == 0]
@@ -158,7 +183,13 @@ def evaluate_examples(model, tokenizer, held: list[Encoded], max_new_tokens: int
     for i, a, e in zip(generate, answers, exact):
         if held[i].choices is None:
             right[i] = e or numeric_match(a, held[i].reference)
+    constant: dict[str, float] = {}  # accuracy (percent of all n) of answering every question with one letter
+    for i in choice:
+        for k in range(len(held[i].choices)):
+            constant.setdefault(_letter(k), 0.0)
+        constant[_letter(held[i].answer)] += 100.0 / n
     return {"examples": n, "choice_examples": len(choice), "loss": loss, "perplexity": math.exp(loss),
+            "chosen": dict(sorted(chosen.items())), "constant": dict(sorted(constant.items())),
             "exact_match": 100.0 * sum(exact) / len(exact) if exact else None,
             "accuracy": 100.0 * sum(right) / n, "correct": [int(r) for r in right],
             "exact": [int(exact_of[i]) if i in exact_of else None for i in range(n)]}
@@ -179,4 +210,12 @@ def format_table(before: dict | None, after: dict) -> str:
     widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
     lines = ["  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))) for r in rows]
     lines.insert(1, "-" * len(lines[0]))
+    constant = after.get("macro", {}).get("constant_letter")
+    if constant:  # multiple choice: what one letter scores, and which letters the model picked
+        chosen: dict[str, int] = {}
+        for name, r in after.items():
+            for letter, count in r.get("chosen", {}).items() if name != "macro" else ():
+                chosen[letter] = chosen.get(letter, 0) + count
+        lines.append(f"multiple choice: always {constant['letter']!r} would score {constant['accuracy']:.1f} macro "
+                     "accuracy; letters chosen: " + ", ".join(f"{k} {v}" for k, v in sorted(chosen.items())))
     return "\n".join(lines)
