@@ -48,3 +48,12 @@ def test_hold_out_keeps_at_most_a_quarter_of_each_level_out_of_training():
     assert hold_out(levels, per_level=4, seed=4)[1] != probe
     with pytest.raises(ValueError, match="per_level"):
         hold_out(levels, per_level=-1, seed=0)
+
+
+def test_owners_map_every_index_to_its_dataset_and_level():
+    from hbo.core.levels import owners
+
+    dataset_of, level_of = owners([[[0, 2], [5]], [[1, 4]], [[]]])  # index 3 is in no level
+    assert dataset_of.tolist() == [0, 1, 0, -1, 1, 0] and level_of.tolist() == [0, 0, 0, -1, 0, 1]
+    assert dataset_of.dtype == level_of.dtype == "int32"
+    assert [a.tolist() for a in owners([])] == [[], []]

@@ -139,12 +139,14 @@ class ChatRenderer:
 def render(tokenizer, prompts: list[list[dict]], responses: list[str],
            renderer: ChatRenderer | None = None) -> tuple[list[str], list[str]]:
     """Every prompt rendered up to the generation prompt, and what the template adds for its response
-    after that (see :func:`response_text`)."""
+    after that, its end-of-turn included (a template that rewrites earlier turns once the response is
+    there gets the response and EOS)."""
     renderer = renderer or ChatRenderer(tokenizer)
     prompt_texts = renderer(prompts, add_generation_prompt=True)
     full_texts = renderer([list(p) + [{"role": "assistant", "content": r}] for p, r in zip(prompts, responses)],
                           add_generation_prompt=False)
-    return prompt_texts, [_after(tokenizer, t, f, r) for t, f, r in zip(prompt_texts, full_texts, responses)]
+    return prompt_texts, [full[len(prompt):] if full.startswith(prompt) else response + tokenizer.eos_token
+                          for prompt, full, response in zip(prompt_texts, full_texts, responses)]
 
 
 def encode_examples(examples: list[Example], tokenizer, max_length: int, loss_on: str,
@@ -154,11 +156,13 @@ def encode_examples(examples: list[Example], tokenizer, max_length: int, loss_on
     ``with_choices``, a multiple-choice example also gets every option rendered as its response."""
     if not examples:
         return []
-    prompts, responses = render(tokenizer, [list(ex.prompt) for ex in examples], [ex.response for ex in examples])
+    renderer = ChatRenderer(tokenizer)
+    prompts, responses = render(tokenizer, [list(ex.prompt) for ex in examples], [ex.response for ex in examples],
+                                renderer)
     prompt_ids = tokenizer(prompts, add_special_tokens=False)["input_ids"]
     response_ids = tokenizer(responses, add_special_tokens=False)["input_ids"]
     encoded = []
-    for ex, prompt_text, p, r in zip(examples, prompts, prompt_ids, response_ids):
+    for ex, p, r in zip(examples, prompt_ids, response_ids):
         fitted = fit_response(p, r, max_length)
         if fitted is None:
             if report:
@@ -170,22 +174,9 @@ def encode_examples(examples: list[Example], tokenizer, max_length: int, loss_on
         choice = multiple_choice("\n".join(m["content"] for m in ex.prompt if m["role"] == "user"), ex.response) \
             if with_choices else None
         if choice is not None:
-            texts = [response_text(tokenizer, ex.prompt, prompt_text, c) for c in choice.candidates]
+            _, texts = render(tokenizer, [list(ex.prompt)] * len(choice.candidates), list(choice.candidates), renderer)
             choices = tuple(tuple(ids) for ids in tokenizer(texts, add_special_tokens=False)["input_ids"])
             answer = choice.answer
         encoded.append(Encoded(list(p), list(fitted), labels_for(list(p) + list(fitted), len(p), loss_on),
                                ex.response, choices, answer))
     return encoded
-
-
-def response_text(tokenizer, prompt: tuple[dict, ...], prompt_text: str, response: str) -> str:
-    """What the chat template adds for ``response`` after the generation prompt (its end-of-turn too)."""
-    full_text = tokenizer.apply_chat_template(list(prompt) + [{"role": "assistant", "content": response}],
-                                              tokenize=False)
-    return _after(tokenizer, prompt_text, full_text, response)
-
-
-def _after(tokenizer, prompt_text: str, full_text: str, response: str) -> str:
-    if full_text.startswith(prompt_text):
-        return full_text[len(prompt_text):]
-    return response + tokenizer.eos_token  # a template that rewrites earlier turns

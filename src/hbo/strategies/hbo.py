@@ -44,11 +44,10 @@ distribution for that update and is reported as skipped.
 """
 from __future__ import annotations
 
-import numpy as np
 import torch
 
 from hbo.core.actor import SoftmaxActor
-from hbo.core.levels import hold_out
+from hbo.core.levels import hold_out, owners
 from hbo.core.prior import temperature_prior
 from hbo.core.rewards import (ExponentialAverage, alignment_with_mean, finite_mean, group_means,
                               median_relative_fall, relative_fall, relative_reward, tilted_prior, transfer_scores)
@@ -92,12 +91,7 @@ class HBOStrategy(Strategy):
         self.ema = ExponentialAverage(config.reward_ema) if config.reward_ema else None
         self.generator = torch.Generator().manual_seed(config.seed + 1)
         self.online = config.rewards_from_training()
-        # each example's (dataset, level), as two int32 arrays: 8 bytes per example, not a dict entry
-        size = 1 + max((max(level) for dataset in self.levels for level in dataset if level), default=-1)
-        self.dataset_of, self.level_within = np.full(size, -1, np.int32), np.full(size, -1, np.int32)
-        for d, dataset in enumerate(self.levels):
-            for k, level in enumerate(dataset):
-                self.dataset_of[level], self.level_within[level] = d, k
+        self.dataset_of, self.level_within = owners(self.levels)  # online rewards: where a trained example sits
         nan = float("nan")
         self.last_norms = [[nan] * len(ds) for ds in self.levels]  # online: last measured mean per level
         self.last_ratios = [[nan] * len(ds) for ds in self.levels]
@@ -151,10 +145,12 @@ class HBOStrategy(Strategy):
         mean = sum(known) / len(known) if known else float("nan")
         return [v if v == v else mean for v in values]
 
-    def _draw_from_every_level(self, count: int) -> list[list[int]]:
-        """``count`` examples from each level of every dataset, pooled per dataset: the global rewards'
-        draws (the paper's estimate spreads them evenly over difficulty)."""
-        return [[i for level in dataset for i in draw(level, count, self.generator)] for dataset in self.levels]
+    def _draw_from_every_level(self, count: int, levels=None) -> list[list[int]]:
+        """``count`` examples from each level of every dataset (of ``levels``, by default all of them),
+        pooled per dataset: the global rewards' draws (the paper's estimate spreads them evenly over
+        difficulty)."""
+        return [[i for level in dataset for i in draw(level, count, self.generator)]
+                for dataset in (self.levels if levels is None else levels)]
 
     def heldout_falls(self, probe: RewardProbe) -> tuple[list[float], list[list[float]]]:
         """The relative fall of the development probe's loss since the last update (since the base
@@ -167,8 +163,9 @@ class HBOStrategy(Strategy):
         self.last_probe_losses = [n if n == n else b for n, b in zip(now.tolist(), self.last_probe_losses)]
         groups = self.probe_positions
         fall = median_relative_fall if self.config.heldout_fall == "median" else relative_fall
-        per_dataset = fall(before, now, [[p for level in dataset for p in level] for dataset in groups])
-        self.probe_losses_now = [finite_mean(now[[p for level in dataset for p in level]]) for dataset in groups]
+        whole = [[p for level in dataset for p in level] for dataset in groups]  # each dataset's probe positions
+        per_dataset = fall(before, now, whole)
+        self.probe_losses_now = [finite_mean(now[positions]) for positions in whole]
         per_level = [fall(before, now, dataset) for dataset in groups]
         return self._fill_unmeasured(per_dataset), [self._fill_unmeasured(row) for row in per_level]
 
@@ -216,8 +213,7 @@ class HBOStrategy(Strategy):
         loss that a step on d's training examples buys, to first order (see ``transfer_scores``): a
         dataset is sampled more for what it teaches the whole mixture, its own held-out examples
         included, and not for a large gradient of its own."""
-        train = [[i for level in dataset for i in draw(level, self.config.alignment_samples_per_level, self.generator)]
-                 for dataset in self.training_levels]
+        train = self._draw_from_every_level(self.config.alignment_samples_per_level, self.training_levels)
         held = [[i for level in dataset for i in level] for dataset in self.probe_levels]
         probed = [j for j, group in enumerate(held) if group]  # a dataset too small for a probe has none
         scores = transfer_scores(probe.gradient_gram(train + [held[j] for j in probed]),

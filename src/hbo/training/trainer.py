@@ -7,11 +7,11 @@ import json
 import signal
 from pathlib import Path
 
-import numpy as np
 import torch
 from transformers import Trainer, TrainerCallback
 from transformers.trainer_utils import PREFIX_CHECKPOINT_DIR
 
+from hbo.core.levels import owners
 from hbo.errors import ConfigError
 from hbo.files import save_state
 from hbo.measure.examples import token_losses
@@ -66,7 +66,7 @@ class MixtureTrainerMixin:
                               "use reward_source: offline or another global reward")
         controller.attach(self.model)
         # with a logger: each dataset's training loss (token-weighted, this process's examples) per log
-        self.dataset_of = _dataset_of(controller.strategy.levels) if self.reports_to_a_logger else None
+        self.dataset_of = owners(controller.strategy.levels)[0] if self.reports_to_a_logger else None
         self.loss_sums: dict[int, list[float]] = {}  # dataset -> [summed token loss, tokens] since the last log
         self.batch_indices = None
 
@@ -131,16 +131,6 @@ class MixtureTrainerMixin:
                 sums[0] += total
                 sums[1] += count
         return (loss, outputs) if return_outputs else loss
-
-
-def _dataset_of(levels) -> np.ndarray:
-    """The dataset of every flat example index, as one small integer each (not a dict of millions)."""
-    size = 1 + max((i for dataset in levels for level in dataset for i in level), default=-1)
-    owner = np.full(size, -1, dtype=np.int32)
-    for d, dataset in enumerate(levels):
-        for level in dataset:
-            owner[np.asarray(level, dtype=np.int64)] = d
-    return owner
 
 
 class MixtureTrainer(MixtureTrainerMixin, Trainer):
