@@ -53,6 +53,13 @@ SETTINGS = {
                                                      "sampling.alignment_samples_per_level=4"],
     "transfer t=1, EMA 0.5, heldout, S=50": HELDOUT + ["sampling.tilt=1", "sampling.global_reward=transfer",
                                                      "sampling.alignment_samples_per_level=4"],
+    # less noise in the reward: a larger development probe, a longer memory, both
+    "heldout t=3, EMA 0.5, heldout, S=50, per example, probe 16": HELDOUT + [
+        "sampling.tilt=3", "sampling.heldout_per_example=true", "sampling.probe_per_level=16"],
+    "heldout t=3, EMA 0.2, heldout, S=50, per example": HELDOUT + [
+        "sampling.tilt=3", "sampling.heldout_per_example=true", "sampling.reward_ema=0.2"],
+    "heldout t=3, EMA 0.2, heldout, S=50, per example, probe 16": HELDOUT + [
+        "sampling.tilt=3", "sampling.heldout_per_example=true", "sampling.reward_ema=0.2", "sampling.probe_per_level=16"],
 }
 DEFAULT = "heldout t=3, EMA 0.5, heldout, S=50, per example"  # hbo's defaults since this sweep
 MIXTURES = ("dev", "dev-clean", "dev-pretrained")
