@@ -3,36 +3,57 @@
     hbo model prepare smollm2 --out models/smollm2
     hbo data prepare multilingual --out data/multilingual
     hbo data prepare multitask --out data/multitask
-    python benchmarks/smollm2.py --cpu              # the committed run: CPU mode (examples/cpu.yaml)
-    python benchmarks/smollm2.py                    # the recipes as they are (a GPU)
+    python benchmarks/smollm2.py --jobs 2            # the committed CPU grid (recipes + examples/cpu.yaml)
+    python benchmarks/smollm2.py --dev --jobs 2      # the same on a development split carved from training
+    python benchmarks/smollm2.py --gpu --jobs 4      # the recipes as they are (bf16) on a GPU
+    python benchmarks/smollm2.py --quick             # a few steps and questions, one seed (a test runs it)
 
-Every strategy of a setup gets the same model, data, steps, batch and seed; the base-model scores are
-computed once per setup and cached. Writes ``smollm2.json`` (a list with one object per setup, each
-shaped like ``mixture.json``, plus ``setup``, ``base`` (the model before fine-tuning) and ``device``),
-``smollm2.md`` and one probability plot per setup and strategy into ``--out``. Accuracy is per
-:mod:`hbo.evaluate`: log-likelihood of each option for multiple-choice questions, exact or numeric
-match otherwise, in percent. ``--jobs 2`` runs the two setups side by side, one torch thread each.
+Every (setup, strategy, seed) run writes its own file under ``--out``/runs/smollm2-<mode>/ with the
+commit and a digest of its resolved config; a rerun skips the runs whose file exists and refuses to
+mix in a file whose config differs from what would run now (delete it, or use another ``--out``).
+``--stop-after S`` starts no new run after S seconds, so a grid of several hours is run in pieces.
+The summary (``smollm2.json``: one object per setup, shaped like ``mixture.json`` with ``paired``,
+plus ``base``, ``constant_letter``, ``content`` and the time per run; ``smollm2.md``) is rebuilt
+from the files each time. ``--dev`` evaluates on a seeded share of every training set instead of
+the held-out questions (the runs then train on the rest): recipes are chosen there, never on the
+reported questions. Accuracy is per :mod:`hbo.evaluate`: the log-likelihood of each option for
+multiple choice, exact or numeric match otherwise; ``content`` scores the options by their text.
 """
 from __future__ import annotations
 
 import argparse
 import contextlib
+import hashlib
 import io
 import json
 import os
 import platform
-import subprocess
+import statistics
 import sys
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from mixture import commit, paired, summarise
+from mixture import commit, mean_std, paired
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 SETUPS = ("multilingual", "multitask")
-STRATEGIES = ("hbo", "proportional", "uniform", "mos")
+# name -> overrides; hbo is hbo's default, hbo-paper the paper as published
+STRATEGIES = {
+    "hbo": [],
+    "hbo-paper": ["preset=paper"],
+    "proportional": ["sampling.strategy=proportional"],
+    "temperature": ["sampling.strategy=temperature"],
+    "uniform": ["sampling.strategy=uniform"],
+    "mos": ["sampling.strategy=mos"],
+    "mos-plus": ["sampling.strategy=mos-plus"],
+}
+# A smoke run of the whole grid: every strategy updates twice, a handful of questions per dataset.
+QUICK = ["training.max_steps=4", "training.per_device_train_batch_size=2", "sampling.update_interval=2",
+         "data.heldout_max=4", "eval.max_new_tokens=8", "training.warmup_steps=0"]
+DEV_SHARE = 0.2  # --dev: the share of every training set kept out as its development questions
 
 
 def device() -> str:
@@ -43,144 +64,271 @@ def device() -> str:
     return f"CPU ({platform.machine()}, {os.cpu_count()} cores, torch threads {torch.get_num_threads()})"
 
 
-def run_one(setup: str, strategy: str, seed: int, cpu: bool, before: bool, overrides: list[str], out: Path):
-    """(the run's accuracies, losses and times; its resolved config)"""
+def mode_of(args) -> str:
+    return ("quick" if args.quick else "gpu" if args.gpu else "cpu") + ("-dev" if args.dev else "")
+
+
+def build_config(setup: str, strategy: str | None, seed: int, args, out: Path):
+    """The resolved config of one run (``strategy`` None: the base model's evaluation)."""
     from hbo.config import load_config
-    from hbo.recipe import train
+    from hbo.strategies import STRATEGIES as KINDS
 
-    files = [ROOT / "examples" / f"smollm2-{setup}.yaml"] + ([ROOT / "examples" / "cpu.yaml"] if cpu else [])
-    from hbo.strategies import STRATEGIES
-
+    files = [ROOT / "examples" / f"smollm2-{setup}.yaml"] + ([] if args.gpu else [ROOT / "examples" / "cpu.yaml"])
+    chosen = STRATEGIES[strategy] if strategy else []
+    kind = next((o.split("=", 1)[1] for o in chosen if o.startswith("sampling.strategy=")), "hbo")
     # the recipes read rewards off the training steps; a strategy that cannot (e.g. mos) measures offline
-    learned_offline = [] if STRATEGIES[strategy].online_rewards else ["sampling.reward_source=offline"]
-    config = load_config(files, [f"sampling.strategy={strategy}", *learned_offline, f"sampling.seed={seed}", f"training.seed={seed}",
-                                 f"eval.before={str(before).lower()}", f"output_dir={out}", *overrides])
-    with contextlib.redirect_stdout(io.StringIO()):
-        results = train(config, progress=False)
-    after = results["after"]
-    datasets = {name: m["accuracy"] for name, m in after.items() if name != "macro"}
-    run = {"macro": after["macro"]["accuracy"], "worst": min(datasets.values()), "per_dataset": datasets,
-           "loss": after["macro"]["loss"], "wall_s": results["timing"]["training_s"],
-           "total_s": results["timing"]["total_s"],
-           "correct": {name: m["correct"] for name, m in after.items() if name != "macro"}}
-    if before:
-        run["base"] = {name: m["accuracy"] for name, m in results["before"].items()}
-    return run, config
+    offline = [] if KINDS[kind].online_rewards else ["sampling.reward_source=offline"]
+    config = load_config(files, [*chosen, *offline, f"sampling.seed={seed}", f"training.seed={seed}",
+                                 "eval.before=false", f"output_dir={out}", *(QUICK if args.quick else []),
+                                 *args.overrides])
+    if args.dev:  # development questions: a seeded share of each training set, never the held-out files
+        for dataset in config.data.datasets:
+            dataset.heldout_path = None
+        config.data.heldout_fraction = DEV_SHARE
+    return config
 
 
-def run_setup(setup: str, args, out: Path) -> dict:
-    started = time.time()
-    runs, base, config = {name: [] for name in args.strategies}, None, None
+def digest(config) -> str:
+    """Of everything that decides a run's result (the output folder does not)."""
+    import dataclasses
+
+    from hbo.config.loader import dump_yaml
+
+    return hashlib.sha256(dump_yaml(dataclasses.replace(config, output_dir="")).encode()).hexdigest()[:16]
+
+
+def run_file(runs: Path, setup: str, strategy: str | None, seed: int) -> Path:
+    return runs / setup / ("base.json" if strategy is None else f"{strategy}-{seed}.json")
+
+
+def scores_of(results: dict) -> dict:
+    """A run's figures from ``evaluate_mixture``'s results."""
+    datasets = [name for name in results if name != "macro"]
+    accuracy = {d: results[d]["accuracy"] for d in datasets}
+    return {"macro": results["macro"]["accuracy"], "worst": min(accuracy.values()), "per_dataset": accuracy,
+            "content_macro": results["macro"]["content_accuracy"],
+            "content_per_dataset": {d: results[d]["content_accuracy"] for d in datasets},
+            "loss": results["macro"]["loss"], "constant_letter": results["macro"]["constant_letter"],
+            "chosen": {d: results[d]["chosen"] for d in datasets},
+            "questions": {d: results[d]["examples"] for d in datasets},
+            "choice_questions": {d: results[d]["choice_examples"] for d in datasets},
+            "correct": {d: results[d]["correct"] for d in datasets},
+            "content_correct": {d: results[d]["content_correct"] for d in datasets}}
+
+
+def run_one(setup: str, strategy: str | None, seed: int, args, runs: Path) -> dict:
+    """One run's record, read from its file when a previous run wrote it with the same config."""
+    import torch
+
+    path = run_file(runs, setup, strategy, seed)
     with tempfile.TemporaryDirectory(prefix=f"hbo-smollm2-{setup}-") as work:
-        for seed in args.seeds:
-            for strategy in args.strategies:
-                run_dir = Path(work) / f"{strategy}-{seed}"
-                print(f"{setup}: {strategy}, seed {seed}", flush=True)
-                run, config = run_one(setup, strategy, seed, args.cpu, base is None, args.overrides, run_dir)
-                base = base or run.pop("base")
-                runs[strategy].append(run)
-                print(f"{setup}: {strategy}, seed {seed}: macro accuracy {run['macro']:.1f} "
-                      f"({run['total_s']:.0f} s)", flush=True)
-                if seed == args.seeds[0]:
-                    (run_dir / "probabilities.png").replace(out / f"smollm2-{setup}-{strategy}-probabilities.png")
-    t = config.training
-    return {"setup": setup, "commit": args.commit, "mixture": f"smollm2-{setup}", "steps": t.max_steps,
-            "seeds": args.seeds, "batch_size": t.per_device_train_batch_size * t.gradient_accumulation_steps,
-            "command": args.command, "device": device(), "machine": f"{platform.machine()}, {platform.system()}, "
-            f"Python {platform.python_version()}", "cpu_mode": args.cpu, "wall_s": time.time() - started,
-            "base": {"macro_accuracy": base.pop("macro"), "per_dataset": base},
-            "strategies": summarise(runs), "paired": paired(runs, key="correct"),
-            "runs": {name: [{k: v for k, v in r.items() if k != "correct"} for r in rs] for name, rs in runs.items()}}
+        config = build_config(setup, strategy, seed, args, Path(work))
+        wanted = digest(config)
+        if path.is_file():
+            record = json.loads(path.read_text())
+            if record["digest"] != wanted:
+                raise SystemExit(f"{path} was run with another config (digest {record['digest']}, now {wanted}): "
+                                 "delete it to rerun it, or write to another --out")
+            return record
+        if args.jobs > 1:
+            torch.set_num_threads(max(1, (os.cpu_count() or 1) // args.jobs))
+        from hbo.model import quiet_libraries
+
+        quiet_libraries()
+        started = time.time()
+        with contextlib.redirect_stdout(io.StringIO()):
+            if strategy is None:
+                results, timing = evaluate_base(config), {}
+            else:
+                from hbo.recipe import train
+
+                trained = train(config, progress=False)
+                results, timing = trained["after"], trained["timing"]
+                if seed == args.seeds[0] and args.plots:
+                    (Path(work) / "probabilities.png").replace(args.out / f"smollm2-{setup}-{strategy}-probabilities.png")
+    record = {"setup": setup, "strategy": strategy or "base", "seed": seed, "mode": mode_of(args), "commit": args.commit,
+              "digest": wanted, "device": device(), **scores_of(results), "wall_s": timing.get("training_s", 0.0),
+              "total_s": time.time() - started}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(record))
+    tmp.replace(path)
+    print(f"{setup}: {record['strategy']}, seed {seed}: macro accuracy {record['macro']:.1f} "
+          f"({record['total_s']:.0f} s)", flush=True)
+    return record
+
+
+def evaluate_base(config) -> dict:
+    """The model before fine-tuning, on the same questions as every run."""
+    from hbo.data.mixture import encode_mixture, read_mixture
+    from hbo.evaluate import evaluate_mixture
+    from hbo.model import load_model
+
+    model, tokenizer = load_model(config.model, seed=config.training.seed)
+    mixture = encode_mixture(read_mixture(config.data), config.data, tokenizer)
+    return evaluate_mixture(model, tokenizer, mixture, config.eval.max_new_tokens, config.eval.batch_size, False,
+                            config.eval.generate_choices)
+
+
+def run_grid(args, runs: Path) -> None:
+    """Every missing run, ``--jobs`` at a time: each setup's base evaluation and hbo first (hbo
+    computes the setup's base-model scores, which later strategies read from the cache)."""
+    order = ["hbo"] + [s for s in args.strategies if s != "hbo"]
+    jobs = [(setup, None, args.seeds[0]) for setup in args.setups]
+    jobs += [(setup, s, seed) for seed in args.seeds for s in order if s in args.strategies for setup in args.setups]
+    started = time.time()
+    if args.jobs <= 1:
+        for job in jobs:
+            if time.time() - started > args.stop_after:
+                print(f"--stop-after {args.stop_after:.0f}: no new run started", flush=True)
+                return
+            run_one(*job, args, runs)
+        return
+    import multiprocessing
+
+    with ProcessPoolExecutor(args.jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+        pending, running = list(jobs), []
+        while pending or running:
+            while pending and len(running) < args.jobs and time.time() - started <= args.stop_after:
+                running.append(pool.submit(run_one, *pending.pop(0), args, runs))
+            if pending and time.time() - started > args.stop_after and not running:
+                print(f"--stop-after {args.stop_after:.0f}: {len(pending)} runs not started", flush=True)
+                return
+            done = next((f for f in running if f.done()), None)
+            if done is None:
+                time.sleep(1)
+                continue
+            running.remove(done)
+            done.result()  # a failed run stops the grid
+
+
+def summarise_setup(setup: str, args, runs: Path) -> dict | None:
+    """The setup's summary, from its run files (a strategy's seeds that have no file yet are left out)."""
+    base_path = run_file(runs, setup, None, args.seeds[0])
+    if not base_path.is_file():
+        return None
+    base = json.loads(base_path.read_text())
+    found = {name: [json.loads(p.read_text()) for seed in args.seeds
+                    if (p := run_file(runs, setup, name, seed)).is_file()] for name in args.strategies}
+    found = {name: rs for name, rs in found.items() if rs}
+    digests = {r["digest"] for rs in found.values() for r in rs}
+    strategies = {}
+    for name, rs in found.items():
+        strategies[name] = {
+            "macro_accuracy": mean_std([r["macro"] for r in rs]), "worst_accuracy": mean_std([r["worst"] for r in rs]),
+            "content_accuracy": mean_std([r["content_macro"] for r in rs]),
+            "per_dataset": {d: statistics.fmean(r["per_dataset"][d] for r in rs) for d in rs[0]["per_dataset"]},
+            "heldout_loss": mean_std([r["loss"] for r in rs]), "wall_s": statistics.fmean(r["wall_s"] for r in rs),
+            "total_s": statistics.fmean(r["total_s"] for r in rs), "seeds": [r["seed"] for r in rs],
+            "chosen": {letter: sum(c.get(letter, 0) for r in rs for c in r["chosen"].values())
+                       for letter in sorted({x for r in rs for c in r["chosen"].values() for x in c})}}
+    reference = strategies.get("proportional", {}).get("wall_s")
+    for s in strategies.values():
+        s["wall_vs_proportional"] = s["wall_s"] / reference if reference else None
+    complete = {name: rs for name, rs in found.items() if len(rs) == len(args.seeds)}
+    record_times = [r["total_s"] for rs in found.values() for r in rs]
+    return {
+        "setup": setup, "mixture": f"smollm2-{setup}", "mode": mode_of(args), "commit": args.commit,
+        "run_commits": sorted({r["commit"] for rs in found.values() for r in rs}), "config_digests": sorted(digests),
+        "steps": args.steps, "seeds": args.seeds, "batch_size": args.batch_size, "command": args.command,
+        "device": base["device"], "questions": base["questions"], "choice_questions": base["choice_questions"],
+        "base": {"macro_accuracy": base["macro"], "content_accuracy": base["content_macro"],
+                 "per_dataset": base["per_dataset"], "chosen": base["chosen"]},
+        "constant_letter": base["constant_letter"]["accuracy"] if base["constant_letter"] else 0.0,
+        "constant_letter_choice": base["constant_letter"]["letter"] if base["constant_letter"] else None,
+        "strategies": strategies,
+        "paired": paired(complete, key="correct") if len(args.seeds) > 0 else {},
+        "paired_content": paired(complete, key="content_correct"),
+        "missing": sorted(f"{name}-{seed}" for name in args.strategies for seed in args.seeds
+                          if not run_file(runs, setup, name, seed).is_file()),
+        "time": {"runs": len(record_times), "mean_run_s": statistics.fmean(record_times) if record_times else 0.0,
+                 "total_s": sum(record_times) + base["total_s"]},
+    }
 
 
 def markdown(results: list[dict]) -> str:
     first = results[0]
     lines = ["# SmolLM2-135M-Instruct on the multilingual and multitask setups", "",
-             f"Command: `{first['command']}`  ", f"Commit: `{first['commit']}`  ", f"Device: {first['device']}  ",
-             f"Budget per run: {first['steps']} steps x batch {first['batch_size']}, seeds {first['seeds']}"
-             + (", CPU mode (`examples/cpu.yaml`)" if first["cpu_mode"] else "") + ". Accuracy (%) on each "
-             "dataset's held-out examples: log-likelihood of each option for multiple choice, exact or numeric "
-             "match otherwise.", ""]
+             f"Command: `{first['command']}`  ", f"Commits: {', '.join(f'`{c}`' for c in first['run_commits'])}  ",
+             f"Device: {first['device']}  ",
+             f"Budget per run: {first['steps']} steps x batch {first['batch_size']}, seeds {first['seeds']}, "
+             f"mode `{first['mode']}`. Accuracy (%): log-likelihood of each option's letter for multiple choice, "
+             "exact or numeric match otherwise; `by text`: the options scored by their text instead (mean "
+             "log-probability per token). hbo − strategy: paired macro difference with its 95% bootstrap "
+             "interval over seeds and questions.", ""]
     for result in results:
         strategies = result["strategies"]
         datasets = list(result["base"]["per_dataset"])
-        lines += [f"## {result['setup']}", "",
-                  "| strategy | macro | worst | " + " | ".join(datasets) + " | held-out loss | train s |",
-                  "| --- | --- | --- | " + " | ".join("---" for _ in datasets) + " | --- | --- |",
-                  f"| base model | {result['base']['macro_accuracy']:.1f} | "
-                  f"{min(result['base']['per_dataset'].values()):.1f} | "
-                  + " | ".join(f"{result['base']['per_dataset'][d]:.1f}" for d in datasets) + " | - | - |"]
-        for name, s in sorted(strategies.items(), key=lambda kv: -kv[1]["macro_accuracy"]["mean"]):
-            spread = lambda m: f"{m['mean']:.1f}" + (f" ± {m['std']:.1f}" if len(result["seeds"]) > 1 else "")  # noqa: E731
-            lines.append(f"| {name} | {spread(s['macro_accuracy'])} | {spread(s['worst_accuracy'])} | "
-                         + " | ".join(f"{s['per_dataset'][d]:.1f}" for d in datasets)
-                         + f" | {s['heldout_loss']['mean']:.4f} | {s['wall_s']:.0f} |")
         pairs = result.get("paired", {})
-        if pairs:
-            lines += ["", "hbo − strategy, paired macro difference (points) with its 95% bootstrap interval over seeds "
-                      "and questions: " + "; ".join(f"{name} {p['delta_macro']:+.1f} [{p['ci95'][0]:+.1f}, "
-                                                   f"{p['ci95'][1]:+.1f}]" for name, p in pairs.items())]
+        lines += [f"## {result['setup']}", "",
+                  f"Questions per dataset: " + ", ".join(f"{d} {n}" for d, n in result["questions"].items())
+                  + f". Always answering {result['constant_letter_choice']!r}: {result['constant_letter']:.1f} macro. "
+                  f"{result['time']['runs']} runs, {result['time']['mean_run_s'] / 60:.1f} min each on average, "
+                  f"{result['time']['total_s'] / 3600:.1f} h in all"
+                  + (f"; not run yet: {', '.join(result['missing'])}" if result["missing"] else "") + ".", "",
+                  "| strategy | macro | hbo − strategy [95% CI] | by text | worst | " + " | ".join(datasets)
+                  + " | letters chosen |",
+                  "| --- | --- | --- | --- | --- | " + " | ".join("---" for _ in datasets) + " | --- |"]
+
+        def letters(chosen: dict) -> str:
+            total = sum(chosen.values()) or 1
+            return ", ".join(f"{k} {100 * v / total:.0f}%" for k, v in sorted(chosen.items()))
+
+        base_chosen: dict = {}
+        for c in result["base"]["chosen"].values():
+            for k, v in c.items():
+                base_chosen[k] = base_chosen.get(k, 0) + v
+        lines.append(f"| base model | {result['base']['macro_accuracy']:.1f} | - | "
+                     f"{result['base']['content_accuracy']:.1f} | {min(result['base']['per_dataset'].values()):.1f} | "
+                     + " | ".join(f"{result['base']['per_dataset'][d]:.1f}" for d in datasets)
+                     + f" | {letters(base_chosen)} |")
+        for name, s in sorted(strategies.items(), key=lambda kv: -kv[1]["macro_accuracy"]["mean"]):
+            p = pairs.get(name)
+            interval = f"{p['delta_macro']:+.1f} [{p['ci95'][0]:+.1f}, {p['ci95'][1]:+.1f}]" if p else "-"
+            lines.append(f"| {name} | {s['macro_accuracy']['mean']:.1f} ± {s['macro_accuracy']['std']:.1f} | {interval} | "
+                         f"{s['content_accuracy']['mean']:.1f} | {s['worst_accuracy']['mean']:.1f} | "
+                         + " | ".join(f"{s['per_dataset'][d]:.1f}" for d in datasets) + f" | {letters(s['chosen'])} |")
         lines.append("")
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--cpu", action="store_true", help="CPU mode: the recipes with examples/cpu.yaml")
+    kind = parser.add_mutually_exclusive_group()
+    kind.add_argument("--gpu", action="store_true", help="the recipes as they are (bf16); default: CPU mode")
+    kind.add_argument("--quick", action="store_true", help="a few steps and questions, one seed")
+    parser.add_argument("--dev", action="store_true", help="evaluate on a development split carved from training")
     parser.add_argument("--setups", nargs="+", default=list(SETUPS), choices=SETUPS)
-    parser.add_argument("--strategies", nargs="+", default=list(STRATEGIES))
-    parser.add_argument("--seeds", type=int, nargs="+", default=[0])
-    parser.add_argument("--jobs", type=int, default=1, help="setups run side by side (one torch thread each when > 1)")
+    parser.add_argument("--strategies", nargs="+", default=list(STRATEGIES), choices=list(STRATEGIES))
+    parser.add_argument("--seeds", type=int, nargs="+", default=None, help="default: 0 1 2 (--quick: 0)")
+    parser.add_argument("--jobs", type=int, default=1, help="runs side by side (torch threads split between them)")
+    parser.add_argument("--stop-after", type=float, default=float("inf"), metavar="S",
+                        help="start no new run after S seconds")
     parser.add_argument("--out", default=str(HERE / "results"), help="results folder")
-    parser.add_argument("--part", help=argparse.SUPPRESS)  # internal: one setup's JSON, for --jobs
-    parser.add_argument("--commit", help=argparse.SUPPRESS)
-    parser.add_argument("--command", help=argparse.SUPPRESS)
     parser.add_argument("overrides", nargs="*", metavar="section.key=value", help="applied to every run")
     args = parser.parse_args(argv)
     argv = argv if argv is not None else sys.argv[1:]
-    args.commit = args.commit or commit()  # the code that runs, before anything can change it
-    args.command = args.command or "python benchmarks/smollm2.py " + " ".join(argv)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    from hbo.model import quiet_libraries
-
-    quiet_libraries()
-    if args.part:
-        Path(args.part).write_text(json.dumps(run_setup(args.setups[0], args, out)))
+    args.seeds = args.seeds if args.seeds is not None else [0] if args.quick else [0, 1, 2]
+    args.commit = commit()  # the code that runs, before anything can change it
+    args.command = "python benchmarks/smollm2.py " + " ".join(argv)
+    args.out = Path(args.out)
+    args.out.mkdir(parents=True, exist_ok=True)
+    args.plots = not args.dev
+    runs = args.out / "runs" / f"smollm2-{mode_of(args)}"
+    run_grid(args, runs)
+    sample = build_config(args.setups[0], "proportional", args.seeds[0], args, args.out)
+    args.steps = sample.training.max_steps
+    args.batch_size = sample.training.per_device_train_batch_size * sample.training.gradient_accumulation_steps
+    results = [r for setup in args.setups if (r := summarise_setup(setup, args, runs)) is not None]
+    if not results:
+        print("no finished runs yet")
         return 0
-    if args.jobs > 1:
-        results = parallel(args, out)
-    else:
-        results = [run_setup(setup, args, out) for setup in args.setups]
-    (out / "smollm2.json").write_text(json.dumps(results, indent=1))
-    (out / "smollm2.md").write_text(markdown(results))
+    name = "smollm2" + ("-" + mode_of(args) if mode_of(args) != "cpu" else "")
+    (args.out / f"{name}.json").write_text(json.dumps(results, indent=1))
+    (args.out / f"{name}.md").write_text(markdown(results))
     print(markdown(results))
-    print(f"wrote {out}/smollm2.json smollm2.md")
+    print(f"wrote {args.out}/{name}.json {name}.md")
     return 0
-
-
-def parallel(args, out: Path) -> list[dict]:
-    """Each setup in its own process, ``cores / jobs`` torch threads each, at most ``jobs`` at once."""
-    threads = max(1, (os.cpu_count() or 1) // args.jobs)
-    env = dict(os.environ, OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads))
-    with tempfile.TemporaryDirectory(prefix="hbo-smollm2-parts-") as parts:
-        pending, running, paths = list(args.setups), [], {}
-        while pending or running:
-            while pending and len(running) < args.jobs:
-                setup = pending.pop(0)
-                paths[setup] = Path(parts) / f"{setup}.json"
-                command = [sys.executable, str(Path(__file__).resolve()), *args.overrides, "--setups", setup,
-                           "--part", str(paths[setup]), "--commit", args.commit, "--command", args.command,
-                           "--out", str(out), "--strategies", *args.strategies, "--seeds", *map(str, args.seeds),
-                           *(["--cpu"] if args.cpu else [])]
-                running.append((setup, subprocess.Popen(command, env=env)))
-            time.sleep(5)
-            for setup, process in list(running):
-                if process.poll() is not None:
-                    running.remove((setup, process))
-                    if process.returncode != 0:
-                        raise SystemExit(f"{setup}: the run failed (exit {process.returncode})")
-        return [json.loads(paths[setup].read_text()) for setup in args.setups]
 
 
 if __name__ == "__main__":

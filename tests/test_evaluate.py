@@ -107,5 +107,30 @@ def test_the_table_says_what_one_letter_scores_only_where_there_is_multiple_choi
           "macro": {**row, "constant_letter": {"letter": "C", "accuracy": 50.0}}}
     assert format_table(None, mc).splitlines()[-1] == ("multiple choice: always 'C' would score 50.0 macro accuracy; "
                                                        "letters chosen: A 3, C 1")
+    mc["exam"]["content_examples"], mc["macro"]["content_accuracy"] = 4, 75.0
+    assert format_table(None, mc).splitlines()[-1].endswith("; options scored by their text: 75.0 macro accuracy")
     plain = {"demo": {**row, "chosen": {}, "constant": {}}, "macro": {**row, "constant_letter": None}}
     assert "multiple choice" not in format_table(None, plain)
+
+
+def test_content_accuracy_scores_the_option_texts_by_mean_log_probability_per_token(demo):
+    model, tokenizer = demo
+    # the texts differ in length, so a summed log-probability would favour the shortest
+    prompts = ["Which is a gas?\nA. iron filings\nB. oxygen\nC. salt from the sea", "Pick one:\nA. x\nB. yy"]
+    examples = [Example(user(prompts[0]), "[B]"), Example(user(prompts[1]), "[A]"), Example(user("How many?"), "7")]
+    held = encode_examples(examples, tokenizer, 256, "response", with_choices=True)
+    assert held[2].content_choices is None
+    assert [tokenizer.decode(list(c)) for c in held[0].content_choices] == [  # each text as the reply, no letter
+        "iron filings<|end|>\n", "oxygen<|end|>\n", "salt from the sea<|end|>\n"]
+    model.eval()
+    want = []
+    for ex in held[:2]:
+        per_token = [full_sequence_log_likelihood(model, ex.prompt_ids, c) / len(c) for c in ex.content_choices]
+        want.append(max(range(len(per_token)), key=per_token.__getitem__) == ex.answer)
+    results = evaluate_mixture(model, tokenizer, Mixture(["exam"], [held], [held]), max_new_tokens=4, batch_size=2,
+                               progress=False, generate_choices=False)
+    exam = results["exam"]
+    assert exam["content_examples"] == 2
+    assert exam["content_correct"] == [int(want[0]), int(want[1]), exam["correct"][2]]
+    assert math.isclose(exam["content_accuracy"], 100 * sum(exam["content_correct"]) / 3)
+    assert results["macro"]["content_accuracy"] == exam["content_accuracy"]

@@ -9,6 +9,7 @@ answer matches exactly, or ends with the reference's numbers (so "x = 4" or "###
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import torch
 
@@ -120,7 +121,10 @@ def evaluate_mixture(model, tokenizer, mixture: Mixture, max_new_tokens: int, ba
     = unweighted mean over datasets. ``choice_examples`` counts the multiple-choice ones; ``chosen``
     counts the letters the model picked (A = first option), ``constant`` is each letter's accuracy if
     every multiple-choice question were answered with it, and the macro's ``constant_letter`` the best
-    such letter over the mixture (see :func:`constant_letter_macro`). Without
+    such letter over the mixture (see :func:`constant_letter_macro`). ``content_accuracy`` (and
+    ``content_correct``) is accuracy with every multiple-choice question that lists its options' texts
+    (``content_examples`` of them) scored by those texts instead, without the letters: the option whose
+    text has the highest mean log-probability per token; the rest as in ``accuracy``. Without
     ``generate_choices`` they get no greedy answer: exact match covers the others (None if none)."""
     from tqdm.auto import tqdm
 
@@ -132,6 +136,8 @@ def evaluate_mixture(model, tokenizer, mixture: Mixture, max_new_tokens: int, ba
     for m in METRICS:
         values = [r[m] for r in results.values() if r.get(m) is not None]
         results["macro"][m] = sum(values) / len(values) if values else None
+    results["macro"]["content_accuracy"] = sum(results[name]["content_accuracy"] for name in mixture.names) / len(
+        mixture.names) if mixture.names and all(results[name]["content_accuracy"] is not None for name in mixture.names) else None
     results["macro"]["constant_letter"] = constant_letter_macro([results[name] for name in mixture.names])
     return results
 
@@ -154,13 +160,15 @@ def evaluate_examples(model, tokenizer, held: list[Encoded], max_new_tokens: int
     """One dataset's held-out metrics (see :func:`evaluate_mixture`)."""
     n, pad_id = len(held), tokenizer.pad_token_id
     if not n:
-        return {"examples": 0, "choice_examples": 0, **{m: None for m in METRICS}, "chosen": {}, "constant": {},
-                "correct": [], "exact": []}
+        return {"examples": 0, "choice_examples": 0, "content_examples": 0, **{m: None for m in METRICS}, "chosen": {},
+                "constant": {}, "content_accuracy": None, "content_correct": [], "correct": [], "exact": []}
     total = torch.zeros(n, dtype=torch.float64)  # summed response loss
     count = torch.zeros(n, dtype=torch.long)  # response tokens
     right = [False] * n
     choice = [i for i, ex in enumerate(held) if ex.choices is not None]
     chosen: dict[str, int] = {}  # option letter (A = the first option) -> questions answered with it
+    content = [i for i in choice if held[i].content_choices is not None]
+    content_right: dict[int, bool] = {}
     with preserved_state(model):
         for i, likelihoods in zip(choice, choice_log_likelihoods(model, [held[i] for i in choice], pad_id, batch_size)):
             ex = held[i]
@@ -169,6 +177,10 @@ def evaluate_examples(model, tokenizer, held: list[Encoded], max_new_tokens: int
             right[i] = picked == ex.answer
             if ex.choices[ex.answer] == tuple(ex.response_ids):  # the right option is the response: its loss is here
                 total[i], count[i] = -float(likelihoods[ex.answer]), len(ex.response_ids)
+        texts = [replace(held[i], choices=held[i].content_choices) for i in content]
+        for i, ex, likelihoods in zip(content, texts, choice_log_likelihoods(model, texts, pad_id, batch_size)):
+            per_token = likelihoods / torch.tensor([len(c) for c in ex.choices], dtype=likelihoods.dtype)
+            content_right[i] = int(per_token.argmax()) == ex.answer  # options differ in length: mean per token
     rest = [i for i in range(n) if count[i] == 0]
     if rest:
         losses, counts = mean_losses(model, [conditional_sequence(held[i]) for i in rest], pad_id, batch_size)
@@ -188,8 +200,10 @@ def evaluate_examples(model, tokenizer, held: list[Encoded], max_new_tokens: int
         for k in range(len(held[i].choices)):
             constant.setdefault(_letter(k), 0.0)
         constant[_letter(held[i].answer)] += 100.0 / n
-    return {"examples": n, "choice_examples": len(choice), "loss": loss, "perplexity": math.exp(loss),
-            "chosen": dict(sorted(chosen.items())), "constant": dict(sorted(constant.items())),
+    by_content = [content_right.get(i, right[i]) for i in range(n)]
+    return {"examples": n, "choice_examples": len(choice), "content_examples": len(content), "loss": loss,
+            "perplexity": math.exp(loss), "chosen": dict(sorted(chosen.items())), "constant": dict(sorted(constant.items())),
+            "content_accuracy": 100.0 * sum(by_content) / n, "content_correct": [int(r) for r in by_content],
             "exact_match": 100.0 * sum(exact) / len(exact) if exact else None,
             "accuracy": 100.0 * sum(right) / n, "correct": [int(r) for r in right],
             "exact": [int(exact_of[i]) if i in exact_of else None for i in range(n)]}
@@ -216,6 +230,9 @@ def format_table(before: dict | None, after: dict) -> str:
         for name, r in after.items():
             for letter, count in r.get("chosen", {}).items() if name != "macro" else ():
                 chosen[letter] = chosen.get(letter, 0) + count
-        lines.append(f"multiple choice: always {constant['letter']!r} would score {constant['accuracy']:.1f} macro "
-                     "accuracy; letters chosen: " + ", ".join(f"{k} {v}" for k, v in sorted(chosen.items())))
+        line = (f"multiple choice: always {constant['letter']!r} would score {constant['accuracy']:.1f} macro "
+                "accuracy; letters chosen: " + ", ".join(f"{k} {v}" for k, v in sorted(chosen.items())))
+        if any(r.get("content_examples") for name, r in after.items() if name != "macro"):
+            line += f"; options scored by their text: {after['macro']['content_accuracy']:.1f} macro accuracy"
+        lines.append(line)
     return "\n".join(lines)

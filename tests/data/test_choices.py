@@ -27,13 +27,20 @@ def test_letter_answers_become_one_candidate_per_option(reference, candidates, a
     prompt = EXAM.lower() if reference.strip().startswith("(d") else EXAM
     choice = multiple_choice(prompt, reference)
     assert choice is not None and choice.candidates == candidates and choice.answer == answer
+    assert choice.texts == ("iron", "oxygen", "salt", "wood")  # the options' own texts, for scoring by content
 
 
 def test_an_answer_that_quotes_its_option_gets_every_option_quoted():
     prompt = "Minimum iodine level:\n\na) 5 ppm\nb) 30 ppm\nc) 15 ppm"
     choice = multiple_choice(prompt, "c) 15 ppm")
     assert choice.candidates == ("a) 5 ppm", "b) 30 ppm", "c) 15 ppm") and choice.answer == 2
+    assert choice.texts == ("5 ppm", "30 ppm", "15 ppm")
     assert multiple_choice(prompt, "c) 20 ppm") is None  # quotes text the options do not hold
+
+
+def test_options_without_text_have_no_content_to_score():
+    choice = multiple_choice("Which picture shows a gas?\nA.\nB.\nC.\nAnswer:", "[B]")
+    assert choice is not None and choice.answer == 1 and choice.texts is None
 
 
 @pytest.mark.parametrize("prompt, reference", [

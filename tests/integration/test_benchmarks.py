@@ -175,3 +175,52 @@ def test_scale_benchmark_writes_its_documented_shape(tmp_path):
 
 def test_committed_scale_results_have_the_documented_shape():
     check_scale_shape(json.loads((ROOT / "benchmarks" / "results" / "scale.json").read_text()), {"arrow", "baseline"})
+
+
+def write_exam_setups(root: Path) -> None:
+    """Stand-ins for `hbo data prepare multilingual` and `multitask`: every dataset the recipes name,
+    with lettered multiple-choice questions (and, in multitask, numeric ones)."""
+    import yaml
+
+    for setup in ("multilingual", "multitask"):
+        recipe = yaml.safe_load((ROOT / "examples" / f"smollm2-{setup}.yaml").read_text())
+        for spec in recipe["data"]["datasets"]:
+            rows = {"path": [], "heldout_path": []}
+            for key, count in (("path", 24), ("heldout_path", 6)):
+                for i in range(count):
+                    answer = (i * 7 + len(spec["name"])) % 4
+                    options = "\n".join(f"{'ABCD'[k]}. {spec['name']} option {k + i}" for k in range(4))
+                    rows[key].append({"messages": [{"role": "user", "content": f"Question {i}?\n{options}\nAnswer:"},
+                                                   {"role": "assistant", "content": f"[{'ABCD'[answer]}]"}]})
+                    if setup == "multitask" and i % 3 == 0:
+                        rows[key].append({"messages": [{"role": "user", "content": f"What is {i} + 2?"},
+                                                       {"role": "assistant", "content": str(i + 2)}]})
+                path = root / spec[key]
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text("".join(json.dumps(r) + "\n" for r in rows[key]))
+
+
+def test_quick_smollm2_benchmark_runs_the_grid_resumes_and_refuses_other_configs(tmp_path):
+    write_exam_setups(tmp_path)
+    out = tmp_path / "out"
+    command = [sys.executable, str(ROOT / "benchmarks" / "smollm2.py"), "--quick", "--out", str(out), "--jobs", "2",
+               "model.name_or_path=demo"]  # the built-in tiny model stands in for SmolLM2
+    run = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr[-3000:]
+    results = json.loads((out / "smollm2-quick.json").read_text())
+    assert [r["setup"] for r in results] == ["multilingual", "multitask"]
+    for result in results:
+        strategies = {"hbo", "hbo-paper", "proportional", "temperature", "uniform", "mos", "mos-plus"}
+        check_shape({**result, "mixture": result["mixture"]}, strategies)
+        assert result["seeds"] == [0] and result["steps"] == 4 and not result["missing"]
+        assert set(result["base"]["per_dataset"]) == set(result["strategies"]["hbo"]["per_dataset"])
+        assert all(n == 4 for n in result["questions"].values())  # data.heldout_max=4
+        assert 0 < result["constant_letter"] <= 100 and len(result["config_digests"]) == len(strategies)
+        assert set(result["paired_content"]) == strategies - {"hbo"}
+    files = sorted((out / "runs" / "smollm2-quick").rglob("*.json"))
+    assert len(files) == 2 * 8  # per setup: the base model and seven strategies
+    first = {f: f.stat().st_mtime_ns for f in files}
+    again = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True)
+    assert again.returncode == 0 and {f: f.stat().st_mtime_ns for f in files} == first  # nothing rerun
+    other = subprocess.run(command + ["training.learning_rate=1e-3"], cwd=tmp_path, capture_output=True, text=True)
+    assert other.returncode != 0 and "was run with another config" in other.stderr

@@ -28,9 +28,12 @@ _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 
 @dataclass(frozen=True)
 class Choice:
-    """A multiple-choice question's candidate answers, one per option, and the index of the right one."""
+    """A multiple-choice question's candidate answers, one per option, and the index of the right one.
+    ``texts`` are the options' own texts, without their letters, where every option has one (None
+    otherwise): scoring them asks what the model knows rather than which letter it prefers."""
     candidates: tuple[str, ...]
     answer: int
+    texts: tuple[str, ...] | None = None
 
 
 def options(prompt: str) -> list[tuple[str, str]]:
@@ -64,18 +67,19 @@ def multiple_choice(prompt: str, reference: str) -> Choice | None:
     """The candidates for ``reference``'s question, or None when it is not a multiple-choice answer."""
     opts = options(prompt)
     letters = [letter for letter, _ in opts]
+    texts = tuple(text for _, text in opts) if all(text for _, text in opts) else None
     reference = reference.strip()
     for pattern in (_BARE, _NAMED):
         m = pattern.match(reference)
         if m and m.group(2) in letters:
             before, after = m.group(1), m.group(3)
-            return Choice(tuple(before + letter + after for letter in letters), letters.index(m.group(2)))
+            return Choice(tuple(before + letter + after for letter in letters), letters.index(m.group(2)), texts)
     m = _QUOTED.match(reference)
     if m and m.group(2) in letters:
-        texts = dict(opts)
-        if _same(texts[m.group(2)], m.group(4)):
+        if _same(dict(opts)[m.group(2)], m.group(4)):
             before, after = m.group(1), m.group(3)
-            return Choice(tuple(f"{before}{letter}{after} {text}" for letter, text in opts), letters.index(m.group(2)))
+            return Choice(tuple(f"{before}{letter}{after} {text}" for letter, text in opts), letters.index(m.group(2)),
+                          texts)
     return None
 
 

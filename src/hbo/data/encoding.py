@@ -31,6 +31,7 @@ class Encoded:
     reference: str  # the response text, for exact match
     choices: tuple[tuple[int, ...], ...] | None = None  # multiple choice: every option's response tokens
     answer: int | None = None  # multiple choice: the index of the right option in ``choices``
+    content_choices: tuple[tuple[int, ...], ...] | None = None  # multiple choice: every option's own text as the response (no letter), where the question lists them
 
     @property
     def input_ids(self) -> list[int]:
@@ -170,13 +171,19 @@ def encode_examples(examples: list[Example], tokenizer, max_length: int, loss_on
             continue
         if report and len(fitted) < len(r):
             report.truncated += 1
-        choices, answer = None, None
+        choices, answer, content = None, None, None
         choice = multiple_choice("\n".join(m["content"] for m in ex.prompt if m["role"] == "user"), ex.response) \
             if with_choices else None
         if choice is not None:
-            _, texts = render(tokenizer, [list(ex.prompt)] * len(choice.candidates), list(choice.candidates), renderer)
-            choices = tuple(tuple(ids) for ids in tokenizer(texts, add_special_tokens=False)["input_ids"])
-            answer = choice.answer
+            choices, answer = _option_responses(tokenizer, renderer, ex.prompt, choice.candidates), choice.answer
+            if choice.texts is not None:
+                content = _option_responses(tokenizer, renderer, ex.prompt, choice.texts)
         encoded.append(Encoded(list(p), list(fitted), labels_for(list(p) + list(fitted), len(p), loss_on),
-                               ex.response, choices, answer))
+                               ex.response, choices, answer, content))
     return encoded
+
+
+def _option_responses(tokenizer, renderer, prompt, responses) -> tuple[tuple[int, ...], ...]:
+    """Every option rendered as the response to ``prompt``: its tokens, as the template ends a reply."""
+    _, texts = render(tokenizer, [list(prompt)] * len(responses), list(responses), renderer)
+    return tuple(tuple(ids) for ids in tokenizer(texts, add_special_tokens=False)["input_ids"])
