@@ -261,7 +261,7 @@ def markdown(results: list[dict]) -> str:
         datasets = list(result["base"]["per_dataset"])
         pairs = result.get("paired", {})
         lines += [f"## {result['setup']}", "",
-                  f"Questions per dataset: " + ", ".join(f"{d} {n}" for d, n in result["questions"].items())
+                  "Questions per dataset: " + ", ".join(f"{d} {n}" for d, n in result["questions"].items())
                   + f". Always answering {result['constant_letter_choice']!r}: {result['constant_letter']:.1f} macro. "
                   f"{result['time']['runs']} runs, {result['time']['mean_run_s'] / 60:.1f} min each on average, "
                   f"{result['time']['total_s'] / 3600:.1f} h in all"
