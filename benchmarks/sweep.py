@@ -60,6 +60,9 @@ SETTINGS = {
         "sampling.tilt=3", "sampling.heldout_per_example=true", "sampling.reward_ema=0.2"],
     "heldout t=3, EMA 0.2, heldout, S=50, per example, probe 16": HELDOUT + [
         "sampling.tilt=3", "sampling.heldout_per_example=true", "sampling.reward_ema=0.2", "sampling.probe_per_level=16"],
+    # how much is still gained (nats), not how fast (share of the loss)
+    "heldout t=3, EMA 0.5, heldout, S=50, per example, absolute": HELDOUT + [
+        "sampling.tilt=3", "sampling.heldout_per_example=true", "sampling.heldout_fall=absolute"],
 }
 DEFAULT = "heldout t=3, EMA 0.5, heldout, S=50, per example"  # hbo's defaults since this sweep
 MIXTURES = ("dev", "dev-clean", "dev-pretrained")

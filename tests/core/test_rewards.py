@@ -55,6 +55,18 @@ def test_median_relative_fall_counts_each_example_once():
     assert math.isnan(median_relative_fall(before, now, [[4, 5]])[0])
 
 
+def test_absolute_fall_is_the_mean_fall_in_nats():
+    from hbo.core.rewards import absolute_fall
+
+    before = torch.tensor([2.0, 4.0, 0.2, 0.4, math.nan], dtype=torch.float64)
+    now = torch.tensor([1.0, 2.0, 0.1, 0.2, 1.0], dtype=torch.float64)
+    # both groups lose half their loss (the same relative fall); the one further from its floor gains more
+    assert absolute_fall(before, now, [[0, 1], [2, 3]]) == pytest.approx([1.5, 0.15])
+    assert relative_fall(before, now, [[0, 1], [2, 3]]) == pytest.approx([0.5, 0.5])
+    assert absolute_fall(before, now, [[3, 4]]) == pytest.approx([0.2])  # NaN entries left out
+    assert math.isnan(absolute_fall(before, now, [[4]])[0])
+
+
 def test_transfer_scores_by_hand():
     from hbo.core.rewards import transfer_scores
 

@@ -50,6 +50,20 @@ def median_relative_fall(before: torch.Tensor, now: torch.Tensor, groups: Sequen
     return falls
 
 
+def absolute_fall(before: torch.Tensor, now: torch.Tensor, groups: Sequence[Sequence[int]]) -> list[float]:
+    """Per group of positions: the mean over its examples of (before - now), in nats, over the entries
+    where both are finite; NaN for a group with none. Unlike :func:`relative_fall`, a group far from
+    its floor (a large loss) that falls counts more than one near it falling by the same share, so the
+    fall measures how much is still being gained, not only how fast."""
+    before, now = torch.as_tensor(before, dtype=torch.float64), torch.as_tensor(now, dtype=torch.float64)
+    falls = []
+    for group in groups:
+        b, n = before[list(group)], now[list(group)]
+        both = torch.isfinite(b) & torch.isfinite(n)
+        falls.append(float((b[both] - n[both]).mean()) if both.any() else float("nan"))
+    return falls
+
+
 def relative_reward(values: Sequence[float]) -> list[float]:
     """r_k / mean_j r_j: the local reward's normalisation across levels (mean 1).
 

@@ -49,7 +49,7 @@ import torch
 from hbo.core.actor import SoftmaxActor
 from hbo.core.levels import hold_out, owners
 from hbo.core.prior import temperature_prior
-from hbo.core.rewards import (ExponentialAverage, alignment_with_mean, finite_mean, group_means,
+from hbo.core.rewards import (ExponentialAverage, absolute_fall, alignment_with_mean, finite_mean, group_means,
                               median_relative_fall, relative_fall, relative_reward, tilted_prior, transfer_scores)
 from hbo.strategies.base import RewardProbe, Strategy
 from hbo.strategies.draws import draw
@@ -162,7 +162,7 @@ class HBOStrategy(Strategy):
         before = torch.tensor(self.last_probe_losses, dtype=torch.float64)
         self.last_probe_losses = [n if n == n else b for n, b in zip(now.tolist(), self.last_probe_losses)]
         groups = self.probe_positions
-        fall = median_relative_fall if self.config.heldout_fall == "median" else relative_fall
+        fall = {"median": median_relative_fall, "absolute": absolute_fall}.get(self.config.heldout_fall, relative_fall)
         whole = [[p for level in dataset for p in level] for dataset in groups]  # each dataset's probe positions
         per_dataset = fall(before, now, whole)
         self.probe_losses_now = [finite_mean(now[positions]) for positions in whole]
