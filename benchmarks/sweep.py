@@ -64,7 +64,7 @@ SETTINGS = {
     "heldout t=3, EMA 0.5, heldout, S=50, per example, absolute": HELDOUT + [
         "sampling.tilt=3", "sampling.heldout_per_example=true", "sampling.heldout_fall=absolute"],
 }
-DEFAULT = "heldout t=3, EMA 0.5, heldout, S=50, per example, absolute"  # hbo's defaults since this sweep
+DEFAULT = "heldout t=3, EMA 0.5, heldout, S=50, per example"  # hbo's defaults since this sweep
 MIXTURES = ("dev", "dev-clean", "dev-pretrained")
 
 
