@@ -308,6 +308,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("overrides", nargs="*", metavar="section.key=value", help="applied to every run")
     args = parser.parse_args(argv)
     argv = argv if argv is not None else sys.argv[1:]
+    if args.gpu:
+        import torch
+
+        if not torch.cuda.is_available():
+            parser.error("--gpu: no CUDA device here (CPU mode is the default)")
     args.seeds = args.seeds if args.seeds is not None else [0] if args.quick else [0, 1, 2]
     args.commit = commit()  # the code that runs, before anything can change it
     args.command = "python benchmarks/smollm2.py " + " ".join(argv)
