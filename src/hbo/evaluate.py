@@ -167,20 +167,21 @@ def evaluate_examples(model, tokenizer, held: list[Encoded], max_new_tokens: int
     right = [False] * n
     choice = [i for i, ex in enumerate(held) if ex.choices is not None]
     chosen: dict[str, int] = {}  # option letter (A = the first option) -> questions answered with it
-    content = [i for i in choice if held[i].content_choices is not None]
     content_right: dict[int, bool] = {}
+    # the options' texts ride along after their letters, so each prompt is read once for both
+    both = [replace(held[i], choices=held[i].choices + (held[i].content_choices or ())) for i in choice]
     with preserved_state(model):
-        for i, likelihoods in zip(choice, choice_log_likelihoods(model, [held[i] for i in choice], pad_id, batch_size)):
+        for i, scored in zip(choice, choice_log_likelihoods(model, both, pad_id, batch_size)):
             ex = held[i]
+            likelihoods, texts = scored[:len(ex.choices)], scored[len(ex.choices):]
             picked = int(likelihoods.argmax())
             chosen[_letter(picked)] = chosen.get(_letter(picked), 0) + 1
             right[i] = picked == ex.answer
             if ex.choices[ex.answer] == tuple(ex.response_ids):  # the right option is the response: its loss is here
                 total[i], count[i] = -float(likelihoods[ex.answer]), len(ex.response_ids)
-        texts = [replace(held[i], choices=held[i].content_choices) for i in content]
-        for i, ex, likelihoods in zip(content, texts, choice_log_likelihoods(model, texts, pad_id, batch_size)):
-            per_token = likelihoods / torch.tensor([len(c) for c in ex.choices], dtype=likelihoods.dtype)
-            content_right[i] = int(per_token.argmax()) == ex.answer  # options differ in length: mean per token
+            if ex.content_choices is not None:  # options differ in length: the mean per token decides
+                per_token = texts / torch.tensor([len(c) for c in ex.content_choices], dtype=texts.dtype)
+                content_right[i] = int(per_token.argmax()) == ex.answer
     rest = [i for i in range(n) if count[i] == 0]
     if rest:
         losses, counts = mean_losses(model, [conditional_sequence(held[i]) for i in rest], pad_id, batch_size)
@@ -201,7 +202,7 @@ def evaluate_examples(model, tokenizer, held: list[Encoded], max_new_tokens: int
             constant.setdefault(_letter(k), 0.0)
         constant[_letter(held[i].answer)] += 100.0 / n
     by_content = [content_right.get(i, right[i]) for i in range(n)]
-    return {"examples": n, "choice_examples": len(choice), "content_examples": len(content), "loss": loss,
+    return {"examples": n, "choice_examples": len(choice), "content_examples": len(content_right), "loss": loss,
             "perplexity": math.exp(loss), "chosen": dict(sorted(chosen.items())), "constant": dict(sorted(constant.items())),
             "content_accuracy": 100.0 * sum(by_content) / n, "content_correct": [int(r) for r in by_content],
             "exact_match": 100.0 * sum(exact) / len(exact) if exact else None,
