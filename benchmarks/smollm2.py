@@ -88,13 +88,21 @@ def build_config(setup: str, strategy: str | None, seed: int, args, out: Path):
     return config
 
 
-def digest(config) -> str:
-    """Of everything that decides a run's result (the output folder does not)."""
+def digest(config, base: bool = False) -> str:
+    """Of everything that decides a run's result (the output folder does not); for the base model's
+    evaluation, of what decides that alone (the model, the questions, the evaluation), so recipes
+    that differ only in training share it."""
     import dataclasses
 
     from hbo.config.loader import dump_yaml
 
-    return hashlib.sha256(dump_yaml(dataclasses.replace(config, output_dir="")).encode()).hexdigest()[:16]
+    if base:
+        model = config.model
+        text = json.dumps([model.name_or_path, model.dtype, model.chat_template, model.trust_remote_code,
+                           dataclasses.asdict(config.data), dataclasses.asdict(config.eval)], sort_keys=True)
+    else:
+        text = dump_yaml(dataclasses.replace(config, output_dir=""))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def run_file(runs: Path, setup: str, strategy: str | None, seed: int) -> Path:
@@ -123,7 +131,7 @@ def run_one(setup: str, strategy: str | None, seed: int, args, runs: Path) -> di
     path = run_file(runs, setup, strategy, seed)
     with tempfile.TemporaryDirectory(prefix=f"hbo-smollm2-{setup}-") as work:
         config = build_config(setup, strategy, seed, args, Path(work))
-        wanted = digest(config)
+        wanted = digest(config, base=strategy is None)
         if path.is_file():
             record = json.loads(path.read_text())
             if record["digest"] != wanted:
