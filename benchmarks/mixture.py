@@ -163,7 +163,7 @@ def benchmark(mixture: str, names: list[str], seeds: list[int], steps: int, over
 
 
 def markdown(result: dict) -> str:
-    lines = [f"# Strategies on the built-in mixtures", "",
+    lines = ["# Strategies on the built-in mixtures", "",
              f"Command: `{result['command']}`  ", f"Commit: `{result['commit']}`  ",
              f"Machine: {result['machine']}  "]
     for part in (result, result.get("clean")):

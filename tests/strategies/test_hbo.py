@@ -6,7 +6,7 @@ import torch
 from hbo.config import SamplingConfig, load_config
 from hbo.errors import ConfigError
 from hbo.strategies import make_strategy
-from tests.helpers.probes import LEVELS, PAPER_REWARDS, FakeProbe, TrainedProbe, softmax  # noqa: F401
+from tests.helpers.probes import LEVELS, PAPER_REWARDS, FakeProbe, TrainedProbe
 from hbo.strategies.hbo import HBOStrategy, level_ratio
 
 

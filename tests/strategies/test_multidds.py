@@ -1,11 +1,10 @@
 import math
 
 import pytest
-import torch
 
 from hbo.config import SamplingConfig
 from hbo.strategies import make_strategy
-from tests.helpers.probes import LEVELS, FakeProbe, TrainedProbe, softmax  # noqa: F401
+from tests.helpers.probes import LEVELS, FakeProbe, softmax
 
 
 def test_multidds_update_by_hand():

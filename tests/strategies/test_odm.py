@@ -5,7 +5,7 @@ import torch
 
 from hbo.config import SamplingConfig
 from hbo.strategies import make_strategy
-from tests.helpers.probes import LEVELS, FakeProbe, TrainedProbe, softmax  # noqa: F401
+from tests.helpers.probes import LEVELS, FakeProbe, softmax
 
 
 def test_odm_update_by_hand():

@@ -1,11 +1,9 @@
-import math
 
 import pytest
-import torch
 
 from hbo.config import SamplingConfig
 from hbo.strategies import make_strategy
-from tests.helpers.probes import LEVELS, FakeProbe, TrainedProbe, softmax  # noqa: F401
+from tests.helpers.probes import LEVELS
 
 
 def test_static_strategies():
