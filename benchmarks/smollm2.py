@@ -245,7 +245,7 @@ def summarise_setup(setup: str, args, runs: Path) -> dict | None:
         "constant_letter": base["constant_letter"]["accuracy"] if base["constant_letter"] else 0.0,
         "constant_letter_choice": base["constant_letter"]["letter"] if base["constant_letter"] else None,
         "strategies": strategies,
-        "paired": paired(complete, key="correct") if len(args.seeds) > 0 else {},
+        "paired": paired(complete, key="correct"),
         "paired_content": paired(complete, key="content_correct"),
         "missing": sorted(f"{name}-{seed}" for name in args.strategies for seed in args.seeds
                           if not run_file(runs, setup, name, seed).is_file()),
