@@ -121,7 +121,10 @@ def scores_of(results: dict) -> dict:
             "questions": {d: results[d]["examples"] for d in datasets},
             "choice_questions": {d: results[d]["choice_examples"] for d in datasets},
             "correct": {d: results[d]["correct"] for d in datasets},
-            "content_correct": {d: results[d]["content_correct"] for d in datasets}}
+            "content_correct": {d: results[d]["content_correct"] for d in datasets},
+            "calibrated_macro": results["macro"]["calibrated_accuracy"],
+            "calibrated_per_dataset": {d: results[d]["calibrated_accuracy"] for d in datasets},
+            "calibrated_correct": {d: results[d]["calibrated_correct"] for d in datasets}}
 
 
 def run_one(setup: str, strategy: str | None, seed: int, args, runs: Path) -> dict:
@@ -225,6 +228,9 @@ def summarise_setup(setup: str, args, runs: Path) -> dict | None:
         strategies[name] = {
             "macro_accuracy": mean_std([r["macro"] for r in rs]), "worst_accuracy": mean_std([r["worst"] for r in rs]),
             "content_accuracy": mean_std([r["content_macro"] for r in rs]),
+            # run files written before letters were also scored calibrated have none
+            "calibrated_accuracy": (mean_std([r["calibrated_macro"] for r in rs])
+                                    if all(r.get("calibrated_macro") is not None for r in rs) else None),
             "per_dataset": {d: statistics.fmean(r["per_dataset"][d] for r in rs) for d in rs[0]["per_dataset"]},
             "heldout_loss": mean_std([r["loss"] for r in rs]), "wall_s": statistics.fmean(r["wall_s"] for r in rs),
             "total_s": statistics.fmean(r["total_s"] for r in rs), "seeds": [r["seed"] for r in rs],
@@ -241,12 +247,15 @@ def summarise_setup(setup: str, args, runs: Path) -> dict | None:
         "steps": args.steps, "seeds": args.seeds, "batch_size": args.batch_size, "command": args.command,
         "device": base["device"], "questions": base["questions"], "choice_questions": base["choice_questions"],
         "base": {"macro_accuracy": base["macro"], "content_accuracy": base["content_macro"],
+                 "calibrated_accuracy": base.get("calibrated_macro"),
                  "per_dataset": base["per_dataset"], "chosen": base["chosen"]},
         "constant_letter": base["constant_letter"]["accuracy"] if base["constant_letter"] else 0.0,
         "constant_letter_choice": base["constant_letter"]["letter"] if base["constant_letter"] else None,
         "strategies": strategies,
         "paired": paired(complete, key="correct"),
         "paired_content": paired(complete, key="content_correct"),
+        "paired_calibrated": paired({name: rs for name, rs in complete.items()
+                                     if all("calibrated_correct" in r for r in rs)}, key="calibrated_correct"),
         "missing": sorted(f"{name}-{seed}" for name in args.strategies for seed in args.seeds
                           if not run_file(runs, setup, name, seed).is_file()),
         "time": {"runs": len(record_times), "mean_run_s": statistics.fmean(record_times) if record_times else 0.0,
@@ -262,7 +271,8 @@ def markdown(results: list[dict]) -> str:
              f"Budget per run: {first['steps']} steps x batch {first['batch_size']}, seeds {first['seeds']}, "
              f"mode `{first['mode']}`. Accuracy (%): log-likelihood of each option's letter for multiple choice, "
              "exact or numeric match otherwise; `by text`: the options scored by their text instead (mean "
-             "log-probability per token). hbo − strategy: paired macro difference with its 95% bootstrap "
+             "log-probability per token); `calibrated`: the letters scored with the model's letter prior over "
+             "the dataset divided out. hbo − strategy: paired macro difference with its 95% bootstrap "
              "interval over seeds and questions.", ""]
     for result in results:
         strategies = result["strategies"]
@@ -274,9 +284,13 @@ def markdown(results: list[dict]) -> str:
                   f"{result['time']['runs']} runs, {result['time']['mean_run_s'] / 60:.1f} min each on average, "
                   f"{result['time']['total_s'] / 3600:.1f} h in all"
                   + (f"; not run yet: {', '.join(result['missing'])}" if result["missing"] else "") + ".", "",
-                  "| strategy | macro | hbo − strategy [95% CI] | by text | worst | " + " | ".join(datasets)
+                  "| strategy | macro | hbo − strategy [95% CI] | by text | calibrated | worst | " + " | ".join(datasets)
                   + " | letters chosen |",
-                  "| --- | --- | --- | --- | --- | " + " | ".join("---" for _ in datasets) + " | --- |"]
+                  "| --- | --- | --- | --- | --- | --- | " + " | ".join("---" for _ in datasets) + " | --- |"]
+
+        def calibrated(value) -> str:
+            return "-" if value is None else f"{value if isinstance(value, float) else value['mean']:.1f}"
+
 
         def letters(chosen: dict) -> str:
             total = sum(chosen.values()) or 1
@@ -287,14 +301,16 @@ def markdown(results: list[dict]) -> str:
             for k, v in c.items():
                 base_chosen[k] = base_chosen.get(k, 0) + v
         lines.append(f"| base model | {result['base']['macro_accuracy']:.1f} | - | "
-                     f"{result['base']['content_accuracy']:.1f} | {min(result['base']['per_dataset'].values()):.1f} | "
+                     f"{result['base']['content_accuracy']:.1f} | {calibrated(result['base']['calibrated_accuracy'])} | "
+                     f"{min(result['base']['per_dataset'].values()):.1f} | "
                      + " | ".join(f"{result['base']['per_dataset'][d]:.1f}" for d in datasets)
                      + f" | {letters(base_chosen)} |")
         for name, s in sorted(strategies.items(), key=lambda kv: -kv[1]["macro_accuracy"]["mean"]):
             p = pairs.get(name)
             interval = f"{p['delta_macro']:+.1f} [{p['ci95'][0]:+.1f}, {p['ci95'][1]:+.1f}]" if p else "-"
             lines.append(f"| {name} | {s['macro_accuracy']['mean']:.1f} ± {s['macro_accuracy']['std']:.1f} | {interval} | "
-                         f"{s['content_accuracy']['mean']:.1f} | {s['worst_accuracy']['mean']:.1f} | "
+                         f"{s['content_accuracy']['mean']:.1f} | {calibrated(s['calibrated_accuracy'])} | "
+                         f"{s['worst_accuracy']['mean']:.1f} | "
                          + " | ".join(f"{s['per_dataset'][d]:.1f}" for d in datasets) + f" | {letters(s['chosen'])} |")
         lines.append("")
     return "\n".join(lines)

@@ -1,6 +1,7 @@
 """Held-out accuracy: option log-likelihoods, batched across questions, equal a plain forward per option, and every example is
 scored the right way (multiple choice, exact or numeric match)."""
 import math
+from dataclasses import replace
 
 import pytest
 import torch
@@ -109,8 +110,43 @@ def test_the_table_says_what_one_letter_scores_only_where_there_is_multiple_choi
                                                        "letters chosen: A 3, C 1")
     mc["exam"]["content_examples"], mc["macro"]["content_accuracy"] = 4, 75.0
     assert format_table(None, mc).splitlines()[-1].endswith("; options scored by their text: 75.0 macro accuracy")
+    mc["macro"]["calibrated_accuracy"] = 25.0
+    assert format_table(None, mc).splitlines()[-1].endswith("; letters with the model's letter prior divided out: 25.0")
     plain = {"demo": {**row, "chosen": {}, "constant": {}}, "macro": {**row, "constant_letter": None}}
     assert "multiple choice" not in format_table(None, plain)
+
+
+def test_calibrated_picks_divide_out_the_mean_letter_probability_of_the_dataset():
+    from hbo.evaluate import calibrated_picks
+
+    # the model prefers A on every question; a fourth question has two options only
+    probabilities = [[0.7, 0.2, 0.1], [0.6, 0.3, 0.1], [0.5, 0.1, 0.4], [0.2, 0.8]]
+    # prior by position: A (0.7+0.6+0.5+0.2)/4 = 0.5, B (0.2+0.3+0.1+0.8)/4 = 0.35, C (0.1+0.1+0.4)/3 = 0.2
+    # p / prior: q1 1.4, 0.57, 0.5 -> A; q2 1.2, 0.86, 0.5 -> A; q3 1.0, 0.29, 2.0 -> C; q4 0.4, 2.29 -> B
+    log_likelihoods = [torch.log(torch.tensor(p)) - 3.0 for p in probabilities]  # a shift changes nothing
+    assert calibrated_picks(log_likelihoods) == [0, 0, 2, 1]
+    assert [int(s.argmax()) for s in log_likelihoods] == [0, 0, 0, 1]
+    assert calibrated_picks([]) == []
+
+
+def test_calibrated_accuracy_scores_letters_with_their_prior_divided_out(demo):
+    from hbo.evaluate import calibrated_picks
+
+    model, tokenizer = demo
+    prompts = ["Which is a gas?\nA. iron\nB. oxygen\nC. salt", "Pick one:\nA. x\nB. yy", "Odd?\nA. 3\nB. 4"]
+    examples = [Example(user(prompts[0]), "[B]"), Example(user(prompts[1]), "[A]"), Example(user(prompts[2]), "[A]"),
+                Example(user("How many?"), "7")]
+    held = encode_examples(examples, tokenizer, 256, "response", with_choices=True)
+    model.eval()
+    letters = [s[:len(ex.choices)] for ex, s in zip(held, choice_log_likelihoods(
+        model, [replace(ex, choices=ex.choices + ex.content_choices) for ex in held[:3]], tokenizer.pad_token_id, 2))]
+    want = [int(p == ex.answer) for p, ex in zip(calibrated_picks(letters), held)]
+    results = evaluate_mixture(model, tokenizer, Mixture(["exam"], [held], [held]), max_new_tokens=4, batch_size=2,
+                               progress=False, generate_choices=False)
+    exam = results["exam"]
+    assert exam["calibrated_correct"] == want + [exam["correct"][3]]
+    assert math.isclose(exam["calibrated_accuracy"], 100 * sum(exam["calibrated_correct"]) / 4)
+    assert results["macro"]["calibrated_accuracy"] == exam["calibrated_accuracy"]
 
 
 def test_content_accuracy_scores_the_option_texts_by_mean_log_probability_per_token(demo):

@@ -125,7 +125,9 @@ def evaluate_mixture(model, tokenizer, mixture: Mixture, max_new_tokens: int, ba
     ``content_correct``) is accuracy with every multiple-choice question that lists its options' texts
     (``content_examples`` of them) scored by those texts instead, without the letters: the option whose
     text has the highest mean log-probability per token; the rest as in ``accuracy``. Without
-    ``generate_choices`` they get no greedy answer: exact match covers the others (None if none)."""
+    ``generate_choices`` they get no greedy answer: exact match covers the others (None if none).
+    ``calibrated_accuracy`` (and ``calibrated_correct``) scores the letters after dividing out the
+    model's letter prior over the dataset's questions (see :func:`calibrated_picks`)."""
     from tqdm.auto import tqdm
 
     results = {}
@@ -138,8 +140,27 @@ def evaluate_mixture(model, tokenizer, mixture: Mixture, max_new_tokens: int, ba
         results["macro"][m] = sum(values) / len(values) if values else None
     results["macro"]["content_accuracy"] = sum(results[name]["content_accuracy"] for name in mixture.names) / len(
         mixture.names) if mixture.names and all(results[name]["content_accuracy"] is not None for name in mixture.names) else None
+    results["macro"]["calibrated_accuracy"] = sum(results[name]["calibrated_accuracy"] for name in mixture.names) / len(
+        mixture.names) if mixture.names and all(results[name]["calibrated_accuracy"] is not None for name in mixture.names) else None
     results["macro"]["constant_letter"] = constant_letter_macro([results[name] for name in mixture.names])
     return results
+
+
+def calibrated_picks(likelihoods: list[torch.Tensor]) -> list[int]:
+    """Each question's option after dividing out the model's letter prior over the dataset (batch
+    calibration, Zhou et al. 2024): the prior of the k-th option is the mean, over the questions that
+    have one, of the probability the model gives it among that question's options. A model that
+    drifted toward one letter no longer wins by picking it; what is left is what separates the
+    options of one question from those of the others."""
+    if not likelihoods:
+        return []
+    width = max(len(s) for s in likelihoods)
+    mass, seen = torch.zeros(width, dtype=torch.float64), torch.zeros(width, dtype=torch.float64)
+    for scores in likelihoods:
+        mass[:len(scores)] += torch.softmax(scores.double(), dim=0)
+        seen[:len(scores)] += 1
+    log_prior = torch.log(mass / seen)
+    return [int((torch.log_softmax(s.double(), dim=0) - log_prior[:len(s)]).argmax()) for s in likelihoods]
 
 
 def constant_letter_macro(datasets: list[dict]) -> dict | None:
@@ -161,19 +182,22 @@ def evaluate_examples(model, tokenizer, held: list[Encoded], max_new_tokens: int
     n, pad_id = len(held), tokenizer.pad_token_id
     if not n:
         return {"examples": 0, "choice_examples": 0, "content_examples": 0, **{m: None for m in METRICS}, "chosen": {},
-                "constant": {}, "content_accuracy": None, "content_correct": [], "correct": [], "exact": []}
+                "constant": {}, "content_accuracy": None, "content_correct": [], "calibrated_accuracy": None,
+                "calibrated_correct": [], "correct": [], "exact": []}
     total = torch.zeros(n, dtype=torch.float64)  # summed response loss
     count = torch.zeros(n, dtype=torch.long)  # response tokens
     right = [False] * n
     choice = [i for i, ex in enumerate(held) if ex.choices is not None]
     chosen: dict[str, int] = {}  # option letter (A = the first option) -> questions answered with it
     content_right: dict[int, bool] = {}
+    letter_scores: list[torch.Tensor] = []  # per multiple-choice question, in ``choice`` order
     # the options' texts ride along after their letters, so each prompt is read once for both
     both = [replace(held[i], choices=held[i].choices + (held[i].content_choices or ())) for i in choice]
     with preserved_state(model):
         for i, scored in zip(choice, choice_log_likelihoods(model, both, pad_id, batch_size)):
             ex = held[i]
             likelihoods, texts = scored[:len(ex.choices)], scored[len(ex.choices):]
+            letter_scores.append(likelihoods)
             picked = int(likelihoods.argmax())
             chosen[_letter(picked)] = chosen.get(_letter(picked), 0) + 1
             right[i] = picked == ex.answer
@@ -202,9 +226,13 @@ def evaluate_examples(model, tokenizer, held: list[Encoded], max_new_tokens: int
             constant.setdefault(_letter(k), 0.0)
         constant[_letter(held[i].answer)] += 100.0 / n
     by_content = [content_right.get(i, right[i]) for i in range(n)]
+    calibrated = list(right)
+    for i, picked in zip(choice, calibrated_picks(letter_scores)):
+        calibrated[i] = picked == held[i].answer
     return {"examples": n, "choice_examples": len(choice), "content_examples": len(content_right), "loss": loss,
             "perplexity": math.exp(loss), "chosen": dict(sorted(chosen.items())), "constant": dict(sorted(constant.items())),
             "content_accuracy": 100.0 * sum(by_content) / n, "content_correct": [int(r) for r in by_content],
+            "calibrated_accuracy": 100.0 * sum(calibrated) / n, "calibrated_correct": [int(r) for r in calibrated],
             "exact_match": 100.0 * sum(exact) / len(exact) if exact else None,
             "accuracy": 100.0 * sum(right) / n, "correct": [int(r) for r in right],
             "exact": [int(exact_of[i]) if i in exact_of else None for i in range(n)]}
@@ -235,5 +263,7 @@ def format_table(before: dict | None, after: dict) -> str:
                 "accuracy; letters chosen: " + ", ".join(f"{k} {v}" for k, v in sorted(chosen.items())))
         if any(r.get("content_examples") for name, r in after.items() if name != "macro"):
             line += f"; options scored by their text: {after['macro']['content_accuracy']:.1f} macro accuracy"
+        if after["macro"].get("calibrated_accuracy") is not None:
+            line += f"; letters with the model's letter prior divided out: {after['macro']['calibrated_accuracy']:.1f}"
         lines.append(line)
     return "\n".join(lines)

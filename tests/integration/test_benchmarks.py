@@ -217,6 +217,8 @@ def test_quick_smollm2_benchmark_runs_the_grid_resumes_and_refuses_other_configs
         assert all(n == 4 for n in result["questions"].values())  # data.heldout_max=4
         assert 0 < result["constant_letter"] <= 100 and len(result["config_digests"]) == len(strategies)
         assert set(result["paired_content"]) == strategies - {"hbo"}
+        assert set(result["paired_calibrated"]) == strategies - {"hbo"}
+        assert 0.0 <= result["base"]["calibrated_accuracy"] <= 100.0
     files = sorted((out / "runs" / "smollm2-quick").rglob("*.json"))
     assert len(files) == 2 * 8  # per setup: the base model and seven strategies
     first = {f: f.stat().st_mtime_ns for f in files}
