@@ -36,6 +36,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--gsm-wheel", help="a local reasoning-gym wheel instead of downloading it (multitask)")
     p.add_argument("--cache", help="where downloaded wheels are kept (default: the cache folder's wheels/)")
     p.add_argument("--seed", type=int, default=0, help="seed of the train / held-out split and of generated problems")
+    p.add_argument("--answers", choices=["letter", "letter+text"], default="letter",
+                   help="multiple-choice answers as the sets write them (a letter), or followed by the option's "
+                        "text (letter+text: the answer's content is trained too)")
     p.add_argument("--datasets", nargs="+", metavar="NAME",
                    help="multilingual: which exam languages (any the evals wheel holds; default: the paper's 8); "
                         "multitask: which of general, financial, math, medical (default: all)")
@@ -108,7 +111,7 @@ def _prepare_data(args) -> int:
 
     out = Path(args.out)
     reports = prepare(args.setup, out, Path(args.wheel) if args.wheel else None, Path(args.cache).expanduser() if args.cache else None,
-                      args.seed, Path(args.gsm_wheel) if args.gsm_wheel else None, args.datasets)
+                      args.seed, Path(args.gsm_wheel) if args.gsm_wheel else None, args.datasets, args.answers)
     print(f"{'dataset':<14}{'train':>7}{'held-out':>10}  dropped")
     for r in reports:
         dropped = ", ".join(f"{n} {why}" for why, n in sorted(r.dropped.items())) or "-"

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import yaml
 
+from hbo.data.choices import options
 from hbo.errors import DataError
 from hbo.prepare.gsm import REASONING_GYM, gsm_problems
 from hbo.prepare.wheels import fetch_wheel
@@ -41,6 +42,7 @@ SETUPS: dict[str, dict[str, list[str]]] = {
 # dataset -> how many GSM-style problems (reasoning-gym's gsm_symbolic) are made on the user's machine
 # and added to its registry files
 GENERATED: dict[str, dict[str, int]] = {"multitask": {"math": 400}}
+ANSWERS = ("letter", "letter+text")  # how a multiple-choice answer is written (see with_option_text)
 HELDOUT_FRACTION, HELDOUT_MIN = 0.2, 100  # at least 20%, and at least 100 examples (never over half)
 
 
@@ -82,6 +84,23 @@ def to_chat(row: object) -> tuple[dict | None, str | None]:
     return {"messages": prompt + [{"role": "assistant", "content": str(ideal).strip()}]}, None
 
 
+def with_option_text(record: dict) -> dict:
+    """The record with a bare-letter answer ("[B]", "B") followed by the text of the option it names
+    ("[B] oxygen"), where the question lists its options' texts; any other record as it is.
+
+    Fine-tuning on letters alone teaches a small model which letter to favour, not what the answers
+    are: its option texts then score no better than before. With the text in the answer, each example
+    also trains the answer's content, and the evaluation scores every option as letter plus text."""
+    *prompt, answer = record["messages"]
+    letter = answer["content"].strip().strip("[]().").strip()
+    bare = len(answer["content"].strip()) <= 3 and len(letter) == 1
+    question = next((m["content"] for m in reversed(prompt) if m["role"] == "user"), "")
+    texts = dict(options(question))
+    if not bare or not texts.get(letter):
+        return record
+    return dict(record, messages=prompt + [dict(answer, content=f"{answer['content'].strip()} {texts[letter]}")])
+
+
 def heldout_size(n: int) -> int:
     return min(max(math.ceil(HELDOUT_FRACTION * n), HELDOUT_MIN), n // 2)
 
@@ -109,11 +128,15 @@ def chosen_datasets(setup: str, wheel: zipfile.ZipFile, names: list[str] | None)
 
 
 def prepare(setup: str, out: Path, wheel_path: Path | None = None, cache: Path | None = None,
-            seed: int = 0, gsm_wheel_path: Path | None = None, names: list[str] | None = None) -> list[Prepared]:
+            seed: int = 0, gsm_wheel_path: Path | None = None, names: list[str] | None = None,
+            answers: str = "letter") -> list[Prepared]:
     """Write ``out/NAME/{train,heldout}.jsonl`` for every dataset of ``setup`` (or the ``names``
-    chosen: see :func:`chosen_datasets`) and ``out/mixture.yaml``."""
+    chosen: see :func:`chosen_datasets`) and ``out/mixture.yaml``; ``answers="letter+text"`` writes
+    multiple-choice answers with their option's text (see :func:`with_option_text`)."""
     if setup not in SETUPS:
         raise DataError(f"unknown setup {setup!r}; choose {', '.join(SETUPS)}")
+    if answers not in ANSWERS:
+        raise DataError(f"unknown answers {answers!r}; choose {', '.join(ANSWERS)}")
     wheel_path = wheel_path or fetch_wheel(EVALS, cache)
     reports, datasets = [], []
     with zipfile.ZipFile(wheel_path) as wheel:
@@ -142,7 +165,7 @@ def prepare(setup: str, out: Path, wheel_path: Path | None = None, cache: Path |
                     if record is None:
                         report.dropped[why] = report.dropped.get(why, 0) + 1
                     else:
-                        keep(record, source)
+                        keep(with_option_text(record) if answers == "letter+text" else record, source)
             if name in generated:
                 gsm_wheel_path = gsm_wheel_path or fetch_wheel(REASONING_GYM, cache)
                 for problem in gsm_problems(gsm_wheel_path, generated[name], seed):
@@ -161,7 +184,7 @@ def prepare(setup: str, out: Path, wheel_path: Path | None = None, cache: Path |
     config = {"data": {"datasets": datasets, "heldout_max": max(r.heldout for r in reports)}}
     sources = EVALS + (f" and {REASONING_GYM} (gsm_symbolic)" if generated else "")
     command = f"hbo data prepare {setup} --out {out}" + (f" --datasets {' '.join(chosen)}" if names else "") + \
-        (f" --seed {seed}" if seed else "")
+        (f" --seed {seed}" if seed else "") + (f" --answers {answers}" if answers != "letter" else "")
     (out / "mixture.yaml").write_text(f"# written by: {command}\n# from {sources}\n"
                                       + yaml.safe_dump(config, sort_keys=False))
     return reports
