@@ -9,7 +9,7 @@ from hbo.cli import main
 from hbo.config import load_config
 from hbo.data.formats import DataError
 from hbo.data.mixture import read_mixture
-from hbo.prepare.public_data import GENERATED, LANGUAGES, REGISTRY, heldout_size, prepare
+from hbo.prepare.public_data import GENERATED, LANGUAGES, REGISTRY, heldout_size, prepare, with_option_text
 
 
 def row(question: str, answer, system: bool = True) -> str:
@@ -78,6 +78,39 @@ def test_cli_and_errors(wheel, tmp_path, capsys):
         prepare("multitask", tmp_path / "mt", wheel)
     with pytest.raises(DataError, match="unknown setup"):
         prepare("klingon", tmp_path / "x", wheel)
+    with pytest.raises(DataError, match="unknown answers 'text'"):
+        prepare("multilingual", tmp_path / "x", wheel, answers="text")
+
+
+def chat(question: str, answer: str) -> dict:
+    return {"messages": [{"role": "system", "content": "Pick one."}, {"role": "user", "content": question},
+                         {"role": "assistant", "content": answer}]}
+
+
+def test_letter_answers_can_carry_their_option_text():
+    question = "Which is a gas?\nA. iron\nB. oxygen\nC. salt\nAnswer:"
+    assert with_option_text(chat(question, "[B]"))["messages"][-1]["content"] == "[B] oxygen"
+    assert with_option_text(chat(question, "C"))["messages"][-1]["content"] == "C salt"
+    record = chat(question, "[B]")
+    with_option_text(record)
+    assert record["messages"][-1]["content"] == "[B]"  # the input is left as it was
+    for unchanged in (chat(question, "[D]"),  # no option D
+                      chat(question, "the answer is (B)"),  # not a bare letter
+                      chat("How many?", "7"), chat("Name a gas.", "O")):  # no options
+        assert with_option_text(unchanged) == unchanged
+
+
+def test_prepare_writes_option_texts_when_asked_and_keeps_the_split(wheel, tmp_path, capsys):
+    assert main(["data", "prepare", "multilingual", "--out", str(tmp_path / "text"), "--wheel", str(wheel),
+                 "--answers", "letter+text"]) == 0
+    prepare("multilingual", tmp_path / "letter", wheel)
+    for split in ("train", "heldout"):
+        text = [json.loads(x) for x in (tmp_path / "text" / "polish" / f"{split}.jsonl").read_text().splitlines()]
+        letter = [json.loads(x) for x in (tmp_path / "letter" / "polish" / f"{split}.jsonl").read_text().splitlines()]
+        assert [r["messages"][:-1] for r in text] == [r["messages"][:-1] for r in letter]  # same questions, same order
+        assert all(t["messages"][-1]["content"] == l["messages"][-1]["content"] + " " + "xy"["AB".index(
+            l["messages"][-1]["content"])] for t, l in zip(text, letter))
+    assert "--answers letter+text" in (tmp_path / "text" / "mixture.yaml").read_text()
 
 
 GENERATORS = '''
