@@ -90,7 +90,8 @@ def chat(question: str, answer: str) -> dict:
 def test_letter_answers_can_carry_their_option_text():
     question = "Which is a gas?\nA. iron\nB. oxygen\nC. salt\nAnswer:"
     assert with_option_text(chat(question, "[B]"))["messages"][-1]["content"] == "[B] oxygen"
-    assert with_option_text(chat(question, "C"))["messages"][-1]["content"] == "C salt"
+    assert with_option_text(chat(question, "C"))["messages"][-1]["content"] == "C. salt"
+    assert with_option_text(chat("Pick:\n(a) iron\n(b) neon", "(b)"))["messages"][-1]["content"] == "(b) neon"
     record = chat(question, "[B]")
     with_option_text(record)
     assert record["messages"][-1]["content"] == "[B]"  # the input is left as it was
@@ -108,7 +109,7 @@ def test_prepare_writes_option_texts_when_asked_and_keeps_the_split(wheel, tmp_p
         text = [json.loads(x) for x in (tmp_path / "text" / "polish" / f"{split}.jsonl").read_text().splitlines()]
         letter = [json.loads(x) for x in (tmp_path / "letter" / "polish" / f"{split}.jsonl").read_text().splitlines()]
         assert [r["messages"][:-1] for r in text] == [r["messages"][:-1] for r in letter]  # same questions, same order
-        assert all(t["messages"][-1]["content"] == l["messages"][-1]["content"] + " " + "xy"["AB".index(
+        assert all(t["messages"][-1]["content"] == l["messages"][-1]["content"] + ". " + "xy"["AB".index(
             l["messages"][-1]["content"])] for t, l in zip(text, letter))
     assert "--answers letter+text" in (tmp_path / "text" / "mixture.yaml").read_text()
 

@@ -86,7 +86,7 @@ def to_chat(row: object) -> tuple[dict | None, str | None]:
 
 def with_option_text(record: dict) -> dict:
     """The record with a bare-letter answer ("[B]", "B") followed by the text of the option it names
-    ("[B] oxygen"), where the question lists its options' texts; any other record as it is.
+    ("[B] oxygen", "B. oxygen"), where the question lists its options' texts; any other record as it is.
 
     Fine-tuning on letters alone teaches a small model which letter to favour, not what the answers
     are: its option texts then score no better than before. With the text in the answer, each example
@@ -98,7 +98,9 @@ def with_option_text(record: dict) -> dict:
     texts = dict(options(question))
     if not bare or not texts.get(letter):
         return record
-    return dict(record, messages=prompt + [dict(answer, content=f"{answer['content'].strip()} {texts[letter]}")])
+    marked = answer["content"].strip()
+    marked += "" if marked[-1] in ".)]" else "."  # "B" -> "B. oxygen": the evaluation reads it as option B's line
+    return dict(record, messages=prompt + [dict(answer, content=f"{marked} {texts[letter]}")])
 
 
 def heldout_size(n: int) -> int:
