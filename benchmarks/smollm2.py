@@ -81,6 +81,10 @@ def build_config(setup: str, strategy: str | None, seed: int, args, out: Path):
     config = load_config(files, [*chosen, *offline, f"sampling.seed={seed}", f"training.seed={seed}",
                                  "eval.before=false", f"output_dir={out}", *(QUICK if args.quick else []),
                                  *args.overrides])
+    if args.data != "data":  # the same datasets as `hbo data prepare` wrote them into another folder
+        for dataset in config.data.datasets:
+            dataset.path = f"{args.data}/{setup}/{dataset.name}/train.jsonl"
+            dataset.heldout_path = f"{args.data}/{setup}/{dataset.name}/heldout.jsonl"
     if args.dev:  # development questions: a seeded share of each training set, never the held-out files
         for dataset in config.data.datasets:
             dataset.heldout_path = None
@@ -323,6 +327,8 @@ def main(argv: list[str] | None = None) -> int:
     kind.add_argument("--quick", action="store_true", help="a few steps and questions, one seed")
     parser.add_argument("--dev", action="store_true", help="evaluate on a development split carved from training")
     parser.add_argument("--setups", nargs="+", default=list(SETUPS), choices=SETUPS)
+    parser.add_argument("--data", default="data", metavar="DIR",
+                        help="where `hbo data prepare` wrote each setup (DIR/multilingual, DIR/multitask)")
     parser.add_argument("--strategies", nargs="+", default=list(STRATEGIES), choices=list(STRATEGIES))
     parser.add_argument("--seeds", type=int, nargs="+", default=None, help="default: 0 1 2 (--quick: 0)")
     parser.add_argument("--jobs", type=int, default=1, help="runs side by side (torch threads split between them)")

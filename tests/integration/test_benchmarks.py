@@ -177,9 +177,9 @@ def test_committed_scale_results_have_the_documented_shape():
     check_scale_shape(json.loads((ROOT / "benchmarks" / "results" / "scale.json").read_text()), {"arrow", "baseline"})
 
 
-def write_exam_setups(root: Path) -> None:
-    """Stand-ins for `hbo data prepare multilingual` and `multitask`: every dataset the recipes name,
-    with lettered multiple-choice questions (and, in multitask, numeric ones)."""
+def write_exam_setups(root: Path, folder: str = "data") -> None:
+    """Stand-ins for `hbo data prepare multilingual` and `multitask` (into ``folder``): every dataset the
+    recipes name, with lettered multiple-choice questions (and, in multitask, numeric ones)."""
     import yaml
 
     for setup in ("multilingual", "multitask"):
@@ -195,16 +195,16 @@ def write_exam_setups(root: Path) -> None:
                     if setup == "multitask" and i % 3 == 0:
                         rows[key].append({"messages": [{"role": "user", "content": f"What is {i} + 2?"},
                                                        {"role": "assistant", "content": str(i + 2)}]})
-                path = root / spec[key]
+                path = root / folder / Path(spec[key]).relative_to("data")
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_text("".join(json.dumps(r) + "\n" for r in rows[key]))
 
 
 def test_quick_smollm2_benchmark_runs_the_grid_resumes_and_refuses_other_configs(tmp_path):
-    write_exam_setups(tmp_path)
+    write_exam_setups(tmp_path, "prepared")  # where the recipes do not look: --data points there
     out = tmp_path / "out"
     command = [sys.executable, str(ROOT / "benchmarks" / "smollm2.py"), "--quick", "--out", str(out), "--jobs", "2",
-               "model.name_or_path=demo"]  # the built-in tiny model stands in for SmolLM2
+               "--data", "prepared", "model.name_or_path=demo"]  # the built-in tiny model stands in for SmolLM2
     run = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True)
     assert run.returncode == 0, run.stderr[-3000:]
     results = json.loads((out / "smollm2-quick.json").read_text())
