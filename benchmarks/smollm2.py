@@ -93,9 +93,9 @@ def build_config(setup: str, strategy: str | None, seed: int, args, out: Path):
 
 
 def digest(config, base: bool = False) -> str:
-    """Of everything that decides a run's result (the output folder does not); for the base model's
-    evaluation, of what decides that alone (the model, the questions, the evaluation), so recipes
-    that differ only in training share it."""
+    """Of everything that decides a run's result (the output folder does not), the data files' contents
+    included; for the base model's evaluation, of what decides that alone (the model, the questions, the
+    evaluation), so recipes that differ only in training share it."""
     import dataclasses
 
     from hbo.config.loader import dump_yaml
@@ -106,6 +106,11 @@ def digest(config, base: bool = False) -> str:
                            dataclasses.asdict(config.data), dataclasses.asdict(config.eval)], sort_keys=True)
     else:
         text = dump_yaml(dataclasses.replace(config, output_dir=""))
+    # and of the data files' contents: data prepared again differently into the same folder is other data
+    for dataset in config.data.datasets:
+        for path in (dataset.path, dataset.heldout_path):
+            if path and Path(path).is_file():
+                text += hashlib.sha256(Path(path).read_bytes()).hexdigest()
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 

@@ -226,3 +226,7 @@ def test_quick_smollm2_benchmark_runs_the_grid_resumes_and_refuses_other_configs
     assert again.returncode == 0 and {f: f.stat().st_mtime_ns for f in files} == first  # nothing rerun
     other = subprocess.run(command + ["training.learning_rate=1e-3"], cwd=tmp_path, capture_output=True, text=True)
     assert other.returncode != 0 and "was run with another config" in other.stderr
+    question = next((tmp_path / "prepared" / "multilingual").glob("*/heldout.jsonl"))
+    question.write_text(question.read_text().replace("Question 1?", "Question one?"))  # same path, other data
+    changed = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True)
+    assert changed.returncode != 0 and "was run with another config" in changed.stderr
