@@ -89,10 +89,17 @@ def _choice_batch(model, examples: list[Encoded], pad_id: int) -> list[torch.Ten
     positions = lengths[:, None] + torch.arange(option_width, device=device)
     rest = model(input_ids=ids, attention_mask=torch.cat([prompt_mask[owner], mask], dim=1),
                  position_ids=positions, **{_cache_argument(model): cache}).logits
-    logits = torch.cat([out.logits[owner, -1:], rest[:, :-1]], dim=1).float()
-    chosen = torch.log_softmax(logits, dim=-1).gather(-1, ids.unsqueeze(-1)).squeeze(-1)
-    summed = (chosen * mask).sum(dim=1).cpu()
+    # the first option token is predicted by the prompt's last position, the others by the option's own;
+    # log-probabilities as logit minus log-sum-exp, so no second vocabulary-wide copy is made
+    first = _token_log_probs(out.logits[owner, -1:], ids[:, :1])
+    others = _token_log_probs(rest[:, :-1], ids[:, 1:])
+    summed = (torch.cat([first, others], dim=1) * mask).sum(dim=1).cpu()
     return list(summed.split([len(ex.choices) for ex in examples]))
+
+
+def _token_log_probs(logits: torch.Tensor, ids: torch.Tensor) -> torch.Tensor:
+    logits = logits.float()
+    return logits.gather(-1, ids.unsqueeze(-1)).squeeze(-1) - torch.logsumexp(logits, dim=-1)
 
 
 def _last_logits_only(model) -> dict:
