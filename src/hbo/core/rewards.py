@@ -22,32 +22,35 @@ def group_means(values: torch.Tensor, groups: Sequence[Sequence[int]]) -> list[f
     return means
 
 
-def relative_fall(before: torch.Tensor, now: torch.Tensor, groups: Sequence[Sequence[int]]) -> list[float]:
-    """Per group of positions: (sum before - sum now) / sum before over the entries where both are
-    finite, i.e. the share of the group's loss that went away; NaN for a group with no such entry
-    or a non-positive loss before. Measured on the same examples twice, so example difficulty cancels."""
+def _per_group(before, now, groups: Sequence[Sequence[int]], fall) -> list[float]:
+    """``fall(b, n)`` on each group's entries where both losses are finite (NaN for a group with none,
+    or where ``fall`` returns None)."""
     before, now = torch.as_tensor(before, dtype=torch.float64), torch.as_tensor(now, dtype=torch.float64)
     falls = []
     for group in groups:
         b, n = before[list(group)], now[list(group)]
         both = torch.isfinite(b) & torch.isfinite(n)
-        total = b[both].sum()
-        falls.append(float((total - n[both].sum()) / total) if both.any() and total > 0 else float("nan"))
+        value = fall(b[both], n[both]) if both.any() else None
+        falls.append(float("nan") if value is None else float(value))
     return falls
+
+
+def relative_fall(before: torch.Tensor, now: torch.Tensor, groups: Sequence[Sequence[int]]) -> list[float]:
+    """Per group of positions: (sum before - sum now) / sum before over the entries where both are
+    finite, i.e. the share of the group's loss that went away; NaN for a group with no such entry
+    or a non-positive loss before. Measured on the same examples twice, so example difficulty cancels."""
+    return _per_group(before, now, groups, lambda b, n: (b.sum() - n.sum()) / b.sum() if b.sum() > 0 else None)
 
 
 def median_relative_fall(before: torch.Tensor, now: torch.Tensor, groups: Sequence[Sequence[int]]) -> list[float]:
     """Per group of positions: the median over its examples of (before - now) / before, over the entries
     where both are finite and before > 0; NaN for a group with none. Unlike :func:`relative_fall`, an
     example whose loss is large and does not fall (a random answer) counts once, not by its size."""
-    before, now = torch.as_tensor(before, dtype=torch.float64), torch.as_tensor(now, dtype=torch.float64)
-    falls = []
-    for group in groups:
-        b, n = before[list(group)], now[list(group)]
-        usable = torch.isfinite(b) & torch.isfinite(n) & (b > 0)
-        per_example = (b[usable] - n[usable]) / b[usable]
-        falls.append(float(per_example.quantile(0.5)) if per_example.numel() else float("nan"))
-    return falls
+    def median(b, n):
+        positive = b > 0
+        return ((b[positive] - n[positive]) / b[positive]).quantile(0.5) if positive.any() else None
+
+    return _per_group(before, now, groups, median)
 
 
 def absolute_fall(before: torch.Tensor, now: torch.Tensor, groups: Sequence[Sequence[int]]) -> list[float]:
@@ -55,13 +58,7 @@ def absolute_fall(before: torch.Tensor, now: torch.Tensor, groups: Sequence[Sequ
     where both are finite; NaN for a group with none. Unlike :func:`relative_fall`, a group far from
     its floor (a large loss) that falls counts more than one near it falling by the same share, so the
     fall measures how much is still being gained, not only how fast."""
-    before, now = torch.as_tensor(before, dtype=torch.float64), torch.as_tensor(now, dtype=torch.float64)
-    falls = []
-    for group in groups:
-        b, n = before[list(group)], now[list(group)]
-        both = torch.isfinite(b) & torch.isfinite(n)
-        falls.append(float((b[both] - n[both]).mean()) if both.any() else float("nan"))
-    return falls
+    return _per_group(before, now, groups, lambda b, n: (b - n).mean())
 
 
 def relative_reward(values: Sequence[float]) -> list[float]:
