@@ -86,7 +86,8 @@ def test_gradient_gram_matches_backward(demo, examples):
     groups = [[conditional_sequence(ex) for ex in examples[a:b]] for a, b in ((0, 3), (3, 8), (8, 12))]
     gram = gradient_gram(model, groups, tokenizer.pad_token_id, batch_size=2)
     flat = torch.stack([flat_mean_gradient(model, group) for group in groups]).double()
-    assert gram.shape == (3, 3) and torch.allclose(gram, flat @ flat.T, rtol=1e-4, atol=1e-7)
+    # float32 gradients summed in another order: a few parts in 10^4 on the diagonal on some machines
+    assert gram.shape == (3, 3) and torch.allclose(gram, flat @ flat.T, rtol=1e-3, atol=1e-6)
 
 
 def test_hidden_states_are_token_means_of_the_last_layer(demo, examples):
