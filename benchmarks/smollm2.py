@@ -17,7 +17,8 @@ plus ``base``, ``constant_letter``, ``content`` and the time per run; ``smollm2.
 from the files each time. ``--dev`` evaluates on a seeded share of every training set instead of
 the held-out questions (the runs then train on the rest): recipes are chosen there, never on the
 reported questions. Accuracy is per :mod:`hbo.evaluate`: the log-likelihood of each option for
-multiple choice, exact or numeric match otherwise; ``content`` scores the options by their text.
+multiple choice, exact or numeric match otherwise; ``content`` scores the options by their text and
+``calibrated`` by letter with the model's letter prior divided out.
 """
 from __future__ import annotations
 
