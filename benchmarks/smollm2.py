@@ -301,7 +301,6 @@ def markdown(results: list[dict]) -> str:
         def calibrated(value) -> str:
             return "-" if value is None else f"{value if isinstance(value, float) else value['mean']:.1f}"
 
-
         def letters(chosen: dict) -> str:
             total = sum(chosen.values()) or 1
             return ", ".join(f"{k} {100 * v / total:.0f}%" for k, v in sorted(chosen.items()))

@@ -158,10 +158,9 @@ def evaluate_mixture(model, tokenizer, mixture: Mixture, max_new_tokens: int, ba
     for m in METRICS:
         values = [r[m] for r in results.values() if r.get(m) is not None]
         results["macro"][m] = sum(values) / len(values) if values else None
-    results["macro"]["content_accuracy"] = sum(results[name]["content_accuracy"] for name in mixture.names) / len(
-        mixture.names) if mixture.names and all(results[name]["content_accuracy"] is not None for name in mixture.names) else None
-    results["macro"]["calibrated_accuracy"] = sum(results[name]["calibrated_accuracy"] for name in mixture.names) / len(
-        mixture.names) if mixture.names and all(results[name]["calibrated_accuracy"] is not None for name in mixture.names) else None
+    for m in ("content_accuracy", "calibrated_accuracy"):  # None unless every dataset has one
+        values = [results[name][m] for name in mixture.names]
+        results["macro"][m] = sum(values) / len(values) if values and None not in values else None
     results["macro"]["constant_letter"] = constant_letter_macro([results[name] for name in mixture.names])
     return results
 
