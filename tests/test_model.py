@@ -63,3 +63,35 @@ def test_lora_adapter_starts_from_its_seed_and_leaves_the_global_random_stream_a
     assert first and first.keys() == second.keys() == other.keys()
     assert all(torch.equal(first[k], second[k]) for k in first)  # same seed, same run (one process or many)
     assert not any(torch.equal(first[k], other[k]) for k in first)
+
+
+def test_mixed_precision_computes_in_bfloat16_and_keeps_float32_weights_and_logits():
+    from hbo.config import ModelConfig
+    from hbo.model import load_model
+
+    plain, tokenizer = load_model(ModelConfig(name_or_path="demo"))
+    mixed, _ = load_model(ModelConfig(name_or_path="demo", mixed_precision="bf16"))
+    ids = torch.as_tensor([tokenizer("Reverse the words: red blue green")["input_ids"]])
+    seen = []
+    linear = next(m for m in mixed.modules() if isinstance(m, torch.nn.Linear))
+    linear.register_forward_hook(lambda module, args, out: seen.append(out.dtype))
+    out = mixed(input_ids=ids, labels=ids)
+    assert seen == [torch.bfloat16]  # the products ran in bfloat16 ...
+    assert out.logits.dtype == torch.float32 and all(p.dtype == torch.float32 for p in mixed.parameters())
+    out.loss.backward()
+    assert all(p.grad.dtype == torch.float32 for p in mixed.parameters() if p.grad is not None)
+    with torch.no_grad():  # ... and give nearly what float32 gives, not the same numbers
+        reference = plain(input_ids=ids).logits
+        assert not torch.equal(out.logits, reference)
+        torch.testing.assert_close(out.logits.log_softmax(-1), reference.log_softmax(-1), atol=0.15, rtol=0)
+
+
+def test_mixed_precision_scores_are_cached_apart_from_float32_ones():
+    from hbo.config import ModelConfig
+    from hbo.model import load_model
+    from hbo.scoring import model_fingerprint
+
+    plain, _ = load_model(ModelConfig(name_or_path="demo"))
+    again, _ = load_model(ModelConfig(name_or_path="demo"))
+    mixed, _ = load_model(ModelConfig(name_or_path="demo", mixed_precision="bf16"))
+    assert model_fingerprint(plain) == model_fingerprint(again) != model_fingerprint(mixed)

@@ -2,6 +2,7 @@
 model), in the configured dtype and with a chat template."""
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 
@@ -40,9 +41,32 @@ def load_model(config: ModelConfig, seed: int = 0):
     except (OSError, ValueError) as e:
         raise ModelLoadError(f"model.name_or_path: could not load {config.name_or_path!r}: {e}") from None
     ensure_chat_template(tokenizer, config.chat_template)
+    if config.mixed_precision == "bf16":
+        model = with_mixed_precision(model)
     if config.lora is not None:
         model = with_lora(model, config.lora, seed)
     return model, tokenizer
+
+
+def with_mixed_precision(model, dtype: torch.dtype = torch.bfloat16):
+    """``model`` whose every forward runs under ``torch.autocast`` in ``dtype``, on the device its weights
+    are on when it runs: the weights, their gradients and the optimiser stay in float32, so small
+    updates are not rounded away, while matrix products run in bfloat16. Set on the model's own forward,
+    so every pass goes through it (scoring, training, rewards, evaluation, generation, and an adapter
+    or DDP wrapped around it); logits come back in float32, as the log-probabilities hbo reads need."""
+    forward = model.forward
+
+    @functools.wraps(forward)
+    def autocast_forward(*args, **kwargs):
+        with torch.autocast(next(model.parameters()).device.type, dtype=dtype):
+            out = forward(*args, **kwargs)
+        if getattr(out, "logits", None) is not None:
+            out.logits = out.logits.float()
+        return out
+
+    model.forward = autocast_forward
+    model.hbo_autocast_dtype = dtype  # the scores cache keeps these scores apart from float32 ones
+    return model
 
 
 def with_lora(model, lora, seed: int = 0):

@@ -61,7 +61,8 @@ def score_examples(model, examples: Sequence[Encoded], pad_id: int, header: list
 
 def model_fingerprint(model) -> str:
     """Identify the base model by its config and weight files (size plus head and tail bytes), which is
-    stable across copies and clones, and cheap even for multi-GB checkpoints."""
+    stable across copies and clones, and cheap even for multi-GB checkpoints; and by the precision it
+    computes in, when that is not its weights' (mixed precision scores differ a little)."""
     h = hashlib.sha256(json.dumps(model.config.to_dict(), sort_keys=True, default=str).encode())
     folder = Path(str(getattr(model.config, "_name_or_path", "")))
     if folder.is_dir():
@@ -74,6 +75,9 @@ def model_fingerprint(model) -> str:
             h.update(f"{path.name}:{size}".encode() + head + tail)
     else:
         h.update(str(getattr(model.config, "_commit_hash", "")).encode())
+    autocast = getattr(model, "hbo_autocast_dtype", None)  # see hbo.model.with_mixed_precision
+    if autocast is not None:
+        h.update(f"autocast:{autocast}".encode())
     return h.hexdigest()[:16]
 
 

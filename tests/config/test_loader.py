@@ -46,10 +46,17 @@ def test_datasets_list(tmp_path):
     ("scoring.metric=foo", "scoring.metric must be one of"),
     ("sampling.actor_lr=0", "sampling.actor_lr must be > 0"),
     ("data.loss_on=prompt", "data.loss_on must be one of"),
+    ("model.mixed_precision=fp16", "model.mixed_precision must be one of no, bf16"),
 ])
 def test_bad_keys_and_values(override, message):
     with pytest.raises(ConfigError, match=message):
         load_config(None, [override])
+
+
+def test_mixed_precision_needs_float32_weights():
+    assert load_config(None, ["model.mixed_precision=bf16"]).model.mixed_precision == "bf16"
+    with pytest.raises(ConfigError, match="model.mixed_precision: bf16 keeps float32 weights"):
+        load_config(None, ["model.mixed_precision=bf16", "model.dtype=bfloat16"])
 
 
 def test_duplicate_dataset_names(tmp_path):

@@ -10,6 +10,7 @@ from hbo.errors import ConfigError
 # Every choice list, in one place: the loader rejects any other value with the list, and the modules
 # that act on a choice read their list from here.
 Dtype = Literal["float32", "bfloat16", "float16"]
+MixedPrecision = Literal["no", "bf16"]
 DataFormat = Literal["auto", "chat", "alpaca", "prompt_completion"]
 LossOn = Literal["response", "all"]
 Metric = Literal["ifd", "ppl", "loss"]
@@ -42,6 +43,7 @@ class ModelConfig:
     name_or_path: str = "demo"  # local folder or hub id of a causal LM; "demo" is the built-in tiny model
     trust_remote_code: bool = False  # only for models whose code you trust
     dtype: Dtype = "float32"  # float32, bfloat16 or float16: the weights' dtype while training
+    mixed_precision: MixedPrecision = "no"  # bf16: float32 weights and optimiser, matrix products in bfloat16 (torch.autocast) for scoring, training, rewards and evaluation; about 1.5-2x faster on a CPU with AVX512-BF16 or AMX, and on GPUs
     chat_template: str | None = None  # Jinja template; default: the tokenizer's own, else hbo's plain one
     lora: LoraSettings | None = None  # train a LoRA adapter (PEFT) instead of every weight; {} for the defaults; model/ then holds the adapter
 
@@ -199,6 +201,10 @@ class Config:
             if self.sampling.local_reward == "ifd":
                 raise ConfigError("sampling.local_reward: ifd needs a response-alone pass that training does not "
                                   "make; use ppl or loss with reward_source: train")
+        if self.model.mixed_precision != "no" and self.model.dtype != "float32":
+            raise ConfigError(f"model.mixed_precision: {self.model.mixed_precision} keeps float32 weights and computes in "
+                              f"bfloat16; with model.dtype: {self.model.dtype} everything is in that dtype already "
+                              "(use one or the other)")
         _check_positive("data.max_length", self.data.max_length)
         if self.data.num_proc is not None:
             _check_positive("data.num_proc", self.data.num_proc)
