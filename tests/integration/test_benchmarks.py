@@ -230,3 +230,26 @@ def test_quick_smollm2_benchmark_runs_the_grid_resumes_and_refuses_other_configs
     question.write_text(question.read_text().replace("Question 1?", "Question one?"))  # same path, other data
     changed = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True)
     assert changed.returncode != 0 and "was run with another config" in changed.stderr
+
+
+def test_level_oracle_samples_the_size_prior_and_the_given_level_weights(monkeypatch):
+    import torch
+
+    from hbo import strategies
+    from hbo.config import load_config
+
+    monkeypatch.syspath_prepend(str(ROOT / "benchmarks"))
+    import level_oracle
+
+    monkeypatch.setattr(strategies, "STRATEGIES", dict(strategies.STRATEGIES))  # the registry stays as it was
+    level_oracle.register_oracle({1: [1, 1, 0, 2]})
+    config = load_config(None, [f"sampling.strategy={level_oracle.ORACLE}"]).sampling
+    levels = [[[0, 1], [2, 3], [4, 5], [6, 7]], [[8], [9], [10], [11]]]
+    oracle = strategies.make_strategy(config, levels, torch.zeros(12), torch.zeros(12))
+    datasets, within = oracle.probabilities()
+    assert datasets == pytest.approx([8 / 12, 4 / 12]) and not oracle.updates
+    assert within[0] == pytest.approx([0.25] * 4)
+    assert within[1] == pytest.approx([0.25, 0.25, 0.0, 0.5], abs=1e-9)
+    with pytest.raises(ValueError, match="dataset 0 needs 4 weights"):
+        level_oracle.register_oracle({0: [1, 1]})
+        strategies.make_strategy(config, levels, torch.zeros(12), torch.zeros(12))
