@@ -103,8 +103,9 @@ def digest(config, base: bool = False) -> str:
 
     if base:
         model = config.model
-        text = json.dumps([model.name_or_path, model.dtype, model.chat_template, model.trust_remote_code,
-                           dataclasses.asdict(config.data), dataclasses.asdict(config.eval)], sort_keys=True)
+        text = json.dumps([model.name_or_path, model.dtype, model.mixed_precision, model.chat_template,
+                           model.trust_remote_code, dataclasses.asdict(config.data), dataclasses.asdict(config.eval)],
+                          sort_keys=True)
     else:
         text = dump_yaml(dataclasses.replace(config, output_dir=""))
     # and of the data files' contents: data prepared again differently into the same folder is other data

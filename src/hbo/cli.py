@@ -9,6 +9,7 @@ import warnings
 from hbo.config import dump_yaml, load_config
 from hbo.errors import ConfigError, ModelLoadError, TrainingInterrupted
 from hbo.errors import DataError
+from hbo.prepare.public_data import ANSWERS
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -36,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--gsm-wheel", help="a local reasoning-gym wheel instead of downloading it (multitask)")
     p.add_argument("--cache", help="where downloaded wheels are kept (default: the cache folder's wheels/)")
     p.add_argument("--seed", type=int, default=0, help="seed of the train / held-out split and of generated problems")
-    p.add_argument("--answers", choices=["letter", "letter+text"], default="letter",
+    p.add_argument("--answers", choices=ANSWERS, default="letter",
                    help="multiple-choice answers as the sets write them (a letter), or followed by the option's "
                         "text (letter+text: the answer's content is trained too)")
     p.add_argument("--datasets", nargs="+", metavar="NAME",
