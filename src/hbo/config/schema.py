@@ -43,7 +43,7 @@ class ModelConfig:
     name_or_path: str = "demo"  # local folder or hub id of a causal LM; "demo" is the built-in tiny model
     trust_remote_code: bool = False  # only for models whose code you trust
     dtype: Dtype = "float32"  # float32, bfloat16 or float16: the weights' dtype while training
-    mixed_precision: MixedPrecision = "no"  # bf16: float32 weights and optimiser, matrix products in bfloat16 (torch.autocast) for scoring, training, rewards and evaluation; about 1.5-2x faster on a CPU with AVX512-BF16 or AMX, and on GPUs
+    mixed_precision: MixedPrecision = "no"  # bf16: float32 weights and optimiser, matrix products in bfloat16 (torch.autocast) for scoring, training, rewards and evaluation; on a CPU, faster only with AVX512-BF16 or AMX (see docs/performance.md)
     chat_template: str | None = None  # Jinja template; default: the tokenizer's own, else hbo's plain one
     lora: LoraSettings | None = None  # train a LoRA adapter (PEFT) instead of every weight; {} for the defaults; model/ then holds the adapter
 
