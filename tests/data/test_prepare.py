@@ -101,18 +101,18 @@ def test_letter_answers_can_carry_their_option_text():
         assert with_option_text(unchanged) == unchanged
 
 
-def test_prepare_writes_option_texts_by_default_and_keeps_the_split(wheel, tmp_path, capsys):
-    assert main(["data", "prepare", "multilingual", "--out", str(tmp_path / "text"), "--wheel", str(wheel)]) == 0
-    assert main(["data", "prepare", "multilingual", "--out", str(tmp_path / "letter"), "--wheel", str(wheel),
-                 "--answers", "letter"]) == 0
+def test_prepare_writes_option_texts_when_asked_and_keeps_the_split(wheel, tmp_path, capsys):
+    assert main(["data", "prepare", "multilingual", "--out", str(tmp_path / "text"), "--wheel", str(wheel),
+                 "--answers", "letter+text"]) == 0
+    assert main(["data", "prepare", "multilingual", "--out", str(tmp_path / "letter"), "--wheel", str(wheel)]) == 0
     for split in ("train", "heldout"):
         text = [json.loads(x) for x in (tmp_path / "text" / "polish" / f"{split}.jsonl").read_text().splitlines()]
         letter = [json.loads(x) for x in (tmp_path / "letter" / "polish" / f"{split}.jsonl").read_text().splitlines()]
         assert [r["messages"][:-1] for r in text] == [r["messages"][:-1] for r in letter]  # same questions, same order
         assert all(t["messages"][-1]["content"] == l["messages"][-1]["content"] + ". " + "xy"["AB".index(
             l["messages"][-1]["content"])] for t, l in zip(text, letter))
-    assert "--answers" not in (tmp_path / "text" / "mixture.yaml").read_text()
-    assert "--answers letter\n" in (tmp_path / "letter" / "mixture.yaml").read_text()
+    assert "--answers letter+text" in (tmp_path / "text" / "mixture.yaml").read_text()
+    assert "--answers" not in (tmp_path / "letter" / "mixture.yaml").read_text()
 
 
 GENERATORS = '''

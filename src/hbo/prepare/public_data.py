@@ -42,9 +42,8 @@ SETUPS: dict[str, dict[str, list[str]]] = {
 # dataset -> how many GSM-style problems (reasoning-gym's gsm_symbolic) are made on the user's machine
 # and added to its registry files
 GENERATED: dict[str, dict[str, int]] = {"multitask": {"math": 400}}
-# How a multiple-choice answer is written (see with_option_text), the default first: letter+text was
-# chosen on the SmolLM2 recipes' development split, where letters alone taught a favourite letter.
-ANSWERS = ("letter+text", "letter")
+# How a multiple-choice answer is written (see with_option_text), the default (as the sets write it) first.
+ANSWERS = ("letter", "letter+text")
 HELDOUT_FRACTION, HELDOUT_MIN = 0.2, 100  # at least 20%, and at least 100 examples (never over half)
 
 
@@ -135,9 +134,8 @@ def prepare(setup: str, out: Path, wheel_path: Path | None = None, cache: Path |
             seed: int = 0, gsm_wheel_path: Path | None = None, names: list[str] | None = None,
             answers: str = ANSWERS[0]) -> list[Prepared]:
     """Write ``out/NAME/{train,heldout}.jsonl`` for every dataset of ``setup`` (or the ``names``
-    chosen: see :func:`chosen_datasets`) and ``out/mixture.yaml``; ``answers="letter+text"`` (the
-    default) writes multiple-choice answers with their option's text (see :func:`with_option_text`),
-    ``"letter"`` as the sets write them."""
+    chosen: see :func:`chosen_datasets`) and ``out/mixture.yaml``; ``answers="letter+text"`` writes
+    multiple-choice answers with their option's text (see :func:`with_option_text`)."""
     if setup not in SETUPS:
         raise DataError(f"unknown setup {setup!r}; choose {', '.join(SETUPS)}")
     if answers not in ANSWERS:
