@@ -1,12 +1,15 @@
-"""How much could a sampler gain by choosing difficulty levels? Fixed level weights, chosen with
-knowledge no sampler has, against proportional sampling on the same seeds and questions.
+"""How much could a sampler gain by choosing difficulty levels, or dataset shares? Fixed weights,
+chosen with knowledge no sampler has, against proportional sampling on the same seeds and questions.
 
     python benchmarks/level_oracle.py --mixture dev-pretrained --seeds 0 1 \\
         --name skip-noise --weights '{"add": [1, 1, 1, 0]}'
+    python benchmarks/level_oracle.py --mixture hard --name shares \\
+        --shares '{"reverse-en": 4, "reverse-de": 1, ...}' training.lr_scheduler_type=linear
 
-The oracle samples datasets in proportion to their size (as ``proportional``) and, inside the
-datasets named in ``--weights``, levels with the given weights (the others uniformly over their
-examples, as ``proportional``); nothing is updated while training. With the level that holds a
+The oracle samples datasets in proportion to their size (as ``proportional``), or to ``--shares``
+(every dataset named), and, inside the datasets named in ``--weights``, levels with the given
+weights (the others uniformly over their examples, as ``proportional``); nothing is updated while
+training. With the level that holds a
 dataset's random answers weighted 0, it is the most that avoiding those answers can gain: an upper
 bound for any reward that tries to, and a yardstick for the noise in one run. Runs are files under
 ``--out``/runs/oracle-<mixture>-<steps>/ (skipped when present), as in ``mixture.py``, the oracle's
@@ -26,9 +29,10 @@ from mixture import HERE, paired
 ORACLE = "level-oracle"
 
 
-def register_oracle(weights: dict[int, list[float]]) -> None:
+def register_oracle(weights: dict[int, list[float]], shares: list[float] | None = None) -> None:
     """Add the oracle to hbo's strategy registry (in this process): hbo with neither actor updating,
-    its global actor at the size prior (T=1) and local actors at ``weights`` (by dataset index)."""
+    its global actor at ``shares`` (by default the size prior, T=1) and local actors at ``weights``
+    (by dataset index)."""
     import numpy as np
 
     from hbo import strategies
@@ -41,28 +45,32 @@ def register_oracle(weights: dict[int, list[float]]) -> None:
             if len(w) != len(strategy.local_actors[d]) or (w < 0).any() or w.sum() <= 0:
                 raise ValueError(f"--weights: dataset {d} needs {len(strategy.local_actors[d])} weights >= 0, not all 0")
             strategy.local_actors[d].logits = np.log(np.maximum(w / w.sum(), 1e-12))
+        if shares is not None:
+            strategy.global_actor.logits = np.log(np.asarray(shares, dtype=float) / sum(shares))
         return strategy
 
     strategies.STRATEGIES[ORACLE] = strategies.Registered(build)
 
 
-def run_oracle(weights, *job):
+def run_oracle(weights, shares, *job):
     """``mixture.run_one(*job)`` in a worker process, whose registry needs the oracle too."""
     from mixture import run_one
 
-    register_oracle(weights)
+    register_oracle(weights, shares)
     return run_one(*job)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--mixture", default="dev-pretrained", help="built-in mixture")
-    parser.add_argument("--weights", required=True, help='level weights by dataset, JSON: {"add": [1, 1, 1, 0]}')
+    parser.add_argument("--weights", default="{}", help='level weights by dataset, JSON: {"add": [1, 1, 1, 0]}')
+    parser.add_argument("--shares", help='dataset weights, every dataset named, JSON: {"add": 2, "add-plus": 1, ...}')
     parser.add_argument("--name", required=True, help="the oracle's name in the run files")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1])
     parser.add_argument("--steps", type=int, default=1000)
     parser.add_argument("--jobs", type=int, default=1)
     parser.add_argument("--out", default=str(HERE / "results"))
+    parser.add_argument("overrides", nargs="*", metavar="section.key=value", help="applied to every run")
     args = parser.parse_args(argv)
     from hbo.data.builtin import MIXTURES
 
@@ -74,18 +82,28 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"--weights: {args.mixture} has no dataset {', '.join(unknown)} (it has {', '.join(names)})")
     weights = {names.index(name): w for name, w in given.items()}
+    shares = None
+    if args.shares:
+        named = json.loads(args.shares)
+        if sorted(named) != sorted(names) or any(not float(named[n]) > 0 for n in names):
+            parser.error(f"--shares: a weight > 0 for each of {', '.join(names)}, got {named}")
+        shares = [float(named[n]) for n in names]
+    if not given and shares is None:
+        parser.error("--weights or --shares: the oracle needs at least one")
     runs = Path(args.out) / "runs" / f"oracle-{args.mixture}-{args.steps}"
-    # the weights are in the oracle's file name: a rerun with other weights is another run
-    oracle = f"{args.name}-" + hashlib.sha1(json.dumps(given, sort_keys=True).encode()).hexdigest()[:8]
+    # the weights, shares and overrides are in the oracle's file name: a rerun with others is another run
+    key = json.dumps({"weights": given, "shares": shares, "overrides": args.overrides} if shares or args.overrides
+                     else given, sort_keys=True)  # level weights alone: the name the committed runs have
+    oracle = f"{args.name}-" + hashlib.sha1(key.encode()).hexdigest()[:8]
     jobs = [(name, seed, args.steps, args.mixture, overrides, runs)
             for seed in args.seeds
-            for name, overrides in ((oracle, [f"sampling.strategy={ORACLE}"]),
-                                    ("proportional", ["sampling.strategy=proportional"]))]
+            for name, overrides in ((oracle, [f"sampling.strategy={ORACLE}"] + args.overrides),
+                                    ("proportional", ["sampling.strategy=proportional"] + args.overrides))]
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     with ProcessPoolExecutor(args.jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
-        results = list(pool.map(run_oracle, [weights] * len(jobs), *zip(*jobs)))
+        results = list(pool.map(run_oracle, [weights] * len(jobs), [shares] * len(jobs), *zip(*jobs)))
     by_name: dict[str, list[dict]] = {}
     for r in results:
         by_name.setdefault(r["name"], []).append(r)

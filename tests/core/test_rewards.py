@@ -67,6 +67,21 @@ def test_absolute_fall_is_the_mean_fall_in_nats():
     assert math.isnan(absolute_fall(before, now, [[4]])[0])
 
 
+def test_likelihood_gain_is_the_rise_in_whole_answer_probability():
+    from hbo.core.rewards import absolute_fall, likelihood_gain
+
+    log2, log4 = math.log(2), math.log(4)
+    before = torch.tensor([log4, log4, 30.0, 30.0, math.nan], dtype=torch.float64)  # P = 1/4, 1/4, ~0, ~0
+    now = torch.tensor([log2, 0.0, 12.0, 25.0, 0.0], dtype=torch.float64)  # P = 1/2, 1, ~0, ~0
+    # a learnable group: (1/2 + 1) / 2 - 1/4; answers whose probability stays near 0 gain nothing,
+    # however far their loss falls (the fall in nats ranks that group first)
+    assert likelihood_gain(before, now, [[0, 1], [2, 3]]) == pytest.approx([0.5, 0.0], abs=1e-5)
+    assert absolute_fall(before, now, [[0, 1], [2, 3]]) == pytest.approx([(log4 - log2 + log4) / 2, 11.5])
+    assert likelihood_gain(now, before, [[0, 1]]) == pytest.approx([-0.5])  # a model that forgets loses
+    assert likelihood_gain(before, now, [[1, 4]]) == pytest.approx([0.75])  # NaN entries left out
+    assert math.isnan(likelihood_gain(before, now, [[4]])[0])
+
+
 def test_transfer_scores_by_hand():
     from hbo.core.rewards import transfer_scores
 

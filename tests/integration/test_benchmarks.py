@@ -253,3 +253,6 @@ def test_level_oracle_samples_the_size_prior_and_the_given_level_weights(monkeyp
     with pytest.raises(ValueError, match="dataset 0 needs 4 weights"):
         level_oracle.register_oracle({0: [1, 1]})
         strategies.make_strategy(config, levels, torch.zeros(12), torch.zeros(12))
+    level_oracle.register_oracle({}, [1.0, 3.0])  # dataset shares instead of the size prior
+    datasets, within = strategies.make_strategy(config, levels, torch.zeros(12), torch.zeros(12)).probabilities()
+    assert datasets == pytest.approx([0.25, 0.75]) and within[1] == pytest.approx([0.25] * 4)

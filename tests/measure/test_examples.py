@@ -129,6 +129,8 @@ def test_reward_computation_leaves_training_state_untouched(demo, examples):
     probe.gradient_norms(range(5))
     probe.losses(range(10))
     probe.alone_losses(range(10))
+    means, counts = mean_losses(model, [conditional_sequence(ex) for ex in examples[:10]], tokenizer.pad_token_id)
+    assert probe.response_lengths(range(10)).tolist() == counts.tolist() and counts.min() > 0
     probe.gradient_cosines([[0, 1], [2, 3, 4]], [5, 6])
     probe.hidden_states(range(4))
     probe.gradient_gram([[0, 1], [2, 3, 4]])

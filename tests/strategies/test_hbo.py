@@ -150,6 +150,27 @@ def test_heldout_rewards_by_hand():
     assert resumed.update(probe, 100) == record
 
 
+def test_likelihood_fall_scores_each_whole_answer_by_its_length():
+    """heldout_fall likelihood: each probe example's mean loss times its response length is -log P of
+    its answer; scores are the rise in mean P since the last update (the base model's loss first)."""
+    strategy = heldout_strategy(heldout_fall="likelihood")
+    probe_of = {i: (d, k) for d, dataset in enumerate(strategy.probe_levels) for k, level in enumerate(dataset) for i in level}
+    length = {(0, 0): 1, (0, 1): 1, (1, 0): 2, (1, 1): 20}
+    now = {(0, 0): 0.0, (0, 1): 1.0, (1, 0): 0.5, (1, 1): 0.5}  # base: 1 nat per token everywhere
+    probe = FakeProbe(None)
+    probe.losses = lambda idx: torch.tensor([now[probe_of[i]] for i in idx], dtype=torch.float64)
+    probe.response_lengths = lambda idx: torch.tensor([length[probe_of[i]] for i in idx], dtype=torch.float64)
+    record = strategy.update(probe, 50)
+    e = math.exp
+    level_gain = {(0, 0): 1 - e(-1), (0, 1): 0.0, (1, 0): e(-1) - e(-2), (1, 1): e(-10) - e(-20)}
+    falls = [(level_gain[d, 0] + level_gain[d, 1]) / 2 for d in (0, 1)]
+    assert record["global_reward"] == pytest.approx([0.5, 0.5 * e(2 * (falls[1] / falls[0] - 1))])
+    # levels on one scale: the long answer whose loss halved gains almost nothing, as its exact match would
+    scale = level_gain[0, 0]
+    assert record["local_reward"][1] == pytest.approx(
+        [0.5, 0.5 * e(2 * (level_gain[1, 1] - level_gain[1, 0]) / scale)])
+
+
 def test_heldout_rewards_read_no_training_signals_and_other_rewards_carve_no_probe():
     assert not heldout_strategy(reward_source="train").reads_training_signals
     assert heldout_strategy(local_reward="improvement", reward_source="train").reads_training_signals

@@ -16,7 +16,7 @@ LossOn = Literal["response", "all"]
 Metric = Literal["ifd", "ppl", "loss"]
 GlobalReward = Literal["gradient-norm", "alignment", "progress", "heldout", "transfer"]
 TiltScale = Literal["update", "run"]
-HeldoutFall = Literal["total", "median", "absolute"]
+HeldoutFall = Literal["total", "median", "absolute", "likelihood"]
 TrainerKind = Literal["trainer", "sft"]
 LocalReward = Literal["ppl", "loss", "ifd", "improvement", "heldout"]
 RewardSource = Literal["auto", "train", "offline"]
@@ -114,7 +114,7 @@ class SamplingConfig:
     global_reward: GlobalReward = "heldout"  # heldout: the prior tilted by exp(tilt * score), score = the fall of the dataset's development-probe loss since the last update (see heldout_fall) over the largest |fall|; progress: the same from the loss of the examples trained on; gradient-norm: the paper's; alignment: the prior tilted by the cosine of the dataset's gradient with the mean unit gradient; transfer: the prior tilted by how much a step on the dataset lowers every dataset's development-probe loss, relative to it (training gradient dot each probe gradient)
     alignment_samples_per_level: int = 4  # global_reward alignment or transfer: examples per level for each dataset's training gradient
     tilt_scale: TiltScale = "update"  # heldout or progress rewards: scores are divided by the largest |score| of this update, or of the whole run so far (run: small late scores tilt little)
-    heldout_fall: HeldoutFall = "total"  # heldout rewards: a group's fall is that of its summed probe loss as a share of it (total), or the median of its examples' relative falls (median: examples with random answers, whose loss is large and does not fall, cannot drown the others'), or the mean fall of its examples' losses in nats (absolute: a dataset far from its floor counts more than one near it falling by the same share)
+    heldout_fall: HeldoutFall = "total"  # heldout rewards: a group's fall is that of its summed probe loss as a share of it (total), or the median of its examples' relative falls (median: examples with random answers, whose loss is large and does not fall, cannot drown the others'), or the mean fall of its examples' losses in nats (absolute: a dataset far from its floor counts more than one near it falling by the same share), or the rise in the mean probability of producing each probe example's whole answer (likelihood: exact match's unit, so random answers, whose probability stays near 0, add nothing, and a group answered almost surely has little left to gain)
     heldout_per_example: bool = True  # global_reward heldout: divide each dataset's fall by its sampling probability (the fall bought per unit of sampling), so a large dataset's share does not feed on itself
     tilt: float = 3.0  # heldout, progress, alignment or transfer rewards: how far a score difference of 1 tilts the prior (a factor e^tilt)
     reward_tokens: RewardTokens = "response"  # response or all: the tokens the gradient-norm reward's loss covers (the authors' code: all)

@@ -61,6 +61,15 @@ def absolute_fall(before: torch.Tensor, now: torch.Tensor, groups: Sequence[Sequ
     return _per_group(before, now, groups, lambda b, n: (b - n).mean())
 
 
+def likelihood_gain(before: torch.Tensor, now: torch.Tensor, groups: Sequence[Sequence[int]]) -> list[float]:
+    """Per group of positions, from each example's summed answer loss -log P(answer | prompt): the rise
+    in the mean probability of producing the whole answer, mean exp(-now) - mean exp(-before), over
+    the entries where both are finite; NaN for a group with none. This is exact match's own unit: an
+    answer the model cannot learn (a random one) keeps a probability near 0 and adds nothing however
+    its loss moves, and a group already answered almost surely has little left to gain."""
+    return _per_group(before, now, groups, lambda b, n: (-n).exp().mean() - (-b).exp().mean())
+
+
 def relative_reward(values: Sequence[float]) -> list[float]:
     """r_k / mean_j r_j: the local reward's normalisation across levels (mean 1).
 

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import torch
 
+from hbo.data.encoding import IGNORE
 from hbo.data.mixture import FlatTrainSet
 from hbo.measure.distributed import split_rows
 from hbo.measure.examples import (alone_sequence, conditional_sequence, gradient_cosines, gradient_gram, gradient_norms,
@@ -49,6 +50,11 @@ class ModelProbe:
     def losses(self, indices: Sequence[int]) -> torch.Tensor:
         return split_rows(lambda share: mean_losses(self.model, self._conditional(share), self.pad_id,
                                                     self.batch_size)[0], indices)
+
+    def response_lengths(self, indices: Sequence[int]) -> torch.Tensor:
+        """Scored tokens per example in ``losses`` (labels after the shift by one)."""
+        return torch.tensor([sum(1 for t in conditional_sequence(self.train_set.examples[i])[1][1:] if t != IGNORE)
+                             for i in indices], dtype=torch.float64)
 
     def alone_losses(self, indices: Sequence[int]) -> torch.Tensor:
         def measure(share):

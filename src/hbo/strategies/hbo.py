@@ -50,7 +50,8 @@ from hbo.core.actor import SoftmaxActor
 from hbo.core.levels import hold_out, owners
 from hbo.core.prior import temperature_prior
 from hbo.core.rewards import (ExponentialAverage, absolute_fall, alignment_with_mean, finite_mean, group_means,
-                              median_relative_fall, relative_fall, relative_reward, tilted_prior, transfer_scores)
+                              likelihood_gain, median_relative_fall, relative_fall, relative_reward, tilted_prior,
+                              transfer_scores)
 from hbo.strategies.base import RewardProbe, Strategy
 from hbo.strategies.draws import draw
 
@@ -107,6 +108,7 @@ class HBOStrategy(Strategy):
         self.probe_positions = [[[next(positions) for _ in level] for level in dataset] for dataset in self.probe_levels]
         # each probe example's loss at the last update (the base model's before the first)
         self.last_probe_losses = self.base_loss[torch.as_tensor(self.probe_indices, dtype=torch.long)].tolist()
+        self.probe_lengths = None  # heldout_fall likelihood: response tokens per probe example, read once
         self.local_emas = [ExponentialAverage(config.reward_ema) for _ in self.levels] if config.reward_ema else None
         self.largest_scores: dict[str, float] = {}  # tilt_scale run: the largest |score| so far, per actor
 
@@ -162,10 +164,15 @@ class HBOStrategy(Strategy):
         before = torch.tensor(self.last_probe_losses, dtype=torch.float64)
         self.last_probe_losses = [n if n == n else b for n, b in zip(now.tolist(), self.last_probe_losses)]
         groups = self.probe_positions
-        fall = {"median": median_relative_fall, "absolute": absolute_fall}.get(self.config.heldout_fall, relative_fall)
         whole = [[p for level in dataset for p in level] for dataset in groups]  # each dataset's probe positions
-        per_dataset = fall(before, now, whole)
         self.probe_losses_now = [finite_mean(now[positions]) for positions in whole]
+        if self.config.heldout_fall == "likelihood":  # mean token losses -> each whole answer's -log P
+            if self.probe_lengths is None:
+                self.probe_lengths = probe.response_lengths(self.probe_indices)
+            before, now = before * self.probe_lengths, now * self.probe_lengths
+        fall = {"median": median_relative_fall, "absolute": absolute_fall,
+                "likelihood": likelihood_gain}.get(self.config.heldout_fall, relative_fall)
+        per_dataset = fall(before, now, whole)
         per_level = [fall(before, now, dataset) for dataset in groups]
         return self._fill_unmeasured(per_dataset), [self._fill_unmeasured(row) for row in per_level]
 
