@@ -171,6 +171,30 @@ def test_likelihood_fall_scores_each_whole_answer_by_its_length():
         [0.5, 0.5 * e(2 * (level_gain[1, 1] - level_gain[1, 0]) / scale)])
 
 
+def test_heldout_threshold_leaves_the_prior_where_falls_are_within_the_probes_scatter():
+    levels = [[list(range(0, 12)), list(range(12, 24))], [list(range(24, 36)), list(range(36, 48))]]
+    base = torch.ones(48, dtype=torch.float64)
+
+    def rewards(threshold, now):
+        cfg = SamplingConfig(global_reward="heldout", local_reward="heldout", probe_per_level=3, tilt=2.0,
+                             reward_ema=None, heldout_threshold=threshold, heldout_per_example=False)
+        strategy = HBOStrategy(levels, cfg, base, base)
+        probe = FakeProbe(None)
+        position = {i: p for p, i in enumerate(strategy.probe_indices)}
+        probe.losses = lambda idx: torch.tensor([now[position[i]] for i in idx], dtype=torch.float64)
+        return strategy.update(probe, 50)["global_reward"]
+
+    # dataset 0's probe falls by 0.1 on average with a wide scatter, dataset 1's by 0.05, each alike
+    scattered = [0.4, 1.2, 0.9, 1.1, 0.8, 1.0] + [0.95] * 6
+    assert rewards(None, scattered) == pytest.approx([0.5, 0.5 * math.exp(2 * (0.5 - 1))])  # the scatter tilts
+    assert rewards(2.0, scattered)[0] < rewards(2.0, scattered)[1]  # dataset 0 is noise; dataset 1 is real
+    assert rewards(2.0, [1.0] * 6 + [0.9, 1.1, 1.0, 1.0, 0.95, 1.05]) == pytest.approx([0.5, 0.5])  # no evidence: the prior
+    with pytest.raises(ConfigError, match="heldout_fall: total"):
+        load_config(None, ["sampling.heldout_threshold=2", "sampling.heldout_fall=median"])
+    with pytest.raises(ConfigError, match=">= 0"):
+        load_config(None, ["sampling.heldout_threshold=-1"])
+
+
 def test_heldout_rewards_read_no_training_signals_and_other_rewards_carve_no_probe():
     assert not heldout_strategy(reward_source="train").reads_training_signals
     assert heldout_strategy(local_reward="improvement", reward_source="train").reads_training_signals

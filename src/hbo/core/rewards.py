@@ -1,6 +1,7 @@
 """Reward arithmetic over per-example measurements (no model code here)."""
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import torch
@@ -40,6 +41,29 @@ def relative_fall(before: torch.Tensor, now: torch.Tensor, groups: Sequence[Sequ
     finite, i.e. the share of the group's loss that went away; NaN for a group with no such entry
     or a non-positive loss before. Measured on the same examples twice, so example difficulty cancels."""
     return _per_group(before, now, groups, lambda b, n: (b.sum() - n.sum()) / b.sum() if b.sum() > 0 else None)
+
+
+def relative_fall_error(before: torch.Tensor, now: torch.Tensor, groups: Sequence[Sequence[int]]) -> list[float]:
+    """Standard error of :func:`relative_fall` per group, taking its examples' falls (before - now) as
+    independent draws: sqrt(m) * std(fall) / sum before over the m entries where both are finite;
+    NaN for a group with fewer than two such entries or a non-positive loss before."""
+    def error(b, n):
+        return (b - n).std() * len(b) ** 0.5 / b.sum() if len(b) > 1 and b.sum() > 0 else None
+
+    return _per_group(before, now, groups, error)
+
+
+def beyond_noise(scores: Sequence[float], errors: Sequence[float], threshold: float) -> list[float]:
+    """Each score shrunk toward 0 by ``threshold`` of its standard errors, and 0 inside that band
+    (soft thresholding): a fall the probe's own scatter could explain counts for nothing, a clear
+    one keeps what lies beyond the band. A score without an error estimate (NaN) is kept as it is."""
+    shrunk = []
+    for score, error in zip(scores, errors):
+        if error != error or score != score:
+            shrunk.append(score)
+        else:
+            shrunk.append(math.copysign(max(abs(score) - threshold * error, 0.0), score))
+    return shrunk
 
 
 def median_relative_fall(before: torch.Tensor, now: torch.Tensor, groups: Sequence[Sequence[int]]) -> list[float]:
