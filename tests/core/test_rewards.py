@@ -82,15 +82,22 @@ def test_likelihood_gain_is_the_rise_in_whole_answer_probability():
     assert math.isnan(likelihood_gain(before, now, [[4]])[0])
 
 
-def test_relative_fall_error_and_the_noise_band_by_hand():
-    from hbo.core.rewards import beyond_noise, relative_fall_error
+def test_fall_errors_and_the_noise_band_by_hand():
+    from hbo.core.rewards import beyond_noise, fall_error
 
     before = torch.tensor([1.0, 1.0, 1.0, 1.0, 2.0, math.nan], dtype=torch.float64)
     now = torch.tensor([0.5, 0.7, 1.1, 1.3, 1.0, 0.0], dtype=torch.float64)
-    # falls 0.5, 0.3, -0.1, -0.3 (std 0.3651) over a total of 4: sqrt(4) * 0.3651 / 4
-    assert relative_fall_error(before, now, [[0, 1, 2, 3]]) == pytest.approx([2 * 0.365148 / 4], rel=1e-5)
-    assert math.isnan(relative_fall_error(before, now, [[4]])[0])  # one example: no spread to measure
-    assert math.isnan(relative_fall_error(before, now, [[4, 5]])[0])  # the NaN entry leaves one
+    sd = 0.365148  # of the falls 0.5, 0.3, -0.1, -0.3
+    # total: sqrt(4) * sd / 4 (the losses before sum to 4); absolute: sd / sqrt(4)
+    assert fall_error("total", before, now, [[0, 1, 2, 3]]) == pytest.approx([2 * sd / 4], rel=1e-5)
+    assert fall_error("absolute", before, now, [[0, 1, 2, 3]]) == pytest.approx([sd / 2], rel=1e-5)
+    # likelihood: the spread of exp(-now) - exp(-before)
+    gains = torch.exp(-now[:4]) - torch.exp(-before[:4])
+    assert fall_error("likelihood", before, now, [[0, 1, 2, 3]]) == pytest.approx([float(gains.std()) / 2])
+    assert math.isnan(fall_error("total", before, now, [[4]])[0])  # one example: no spread to measure
+    assert math.isnan(fall_error("total", before, now, [[4, 5]])[0])  # the NaN entry leaves one
+    with pytest.raises(ValueError, match="median"):
+        fall_error("median", before, now, [[0, 1, 2, 3]])
     # a fall inside its band counts for nothing, one beyond it keeps what lies beyond, either sign
     assert beyond_noise([0.1, 0.5, -0.5, 0.3], [0.1, 0.1, 0.1, math.nan], 2.0) == pytest.approx([0.0, 0.3, -0.3, 0.3])
     assert beyond_noise([0.1], [0.1], 0.0) == [0.1]

@@ -115,7 +115,7 @@ def heldout_strategy(**overrides):
     drawn by the seed, found from the strategy). Base loss 1 everywhere."""
     levels = [[list(range(0, 8)), list(range(8, 16))], [list(range(16, 24)), list(range(24, 32))]]
     cfg = SamplingConfig(**{"global_reward": "heldout", "local_reward": "heldout", "probe_per_level": 1, "tilt": 2.0,
-                            "reward_ema": None, "actor_steps": 1, **overrides})
+                            "reward_ema": None, "actor_steps": 1, "heldout_threshold": None, **overrides})
     return HBOStrategy(levels, cfg, torch.ones(32, dtype=torch.float64), torch.ones(32, dtype=torch.float64))
 
 
@@ -189,8 +189,9 @@ def test_heldout_threshold_leaves_the_prior_where_falls_are_within_the_probes_sc
     assert rewards(None, scattered) == pytest.approx([0.5, 0.5 * math.exp(2 * (0.5 - 1))])  # the scatter tilts
     assert rewards(2.0, scattered)[0] < rewards(2.0, scattered)[1]  # dataset 0 is noise; dataset 1 is real
     assert rewards(2.0, [1.0] * 6 + [0.9, 1.1, 1.0, 1.0, 0.95, 1.05]) == pytest.approx([0.5, 0.5])  # no evidence: the prior
-    with pytest.raises(ConfigError, match="heldout_fall: total"):
-        load_config(None, ["sampling.heldout_threshold=2", "sampling.heldout_fall=median"])
+    with pytest.raises(ConfigError, match="median"):
+        load_config(None, ["sampling.heldout_fall=median"])  # the default threshold needs an error estimate
+    assert load_config(None, ["sampling.heldout_fall=median", "sampling.heldout_threshold=null"]).sampling.heldout_threshold is None
     with pytest.raises(ConfigError, match=">= 0"):
         load_config(None, ["sampling.heldout_threshold=-1"])
 

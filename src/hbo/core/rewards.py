@@ -43,12 +43,22 @@ def relative_fall(before: torch.Tensor, now: torch.Tensor, groups: Sequence[Sequ
     return _per_group(before, now, groups, lambda b, n: (b.sum() - n.sum()) / b.sum() if b.sum() > 0 else None)
 
 
-def relative_fall_error(before: torch.Tensor, now: torch.Tensor, groups: Sequence[Sequence[int]]) -> list[float]:
-    """Standard error of :func:`relative_fall` per group, taking its examples' falls (before - now) as
-    independent draws: sqrt(m) * std(fall) / sum before over the m entries where both are finite;
-    NaN for a group with fewer than two such entries or a non-positive loss before."""
+def fall_error(kind: str, before: torch.Tensor, now: torch.Tensor, groups: Sequence[Sequence[int]]) -> list[float]:
+    """Standard error of a group's fall of the given ``kind`` (``total``: :func:`relative_fall`,
+    ``absolute``: :func:`absolute_fall`, ``likelihood``: :func:`likelihood_gain`, where ``before``
+    and ``now`` are summed answer losses), taking its examples as independent draws; NaN for a group
+    with fewer than two usable entries. Each fall is a mean (or a scaled sum) of per-example terms,
+    so its error is the terms' standard deviation over sqrt(m) (times m / sum before for ``total``)."""
     def error(b, n):
-        return (b - n).std() * len(b) ** 0.5 / b.sum() if len(b) > 1 and b.sum() > 0 else None
+        if len(b) < 2:
+            return None
+        if kind == "total":
+            return (b - n).std() * len(b) ** 0.5 / b.sum() if b.sum() > 0 else None
+        if kind == "absolute":
+            return (b - n).std() / len(b) ** 0.5
+        if kind == "likelihood":
+            return ((-n).exp() - (-b).exp()).std() / len(b) ** 0.5
+        raise ValueError(f"no standard error for the {kind!r} fall; choose total, absolute or likelihood")
 
     return _per_group(before, now, groups, error)
 

@@ -49,8 +49,8 @@ import torch
 from hbo.core.actor import SoftmaxActor
 from hbo.core.levels import hold_out, owners
 from hbo.core.prior import temperature_prior
-from hbo.core.rewards import (ExponentialAverage, absolute_fall, alignment_with_mean, beyond_noise, finite_mean,
-                              group_means, likelihood_gain, median_relative_fall, relative_fall, relative_fall_error,
+from hbo.core.rewards import (ExponentialAverage, absolute_fall, alignment_with_mean, beyond_noise, fall_error,
+                              finite_mean, group_means, likelihood_gain, median_relative_fall, relative_fall,
                               relative_reward, tilted_prior, transfer_scores)
 from hbo.strategies.base import RewardProbe, Strategy
 from hbo.strategies.draws import draw
@@ -176,8 +176,9 @@ class HBOStrategy(Strategy):
         per_level = [fall(before, now, dataset) for dataset in groups]
         if self.config.heldout_threshold is not None:  # what the probe's own scatter explains counts for nothing
             k = self.config.heldout_threshold
-            per_dataset = beyond_noise(per_dataset, relative_fall_error(before, now, whole), k)
-            per_level = [beyond_noise(row, relative_fall_error(before, now, dataset), k)
+            kind = self.config.heldout_fall
+            per_dataset = beyond_noise(per_dataset, fall_error(kind, before, now, whole), k)
+            per_level = [beyond_noise(row, fall_error(kind, before, now, dataset), k)
                          for row, dataset in zip(per_level, groups)]
         return self._fill_unmeasured(per_dataset), [self._fill_unmeasured(row) for row in per_level]
 
