@@ -63,9 +63,6 @@ SETTINGS = {
     # how much is still gained (nats), not how fast (share of the loss)
     "heldout t=3, EMA 0.5, heldout, S=50, per example, absolute": HELDOUT + [
         "sampling.tilt=3", "sampling.heldout_per_example=true", "sampling.heldout_fall=absolute"],
-    # won on the development mixtures under the linear schedule (docs/benchmark.md); not yet run by this sweep
-    "heldout t=3, EMA 0.5, heldout, S=50, per example, threshold 2": HELDOUT + [
-        "sampling.tilt=3", "sampling.heldout_per_example=true", "sampling.heldout_threshold=2"],
 }
 DEFAULT = "heldout t=3, EMA 0.5, heldout, S=50, per example"  # hbo's defaults since this sweep
 MIXTURES = ("dev", "dev-clean", "dev-pretrained")
