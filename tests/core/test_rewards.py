@@ -134,3 +134,12 @@ def test_relative_fall_is_the_share_of_each_groups_loss_that_went_away():
     assert falls[0] == pytest.approx((4.0 - 2.0) / 4.0)
     assert falls[1] == pytest.approx(-0.5)  # index 3 is not finite before: left out; a rise is negative
     assert math.isnan(falls[2]) and math.isnan(falls[3])  # nothing measured twice; no loss to fall
+
+
+def test_every_heldout_fall_choice_has_its_fall():
+    import typing
+
+    from hbo.config.schema import HeldoutFall
+    from hbo.core.rewards import HELDOUT_FALLS, relative_fall
+
+    assert set(HELDOUT_FALLS) == set(typing.get_args(HeldoutFall)) and HELDOUT_FALLS["total"] is relative_fall

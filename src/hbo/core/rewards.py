@@ -104,6 +104,11 @@ def likelihood_gain(before: torch.Tensor, now: torch.Tensor, groups: Sequence[Se
     return _per_group(before, now, groups, lambda b, n: (-n).exp().mean() - (-b).exp().mean())
 
 
+# heldout_fall's choices: each kind's fall per group of probe positions (see sampling.heldout_fall)
+HELDOUT_FALLS = {"total": relative_fall, "median": median_relative_fall, "absolute": absolute_fall,
+                 "likelihood": likelihood_gain}
+
+
 def relative_reward(values: Sequence[float]) -> list[float]:
     """r_k / mean_j r_j: the local reward's normalisation across levels (mean 1).
 

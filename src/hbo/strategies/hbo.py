@@ -51,9 +51,8 @@ import torch
 from hbo.core.actor import SoftmaxActor
 from hbo.core.levels import hold_out, owners
 from hbo.core.prior import temperature_prior
-from hbo.core.rewards import (ExponentialAverage, absolute_fall, alignment_with_mean, beyond_noise, fall_error,
-                              finite_mean, group_means, likelihood_gain, median_relative_fall, relative_fall,
-                              relative_reward, tilted_prior, transfer_scores)
+from hbo.core.rewards import (HELDOUT_FALLS, ExponentialAverage, alignment_with_mean, beyond_noise, fall_error,
+                              finite_mean, group_means, relative_reward, tilted_prior, transfer_scores)
 from hbo.strategies.base import RewardProbe, Strategy
 from hbo.strategies.draws import draw
 
@@ -172,8 +171,7 @@ class HBOStrategy(Strategy):
             if self.probe_lengths is None:
                 self.probe_lengths = probe.response_lengths(self.probe_indices)
             before, now = before * self.probe_lengths, now * self.probe_lengths
-        fall = {"median": median_relative_fall, "absolute": absolute_fall,
-                "likelihood": likelihood_gain}.get(self.config.heldout_fall, relative_fall)
+        fall = HELDOUT_FALLS[self.config.heldout_fall]
         per_dataset = fall(before, now, whole)
         per_level = [fall(before, now, dataset) for dataset in groups]
         if self.config.heldout_threshold is not None:  # what the probe's own scatter explains counts for nothing
