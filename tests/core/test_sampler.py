@@ -68,6 +68,17 @@ def test_seeded_and_resumable():
     assert [c.draw() for _ in range(20)] == first
 
 
+def test_restored_probabilities_are_the_saved_ones_with_a_floor():
+    """The saved distributions already carry the floor; restoring them must not apply it again, or a
+    resumed run draws near a level's boundary differently from an uninterrupted one."""
+    a = HierarchicalSampler(LEVELS, num_samples=1, seed=3, min_probability=0.01)
+    a.set_probabilities([0.9, 0.08, 0.02], [[0.95, 0.05], [0.7, 0.2, 0.1], [1.0]])
+    b = HierarchicalSampler(LEVELS, num_samples=1, seed=0, min_probability=0.01)
+    b.load_state_dict(a.state_dict())
+    assert torch.equal(b.global_probs, a.global_probs)
+    assert all(torch.equal(p, q) for p, q in zip(b.local_probs, a.local_probs))
+
+
 def test_rejects_invalid_distributions_and_empty_levels():
     sampler = HierarchicalSampler(LEVELS, num_samples=1)
     with pytest.raises(ValueError):

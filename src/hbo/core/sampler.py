@@ -89,8 +89,16 @@ class HierarchicalSampler(Sampler[int]):
         }
 
     def load_state_dict(self, state: dict) -> None:
+        # the saved distributions already carry the floor: installed as they are, bit for bit (through
+        # set_probabilities the floor would be applied a second time and a resumed run would draw
+        # differently from an uninterrupted one)
         self.min_probability = state["min_probability"]
-        self.set_probabilities(state["global_probs"], state["local_probs"])
+        global_probs = _as_tensor(state["global_probs"], len(self.levels), "global")
+        if len(state["local_probs"]) != len(self.levels):
+            raise ValueError(f"expected {len(self.levels)} local distributions, got {len(state['local_probs'])}")
+        local_probs = [_as_tensor(p, len(ds), f"local[{d}]")
+                       for d, (p, ds) in enumerate(zip(state["local_probs"], self.levels))]
+        self.global_probs, self.local_probs = global_probs, local_probs
         self.generator.set_state(state["generator"])
         self.pending = deque(tuple(x) for x in state["pending"])
 
@@ -104,10 +112,16 @@ def with_floor(p: torch.Tensor, floor: float) -> torch.Tensor:
     return (1 - p.numel() * floor) * p + floor
 
 
-def _as_distribution(p: Sequence[float] | torch.Tensor, size: int, name: str) -> torch.Tensor:
+def _as_tensor(p: Sequence[float] | torch.Tensor, size: int, name: str) -> torch.Tensor:
+    """``p`` as a float64 vector of ``size`` finite, non-negative weights with a positive sum."""
     t = torch.as_tensor(p, dtype=torch.float64).detach().flatten().clone()
     if t.numel() != size:
         raise ValueError(f"{name} distribution has {t.numel()} entries, expected {size}")
     if not torch.all(torch.isfinite(t)) or torch.any(t < 0) or t.sum() <= 0:
         raise ValueError(f"{name} distribution is not valid: {t.tolist()}")
+    return t
+
+
+def _as_distribution(p: Sequence[float] | torch.Tensor, size: int, name: str) -> torch.Tensor:
+    t = _as_tensor(p, size, name)
     return t / t.sum()
