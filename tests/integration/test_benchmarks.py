@@ -115,15 +115,18 @@ def test_quick_online_rewards_benchmark(tmp_path):
 
 
 def test_the_sweeps_chosen_setting_is_hbos_default():
-    """The sweep names the setting it chose; hbo's defaults must be exactly that setting."""
+    """The sweep names the setting it chose; hbo's defaults must be exactly that setting with what was
+    chosen after it (``ADDED_SINCE``), and each addition must change something."""
     sys.path.insert(0, str(ROOT / "benchmarks"))
     try:
-        from sweep import DEFAULT, MIXTURES, SETTINGS
+        from sweep import ADDED_SINCE, DEFAULT, MIXTURES, SETTINGS
     finally:
         sys.path.remove(str(ROOT / "benchmarks"))
     from hbo.config import load_config
 
-    chosen, default = load_config(None, SETTINGS[DEFAULT]), load_config()
+    for addition in ADDED_SINCE:
+        assert load_config(None, SETTINGS[DEFAULT] + [addition]) != load_config(None, SETTINGS[DEFAULT]), addition
+    chosen, default = load_config(None, SETTINGS[DEFAULT] + ADDED_SINCE), load_config()
     # the held-out rewards read no training signal, so reward_source (offline in the sweep, auto by
     # default) does not change what they do
     assert (chosen.sampling.global_reward, chosen.sampling.local_reward) == ("heldout", "heldout")

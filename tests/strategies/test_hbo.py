@@ -189,8 +189,9 @@ def test_heldout_threshold_leaves_the_prior_where_falls_are_within_the_probes_sc
     assert rewards(None, scattered) == pytest.approx([0.5, 0.5 * math.exp(2 * (0.5 - 1))])  # the scatter tilts
     assert rewards(2.0, scattered)[0] < rewards(2.0, scattered)[1]  # dataset 0 is noise; dataset 1 is real
     assert rewards(2.0, [1.0] * 6 + [0.9, 1.1, 1.0, 1.0, 0.95, 1.05]) == pytest.approx([0.5, 0.5])  # no evidence: the prior
-    with pytest.raises(ConfigError, match="median"):
-        load_config(None, ["sampling.heldout_fall=median", "sampling.heldout_threshold=2"])
+    with pytest.raises(ConfigError, match="heldout_threshold=null"):
+        load_config(None, ["sampling.heldout_fall=median"])  # the default threshold needs a standard error
+    assert load_config(None, ["sampling.heldout_fall=median", "sampling.heldout_threshold=null"]).sampling.heldout_threshold is None
     assert load_config(None, ["sampling.heldout_fall=likelihood", "sampling.heldout_threshold=2"]).sampling.heldout_threshold == 2
     with pytest.raises(ConfigError, match=">= 0"):
         load_config(None, ["sampling.heldout_threshold=-1"])

@@ -115,7 +115,7 @@ class SamplingConfig:
     alignment_samples_per_level: int = 4  # global_reward alignment or transfer: examples per level for each dataset's training gradient
     tilt_scale: TiltScale = "update"  # heldout or progress rewards: scores are divided by the largest |score| of this update, or of the whole run so far (run: small late scores tilt little)
     heldout_fall: HeldoutFall = "total"  # heldout rewards: a group's fall is that of its summed probe loss as a share of it (total), or the median of its examples' relative falls (median: examples with random answers, whose loss is large and does not fall, cannot drown the others'), or the mean fall of its examples' losses in nats (absolute: a dataset far from its floor counts more than one near it falling by the same share), or the rise in the mean probability of producing each probe example's whole answer (likelihood: exact match's unit, so random answers, whose probability stays near 0, add nothing, and a group answered almost surely has little left to gain)
-    heldout_threshold: float | None = None  # heldout rewards: each fall (total, absolute or likelihood; not median) is shrunk toward 0 by this many standard errors of its probe examples' falls (0 inside that band; null = off), so that once learning slows the scatter of a few probe examples does not tilt the mixture as a real difference would; 2 won on the development mixtures but is not the default yet: a resumed run with it does not yet reproduce an uninterrupted one exactly (docs/benchmark.md)
+    heldout_threshold: float | None = 2.0  # heldout rewards: each fall (total, absolute or likelihood; median needs null) is shrunk toward 0 by this many standard errors of its probe examples' falls (0 inside that band; null = off), so that once learning slows the scatter of a few probe examples does not tilt the mixture as a real difference would
     heldout_per_example: bool = True  # global_reward heldout: divide each dataset's fall by its sampling probability (the fall bought per unit of sampling), so a large dataset's share does not feed on itself
     tilt: float = 3.0  # heldout, progress, alignment or transfer rewards: how far a score difference of 1 tilts the prior (a factor e^tilt)
     reward_tokens: RewardTokens = "response"  # response or all: the tokens the gradient-norm reward's loss covers (the authors' code: all)
@@ -234,8 +234,9 @@ class Config:
             if not self.sampling.heldout_threshold >= 0:
                 raise ConfigError(f"sampling.heldout_threshold must be >= 0 or null, got {self.sampling.heldout_threshold}")
             if self.sampling.heldout_fall == "median":
-                raise ConfigError("sampling.heldout_threshold needs a standard error, which sampling.heldout_fall: "
-                                  "median has not; choose total, absolute or likelihood")
+                raise ConfigError("sampling.heldout_fall: median has no standard error for sampling.heldout_threshold "
+                                  "(2 by default); set sampling.heldout_threshold=null with it, or choose total, "
+                                  "absolute or likelihood")
         if self.sampling.reward_ema is not None and not 0 < self.sampling.reward_ema <= 1:
             raise ConfigError(f"sampling.reward_ema must be in (0, 1] or null, got {self.sampling.reward_ema}")
         _check_positive("sampling.multidds.samples_per_dataset", self.sampling.multidds.samples_per_dataset)

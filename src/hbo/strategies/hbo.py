@@ -15,7 +15,7 @@ it). hbo's defaults keep the actors, the hierarchy and the update rule, and read
   what the sampler draws from): random answers can be memorised, not learnt, so their held-out loss
   stops falling. With ``heldout_per_example`` (default) each dataset's fall is divided by its
   sampling probability over the window, the fall bought per unit of sampling; with
-  ``heldout_threshold`` (off by default) every fall is first shrunk toward 0 by that many standard errors
+  ``heldout_threshold`` (default 2) every fall is first shrunk toward 0 by that many standard errors
   of its probe examples' falls, so that the scatter of a few examples does not pass for progress;
 - ``local_reward: heldout`` (the default): the uniform distribution tilted the same way by each
   level's probe-loss fall, on one scale for the whole mixture;
