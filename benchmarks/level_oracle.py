@@ -12,8 +12,8 @@ weights (the others uniformly over their examples, as ``proportional``); nothing
 training. With the level that holds a
 dataset's random answers weighted 0, it is the most that avoiding those answers can gain: an upper
 bound for any reward that tries to, and a yardstick for the noise in one run. Runs are files under
-``--out``/runs/oracle-<mixture>-<steps>/ (skipped when present), as in ``mixture.py``, the oracle's
-named after ``--name`` and its weights. Not part of the library.
+``--out``/runs/oracle-<mixture>-<steps>/ (reused when its config digest matches, as in
+``mixture.py``), the oracle's named after ``--name`` and its weights. Not part of the library.
 """
 from __future__ import annotations
 
@@ -70,6 +70,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--steps", type=int, default=1000)
     parser.add_argument("--jobs", type=int, default=1)
     parser.add_argument("--out", default=str(HERE / "results"))
+    parser.add_argument("--undigested-runs", action="store_true",
+                        help="read run files written before they carried a config digest as they are (unchecked)")
     parser.add_argument("overrides", nargs="*", metavar="section.key=value", help="applied to every run")
     args = parser.parse_args(argv)
     from hbo.data.builtin import MIXTURES
@@ -95,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     key = json.dumps({"weights": given, "shares": shares, "overrides": args.overrides} if shares or args.overrides
                      else given, sort_keys=True)  # level weights alone: the name the committed runs have
     oracle = f"{args.name}-" + hashlib.sha1(key.encode()).hexdigest()[:8]
-    jobs = [(name, seed, args.steps, args.mixture, overrides, runs)
+    jobs = [(name, seed, args.steps, args.mixture, overrides, runs, None, args.undigested_runs)
             for seed in args.seeds
             for name, overrides in ((oracle, [f"sampling.strategy={ORACLE}"] + args.overrides),
                                     ("proportional", ["sampling.strategy=proportional"] + args.overrides))]

@@ -5,8 +5,10 @@ confidence intervals of hbo against each of them.
     python benchmarks/mixture.py --quick             # smoke run of every strategy (CI), written to a temp folder
 
 Every run writes its own result file, ``runs/<mixture>-<steps>/<strategy>-<seed>.json`` under
-``--out``, and a run whose file exists is not run again: a benchmark stopped halfway continues where
-it stopped. Then writes ``mixture.json``, ``mixture.md`` and ``mixture.png``:
+``--out``, with the commit and a digest of its resolved config. A run whose file exists with the same
+digest is not run again, so a benchmark stopped halfway continues where it stopped; a file of another
+config stops the benchmark (delete it, or use another ``--out``), and one written before files
+carried a digest is read only with ``--undigested-runs``. Then writes ``mixture.json``, ``mixture.md`` and ``mixture.png``:
 ``{"commit", "mixture", "steps", "seeds", "strategies": {name: {"macro_accuracy": {"mean", "std"},
 "worst_accuracy": {"mean", "std"}, "per_dataset": {dataset: mean}, "heldout_loss": {"mean", "std"},
 "wall_s", "wall_vs_proportional"}}, "paired": {name: {"delta_macro", "ci95"}}, "runs", "clean": {the
@@ -29,6 +31,8 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from tqdm.auto import tqdm
+
+from run_files import config_digest, read_run, write_run
 
 HERE = Path(__file__).resolve().parent
 # Every strategy the benchmark compares, by its name in the results: the strategy and its settings.
@@ -70,23 +74,27 @@ def commit() -> str:
 
 
 def run_one(name: str, seed: int, steps: int, mixture: str, overrides: list[str], runs: Path,
-            keep_plot: Path | None = None) -> dict:
-    """One run's result, read from ``runs/<name>-<seed>.json`` when a previous run wrote it."""
+            keep_plot: Path | None = None, undigested: bool = False) -> dict:
+    """One run's result, read from ``runs/<name>-<seed>.json`` when a previous run wrote it with the
+    same config (see ``run_files.read_run``; ``undigested`` reads files written before digests)."""
+    from hbo.config import load_config
+
     path = runs / f"{name}-{seed}.json"
-    if path.is_file():
-        return json.loads(path.read_text())
+    config = load_config(None, [f"data.mixture={mixture}", f"sampling.seed={seed}", f"training.seed={seed}",
+                                f"training.max_steps={steps}", "eval.before=false", *overrides])
+    digest = config_digest(config)
+    done = read_run(path, digest, undigested)
+    if done is not None:
+        return done
     import torch
 
-    from hbo.config import load_config
     from hbo.model import quiet_libraries
     from hbo.recipe import train
 
     torch.set_num_threads(1)  # runs go side by side (--jobs); one thread each keeps them independent
     quiet_libraries()
     with tempfile.TemporaryDirectory(prefix="hbo-bench-run-") as work:
-        config = load_config(None, [f"data.mixture={mixture}", f"sampling.seed={seed}", f"training.seed={seed}",
-                                    f"training.max_steps={steps}", "eval.before=false", f"output_dir={work}",
-                                    *overrides])
+        config.output_dir = work
         with contextlib.redirect_stdout(io.StringIO()):
             results = train(config, progress=False)
         if keep_plot is not None:
@@ -95,14 +103,11 @@ def run_one(name: str, seed: int, steps: int, mixture: str, overrides: list[str]
             (Path(work) / "probabilities.jsonl").replace(keep_plot.with_suffix(".jsonl"))
     after = results["after"]
     datasets = {d: m["exact_match"] for d, m in after.items() if d != "macro"}
-    run = {"name": name, "seed": seed, "overrides": overrides, "commit": commit(),
+    run = {"name": name, "seed": seed, "overrides": overrides, "commit": commit(), "digest": digest,
            "macro": after["macro"]["exact_match"], "worst": min(datasets.values()), "per_dataset": datasets,
            "loss": after["macro"]["loss"], "wall_s": results["timing"]["training_s"],
            "exact": {d: m["exact"] for d, m in after.items() if d != "macro"}}
-    runs.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(run))
-    tmp.replace(path)
+    write_run(path, run)
     return run
 
 
@@ -149,10 +154,10 @@ def paired(runs: dict[str, list[dict]], against: str = "hbo", key: str = "exact"
 
 
 def benchmark(mixture: str, names: list[str], seeds: list[int], steps: int, overrides: list[str], out: Path,
-              workers: int, plots: bool) -> dict:
+              workers: int, plots: bool, undigested: bool = False) -> dict:
     runs_dir = out / "runs" / f"{mixture}-{steps}"
     jobs = [(name, seed, steps, mixture, VARIANTS[name] + overrides, runs_dir,
-             out / f"{mixture}-{name}-probabilities.png" if plots and seed == seeds[0] else None)
+             out / f"{mixture}-{name}-probabilities.png" if plots and seed == seeds[0] else None, undigested)
             for seed in seeds for name in names]
     results = run_all(jobs, workers)
     runs: dict[str, list[dict]] = {name: [] for name in names}
@@ -230,6 +235,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--steps", type=int, help="training steps per run (default: 1000; quick: 8)")
     parser.add_argument("--jobs", type=int, default=1, help="runs side by side, one torch thread each")
     parser.add_argument("--out", help="results folder (default: benchmarks/results; quick: a temp folder)")
+    parser.add_argument("--undigested-runs", action="store_true",
+                        help="read run files written before they carried a config digest as they are (unchecked)")
     parser.add_argument("overrides", nargs="*", metavar="section.key=value", help="applied to every run")
     args = parser.parse_args(argv)
     mode = QUICK if args.quick else FULL
@@ -239,11 +246,12 @@ def main(argv: list[str] | None = None) -> int:
     overrides = mode["overrides"] + args.overrides
 
     started_at = commit()  # the code that runs, before anything can change it
-    result = benchmark(args.mixture, args.strategies, seeds, steps, overrides, out, args.jobs, plots=not args.quick)
+    result = benchmark(args.mixture, args.strategies, seeds, steps, overrides, out, args.jobs, plots=not args.quick,
+                       undigested=args.undigested_runs)
     clean = args.clean_mixture if args.clean_mixture is not None else ("" if args.quick else "clean")
     if clean:
         result["clean"] = benchmark(clean, args.clean_strategies, seeds, steps, overrides, out, args.jobs,
-                                    plots=not args.quick)
+                                    plots=not args.quick, undigested=args.undigested_runs)
         result["clean"]["commit"] = started_at
     from hbo.config import load_config
 

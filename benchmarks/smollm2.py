@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import hashlib
 import io
 import json
 import os
@@ -37,6 +36,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from mixture import commit, mean_std, paired
+from run_files import config_digest, read_run, write_run
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -93,29 +93,6 @@ def build_config(setup: str, strategy: str | None, seed: int, args, out: Path):
     return config
 
 
-def digest(config, base: bool = False) -> str:
-    """Of everything that decides a run's result (the output folder does not), the data files' contents
-    included; for the base model's evaluation, of what decides that alone (the model, the questions, the
-    evaluation), so recipes that differ only in training share it."""
-    import dataclasses
-
-    from hbo.config.loader import dump_yaml
-
-    if base:
-        model = config.model
-        text = json.dumps([model.name_or_path, model.dtype, model.mixed_precision, model.chat_template,
-                           model.trust_remote_code, dataclasses.asdict(config.data), dataclasses.asdict(config.eval)],
-                          sort_keys=True)
-    else:
-        text = dump_yaml(dataclasses.replace(config, output_dir=""))
-    # and of the data files' contents: data prepared again differently into the same folder is other data
-    for dataset in config.data.datasets:
-        for path in (dataset.path, dataset.heldout_path):
-            if path and Path(path).is_file():
-                text += hashlib.sha256(Path(path).read_bytes()).hexdigest()
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-
 def run_file(runs: Path, setup: str, strategy: str | None, seed: int) -> Path:
     return runs / setup / ("base.json" if strategy is None else f"{strategy}-{seed}.json")
 
@@ -145,13 +122,10 @@ def run_one(setup: str, strategy: str | None, seed: int, args, runs: Path) -> di
     path = run_file(runs, setup, strategy, seed)
     with tempfile.TemporaryDirectory(prefix=f"hbo-smollm2-{setup}-") as work:
         config = build_config(setup, strategy, seed, args, Path(work))
-        wanted = digest(config, base=strategy is None)
-        if path.is_file():
-            record = json.loads(path.read_text())
-            if record["digest"] != wanted:
-                raise SystemExit(f"{path} was run with another config (digest {record['digest']}, now {wanted}): "
-                                 "delete it to rerun it, or write to another --out")
-            return record
+        wanted = config_digest(config, base=strategy is None)
+        done = read_run(path, wanted)
+        if done is not None:
+            return done
         if args.jobs > 1:
             torch.set_num_threads(max(1, (os.cpu_count() or 1) // args.jobs))
         from hbo.model import quiet_libraries
@@ -171,10 +145,7 @@ def run_one(setup: str, strategy: str | None, seed: int, args, runs: Path) -> di
     record = {"setup": setup, "strategy": strategy or "base", "seed": seed, "mode": mode_of(args), "commit": args.commit,
               "digest": wanted, "device": device(), **scores_of(results), "wall_s": timing.get("training_s", 0.0),
               "total_s": time.time() - started}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(record))
-    tmp.replace(path)
+    write_run(path, record)
     print(f"{setup}: {record['strategy']}, seed {seed}: macro accuracy {record['macro']:.1f} "
           f"({record['total_s']:.0f} s)", flush=True)
     return record

@@ -81,12 +81,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--settings", nargs="+", default=list(SETTINGS), choices=list(SETTINGS))
     parser.add_argument("--jobs", type=int, default=1)
     parser.add_argument("--out", default=str(HERE / "results"))
+    parser.add_argument("--undigested-runs", action="store_true",
+                        help="read run files written before they carried a config digest as they are (unchecked)")
     args = parser.parse_args(argv)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     started_at = commit()
     names = {name: re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") for name in SETTINGS}  # file-safe run names
-    jobs = [(names[name], seed, args.steps, mixture, SETTINGS[name], out / "runs" / f"sweep-{mixture}-{args.steps}")
+    jobs = [(names[name], seed, args.steps, mixture, SETTINGS[name], out / "runs" / f"sweep-{mixture}-{args.steps}",
+             None, args.undigested_runs)
             for mixture in args.mixtures for seed in args.seeds for name in args.settings]
     results = iter(run_all(jobs, args.jobs))
     runs: dict = {mixture: {name: [] for name in args.settings} for mixture in args.mixtures}

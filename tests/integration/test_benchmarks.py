@@ -45,6 +45,37 @@ def test_quick_benchmark_runs_every_strategy(tmp_path):
     assert set(result["strategies"]["hbo"]["per_dataset"]) == {"reverse-en", "reverse-de", "reverse-fr", "reverse-es",
                                                                "add", "add-noisy"}
     assert (tmp_path / "mixture.png").stat().st_size > 0 and "| hbo |" in (tmp_path / "mixture.md").read_text()
+    # a rerun reuses the run files of the same config and refuses to mix in those of another
+    files = sorted((tmp_path / "runs" / "hard-8").glob("*.json"))
+    assert len(files) == len(BENCHMARKED) and all(json.loads(f.read_text())["digest"] for f in files)
+    again = [sys.executable, str(ROOT / "benchmarks" / "mixture.py"), "--quick", "--out", str(tmp_path)]
+    assert subprocess.run(again + ["--strategies", "proportional"], capture_output=True, text=True).returncode == 0
+    other = subprocess.run(again + ["training.learning_rate=1e-3", "--strategies", "proportional"],
+                           capture_output=True, text=True)
+    assert other.returncode != 0 and "another config" in other.stderr
+
+
+def test_run_files_are_reused_only_for_the_same_config(tmp_path):
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        from run_files import config_digest, read_run, write_run
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    from hbo.config import load_config
+
+    digest = config_digest(load_config(None, ["output_dir=a"]))
+    assert digest == config_digest(load_config(None, ["output_dir=b"]))  # where it writes decides nothing
+    assert digest != config_digest(load_config(None, ["sampling.heldout_threshold=null"]))  # a default changed
+    path = tmp_path / "hbo-0.json"
+    assert read_run(path, digest) is None
+    write_run(path, {"macro": 1.0, "digest": digest})
+    assert read_run(path, digest) == {"macro": 1.0, "digest": digest}
+    with pytest.raises(SystemExit, match="another config"):
+        read_run(path, "0" * 16)
+    write_run(path, {"macro": 1.0})  # written before run files carried a digest
+    with pytest.raises(SystemExit, match="no config digest"):
+        read_run(path, digest)
+    assert read_run(path, digest, undigested=True) == {"macro": 1.0}
 
 
 def test_committed_results_have_the_documented_shape():

@@ -1,0 +1,56 @@
+"""A benchmark's run files: one JSON per run, reused by a rerun only when the config that would run
+now is the config that ran, so a benchmark stopped halfway continues where it stopped and never mixes
+in a result of other settings (a changed default included)."""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from pathlib import Path
+
+
+def config_digest(config, base: bool = False) -> str:
+    """Of everything in ``config`` that decides a run's result (the output folder does not), the data
+    files' contents included; with ``base``, of what decides a base model's evaluation alone (the
+    model, the questions, the evaluation), so runs that differ only in training share it."""
+    from hbo.config.loader import dump_yaml
+
+    if base:
+        model = config.model
+        text = json.dumps([model.name_or_path, model.dtype, model.mixed_precision, model.chat_template,
+                           model.trust_remote_code, dataclasses.asdict(config.data), dataclasses.asdict(config.eval)],
+                          sort_keys=True)
+    else:
+        text = dump_yaml(dataclasses.replace(config, output_dir=""))
+    # data prepared again differently into the same folder is other data
+    for dataset in config.data.datasets:
+        for path in (dataset.path, dataset.heldout_path):
+            if path and Path(path).is_file():
+                text += hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def read_run(path: Path, digest: str, undigested: bool = False) -> dict | None:
+    """The record at ``path`` when it was run with the config of ``digest``; None when there is none.
+    A record of another config stops the benchmark. One written before run files carried a digest is
+    read as it is only with ``undigested`` (its config cannot be checked)."""
+    if not path.is_file():
+        return None
+    record = json.loads(path.read_text())
+    found = record.get("digest")
+    if found is None and undigested:
+        return record
+    if found != digest:
+        why = (f"was run with another config (digest {found}, now {digest})" if found else
+               "has no config digest (written before run files carried one), so its config cannot be checked")
+        raise SystemExit(f"{path} {why}: delete it to rerun it, or write to another --out"
+                         + ("" if found else "; --undigested-runs reads such files as they are"))
+    return record
+
+
+def write_run(path: Path, record: dict) -> None:
+    """Write ``record`` to ``path`` whole or not at all (a run killed while writing leaves no file)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(record))
+    tmp.replace(path)
