@@ -6,7 +6,8 @@ Defaults are chosen here, on ``dev`` (one dataset with 40% random answers) and `
 without them): their tasks and sizes differ from the mixtures we report on (``hard``, ``clean``), so
 a default tuned to this sweep is not tuned to the reported numbers. Every setting is compared with
 proportional sampling on the same seeds and questions (paired 95% bootstrap interval). Runs are
-resumable like the benchmark's: one file per run under ``runs/``.
+resumable like the benchmark's: one file per run under ``runs/``, reused only for the same config
+(the committed files predate config digests: ``--undigested-runs`` reads them as they are).
 """
 from __future__ import annotations
 
