@@ -127,7 +127,8 @@ def main(argv: list[str] | None = None) -> int:
              f"Command: `{result['command']}`  ", f"Commit: `{result['commit']}`  ",
              f"Budget: {args.steps} steps x batch 16 per run, seeds {args.seeds}; held-out exact match (%), mean ± std; "
              "− proportional: paired macro difference (points) with its 95% bootstrap interval over seeds and "
-             f"questions. hbo's default is **{DEFAULT}** (marked *).", "",
+             f"questions. The setting chosen is **{DEFAULT}** (marked *); hbo's default is that with "
+             f"{', '.join(f'`{a}`' for a in ADDED_SINCE)}, chosen since on the same mixtures (docs/benchmark.md).", "",
              "## All development mixtures together", "", "| setting | − proportional [95% CI] |", "| --- | --- |"]
     lines += [f"| {name}{' *' if name == DEFAULT else ''} | {interval(p)} |" for name, p in both.items()]
     for mixture, settings in table.items():
