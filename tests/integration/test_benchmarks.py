@@ -46,13 +46,19 @@ def test_quick_benchmark_runs_every_strategy(tmp_path):
                                                                "add", "add-noisy"}
     assert (tmp_path / "mixture.png").stat().st_size > 0 and "| hbo |" in (tmp_path / "mixture.md").read_text()
     # a rerun reuses the run files of the same config and refuses to mix in those of another
-    files = sorted((tmp_path / "runs" / "hard-8").glob("*.json"))
+    runs = tmp_path / "runs" / "hard-8"
+    files = sorted(runs.glob("*.json"))
     assert len(files) == len(BENCHMARKED) and all(json.loads(f.read_text())["digest"] for f in files)
-    again = [sys.executable, str(ROOT / "benchmarks" / "mixture.py"), "--quick", "--out", str(tmp_path)]
-    assert subprocess.run(again + ["--strategies", "proportional"], capture_output=True, text=True).returncode == 0
-    other = subprocess.run(again + ["training.learning_rate=1e-3", "--strategies", "proportional"],
-                           capture_output=True, text=True)
-    assert other.returncode != 0 and "another config" in other.stderr
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        from mixture import QUICK, VARIANTS, run_one
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    overrides = VARIANTS["proportional"] + QUICK["overrides"]
+    done = json.loads((runs / "proportional-0.json").read_text())
+    assert run_one("proportional", 0, 8, "hard", overrides, runs) == done  # read back, not run again
+    with pytest.raises(SystemExit, match="another config"):
+        run_one("proportional", 0, 8, "hard", overrides + ["training.learning_rate=1e-3"], runs)
 
 
 def test_run_files_are_reused_only_for_the_same_config(tmp_path):
