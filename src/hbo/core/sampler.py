@@ -37,12 +37,17 @@ class HierarchicalSampler(Sampler[int]):
                           local_probs: Sequence[Sequence[float] | torch.Tensor]) -> None:
         """Install new distributions (validated: right shapes, finite, non-negative, sum > 0), each
         raised to at least ``min_probability`` per entry so no dataset or level is starved."""
-        new_global = with_floor(_as_distribution(global_probs, len(self.levels), "global"), self.min_probability)
+        new_global, new_local = self._checked(global_probs, local_probs, _as_distribution)
+        self.global_probs = with_floor(new_global, self.min_probability)
+        self.local_probs = [with_floor(p, self.min_probability) for p in new_local]
+
+    def _checked(self, global_probs, local_probs, convert) -> tuple[torch.Tensor, list[torch.Tensor]]:
+        """The global and local weights through ``convert`` (``_as_distribution`` or ``_as_tensor``:
+        shape and value checks), with one local vector per dataset."""
         if len(local_probs) != len(self.levels):
             raise ValueError(f"expected {len(self.levels)} local distributions, got {len(local_probs)}")
-        new_local = [with_floor(_as_distribution(p, len(ds), f"local[{d}]"), self.min_probability)
-                     for d, (p, ds) in enumerate(zip(local_probs, self.levels))]
-        self.global_probs, self.local_probs = new_global, new_local
+        return (convert(global_probs, len(self.levels), "global"),
+                [convert(p, len(ds), f"local[{d}]") for d, (p, ds) in enumerate(zip(local_probs, self.levels))])
 
     def draw(self) -> tuple[int, int, int]:
         """One draw: (dataset, level, flat index)."""
@@ -93,12 +98,7 @@ class HierarchicalSampler(Sampler[int]):
         # set_probabilities the floor would be applied a second time and a resumed run would draw
         # differently from an uninterrupted one)
         self.min_probability = state["min_probability"]
-        global_probs = _as_tensor(state["global_probs"], len(self.levels), "global")
-        if len(state["local_probs"]) != len(self.levels):
-            raise ValueError(f"expected {len(self.levels)} local distributions, got {len(state['local_probs'])}")
-        local_probs = [_as_tensor(p, len(ds), f"local[{d}]")
-                       for d, (p, ds) in enumerate(zip(state["local_probs"], self.levels))]
-        self.global_probs, self.local_probs = global_probs, local_probs
+        self.global_probs, self.local_probs = self._checked(state["global_probs"], state["local_probs"], _as_tensor)
         self.generator.set_state(state["generator"])
         self.pending = deque(tuple(x) for x in state["pending"])
 
