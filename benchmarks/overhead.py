@@ -81,8 +81,10 @@ CONFIGS = {
                  "head_dim": 64},
 }
 FULL = {"configs": list(CONFIGS), "steps": {"demo": 300, "demo-x15": 100}, "rounds": {"demo": 3, "demo-x15": 2},
+        "step_timing": {"batches": 8, "rounds": 7}, "warm_up": True,
         "scoring_examples": 1024, "overrides": []}
 QUICK = {"configs": ["demo"], "steps": {"demo": 8}, "rounds": {"demo": 1}, "scoring_examples": 64,
+         "step_timing": {"batches": 2, "rounds": 2}, "warm_up": False,
          "overrides": ["sampling.update_interval=4", "sampling.global_samples_per_level=2",
                        "sampling.local_samples_per_level=2", "data.heldout_max=8", "eval.max_new_tokens=4"]}
 
@@ -149,7 +151,7 @@ def train_seconds(folder: Path, steps: int, overrides: list[str], out: Path) -> 
     return results["timing"], memory.peak_mb
 
 
-def training_overhead(folder: Path, steps: int, rounds: int, base: list[str], root: Path) -> dict:
+def training_overhead(folder: Path, steps: int, rounds: int, base: list[str], root: Path, warm_up: bool = True) -> dict:
     runs = {"proportional": ["sampling.strategy=proportional"],
             "hbo": ["sampling.strategy=hbo"],
             "hbo_progress_online": ["sampling.strategy=hbo", *PROGRESS_ONLINE],
@@ -159,7 +161,8 @@ def training_overhead(folder: Path, steps: int, rounds: int, base: list[str], ro
     updates = {name: [] for name in runs}
     tokens = {name: [] for name in runs}
     memory = {}
-    train_seconds(folder, min(steps, 25), base + runs["proportional"], root / "warm-up")  # first-run costs
+    if warm_up:  # first-run costs
+        train_seconds(folder, min(steps, 25), base + runs["proportional"], root / "warm-up")
     for r in range(rounds):
         for name, overrides in runs.items():
             timing, mb = train_seconds(folder, steps, base + overrides, root / f"{name}-{r}")
@@ -338,12 +341,14 @@ def measure_config(name: str, plan: dict, root: Path) -> dict:
     paper_rewards = dataclasses.replace(config.sampling, global_reward="gradient-norm", local_reward="ppl",
                                         reward_source="offline")
     rewards = reward_cost(model, tokenizer, mixture, levels, scores, paper_rewards)
-    step_overhead = online_step_overhead(model, tokenizer, mixture, load_config(None, PROGRESS_ONLINE).sampling)
+    step_overhead = online_step_overhead(model, tokenizer, mixture, load_config(None, PROGRESS_ONLINE).sampling,
+                                         **plan["step_timing"])
     flat = mixture.flat().examples
     chosen = torch.randperm(len(flat), generator=torch.Generator().manual_seed(0))[:plan["scoring_examples"]]
     scoring = scoring_cost(model, tokenizer, [flat[i] for i in chosen.tolist()])
     distributed = distributed_reward_cost(folder, root / name)
-    training = training_overhead(folder, plan["steps"][name], plan["rounds"][name], plan["overrides"], root / name)
+    training = training_overhead(folder, plan["steps"][name], plan["rounds"][name], plan["overrides"], root / name,
+                                 plan["warm_up"])
     share = training["update_share"]
     # the default's rewards read no training signal: its whole cost is in its updates
     estimated = {"hbo": 1 / (1 - share["hbo"]),

@@ -9,11 +9,17 @@ import json
 from pathlib import Path
 
 
+# Config keys added after run files were first written, each with the value that does what the
+# code did before the key existed: at that value the key is left out of the digest, so adding an
+# option does not orphan every earlier run file; set to anything else, it changes the digest.
+ADDED_KEYS = {"sampling.heldout_units": "fall", "sampling.reward_ema_of": "scores"}
+
+
 def config_digest(config, base: bool = False) -> str:
     """Of everything in ``config`` that decides a run's result (the output folder does not), the data
     files' contents included; with ``base``, of what decides a base model's evaluation alone (the
     model, the questions, the evaluation), so runs that differ only in training share it."""
-    from hbo.config.loader import dump_yaml
+    import yaml
 
     if base:
         model = config.model
@@ -21,7 +27,15 @@ def config_digest(config, base: bool = False) -> str:
                            model.trust_remote_code, dataclasses.asdict(config.data), dataclasses.asdict(config.eval)],
                           sort_keys=True)
     else:
-        text = dump_yaml(dataclasses.replace(config, output_dir=""))
+        values = dataclasses.asdict(dataclasses.replace(config, output_dir=""))
+        for key, before in ADDED_KEYS.items():
+            *sections, name = key.split(".")
+            section = values
+            for part in sections:
+                section = section[part]
+            if section[name] == before:
+                del section[name]
+        text = yaml.safe_dump(values, sort_keys=False)  # hbo.config.loader.dump_yaml's text
     # data prepared again differently into the same folder is other data
     for dataset in config.data.datasets:
         for path in (dataset.path, dataset.heldout_path):

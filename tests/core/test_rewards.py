@@ -103,6 +103,14 @@ def test_fall_errors_and_the_noise_band_by_hand():
     assert beyond_noise([0.1], [0.1], 0.0) == [0.1]
 
 
+def test_in_errors_is_each_score_over_its_standard_error():
+    from hbo.core.rewards import in_errors
+
+    z = in_errors([0.3, -0.2, 0.1, 0.1], [0.1, 0.4, 0.0, math.nan])
+    assert z[:2] == pytest.approx([3.0, -0.5])
+    assert math.isnan(z[2]) and math.isnan(z[3])  # no error estimate: no z-score
+
+
 def test_transfer_scores_by_hand():
     from hbo.core.rewards import transfer_scores
 

@@ -36,7 +36,8 @@ def check_shape(result: dict, strategies, paired: bool = True) -> None:
 
 
 def test_quick_benchmark_runs_every_strategy(tmp_path):
-    run = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "mixture.py"), "--quick", "--out", str(tmp_path)],
+    run = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "mixture.py"), "--quick", "--out", str(tmp_path),
+                          "--jobs", "2"],
                          capture_output=True, text=True)
     assert run.returncode == 0, run.stderr[-3000:]
     result = json.loads((tmp_path / "mixture.json").read_text())
@@ -82,6 +83,28 @@ def test_run_files_are_reused_only_for_the_same_config(tmp_path):
     with pytest.raises(SystemExit, match="no config digest"):
         read_run(path, digest)
     assert read_run(path, digest, undigested=True) == {"macro": 1.0}
+
+
+def test_an_option_added_since_keeps_earlier_run_files_valid():
+    """A key of ``run_files.ADDED_KEYS`` at its listed value leaves the digest as it was before the
+    key existed (a committed run file's digest still matches its config); any other value changes it."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        from run_files import ADDED_KEYS, config_digest
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    from hbo.config import load_config
+
+    record = json.loads((ROOT / "benchmarks" / "results" / "runs" / "hard-1000" / "hbo-3.json").read_text())
+    assert record["commit"].startswith("4e4d7a6")  # written before the keys below existed
+    config = ["data.mixture=hard", "sampling.seed=3", "training.seed=3", "training.max_steps=1000",
+              "eval.before=false", *record["overrides"]]
+    assert config_digest(load_config(None, config)) == record["digest"]
+    changed = {"sampling.heldout_units": "errors", "sampling.reward_ema_of": "tilts"}
+    assert set(changed) == set(ADDED_KEYS)
+    for key, value in changed.items():
+        assert value != ADDED_KEYS[key]
+        assert config_digest(load_config(None, config + [f"{key}={value}"])) != record["digest"]
 
 
 def test_committed_results_have_the_documented_shape():

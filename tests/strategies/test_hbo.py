@@ -150,6 +150,27 @@ def test_heldout_rewards_by_hand():
     assert resumed.update(probe, 100) == record
 
 
+def test_averaged_tilts_fade_when_nothing_more_is_learnt():
+    """reward_ema_of tilts: the EMA averages each update's scores over their largest |score|, so when
+    the probe stands still after one clear difference the tilt fades; averaging the raw falls instead
+    (scores) keeps the full tilt, since the averaged falls shrink together."""
+    def two_updates(ema_of):
+        strategy = heldout_strategy(reward_ema=0.5, reward_ema_of=ema_of)
+        probe_of = {i: (d, k) for d, dataset in enumerate(strategy.probe_levels) for k, level in enumerate(dataset)
+                    for i in level}
+        now = {(0, 0): 0.5, (0, 1): 1.0, (1, 0): 0.9, (1, 1): 0.9}  # dataset falls 0.25 and 0.1
+        probe = FakeProbe(None)
+        probe.losses = lambda idx: torch.tensor([now[probe_of[i]] for i in idx], dtype=torch.float64)
+        first = strategy.update(probe, 50)["global_reward"]
+        return first, strategy.update(probe, 100)["global_reward"]  # nothing moved since
+
+    first, second = two_updates("scores")
+    assert first == pytest.approx([0.5, 0.5 * math.exp(2 * (0.4 - 1))]) and second == pytest.approx(first)
+    first, second = two_updates("tilts")
+    assert first == pytest.approx([0.5, 0.5 * math.exp(2 * (0.4 - 1))])
+    assert second == pytest.approx([0.5, 0.5 * math.exp(2 * (0.2 - 0.5))])  # half of each scaled score
+
+
 def test_likelihood_fall_scores_each_whole_answer_by_its_length():
     """heldout_fall likelihood: each probe example's mean loss times its response length is -log P of
     its answer; scores are the rise in mean P since the last update (the base model's loss first)."""
@@ -175,9 +196,10 @@ def test_heldout_threshold_leaves_the_prior_where_falls_are_within_the_probes_sc
     levels = [[list(range(0, 12)), list(range(12, 24))], [list(range(24, 36)), list(range(36, 48))]]
     base = torch.ones(48, dtype=torch.float64)
 
-    def rewards(threshold, now):
+    def rewards(threshold, now, units="fall"):
         cfg = SamplingConfig(global_reward="heldout", local_reward="heldout", probe_per_level=3, tilt=2.0,
-                             reward_ema=None, heldout_threshold=threshold, heldout_per_example=False)
+                             reward_ema=None, heldout_threshold=threshold, heldout_per_example=False,
+                             heldout_units=units)
         strategy = HBOStrategy(levels, cfg, base, base)
         probe = FakeProbe(None)
         position = {i: p for p, i in enumerate(strategy.probe_indices)}
@@ -189,6 +211,17 @@ def test_heldout_threshold_leaves_the_prior_where_falls_are_within_the_probes_sc
     assert rewards(None, scattered) == pytest.approx([0.5, 0.5 * math.exp(2 * (0.5 - 1))])  # the scatter tilts
     assert rewards(2.0, scattered)[0] < rewards(2.0, scattered)[1]  # dataset 0 is noise; dataset 1 is real
     assert rewards(2.0, [1.0] * 6 + [0.9, 1.1, 1.0, 1.0, 0.95, 1.05]) == pytest.approx([0.5, 0.5])  # no evidence: the prior
+    # in standard errors: dataset 1's small but consistent fall is the clearer one, and leads
+    units = rewards(None, [0.4, 1.2, 0.9, 1.1, 0.8, 1.0] + [0.95, 0.94, 0.96, 0.95, 0.94, 0.96], "errors")
+    assert units[1] == pytest.approx(0.5) and units[0] < 0.5
+    falls = [0.1, 0.05]  # each dataset's relative fall: (6 - 5.4) / 6 and (6 - 5.7) / 6
+    errors = [float(torch.tensor([0.6, -0.2, 0.1, -0.1, 0.2, 0.0]).std()) * 6 ** 0.5 / 6,
+              float(torch.tensor([0.05, 0.06, 0.04, 0.05, 0.06, 0.04]).std()) * 6 ** 0.5 / 6]
+    z = [f / e for f, e in zip(falls, errors)]
+    assert units[0] == pytest.approx(0.5 * math.exp(2 * (z[0] / z[1] - 1)))
+    with pytest.raises(ConfigError, match="standard error"):
+        load_config(None, ["sampling.heldout_fall=median", "sampling.heldout_threshold=null",
+                           "sampling.heldout_units=errors"])
     with pytest.raises(ConfigError, match="heldout_threshold=null"):
         load_config(None, ["sampling.heldout_fall=median"])  # the default threshold needs a standard error
     assert load_config(None, ["sampling.heldout_fall=median", "sampling.heldout_threshold=null"]).sampling.heldout_threshold is None

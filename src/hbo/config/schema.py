@@ -17,6 +17,8 @@ Metric = Literal["ifd", "ppl", "loss"]
 GlobalReward = Literal["gradient-norm", "alignment", "progress", "heldout", "transfer"]
 TiltScale = Literal["update", "run"]
 HeldoutFall = Literal["total", "median", "absolute", "likelihood"]
+HeldoutUnits = Literal["fall", "errors"]
+EmaOf = Literal["scores", "tilts"]
 TrainerKind = Literal["trainer", "sft"]
 LocalReward = Literal["ppl", "loss", "ifd", "improvement", "heldout"]
 RewardSource = Literal["auto", "train", "offline"]
@@ -116,6 +118,7 @@ class SamplingConfig:
     tilt_scale: TiltScale = "update"  # heldout or progress rewards: scores are divided by the largest |score| of this update, or of the whole run so far (run: small late scores tilt little)
     heldout_fall: HeldoutFall = "total"  # heldout rewards: a group's fall is that of its summed probe loss as a share of it (total), or the median of its examples' relative falls (median: examples with random answers, whose loss is large and does not fall, cannot drown the others'), or the mean fall of its examples' losses in nats (absolute: a dataset far from its floor counts more than one near it falling by the same share), or the rise in the mean probability of producing each probe example's whole answer (likelihood: exact match's unit, so random answers, whose probability stays near 0, add nothing, and a group answered almost surely has little left to gain)
     heldout_threshold: float | None = 2.0  # heldout rewards: each fall (total, absolute or likelihood; median needs null) is shrunk toward 0 by this many standard errors of its probe examples' falls (0 inside that band; null = off), so that once learning slows the scatter of a few probe examples does not tilt the mixture as a real difference would
+    heldout_units: HeldoutUnits = "fall"  # heldout rewards: a score is the fall itself (after heldout_threshold), or that fall in its standard errors (errors: the mixture leans toward what the probe can clearly tell apart, not toward the largest fall, which may be noise on a few probe examples); errors needs a heldout_fall with a standard error: not median
     heldout_per_example: bool = True  # global_reward heldout: divide each dataset's fall by its sampling probability (the fall bought per unit of sampling), so a large dataset's share does not feed on itself
     tilt: float = 3.0  # heldout, progress, alignment or transfer rewards: how far a score difference of 1 tilts the prior (a factor e^tilt)
     reward_tokens: RewardTokens = "response"  # response or all: the tokens the gradient-norm reward's loss covers (the authors' code: all)
@@ -128,6 +131,7 @@ class SamplingConfig:
     online_norm_steps: int = 1  # reward_source train: gradient norms on the last N steps before each update (losses on all)
     gradient_norms: GradientNormMethod = "auto"  # auto, hooks or loop: per-example gradient norms from one batched backward (hooks) or one backward per example
     reward_ema: float | None = 0.5  # weight of the new global reward (heldout, progress: its scores; heldout local: the level scores too) in an EMA over updates; null = off (the paper: off)
+    reward_ema_of: EmaOf = "scores"  # heldout rewards: the EMA averages the raw scores, then the average is divided by its largest |score| (scores), or averages each update's scores already divided by their largest |score| (tilts: a difference measured once and not again fades back to the prior, instead of keeping its full tilt while the averaged scores shrink together)
     min_probability: float = 1e-4  # floor of every dataset and level probability: nothing is starved
     log_samples: bool = False  # also write samples.jsonl: the example indices trained on, per record
     log_every_process: bool = False  # distributed runs: every process writes ranks/probabilities-RANK.jsonl (rank > 0) and ranks/batches-RANK.jsonl (its examples per step)
@@ -237,6 +241,9 @@ class Config:
                 raise ConfigError("sampling.heldout_fall: median has no standard error for sampling.heldout_threshold "
                                   "(2 by default); set sampling.heldout_threshold=null with it, or choose total, "
                                   "absolute or likelihood")
+        if self.sampling.heldout_units == "errors" and self.sampling.heldout_fall == "median":
+            raise ConfigError("sampling.heldout_units: errors needs a standard error, which the median fall has not; "
+                              "choose sampling.heldout_fall total, absolute or likelihood")
         if self.sampling.reward_ema is not None and not 0 < self.sampling.reward_ema <= 1:
             raise ConfigError(f"sampling.reward_ema must be in (0, 1] or null, got {self.sampling.reward_ema}")
         _check_positive("sampling.multidds.samples_per_dataset", self.sampling.multidds.samples_per_dataset)

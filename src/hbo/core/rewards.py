@@ -76,6 +76,13 @@ def beyond_noise(scores: Sequence[float], errors: Sequence[float], threshold: fl
     return shrunk
 
 
+def in_errors(scores: Sequence[float], errors: Sequence[float]) -> list[float]:
+    """Each score over its standard error (a z-score): how clearly the probe tells it from no change,
+    rather than how large it is. NaN where there is no positive error estimate (the caller fills it)."""
+    return [score / error if error == error and error > 0 else float("nan")
+            for score, error in zip(scores, errors)]
+
+
 def median_relative_fall(before: torch.Tensor, now: torch.Tensor, groups: Sequence[Sequence[int]]) -> list[float]:
     """Per group of positions: the median over its examples of (before - now) / before, over the entries
     where both are finite and before > 0; NaN for a group with none. Unlike :func:`relative_fall`, an

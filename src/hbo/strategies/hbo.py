@@ -16,7 +16,10 @@ it). hbo's defaults keep the actors, the hierarchy and the update rule, and read
   stops falling. With ``heldout_per_example`` (default) each dataset's fall is divided by its
   sampling probability over the window, the fall bought per unit of sampling; with
   ``heldout_threshold`` (default 2) every fall is first shrunk toward 0 by that many standard errors
-  of its probe examples' falls, so that the scatter of a few examples does not pass for progress;
+  of its probe examples' falls, so that the scatter of a few examples does not pass for progress.
+  Two measured alternatives (docs/benchmark.md): ``heldout_units: errors`` scores each fall in its
+  standard errors, and ``reward_ema_of: tilts`` averages each update's scaled scores, so a fall not
+  seen again fades back to the prior instead of keeping its full tilt;
 - ``local_reward: heldout`` (the default): the uniform distribution tilted the same way by each
   level's probe-loss fall, on one scale for the whole mixture;
 - ``global_reward: progress``: R_d = prior_d * exp(tilt * s_d), s_d the relative fall of d's mean loss
@@ -52,7 +55,7 @@ from hbo.core.actor import SoftmaxActor
 from hbo.core.levels import hold_out, owners
 from hbo.core.prior import temperature_prior
 from hbo.core.rewards import (HELDOUT_FALLS, ExponentialAverage, alignment_with_mean, beyond_noise, fall_error,
-                              finite_mean, group_means, relative_reward, tilted_prior, transfer_scores)
+                              finite_mean, group_means, in_errors, relative_reward, tilted_prior, transfer_scores)
 from hbo.strategies.base import RewardProbe, Strategy
 from hbo.strategies.draws import draw
 
@@ -174,27 +177,43 @@ class HBOStrategy(Strategy):
         fall = HELDOUT_FALLS[self.config.heldout_fall]
         per_dataset = fall(before, now, whole)
         per_level = [fall(before, now, dataset) for dataset in groups]
-        if self.config.heldout_threshold is not None:  # what the probe's own scatter explains counts for nothing
-            k = self.config.heldout_threshold
+        threshold, units = self.config.heldout_threshold, self.config.heldout_units
+        if threshold is not None or units == "errors":
             kind = self.config.heldout_fall
-            per_dataset = beyond_noise(per_dataset, fall_error(kind, before, now, whole), k)
-            per_level = [beyond_noise(row, fall_error(kind, before, now, dataset), k)
-                         for row, dataset in zip(per_level, groups)]
+            errors = [fall_error(kind, before, now, whole)] + [fall_error(kind, before, now, d) for d in groups]
+            scores = [per_dataset] + per_level
+            if threshold is not None:  # what the probe's own scatter explains counts for nothing
+                scores = [beyond_noise(row, error, threshold) for row, error in zip(scores, errors)]
+            if units == "errors":  # how clearly each fall stands out, not how large it is
+                scores = [in_errors(row, error) for row, error in zip(scores, errors)]
+            per_dataset, per_level = scores[0], scores[1:]
         return self._fill_unmeasured(per_dataset), [self._fill_unmeasured(row) for row in per_level]
 
-    def tilt_by(self, base: list[float], scores: list[float], scale: float, actor: str = "global") -> list[float]:
-        """``base`` tilted by exp(tilt * score / scale) (no tilt when the scale is 0). With
-        ``tilt_scale: run`` the scale is the largest seen so far in the run for that actor ("global" or
-        "local"), so small late scores tilt little and the mixture returns toward ``base``."""
+    @staticmethod
+    def scaled(scores: list[float], scale: float) -> list[float]:
+        """``scores`` over ``scale`` (all 0 when the scale is 0: nothing stood out)."""
+        return [s / scale if scale > 0 else 0.0 for s in scores]
+
+    def scale_of(self, scale: float, actor: str = "global") -> float:
+        """The scale scores are divided by: ``scale`` (this update's largest |score|), or with
+        ``tilt_scale: run`` the largest seen so far in the run for that actor ("global" or "local"),
+        so small late scores tilt little and the mixture returns toward its base."""
         if self.config.tilt_scale == "run" and scale == scale:
             scale = self.largest_scores[actor] = max(scale, self.largest_scores.get(actor, 0.0))
-        return tilted_prior(base, [s / scale if scale > 0 else 0.0 for s in scores], self.config.tilt)
+        return scale
+
+    def tilt_by(self, base: list[float], scores: list[float], scale: float, actor: str = "global") -> list[float]:
+        """``base`` tilted by exp(tilt * score / scale) (no tilt when the scale is 0; see ``scale_of``)."""
+        return tilted_prior(base, self.scaled(scores, self.scale_of(scale, actor)), self.config.tilt)
 
     def global_rewards(self, probe: RewardProbe, falls=None) -> list[float]:
         if self.config.global_reward == "heldout":
             falls_now = falls[0]
             if self.config.heldout_per_example:  # the fall bought by each unit of sampling probability
                 falls_now = [f / p for f, p in zip(falls_now, self.global_actor.probabilities.tolist())]
+            if self.ema and self.config.reward_ema_of == "tilts":
+                scale = self.scale_of(max(abs(s) for s in falls_now))
+                return tilted_prior(self.prior, self.ema(self.scaled(falls_now, scale)), self.config.tilt)
             scores = self.ema(falls_now) if self.ema else falls_now
             return self.tilt_by(self.prior, scores, max(abs(s) for s in scores))
         if self.config.global_reward == "alignment":
@@ -264,7 +283,13 @@ class HBOStrategy(Strategy):
         if self.config.local_reward == "heldout":
             # uniform tilted by each level's held-out fall, on one scale for the whole mixture: a dataset
             # whose levels all stand still stays near uniform instead of amplifying their noise
-            scores = [ema(row) for ema, row in zip(self.local_emas, falls[1])] if self.local_emas else falls[1]
+            scores = falls[1]
+            if self.local_emas and self.config.reward_ema_of == "tilts":
+                scale = self.scale_of(max(abs(s) for row in scores for s in row), "local")
+                scores = [ema(self.scaled(row, scale)) for ema, row in zip(self.local_emas, scores)]
+                return [tilted_prior([1.0 / len(row)] * len(row), row, self.config.tilt) for row in scores]
+            if self.local_emas:
+                scores = [ema(row) for ema, row in zip(self.local_emas, scores)]
             scale = max(abs(s) for row in scores for s in row)
             return [self.tilt_by([1.0 / len(row)] * len(row), row, scale, "local") for row in scores]
         if self.online:
