@@ -206,16 +206,25 @@ class HBOStrategy(Strategy):
         """``base`` tilted by exp(tilt * score / scale) (no tilt when the scale is 0; see ``scale_of``)."""
         return tilted_prior(base, self.scaled(scores, self.scale_of(scale, actor)), self.config.tilt)
 
+    def averaged_tilts(self, bases: list[list[float]], rows: list[list[float]], emas, actor: str) -> list[list[float]]:
+        """Each base tilted by its row of held-out scores, all rows on one scale (the largest |score|
+        among them), each averaged over updates by its EMA (``emas``; None = no averaging): before
+        the scaling (``reward_ema_of: scores``), or after it (``tilts``)."""
+        if emas and self.config.reward_ema_of == "tilts":
+            scale = self.scale_of(max(abs(s) for row in rows for s in row), actor)
+            averaged = [ema(self.scaled(row, scale)) for ema, row in zip(emas, rows)]
+            return [tilted_prior(base, row, self.config.tilt) for base, row in zip(bases, averaged)]
+        if emas:
+            rows = [ema(row) for ema, row in zip(emas, rows)]
+        scale = max(abs(s) for row in rows for s in row)
+        return [self.tilt_by(base, row, scale, actor) for base, row in zip(bases, rows)]
+
     def global_rewards(self, probe: RewardProbe, falls=None) -> list[float]:
         if self.config.global_reward == "heldout":
             falls_now = falls[0]
             if self.config.heldout_per_example:  # the fall bought by each unit of sampling probability
                 falls_now = [f / p for f, p in zip(falls_now, self.global_actor.probabilities.tolist())]
-            if self.ema and self.config.reward_ema_of == "tilts":
-                scale = self.scale_of(max(abs(s) for s in falls_now))
-                return tilted_prior(self.prior, self.ema(self.scaled(falls_now, scale)), self.config.tilt)
-            scores = self.ema(falls_now) if self.ema else falls_now
-            return self.tilt_by(self.prior, scores, max(abs(s) for s in scores))
+            return self.averaged_tilts([self.prior], [falls_now], [self.ema] if self.ema else None, "global")[0]
         if self.config.global_reward == "alignment":
             return self.alignment_rewards(probe)
         if self.config.global_reward == "transfer":
@@ -283,15 +292,8 @@ class HBOStrategy(Strategy):
         if self.config.local_reward == "heldout":
             # uniform tilted by each level's held-out fall, on one scale for the whole mixture: a dataset
             # whose levels all stand still stays near uniform instead of amplifying their noise
-            scores = falls[1]
-            if self.local_emas and self.config.reward_ema_of == "tilts":
-                scale = self.scale_of(max(abs(s) for row in scores for s in row), "local")
-                scores = [ema(self.scaled(row, scale)) for ema, row in zip(self.local_emas, scores)]
-                return [tilted_prior([1.0 / len(row)] * len(row), row, self.config.tilt) for row in scores]
-            if self.local_emas:
-                scores = [ema(row) for ema, row in zip(self.local_emas, scores)]
-            scale = max(abs(s) for row in scores for s in row)
-            return [self.tilt_by([1.0 / len(row)] * len(row), row, scale, "local") for row in scores]
+            return self.averaged_tilts([[1.0 / len(row)] * len(row) for row in falls[1]], falls[1], self.local_emas,
+                                       "local")
         if self.online:
             indices, losses, _ = probe.trained()
             index = torch.as_tensor(indices, dtype=torch.long)
