@@ -4,6 +4,9 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 # torch is pinned here (not in pyproject) so this machine's local CPU wheel is used, not a CUDA build.
 TORCH_PIN ?= torch==2.13.0
+# pytest-xdist workers for `make test` (0: one process). On a 2-core machine two workers of one thread each
+# took the suite from 577 s to 450 s; with two threads each, 55% of the tests had run after 8 minutes.
+TEST_WORKERS ?= 2
 
 .PHONY: demo test test-fast install install-dev clean
 
@@ -25,11 +28,11 @@ demo: install
 	$(VENV)/bin/hbo train
 
 test: install-dev
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS)
 
 # the unit tier: everything outside tests/integration/
 test-fast: install-dev
-	$(PY) -m pytest -m "not slow"
+	$(PY) -m pytest -n $(TEST_WORKERS) -m "not slow"
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache
