@@ -47,6 +47,7 @@ def test_datasets_list(tmp_path):
     ("sampling.actor_lr=0", "sampling.actor_lr must be > 0"),
     ("data.loss_on=prompt", "data.loss_on must be one of"),
     ("model.mixed_precision=fp16", "model.mixed_precision must be one of no, bf16"),
+    ("data.mixture_heldout=400", "data.heldout_max: 200 scores at most that many"),
 ])
 def test_bad_keys_and_values(override, message):
     with pytest.raises(ConfigError, match=message):

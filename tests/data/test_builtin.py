@@ -1,6 +1,8 @@
 """The built-in mixtures are deterministic and have the properties the benchmark relies on."""
 import json
 
+import pytest
+
 from hbo.data.builtin import MIXTURES, builtin_mixture
 
 
@@ -27,3 +29,22 @@ def test_hard_mixture(tmp_path):
     assert sizes["add-noisy"] == 1200 and any(MIXTURES["hard"][s.name].noise for s in specs)
     again = builtin_mixture("hard", tmp_path / "b")
     assert all(open(x.path).read() == open(y.path).read() for x, y in zip(specs, again))
+
+
+def test_more_heldout_keeps_the_training_examples_and_the_first_questions(tmp_path):
+    own = {s.name: s for s in builtin_mixture("hard", tmp_path / "a")}
+    more = builtin_mixture("hard", tmp_path / "b", heldout=300)
+    for spec in more:
+        train, held = read(spec.path), read(spec.heldout_path)
+        assert open(spec.path).read() == open(own[spec.name].path).read()  # the same training examples
+        assert held[:100] == read(own[spec.name].heldout_path)  # the same first 100 questions
+        assert len(held) == 300 and not any(r.get("noisy") for r in held)
+        prompts = [r["messages"][0]["content"] for r in held]
+        assert len(set(prompts)) == 300 and not set(prompts) & {r["messages"][0]["content"] for r in train}
+
+
+def test_more_heldout_is_refused_where_it_cannot_hold(tmp_path):
+    with pytest.raises(ValueError, match="heldout_fraction"):
+        builtin_mixture("demo", tmp_path, heldout=300)
+    with pytest.raises(ValueError, match="at least"):
+        builtin_mixture("hard", tmp_path, heldout=50)

@@ -63,6 +63,7 @@ class DatasetConfig:
 @dataclass
 class DataConfig:
     mixture: str | None = "demo"  # a built-in mixture ("demo"), ignored when `datasets` is given
+    mixture_heldout: int | None = None  # built-in mixtures with their own held-out questions (hard, clean, dev*): clean held-out examples per dataset; null = the mixture's 100. The first 100 stay the same questions and the training examples do not change; more questions narrow a benchmark's intervals
     datasets: list[DatasetConfig] = field(default_factory=list)  # the mixture, one entry per dataset
     heldout_fraction: float = 0.1  # share of each dataset held out when it has no heldout_path
     heldout_max: int = 200  # at most this many held-out examples per dataset
@@ -262,7 +263,11 @@ class Config:
         if not self.data.datasets and not self.data.mixture:
             raise ConfigError("data: give `datasets` (a list) or a built-in `mixture`")
         if self.data.datasets:
-            self.data.mixture = None  # ignored beside datasets: the resolved config (hbo config, config.yaml) says so
+            # ignored beside datasets: the resolved config (hbo config, config.yaml) says so
+            self.data.mixture = self.data.mixture_heldout = None
+        if self.data.mixture_heldout is not None and self.data.mixture_heldout > self.data.heldout_max:
+            raise ConfigError(f"data.mixture_heldout: {self.data.mixture_heldout} held-out examples per dataset, but "
+                              f"data.heldout_max: {self.data.heldout_max} scores at most that many; raise heldout_max")
         names = [d.name for d in self.data.datasets]
         duplicated = sorted({n for n in names if names.count(n) > 1})
         if duplicated:

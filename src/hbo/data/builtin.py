@@ -89,25 +89,40 @@ def write_jsonl(path: Path, records: list[dict]) -> None:
     atomic_write_text(path, "".join(json.dumps(r) + "\n" for r in records))
 
 
-def builtin_mixture(name: str, root: Path | None = None) -> list[DatasetConfig]:
-    """Write the named mixture's JSONL files (once) and return dataset configs pointing at them."""
+def builtin_mixture(name: str, root: Path | None = None, heldout: int | None = None) -> list[DatasetConfig]:
+    """Write the named mixture's JSONL files (once) and return dataset configs pointing at them.
+
+    ``heldout`` asks for more held-out examples per dataset than the mixture's own. They are generated
+    after its training examples from the same stream, so the training examples and the first held-out
+    examples are the ones written without it: results on those questions stay comparable."""
     if name not in MIXTURES:
         raise ValueError(f"unknown built-in mixture {name!r}; choose one of {', '.join(MIXTURES)}")
+    if heldout is not None:
+        own = {spec.heldout for spec in MIXTURES[name].values()}
+        if own == {0}:
+            raise ValueError(f"built-in mixture {name!r} splits its held-out examples by data.heldout_fraction; "
+                             "data.mixture_heldout is for the mixtures with their own held-out questions")
+        if heldout < max(own):
+            raise ValueError(f"built-in mixture {name!r} has {max(own)} held-out examples per dataset; "
+                             f"data.mixture_heldout must be at least that, got {heldout} (data.heldout_max scores fewer)")
     # The folder name carries a digest of the mixture's definition and of the generator's version, so
     # files written by an older definition are never reused.
-    digest = hashlib.sha1(f"{GENERATOR_VERSION} {MIXTURES[name]}".encode()).hexdigest()[:8]
+    definition = f"{GENERATOR_VERSION} {MIXTURES[name]}" + (f" heldout={heldout}" if heldout else "")
+    digest = hashlib.sha1(definition.encode()).hexdigest()[:8]
     folder = (root or cache_dir("mixtures")) / f"{name}-{digest}"
     folder.mkdir(parents=True, exist_ok=True)
     specs = []
     for index, (dataset, spec) in enumerate(MIXTURES[name].items()):
         path, heldout_path = folder / f"{dataset}.jsonl", folder / f"{dataset}.heldout.jsonl"
         if not path.exists() or (spec.heldout and not heldout_path.exists()):
-            records = generate_dataset(spec.task, spec.language, spec.size + spec.heldout, seed=1000 + index)
-            heldout, train = records[:spec.heldout], records[spec.heldout:]
+            extra = heldout - spec.heldout if heldout else 0
+            records = generate_dataset(spec.task, spec.language, spec.size + spec.heldout + extra, seed=1000 + index)
+            end = spec.heldout + spec.size
+            heldout_records, train = records[:spec.heldout] + records[end:], records[spec.heldout:end]
             if spec.noise:
                 add_noise(train, spec.noise, random.Random(2000 + index))
             if spec.heldout:
-                write_jsonl(heldout_path, heldout)
+                write_jsonl(heldout_path, heldout_records)
             write_jsonl(path, train)
         specs.append(DatasetConfig(name=dataset, path=str(path), format="chat",
                                    heldout_path=str(heldout_path) if spec.heldout else None))

@@ -256,4 +256,4 @@ def resolve_datasets(config: DataConfig) -> list[DatasetConfig]:
         return config.datasets
     from hbo.data.builtin import builtin_mixture
 
-    return builtin_mixture(config.mixture)
+    return builtin_mixture(config.mixture, heldout=config.mixture_heldout)
