@@ -15,7 +15,7 @@ for variable, folder in (("HBO_CACHE", "hbo"), ("HF_HOME", "huggingface"), ("HF_
                          ("RUSTUP_HOME", "rustup")):
     os.environ[variable] = str(CACHES / folder)
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-# Under pytest-xdist (`make test TEST_WORKERS=2`) each worker, and every process it launches,
+# Under pytest-xdist (`make test` runs two workers) each worker, and every process it launches,
 # computes on one thread, so the workers do not compete for the cores.
 if os.environ.get("PYTEST_XDIST_WORKER"):
     os.environ.setdefault("OMP_NUM_THREADS", "1")

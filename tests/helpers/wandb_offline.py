@@ -16,7 +16,7 @@ FULL, FIRST, MIDDLE, LAST = 1, 2, 3, 4
 
 def history(run_file: Path, timeout_s: float = 60.0) -> list[dict]:
     deadline = time.monotonic() + timeout_s
-    while (records := _records(run_file))[-1:] == [] or records[-1].WhichOneof("record_type") != "exit":
+    while not (records := _records(run_file)) or records[-1].WhichOneof("record_type") != "exit":
         if time.monotonic() > deadline:
             raise AssertionError(f"{run_file} has no exit record {timeout_s:.0f} s after wandb.finish()")
         time.sleep(0.2)
