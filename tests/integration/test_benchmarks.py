@@ -95,7 +95,7 @@ def test_an_option_added_since_keeps_earlier_run_files_valid():
         sys.path.remove(str(ROOT / "benchmarks"))
     from hbo.config import load_config
 
-    record = json.loads((ROOT / "benchmarks" / "results" / "runs" / "hard-1000" / "hbo-3.json").read_text())
+    record = json.loads((ROOT / "benchmarks" / "results" / "runs" / "q100-hard-1000" / "hbo-3.json").read_text())
     assert record["commit"].startswith("4e4d7a6")  # written before the keys below existed
     config = ["data.mixture=hard", "sampling.seed=3", "training.seed=3", "training.max_steps=1000",
               "eval.before=false", *record["overrides"]]
