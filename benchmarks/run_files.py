@@ -13,7 +13,7 @@ from pathlib import Path
 # code did before the key existed: at that value the key is left out of the digest, so adding an
 # option does not orphan every earlier run file; set to anything else, it changes the digest.
 ADDED_KEYS = {"sampling.heldout_units": "fall", "sampling.reward_ema_of": "scores", "data.mixture_heldout": None,
-              "sampling.heldout_confirm": None}
+              "sampling.heldout_lapse": None}
 
 
 def config_digest(config, base: bool = False) -> str:

@@ -171,33 +171,36 @@ def test_averaged_tilts_fade_when_nothing_more_is_learnt():
     assert second == pytest.approx([0.5, 0.5 * math.exp(2 * (0.2 - 0.5))])  # half of each scaled score
 
 
-def test_heldout_confirm_gives_a_lead_its_full_tilt_only_after_repeated_clear_falls():
-    """heldout_confirm m: a positive scaled score counts k/m after k updates in a row whose fall
-    cleared (here: was positive, no threshold); an update where it does not clear drops it to 0,
-    while the EMA of the scores alone would keep the lead in full."""
-    strategy = heldout_strategy(reward_ema=0.5, heldout_confirm=2)
+def test_heldout_lapse_returns_to_the_prior_once_a_lead_is_no_longer_measured():
+    """heldout_lapse N: a positive scaled score counts while the dataset's fall cleared (here: was
+    positive, no threshold) at one of the last N updates, then 0; the EMA of the scores alone keeps
+    a lead measured once in full for as long as nothing else moves."""
+    strategy = heldout_strategy(reward_ema=0.5, heldout_lapse=2)
     probe_of = {i: (d, k) for d, dataset in enumerate(strategy.probe_levels) for k, level in enumerate(dataset)
                 for i in level}
     now = {(0, 0): 0.5, (0, 1): 1.0, (1, 0): 1.0, (1, 1): 1.0}  # dataset 0 falls 0.25, dataset 1 not at all
     probe = FakeProbe(None)
     probe.losses = lambda idx: torch.tensor([now[probe_of[i]] for i in idx], dtype=torch.float64)
-    # first clear fall: scores 1 and 0, dataset 0's at half -> the prior tilted by e^(2 * (0 - 0.5))
-    assert strategy.update(probe, 50)["global_reward"] == pytest.approx([0.5, 0.5 * math.exp(-1.0)])
-    assert strategy.clear_streaks == [1, 0]
-    now[(0, 0)] = 0.25  # a second clear fall in a row: the full tilt
-    assert strategy.update(probe, 100)["global_reward"] == pytest.approx([0.5, 0.5 * math.exp(-2.0)])
-    resumed = heldout_strategy(reward_ema=0.5, heldout_confirm=2)
+    full_lead = [0.5, 0.5 * math.exp(-2.0)]  # scores 1 and 0, tilt 2
+    assert strategy.update(probe, 50)["global_reward"] == pytest.approx(full_lead)
+    assert strategy.since_clear == [0, None]
+    # nothing moves: dataset 0 cleared one update ago, within the lapse of 2
+    assert strategy.update(probe, 100)["global_reward"] == pytest.approx(full_lead)
+    resumed = heldout_strategy(reward_ema=0.5, heldout_lapse=2)
     resumed.load_state_dict(strategy.state_dict())
-    assert resumed.clear_streaks == [2, 0]
-    # nothing moves: the averaged scores keep dataset 0 on top, but its lead is no longer confirmed
+    assert resumed.since_clear == [1, None]
+    # two updates without a clear fall: the lead has lapsed, back to the prior
     assert strategy.update(probe, 150)["global_reward"] == pytest.approx([0.5, 0.5])
     assert resumed.update(probe, 150)["global_reward"] == pytest.approx([0.5, 0.5])
-    unconfirmed = heldout_strategy(reward_ema=0.5)
+    now[(1, 0)] = 0.5  # dataset 1 now falls by 0.25: averaged scores 0.25 and 1, dataset 0's lapsed to 0
+    assert strategy.update(probe, 200)["global_reward"] == pytest.approx([0.5 * math.exp(-2.0), 0.5])
+    held = heldout_strategy(reward_ema=0.5)
+    now[(1, 0)] = 1.0
     for step in (50, 100, 150):
-        kept = unconfirmed.update(probe, step)["global_reward"]
-    assert kept == pytest.approx([0.5, 0.5 * math.exp(-2.0)])
-    with pytest.raises(ConfigError, match="heldout_confirm"):
-        load_config(None, ["sampling.heldout_confirm=0"])
+        kept = held.update(probe, step)["global_reward"]
+    assert kept == pytest.approx(full_lead)
+    with pytest.raises(ConfigError, match="heldout_lapse"):
+        load_config(None, ["sampling.heldout_lapse=0"])
 
 
 def test_likelihood_fall_scores_each_whole_answer_by_its_length():

@@ -120,7 +120,7 @@ class SamplingConfig:
     heldout_fall: HeldoutFall = "total"  # heldout rewards: a group's fall is that of its summed probe loss as a share of it (total), or the median of its examples' relative falls (median: examples with random answers, whose loss is large and does not fall, cannot drown the others'), or the mean fall of its examples' losses in nats (absolute: a dataset far from its floor counts more than one near it falling by the same share), or the rise in the mean probability of producing each probe example's whole answer (likelihood: exact match's unit, so random answers, whose probability stays near 0, add nothing, and a group answered almost surely has little left to gain)
     heldout_threshold: float | None = 2.0  # heldout rewards: each fall (total, absolute or likelihood; median needs null) is shrunk toward 0 by this many standard errors of its probe examples' falls (0 inside that band; null = off), so that once learning slows the scatter of a few probe examples does not tilt the mixture as a real difference would
     heldout_units: HeldoutUnits = "fall"  # heldout rewards: a score is the fall itself (after heldout_threshold), or that fall in its standard errors (errors: the mixture leans toward what the probe can clearly tell apart, not toward the largest fall, which may be noise on a few probe examples); errors needs a heldout_fall with a standard error: not median
-    heldout_confirm: int | None = None  # global_reward heldout: a dataset's lead counts in full only once its fall has cleared heldout_threshold (or, with null, been positive) at this many consecutive updates, and k/confirm of it after k; an update where it does not clear drops the count to 0 (null = off: one clear fall keeps its full tilt until another dataset's clears, through the EMA)
+    heldout_lapse: int | None = None  # global_reward heldout: a dataset's lead counts only while its fall cleared heldout_threshold (or, with null, was positive) at one of the last this many updates; after that its positive score counts 0 and the mixture returns toward the prior (null = off: a lead measured once keeps its full tilt, through the EMA, until another dataset's fall clears)
     heldout_per_example: bool = True  # global_reward heldout: divide each dataset's fall by its sampling probability (the fall bought per unit of sampling), so a large dataset's share does not feed on itself
     tilt: float = 3.0  # heldout, progress, alignment or transfer rewards: how far a score difference of 1 tilts the prior (a factor e^tilt)
     reward_tokens: RewardTokens = "response"  # response or all: the tokens the gradient-norm reward's loss covers (the authors' code: all)
@@ -246,8 +246,8 @@ class Config:
         if self.sampling.heldout_units == "errors" and self.sampling.heldout_fall == "median":
             raise ConfigError("sampling.heldout_units: errors needs a standard error, which the median fall has not; "
                               "choose sampling.heldout_fall total, absolute or likelihood")
-        if self.sampling.heldout_confirm is not None:
-            _check_positive("sampling.heldout_confirm", self.sampling.heldout_confirm)
+        if self.sampling.heldout_lapse is not None:
+            _check_positive("sampling.heldout_lapse", self.sampling.heldout_lapse)
         if self.sampling.reward_ema is not None and not 0 < self.sampling.reward_ema <= 1:
             raise ConfigError(f"sampling.reward_ema must be in (0, 1] or null, got {self.sampling.reward_ema}")
         _check_positive("sampling.multidds.samples_per_dataset", self.sampling.multidds.samples_per_dataset)

@@ -115,7 +115,8 @@ class HBOStrategy(Strategy):
         self.probe_lengths = None  # heldout_fall likelihood: response tokens per probe example, read once
         self.local_emas = [ExponentialAverage(config.reward_ema) for _ in self.levels] if config.reward_ema else None
         self.largest_scores: dict[str, float] = {}  # tilt_scale run: the largest |score| so far, per actor
-        self.clear_streaks = [0] * len(self.levels)  # heldout_confirm: consecutive updates each dataset's fall cleared
+        # heldout_lapse: updates since each dataset's fall last cleared the noise (None: never)
+        self.since_clear: list[int | None] = [None] * len(self.levels)
 
     @property
     def updates(self) -> bool:
@@ -188,21 +189,22 @@ class HBOStrategy(Strategy):
             if units == "errors":  # how clearly each fall stands out, not how large it is
                 scores = [in_errors(row, error) for row, error in zip(scores, errors)]
             per_dataset, per_level = scores[0], scores[1:]
-        self.clear_streaks = [streak + 1 if fall > 0 else 0 for streak, fall in zip(self.clear_streaks, per_dataset)]
+        self.since_clear = [0 if fall > 0 else None if since is None else since + 1
+                            for since, fall in zip(self.since_clear, per_dataset)]
         return self._fill_unmeasured(per_dataset), [self._fill_unmeasured(row) for row in per_level]
 
-    def confirmations(self) -> list[float] | None:
-        """With ``heldout_confirm`` m: each dataset's share of a confirmed lead, min(1, k / m) after its
-        fall cleared the noise at the last k updates in a row. A dataset without a probe (a NaN fall)
-        never clears, and takes its peers' mean, as its fall does. None when the option is off."""
-        m = self.config.heldout_confirm
-        if m is None:
+    def live_leads(self) -> list[float] | None:
+        """With ``heldout_lapse`` N: 1 for a dataset whose fall cleared the noise at one of the last N
+        updates, else 0 (its lead has lapsed). A dataset without a probe (a NaN fall) never clears,
+        and takes its peers' mean, as its fall does. None when the option is off."""
+        lapse = self.config.heldout_lapse
+        if lapse is None:
             return None
-        shares = [min(1.0, streak / m) for streak in self.clear_streaks]
+        live = [1.0 if since is not None and since < lapse else 0.0 for since in self.since_clear]
         probed = [any(dataset) for dataset in self.probe_positions]  # has at least one probe example
-        known = [share for share, has in zip(shares, probed) if has]
+        known = [value for value, has in zip(live, probed) if has]
         mean = sum(known) / len(known) if known else 1.0
-        return [share if has else mean for share, has in zip(shares, probed)]
+        return [value if has else mean for value, has in zip(live, probed)]
 
     @staticmethod
     def scaled(scores: list[float], scale: float) -> list[float]:
@@ -218,36 +220,36 @@ class HBOStrategy(Strategy):
         return scale
 
     def tilt_by(self, base: list[float], scores: list[float], scale: float, actor: str = "global",
-                shares: list[float] | None = None) -> list[float]:
+                live: list[float] | None = None) -> list[float]:
         """``base`` tilted by exp(tilt * score / scale) (no tilt when the scale is 0; see ``scale_of``),
-        each positive scaled score times its dataset's confirmed share when ``shares`` is given."""
-        return tilted_prior(base, self.confirmed(self.scaled(scores, self.scale_of(scale, actor)), shares),
+        each positive scaled score times its dataset's entry of ``live`` when given (see ``live_leads``)."""
+        return tilted_prior(base, self.kept(self.scaled(scores, self.scale_of(scale, actor)), live),
                             self.config.tilt)
 
     @staticmethod
-    def confirmed(scores: list[float], shares: list[float] | None) -> list[float]:
-        """Positive scores times their ``shares`` (see ``confirmations``): a lead counts only as far
-        as repeated clear falls confirm it; a fall (a negative score) counts as it is."""
-        if shares is None:
+    def kept(scores: list[float], live: list[float] | None) -> list[float]:
+        """Positive scores times their entry of ``live`` (see ``live_leads``): a lead counts only while
+        recent clear falls back it; a loss that rose (a negative score) counts as it is."""
+        if live is None:
             return scores
-        return [s * share if s > 0 else s for s, share in zip(scores, shares)]
+        return [s * keep if s > 0 else s for s, keep in zip(scores, live)]
 
     def averaged_tilts(self, bases: list[list[float]], rows: list[list[float]], emas, actor: str,
-                       shares: list[list[float]] | None = None) -> list[list[float]]:
+                       live: list[list[float]] | None = None) -> list[list[float]]:
         """Each base tilted by its row of held-out scores, all rows on one scale (the largest |score|
         among them), each averaged over updates by its EMA (``emas``; None = no averaging): before
         the scaling (``reward_ema_of: scores``), or after it (``tilts``); then positive scaled scores
-        times their confirmed ``shares`` (one row per base; None = in full)."""
-        shares = shares or [None] * len(rows)
+        times their ``live`` entries (one row per base; None = in full)."""
+        live = live or [None] * len(rows)
         if emas and self.config.reward_ema_of == "tilts":
             scale = self.scale_of(max(abs(s) for row in rows for s in row), actor)
             averaged = [ema(self.scaled(row, scale)) for ema, row in zip(emas, rows)]
-            return [tilted_prior(base, self.confirmed(row, share), self.config.tilt)
-                    for base, row, share in zip(bases, averaged, shares)]
+            return [tilted_prior(base, self.kept(row, keep), self.config.tilt)
+                    for base, row, keep in zip(bases, averaged, live)]
         if emas:
             rows = [ema(row) for ema, row in zip(emas, rows)]
         scale = max(abs(s) for row in rows for s in row)
-        return [self.tilt_by(base, row, scale, actor, share) for base, row, share in zip(bases, rows, shares)]
+        return [self.tilt_by(base, row, scale, actor, keep) for base, row, keep in zip(bases, rows, live)]
 
     def global_rewards(self, probe: RewardProbe, falls=None) -> list[float]:
         if self.config.global_reward == "heldout":
@@ -255,7 +257,7 @@ class HBOStrategy(Strategy):
             if self.config.heldout_per_example:  # the fall bought by each unit of sampling probability
                 falls_now = [f / p for f, p in zip(falls_now, self.global_actor.probabilities.tolist())]
             return self.averaged_tilts([self.prior], [falls_now], [self.ema] if self.ema else None, "global",
-                                       [self.confirmations()])[0]
+                                       [self.live_leads()])[0]
         if self.config.global_reward == "alignment":
             return self.alignment_rewards(probe)
         if self.config.global_reward == "transfer":
@@ -374,7 +376,7 @@ class HBOStrategy(Strategy):
             "last_losses": self.last_losses,
             "last_probe_losses": self.last_probe_losses,
             "largest_scores": self.largest_scores,
-            "clear_streaks": self.clear_streaks,
+            "since_clear": self.since_clear,
             "local_emas": [e.state_dict() for e in self.local_emas] if self.local_emas else None,
         }
 
@@ -392,7 +394,7 @@ class HBOStrategy(Strategy):
         if "last_probe_losses" in state:
             self.last_probe_losses = state["last_probe_losses"]
         self.largest_scores = dict(state.get("largest_scores", {}))
-        self.clear_streaks = list(state.get("clear_streaks", self.clear_streaks))
+        self.since_clear = list(state.get("since_clear", self.since_clear))
         if self.local_emas and state.get("local_emas"):
             for ema, s in zip(self.local_emas, state["local_emas"]):
                 ema.load_state_dict(s)
