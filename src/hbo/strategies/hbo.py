@@ -115,8 +115,9 @@ class HBOStrategy(Strategy):
         self.probe_lengths = None  # heldout_fall likelihood: response tokens per probe example, read once
         self.local_emas = [ExponentialAverage(config.reward_ema) for _ in self.levels] if config.reward_ema else None
         self.largest_scores: dict[str, float] = {}  # tilt_scale run: the largest |score| so far, per actor
-        # heldout_lapse: updates since each dataset's fall last cleared the noise (None: never)
-        self.since_clear: list[int | None] = [None] * len(self.levels)
+        # heldout_lapse N: the probe's losses at the last N updates, oldest first (the base model's before any)
+        self.probe_history = [list(self.last_probe_losses)]
+        self.window_clear: list[float] = [float("nan")] * len(self.levels)  # each dataset's fall over that window
 
     @property
     def updates(self) -> bool:
@@ -168,6 +169,7 @@ class HBOStrategy(Strategy):
         mean of their peers."""
         now = probe.losses(self.probe_indices)
         before = torch.tensor(self.last_probe_losses, dtype=torch.float64)
+        window_start = torch.tensor(self.probe_history[0], dtype=torch.float64)
         self.last_probe_losses = [n if n == n else b for n, b in zip(now.tolist(), self.last_probe_losses)]
         groups = self.probe_positions
         whole = [[p for level in dataset for p in level] for dataset in groups]  # each dataset's probe positions
@@ -176,7 +178,11 @@ class HBOStrategy(Strategy):
             if self.probe_lengths is None:
                 self.probe_lengths = probe.response_lengths(self.probe_indices)
             before, now = before * self.probe_lengths, now * self.probe_lengths
+            window_start = window_start * self.probe_lengths
         fall = HELDOUT_FALLS[self.config.heldout_fall]
+        if self.config.heldout_lapse is not None:
+            self.window_clear = self.clear_falls(window_start, now, whole)
+            self.probe_history = (self.probe_history + [list(self.last_probe_losses)])[-self.config.heldout_lapse:]
         per_dataset = fall(before, now, whole)
         per_level = [fall(before, now, dataset) for dataset in groups]
         threshold, units = self.config.heldout_threshold, self.config.heldout_units
@@ -189,18 +195,26 @@ class HBOStrategy(Strategy):
             if units == "errors":  # how clearly each fall stands out, not how large it is
                 scores = [in_errors(row, error) for row, error in zip(scores, errors)]
             per_dataset, per_level = scores[0], scores[1:]
-        self.since_clear = [0 if fall > 0 else None if since is None else since + 1
-                            for since, fall in zip(self.since_clear, per_dataset)]
         return self._fill_unmeasured(per_dataset), [self._fill_unmeasured(row) for row in per_level]
 
+    def clear_falls(self, before: torch.Tensor, now: torch.Tensor, whole: list[list[int]]) -> list[float]:
+        """Each dataset's fall from ``before`` to ``now``, shrunk by ``heldout_threshold`` standard
+        errors as the scores are (positive: it cleared the noise)."""
+        kind, threshold = self.config.heldout_fall, self.config.heldout_threshold
+        falls = HELDOUT_FALLS[kind](before, now, whole)
+        if threshold is None:
+            return falls
+        return beyond_noise(falls, fall_error(kind, before, now, whole), threshold)
+
     def live_leads(self) -> list[float] | None:
-        """With ``heldout_lapse`` N: 1 for a dataset whose fall cleared the noise at one of the last N
-        updates, else 0 (its lead has lapsed). A dataset without a probe (a NaN fall) never clears,
-        and takes its peers' mean, as its fall does. None when the option is off."""
-        lapse = self.config.heldout_lapse
-        if lapse is None:
+        """With ``heldout_lapse`` N: 1 for a dataset whose probe loss has fallen beyond the noise over
+        the last N updates (since the base model before the N-th), else 0: its lead has lapsed. Over N
+        updates a dataset still being learnt clears the noise even where its fall between two updates
+        does not; one whose loss fell once and stopped no longer does. A dataset without a probe
+        (a NaN fall) takes its peers' mean, as its fall does. None when the option is off."""
+        if self.config.heldout_lapse is None:
             return None
-        live = [1.0 if since is not None and since < lapse else 0.0 for since in self.since_clear]
+        live = [1.0 if fall > 0 else 0.0 for fall in self.window_clear]
         probed = [any(dataset) for dataset in self.probe_positions]  # has at least one probe example
         known = [value for value, has in zip(live, probed) if has]
         mean = sum(known) / len(known) if known else 1.0
@@ -376,7 +390,8 @@ class HBOStrategy(Strategy):
             "last_losses": self.last_losses,
             "last_probe_losses": self.last_probe_losses,
             "largest_scores": self.largest_scores,
-            "since_clear": self.since_clear,
+            "probe_history": self.probe_history,
+            "window_clear": self.window_clear,
             "local_emas": [e.state_dict() for e in self.local_emas] if self.local_emas else None,
         }
 
@@ -394,7 +409,8 @@ class HBOStrategy(Strategy):
         if "last_probe_losses" in state:
             self.last_probe_losses = state["last_probe_losses"]
         self.largest_scores = dict(state.get("largest_scores", {}))
-        self.since_clear = list(state.get("since_clear", self.since_clear))
+        self.probe_history = [list(row) for row in state.get("probe_history", self.probe_history)]
+        self.window_clear = list(state.get("window_clear", self.window_clear))
         if self.local_emas and state.get("local_emas"):
             for ema, s in zip(self.local_emas, state["local_emas"]):
                 ema.load_state_dict(s)
