@@ -100,7 +100,8 @@ def test_an_option_added_since_keeps_earlier_run_files_valid():
     config = ["data.mixture=hard", "sampling.seed=3", "training.seed=3", "training.max_steps=1000",
               "eval.before=false", *record["overrides"]]
     assert config_digest(load_config(None, config)) == record["digest"]
-    changed = {"sampling.heldout_units": "errors", "sampling.reward_ema_of": "tilts", "data.mixture_heldout": 200}
+    changed = {"sampling.heldout_units": "errors", "sampling.reward_ema_of": "tilts", "data.mixture_heldout": 200,
+               "sampling.heldout_lapse": 2}
     assert set(changed) == set(ADDED_KEYS)
     for key, value in changed.items():
         assert value != ADDED_KEYS[key]
