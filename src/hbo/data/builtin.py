@@ -1,7 +1,8 @@
 """The built-in mixtures, written once into the cache folder from :mod:`hbo.data.synthetic`.
 
 ``demo`` is what ``hbo train`` runs with no arguments; ``hard`` and ``clean`` are the mixtures the
-benchmark reports on; ``dev``, ``dev-clean`` and ``dev-pretrained`` are where hbo's defaults are chosen.
+benchmark reports on; ``dev``, ``dev-clean`` and ``dev-pretrained`` are where hbo's defaults are chosen,
+and ``dev-tiebreak`` decides between candidates those three find level.
 """
 from __future__ import annotations
 
@@ -81,6 +82,16 @@ MIXTURES = {
         "reverse-en": DemoDataset("reverse", "en", 40, heldout=100),
         "add": DemoDataset("add", None, 1000, noise=0.3, heldout=100),
         "add-plus": DemoDataset("add", "plus", 400, heldout=100),
+    },
+    # A development mixture kept for breaking ties between candidate defaults that the three above
+    # cannot tell apart: added after them, never used to choose anything before. Other sizes again,
+    # one small new task (sort), 20% random answers in add-plus.
+    "dev-tiebreak": {
+        "reverse-en": DemoDataset("reverse", "en", 2000, heldout=100),
+        "reverse-es": DemoDataset("reverse", "es", 200, heldout=100),
+        "add": DemoDataset("add", None, 500, heldout=100),
+        "add-plus": DemoDataset("add", "plus", 600, noise=0.2, heldout=100),
+        "sort": DemoDataset("sort", None, 100, heldout=100),
     },
 }
 

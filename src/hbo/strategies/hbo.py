@@ -18,8 +18,10 @@ it). hbo's defaults keep the actors, the hierarchy and the update rule, and read
   ``heldout_threshold`` (default 2) every fall is first shrunk toward 0 by that many standard errors
   of its probe examples' falls, so that the scatter of a few examples does not pass for progress.
   Two measured alternatives (docs/benchmark.md): ``heldout_units: errors`` scores each fall in its
-  standard errors, and ``reward_ema_of: tilts`` averages each update's scaled scores, so a fall not
-  seen again fades back to the prior instead of keeping its full tilt;
+  standard errors, ``reward_ema_of: tilts`` averages each update's scaled scores, so a fall not
+  seen again fades back to the prior instead of keeping its full tilt, and ``heldout_lapse: N`` lets
+  a lead count only while the dataset's probe loss has fallen beyond the noise over the last N
+  updates (the default keeps a lead measured once until another dataset's fall clears);
 - ``local_reward: heldout`` (the default): the uniform distribution tilted the same way by each
   level's probe-loss fall, on one scale for the whole mixture;
 - ``global_reward: progress``: R_d = prior_d * exp(tilt * s_d), s_d the relative fall of d's mean loss
