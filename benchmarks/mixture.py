@@ -33,7 +33,7 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
-from run_files import config_digest, read_run, write_run
+from run_files import config_digest, library_versions, read_run, write_run
 
 HERE = Path(__file__).resolve().parent
 # Every strategy the benchmark compares, by its name in the results: the strategy and its settings.
@@ -110,7 +110,7 @@ def run_one(name: str, seed: int, steps: int, mixture: str, overrides: list[str]
     run = {"name": name, "seed": seed, "overrides": overrides, "commit": commit(), "digest": digest,
            "macro": after["macro"]["exact_match"], "worst": min(datasets.values()), "per_dataset": datasets,
            "loss": after["macro"]["loss"], "wall_s": results["timing"]["training_s"],
-           "exact": {d: m["exact"] for d, m in after.items() if d != "macro"}}
+           "exact": {d: m["exact"] for d, m in after.items() if d != "macro"}, "versions": library_versions()}
     write_run(path, run)
     return run
 

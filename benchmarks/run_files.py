@@ -6,7 +6,15 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import platform
+from importlib import metadata
 from pathlib import Path
+
+
+# The libraries whose versions can change a run's numbers. The digest covers the config and the data,
+# not the environment: the same config at the same code gave other answers in a freshly installed
+# environment (docs/benchmark.md), so every run file says what it ran with.
+LIBRARIES = ("torch", "transformers", "accelerate", "datasets", "numpy", "peft", "trl")
 
 
 # Config keys added after run files were first written, each with the value that does what the
@@ -61,6 +69,17 @@ def read_run(path: Path, digest: str, undigested: bool = False) -> dict | None:
         raise SystemExit(f"{path} {why}: delete it to rerun it, or write to another --out"
                          + ("" if found else "; --undigested-runs reads such files as they are"))
     return record
+
+
+def library_versions() -> dict:
+    """Python's version and each of ``LIBRARIES``' (None when not installed)."""
+    versions = {"python": platform.python_version()}
+    for name in LIBRARIES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    return versions
 
 
 def write_run(path: Path, record: dict) -> None:

@@ -36,7 +36,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from mixture import commit, mean_std, paired
-from run_files import config_digest, read_run, write_run
+from run_files import config_digest, library_versions, read_run, write_run
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -144,7 +144,7 @@ def run_one(setup: str, strategy: str | None, seed: int, args, runs: Path) -> di
                     (Path(work) / "probabilities.png").replace(args.out / f"smollm2-{setup}-{strategy}-probabilities.png")
     record = {"setup": setup, "strategy": strategy or "base", "seed": seed, "mode": mode_of(args), "commit": args.commit,
               "digest": wanted, "device": device(), **scores_of(results), "wall_s": timing.get("training_s", 0.0),
-              "total_s": time.time() - started}
+              "total_s": time.time() - started, "versions": library_versions()}
     write_run(path, record)
     print(f"{setup}: {record['strategy']}, seed {seed}: macro accuracy {record['macro']:.1f} "
           f"({record['total_s']:.0f} s)", flush=True)

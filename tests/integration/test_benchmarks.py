@@ -50,6 +50,10 @@ def test_quick_benchmark_runs_every_strategy(tmp_path):
     runs = tmp_path / "runs" / "hard-8"
     files = sorted(runs.glob("*.json"))
     assert len(files) == len(BENCHMARKED) and all(json.loads(f.read_text())["digest"] for f in files)
+    import torch
+
+    versions = json.loads(files[0].read_text())["versions"]  # what the answers were computed with
+    assert versions["torch"].split("+")[0] == torch.__version__.split("+")[0] and versions["transformers"]
     sys.path.insert(0, str(ROOT / "benchmarks"))
     try:
         from mixture import QUICK, VARIANTS, run_one
