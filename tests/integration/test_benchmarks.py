@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import torch
 
 from hbo.strategies import STRATEGIES
 
@@ -50,8 +51,6 @@ def test_quick_benchmark_runs_every_strategy(tmp_path):
     runs = tmp_path / "runs" / "hard-8"
     files = sorted(runs.glob("*.json"))
     assert len(files) == len(BENCHMARKED) and all(json.loads(f.read_text())["digest"] for f in files)
-    import torch
-
     versions = json.loads(files[0].read_text())["versions"]  # what the answers were computed with
     assert versions["torch"].split("+")[0] == torch.__version__.split("+")[0] and versions["transformers"]
     sys.path.insert(0, str(ROOT / "benchmarks"))

@@ -119,7 +119,8 @@ class HBOStrategy(Strategy):
         self.largest_scores: dict[str, float] = {}  # tilt_scale run: the largest |score| so far, per actor
         # heldout_lapse N: the probe's losses at the last N updates, oldest first (the base model's before any)
         self.probe_history = [list(self.last_probe_losses)]
-        self.window_clear: list[float] = [float("nan")] * len(self.levels)  # each dataset's fall over that window
+        # each dataset's fall over that window, as of this update (set before the rewards read it)
+        self.window_clear: list[float] = [float("nan")] * len(self.levels)
 
     @property
     def updates(self) -> bool:
@@ -171,42 +172,40 @@ class HBOStrategy(Strategy):
         mean of their peers."""
         now = probe.losses(self.probe_indices)
         before = torch.tensor(self.last_probe_losses, dtype=torch.float64)
-        window_start = torch.tensor(self.probe_history[0], dtype=torch.float64)
         self.last_probe_losses = [n if n == n else b for n, b in zip(now.tolist(), self.last_probe_losses)]
         groups = self.probe_positions
         whole = [[p for level in dataset for p in level] for dataset in groups]  # each dataset's probe positions
         self.probe_losses_now = [finite_mean(now[positions]) for positions in whole]
+        scale = 1.0
         if self.config.heldout_fall == "likelihood":  # mean token losses -> each whole answer's -log P
             if self.probe_lengths is None:
                 self.probe_lengths = probe.response_lengths(self.probe_indices)
-            before, now = before * self.probe_lengths, now * self.probe_lengths
-            window_start = window_start * self.probe_lengths
-        fall = HELDOUT_FALLS[self.config.heldout_fall]
-        if self.config.heldout_lapse is not None:
-            self.window_clear = self.clear_falls(window_start, now, whole)
+            scale = self.probe_lengths
+        before, now = before * scale, now * scale
+        if self.config.heldout_lapse is not None:  # the fall over the window, and the window moves on
+            window_start = torch.tensor(self.probe_history[0], dtype=torch.float64) * scale
+            self.window_clear = self.scored_falls(window_start, now, whole, units=False)
             self.probe_history = (self.probe_history + [list(self.last_probe_losses)])[-self.config.heldout_lapse:]
-        per_dataset = fall(before, now, whole)
-        per_level = [fall(before, now, dataset) for dataset in groups]
-        threshold, units = self.config.heldout_threshold, self.config.heldout_units
-        if threshold is not None or units == "errors":
-            kind = self.config.heldout_fall
-            errors = [fall_error(kind, before, now, whole)] + [fall_error(kind, before, now, d) for d in groups]
-            scores = [per_dataset] + per_level
-            if threshold is not None:  # what the probe's own scatter explains counts for nothing
-                scores = [beyond_noise(row, error, threshold) for row, error in zip(scores, errors)]
-            if units == "errors":  # how clearly each fall stands out, not how large it is
-                scores = [in_errors(row, error) for row, error in zip(scores, errors)]
-            per_dataset, per_level = scores[0], scores[1:]
+        per_dataset = self.scored_falls(before, now, whole)
+        per_level = [self.scored_falls(before, now, dataset) for dataset in groups]
         return self._fill_unmeasured(per_dataset), [self._fill_unmeasured(row) for row in per_level]
 
-    def clear_falls(self, before: torch.Tensor, now: torch.Tensor, whole: list[list[int]]) -> list[float]:
-        """Each dataset's fall from ``before`` to ``now``, shrunk by ``heldout_threshold`` standard
-        errors as the scores are (positive: it cleared the noise)."""
+    def scored_falls(self, before: torch.Tensor, now: torch.Tensor, groups: list[list[int]],
+                     units: bool = True) -> list[float]:
+        """Each group's fall of ``heldout_fall``'s kind from ``before`` to ``now``, shrunk by
+        ``heldout_threshold`` standard errors of its examples' falls (what the probe's own scatter
+        explains counts for nothing; positive: it cleared the noise), then, with ``units`` and
+        ``heldout_units: errors``, in those standard errors (how clearly it stands out, not how large
+        it is)."""
         kind, threshold = self.config.heldout_fall, self.config.heldout_threshold
-        falls = HELDOUT_FALLS[kind](before, now, whole)
-        if threshold is None:
+        in_units = units and self.config.heldout_units == "errors"
+        falls = HELDOUT_FALLS[kind](before, now, groups)
+        if threshold is None and not in_units:
             return falls
-        return beyond_noise(falls, fall_error(kind, before, now, whole), threshold)
+        errors = fall_error(kind, before, now, groups)
+        if threshold is not None:
+            falls = beyond_noise(falls, errors, threshold)
+        return in_errors(falls, errors) if in_units else falls
 
     def live_leads(self) -> list[float] | None:
         """With ``heldout_lapse`` N: 1 for a dataset whose probe loss has fallen beyond the noise over
@@ -393,7 +392,6 @@ class HBOStrategy(Strategy):
             "last_probe_losses": self.last_probe_losses,
             "largest_scores": self.largest_scores,
             "probe_history": self.probe_history,
-            "window_clear": self.window_clear,
             "local_emas": [e.state_dict() for e in self.local_emas] if self.local_emas else None,
         }
 
@@ -412,7 +410,6 @@ class HBOStrategy(Strategy):
             self.last_probe_losses = state["last_probe_losses"]
         self.largest_scores = dict(state.get("largest_scores", {}))
         self.probe_history = [list(row) for row in state.get("probe_history", self.probe_history)]
-        self.window_clear = list(state.get("window_clear", self.window_clear))
         if self.local_emas and state.get("local_emas"):
             for ema, s in zip(self.local_emas, state["local_emas"]):
                 ema.load_state_dict(s)
