@@ -5,13 +5,17 @@ chosen with knowledge no sampler has, against proportional sampling on the same 
         --name skip-noise --weights '{"add": [1, 1, 1, 0]}'
     python benchmarks/level_oracle.py --mixture hard --name shares \\
         --shares '{"reverse-en": 4, "reverse-de": 1, ...}' training.lr_scheduler_type=linear
+    python benchmarks/level_oracle.py --mixture hard --name clean --drop-noisy add-noisy
 
 The oracle samples datasets in proportion to their size (as ``proportional``), or to ``--shares``
 (every dataset named), and, inside the datasets named in ``--weights``, levels with the given
 weights (the others uniformly over their examples, as ``proportional``); nothing is updated while
 training. With the level that holds a
 dataset's random answers weighted 0, it is the most that avoiding those answers can gain: an upper
-bound for any reward that tries to, and a yardstick for the noise in one run. Runs are files under
+bound for any reward that tries to, and a yardstick for the noise in one run. ``--drop-noisy`` goes
+further than any level cut can: the named datasets keep their share, but their examples are drawn
+from the ones whose answers were not replaced (the generator marks those it replaced), so it bounds
+what *any* sampler, level-based or per example, could gain by avoiding the random answers. Runs are files under
 ``--out``/runs/oracle-<mixture>-<steps>/ (reused when its config digest matches, as in
 ``mixture.py``), the oracle's named after ``--name`` and its weights. Not part of the library.
 """
@@ -29,16 +33,41 @@ from mixture import HERE, paired
 ORACLE = "level-oracle"
 
 
-def register_oracle(weights: dict[int, list[float]], shares: list[float] | None = None) -> None:
+def noisy_rows(mixture: str, names: list[str], overrides: list[str]) -> dict[int, list[int]]:
+    """Rows (in file order) whose answers the generator replaced, by dataset index, for ``names``."""
+    from hbo.config import load_config
+    from hbo.data.builtin import builtin_mixture
+
+    heldout = load_config(None, [f"data.mixture={mixture}", *overrides]).data.mixture_heldout
+    specs = builtin_mixture(mixture, heldout=heldout)
+    rows = {}
+    for d, spec in enumerate(specs):
+        if spec.name in names:
+            with open(spec.path) as f:
+                rows[d] = [i for i, line in enumerate(f) if json.loads(line).get("noisy")]
+    return rows
+
+
+def register_oracle(weights: dict[int, list[float]], shares: list[float] | None = None,
+                    noisy: dict[int, list[int]] | None = None) -> None:
     """Add the oracle to hbo's strategy registry (in this process): hbo with neither actor updating,
     its global actor at ``shares`` (by default the size prior, T=1) and local actors at ``weights``
-    (by dataset index)."""
+    (by dataset index). A dataset in ``noisy`` (rows of its file with random answers) gets two levels
+    instead, the other rows and those, weighted 1 and 0."""
     import numpy as np
 
     from hbo import strategies
     from hbo.strategies.hbo import HBOStrategy
 
     def build(levels, config, loss, alone):
+        levels = [list(map(list, ds)) for ds in levels]
+        for d, rows in (noisy or {}).items():
+            flat = sorted(i for level in levels[d] for i in level)
+            if flat != list(range(flat[0], flat[0] + len(flat))):
+                raise ValueError(f"--drop-noisy: dataset {d}'s examples are not one run of rows")
+            replaced = {flat[0] + r for r in rows}
+            levels[d] = [[i for i in flat if i not in replaced], sorted(replaced)]
+            weights[d] = [1.0, 0.0]
         strategy = HBOStrategy(levels, config, loss, alone, update_global=False, update_local=False)
         for d, given in weights.items():
             w = np.asarray(given, dtype=float)
@@ -52,11 +81,11 @@ def register_oracle(weights: dict[int, list[float]], shares: list[float] | None 
     strategies.STRATEGIES[ORACLE] = strategies.Registered(build)
 
 
-def run_oracle(weights, shares, *job):
+def run_oracle(weights, shares, noisy, *job):
     """``mixture.run_one(*job)`` in a worker process, whose registry needs the oracle too."""
     from mixture import run_one
 
-    register_oracle(weights, shares)
+    register_oracle(weights, shares, noisy)
     return run_one(*job)
 
 
@@ -65,6 +94,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mixture", default="dev-pretrained", help="built-in mixture")
     parser.add_argument("--weights", default="{}", help='level weights by dataset, JSON: {"add": [1, 1, 1, 0]}')
     parser.add_argument("--shares", help='dataset weights, every dataset named, JSON: {"add": 2, "add-plus": 1, ...}')
+    parser.add_argument("--drop-noisy", nargs="+", default=[], metavar="DATASET",
+                        help="draw these datasets' examples only from those whose answers were not replaced")
     parser.add_argument("--name", required=True, help="the oracle's name in the run files")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1])
     parser.add_argument("--steps", type=int, default=1000)
@@ -90,12 +121,20 @@ def main(argv: list[str] | None = None) -> int:
         if sorted(named) != sorted(names) or any(not float(named[n]) > 0 for n in names):
             parser.error(f"--shares: a weight > 0 for each of {', '.join(names)}, got {named}")
         shares = [float(named[n]) for n in names]
-    if not given and shares is None:
-        parser.error("--weights or --shares: the oracle needs at least one")
+    unknown = sorted(set(args.drop_noisy) - set(names)) or sorted(set(args.drop_noisy) & set(given))
+    if unknown:
+        parser.error(f"--drop-noisy: {', '.join(unknown)} is not one of {args.mixture}'s datasets, or also has --weights")
+    noisy = noisy_rows(args.mixture, args.drop_noisy, args.overrides) if args.drop_noisy else {}
+    empty = [names[d] for d, rows in noisy.items() if not rows]
+    if empty:
+        parser.error(f"--drop-noisy: {', '.join(empty)} has no random answers to drop")
+    if not given and shares is None and not noisy:
+        parser.error("--weights, --shares or --drop-noisy: the oracle needs at least one")
     runs = Path(args.out) / "runs" / f"oracle-{args.mixture}-{args.steps}"
     # the weights, shares and overrides are in the oracle's file name: a rerun with others is another run
-    key = json.dumps({"weights": given, "shares": shares, "overrides": args.overrides} if shares or args.overrides
-                     else given, sort_keys=True)  # level weights alone: the name the committed runs have
+    key = json.dumps({"weights": given, "shares": shares, "overrides": args.overrides}
+                     | ({"drop_noisy": sorted(args.drop_noisy)} if args.drop_noisy else {})
+                     if shares or args.overrides or args.drop_noisy else given, sort_keys=True)  # level weights alone: the name the committed runs have
     oracle = f"{args.name}-" + hashlib.sha1(key.encode()).hexdigest()[:8]
     jobs = [(name, seed, args.steps, args.mixture, overrides, runs, None, args.undigested_runs)
             for seed in args.seeds
@@ -105,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
     from concurrent.futures import ProcessPoolExecutor
 
     with ProcessPoolExecutor(args.jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
-        results = list(pool.map(run_oracle, [weights] * len(jobs), [shares] * len(jobs), *zip(*jobs)))
+        results = list(pool.map(run_oracle, [weights] * len(jobs), [shares] * len(jobs), [noisy] * len(jobs), *zip(*jobs)))
     by_name: dict[str, list[dict]] = {}
     for r in results:
         by_name.setdefault(r["name"], []).append(r)

@@ -323,3 +323,26 @@ def test_level_oracle_samples_the_size_prior_and_the_given_level_weights(monkeyp
     level_oracle.register_oracle({}, [1.0, 3.0])  # dataset shares instead of the size prior
     datasets, within = strategies.make_strategy(config, levels, torch.zeros(12), torch.zeros(12)).probabilities()
     assert datasets == pytest.approx([0.25, 0.75]) and within[1] == pytest.approx([0.25] * 4)
+
+
+def test_level_oracle_drops_the_rows_with_random_answers_and_keeps_the_share(monkeypatch):
+    import torch
+
+    from hbo import strategies
+    from hbo.config import load_config
+    from hbo.core.sampler import HierarchicalSampler
+
+    monkeypatch.syspath_prepend(str(ROOT / "benchmarks"))
+    import level_oracle
+
+    monkeypatch.setattr(strategies, "STRATEGIES", dict(strategies.STRATEGIES))
+    level_oracle.register_oracle({}, None, {1: [0, 3]})  # rows 0 and 3 of dataset 1's file are noisy
+    config = load_config(None, [f"sampling.strategy={level_oracle.ORACLE}"]).sampling
+    levels = [[[0, 1], [2, 3]], [[4, 9], [5, 6], [7, 8]]]  # dataset 1 is rows 4-9 of the flat index
+    oracle = strategies.make_strategy(config, levels, torch.zeros(10), torch.zeros(10))
+    assert oracle.levels[1] == [[5, 6, 8, 9], [4, 7]]
+    datasets, within = oracle.probabilities()
+    assert datasets == pytest.approx([4 / 10, 6 / 10]) and within[1] == pytest.approx([1.0, 0.0], abs=1e-9)
+    sampler = HierarchicalSampler(oracle.training_levels, num_samples=400, seed=0)
+    sampler.set_probabilities(datasets, within)
+    assert set(sampler) == {0, 1, 2, 3, 5, 6, 8, 9}
