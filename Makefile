@@ -4,21 +4,25 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 # torch is pinned here (not in pyproject) so this machine's local CPU wheel is used, not a CUDA build.
 TORCH_PIN ?= torch==2.13.0
+# Every other package at the version the benchmark results were measured with: other versions of
+# transformers & co. give other answers from the same config and seed. Empty: the newest pyproject allows.
+CONSTRAINTS ?= constraints.txt
+PIP_INSTALL = $(PY) -m pip install -q $(if $(CONSTRAINTS),-c $(CONSTRAINTS))
 # pytest-xdist workers for `make test` (0: one process). On a 2-core machine two workers of one thread each
 # took the suite from 577 s to 450 s; with two threads each, 55% of the tests had run after 8 minutes.
 TEST_WORKERS ?= 2
 
 .PHONY: demo test test-fast install install-dev clean
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml $(CONSTRAINTS)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q $(TORCH_PIN)
-	$(PY) -m pip install -q -e .
+	$(PIP_INSTALL) $(TORCH_PIN)
+	$(PIP_INSTALL) -e .
 	touch $@
 
 $(VENV)/.installed-dev: $(VENV)/.installed
-	$(PY) -m pip install -q -e '.[dev]'
+	$(PIP_INSTALL) -e '.[dev]'
 	touch $@
 
 install: $(VENV)/.installed

@@ -33,8 +33,9 @@ from mixture import HERE, paired
 ORACLE = "level-oracle"
 
 
-def noisy_rows(mixture: str, names: list[str], overrides: list[str]) -> dict[int, list[int]]:
-    """Rows (in file order) whose answers the generator replaced, by dataset index, for ``names``."""
+def noisy_rows(mixture: str, names: list[str], overrides: list[str]) -> dict[int, tuple[int, list[int]]]:
+    """For each of ``names`` (by dataset index): its file's number of rows, and the rows whose answers
+    the generator replaced."""
     from hbo.config import load_config
     from hbo.data.builtin import builtin_mixture
 
@@ -44,16 +45,17 @@ def noisy_rows(mixture: str, names: list[str], overrides: list[str]) -> dict[int
     for d, spec in enumerate(specs):
         if spec.name in names:
             with open(spec.path) as f:
-                rows[d] = [i for i, line in enumerate(f) if json.loads(line).get("noisy")]
+                records = [json.loads(line) for line in f]
+            rows[d] = (len(records), [i for i, r in enumerate(records) if r.get("noisy")])
     return rows
 
 
 def register_oracle(weights: dict[int, list[float]], shares: list[float] | None = None,
-                    noisy: dict[int, list[int]] | None = None) -> None:
+                    noisy: dict[int, tuple[int, list[int]]] | None = None) -> None:
     """Add the oracle to hbo's strategy registry (in this process): hbo with neither actor updating,
     its global actor at ``shares`` (by default the size prior, T=1) and local actors at ``weights``
-    (by dataset index). A dataset in ``noisy`` (rows of its file with random answers) gets two levels
-    instead, the other rows and those, weighted 1 and 0."""
+    (by dataset index). A dataset in ``noisy`` (its file's row count, and the rows with random answers)
+    gets two levels instead, the other rows and those, weighted 1 and 0."""
     import numpy as np
 
     from hbo import strategies
@@ -61,10 +63,10 @@ def register_oracle(weights: dict[int, list[float]], shares: list[float] | None 
 
     def build(levels, config, loss, alone):
         levels = [list(map(list, ds)) for ds in levels]
-        for d, rows in (noisy or {}).items():
+        for d, (count, rows) in (noisy or {}).items():
             flat = sorted(i for level in levels[d] for i in level)
-            if flat != list(range(flat[0], flat[0] + len(flat))):
-                raise ValueError(f"--drop-noisy: dataset {d}'s examples are not one run of rows")
+            if flat != list(range(flat[0], flat[0] + count)):
+                raise ValueError(f"--drop-noisy: dataset {d}'s training examples are not its file's {count} rows in order")
             replaced = {flat[0] + r for r in rows}
             levels[d] = [[i for i in flat if i not in replaced], sorted(replaced)]
             weights[d] = [1.0, 0.0]
@@ -125,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"--drop-noisy: {', '.join(unknown)} is not one of {args.mixture}'s datasets, or also has --weights")
     noisy = noisy_rows(args.mixture, args.drop_noisy, args.overrides) if args.drop_noisy else {}
-    empty = [names[d] for d, rows in noisy.items() if not rows]
+    empty = [names[d] for d, (_, rows) in noisy.items() if not rows]
     if empty:
         parser.error(f"--drop-noisy: {', '.join(empty)} has no random answers to drop")
     if not given and shares is None and not noisy:

@@ -336,7 +336,7 @@ def test_level_oracle_drops_the_rows_with_random_answers_and_keeps_the_share(mon
     import level_oracle
 
     monkeypatch.setattr(strategies, "STRATEGIES", dict(strategies.STRATEGIES))
-    level_oracle.register_oracle({}, None, {1: [0, 3]})  # rows 0 and 3 of dataset 1's file are noisy
+    level_oracle.register_oracle({}, None, {1: (6, [0, 3])})  # rows 0 and 3 of dataset 1's 6 are noisy
     config = load_config(None, [f"sampling.strategy={level_oracle.ORACLE}"]).sampling
     levels = [[[0, 1], [2, 3]], [[4, 9], [5, 6], [7, 8]]]  # dataset 1 is rows 4-9 of the flat index
     oracle = strategies.make_strategy(config, levels, torch.zeros(10), torch.zeros(10))
@@ -346,3 +346,6 @@ def test_level_oracle_drops_the_rows_with_random_answers_and_keeps_the_share(mon
     sampler = HierarchicalSampler(oracle.training_levels, num_samples=400, seed=0)
     sampler.set_probabilities(datasets, within)
     assert set(sampler) == {0, 1, 2, 3, 5, 6, 8, 9}
+    level_oracle.register_oracle({}, None, {1: (7, [0, 3])})  # a row the training set does not have
+    with pytest.raises(ValueError, match="not its file's 7 rows"):
+        strategies.make_strategy(config, levels, torch.zeros(10), torch.zeros(10))
