@@ -7,6 +7,7 @@ import dataclasses
 import hashlib
 import json
 import platform
+import sys
 from importlib import metadata
 from pathlib import Path
 
@@ -54,9 +55,11 @@ def config_digest(config, base: bool = False) -> str:
 
 
 def read_run(path: Path, digest: str, undigested: bool = False) -> dict | None:
-    """The record at ``path`` when it was run with the config of ``digest``; None when there is none.
-    A record of another config stops the benchmark. One written before run files carried a digest is
-    read as it is only with ``undigested`` (its config cannot be checked)."""
+    """The record at ``path`` when it was run with the config of ``digest`` and the libraries installed
+    now; None when there is none. A record of another config, or of other library versions, stops the
+    benchmark: its numbers would not be this environment's. One written before run files carried a
+    digest is read as it is only with ``undigested`` (its config cannot be checked); one written before
+    they carried versions is read with a warning."""
     if not path.is_file():
         return None
     record = json.loads(path.read_text())
@@ -68,6 +71,17 @@ def read_run(path: Path, digest: str, undigested: bool = False) -> dict | None:
                "has no config digest (written before run files carried one), so its config cannot be checked")
         raise SystemExit(f"{path} {why}: delete it to rerun it, or write to another --out"
                          + ("" if found else "; --undigested-runs reads such files as they are"))
+    ran_with = record.get("versions")
+    if ran_with is None:
+        print(f"warning: {path} does not say which library versions it ran with; read as it is", file=sys.stderr)
+        return record
+    now = library_versions()
+    other = {name: (ran_with.get(name), now[name]) for name in now if ran_with.get(name) != now[name]}
+    if other:
+        raise SystemExit(f"{path} was run with other library versions ("
+                         + ", ".join(f"{name} {was} → {new}" for name, (was, new) in other.items())
+                         + "), which give other answers: delete it to rerun it here, write to another --out, "
+                         "or install the versions it ran with (constraints.txt)")
     return record
 
 

@@ -65,10 +65,10 @@ def test_quick_benchmark_runs_every_strategy(tmp_path):
         run_one("proportional", 0, 8, "hard", overrides + ["training.learning_rate=1e-3"], runs)
 
 
-def test_run_files_are_reused_only_for_the_same_config(tmp_path):
+def test_run_files_are_reused_only_for_the_same_config(tmp_path, capsys):
     sys.path.insert(0, str(ROOT / "benchmarks"))
     try:
-        from run_files import config_digest, read_run, write_run
+        from run_files import config_digest, library_versions, read_run, write_run
     finally:
         sys.path.remove(str(ROOT / "benchmarks"))
     from hbo.config import load_config
@@ -78,10 +78,17 @@ def test_run_files_are_reused_only_for_the_same_config(tmp_path):
     assert digest != config_digest(load_config(None, ["sampling.heldout_threshold=null"]))  # a default changed
     path = tmp_path / "hbo-0.json"
     assert read_run(path, digest) is None
-    write_run(path, {"macro": 1.0, "digest": digest})
-    assert read_run(path, digest) == {"macro": 1.0, "digest": digest}
+    here = library_versions()
+    write_run(path, {"macro": 1.0, "digest": digest, "versions": here})
+    assert read_run(path, digest) == {"macro": 1.0, "digest": digest, "versions": here}
     with pytest.raises(SystemExit, match="another config"):
         read_run(path, "0" * 16)
+    write_run(path, {"macro": 1.0, "digest": digest, "versions": {**here, "transformers": "4.0.0"}})
+    with pytest.raises(SystemExit, match=f"other library versions \\(transformers 4.0.0 → {here['transformers']}\\)"):
+        read_run(path, digest)  # the same config in another environment gives other answers
+    write_run(path, {"macro": 1.0, "digest": digest})  # written before run files carried versions
+    assert read_run(path, digest) == {"macro": 1.0, "digest": digest}
+    assert "does not say which library versions" in capsys.readouterr().err
     write_run(path, {"macro": 1.0})  # written before run files carried a digest
     with pytest.raises(SystemExit, match="no config digest"):
         read_run(path, digest)
