@@ -62,16 +62,16 @@ def register_oracle(weights: dict[int, list[float]], shares: list[float] | None 
     from hbo.strategies.hbo import HBOStrategy
 
     def build(levels, config, loss, alone):
-        levels = [list(map(list, ds)) for ds in levels]
+        levels, level_weights = [list(map(list, ds)) for ds in levels], dict(weights)
         for d, (count, rows) in (noisy or {}).items():
             flat = sorted(i for level in levels[d] for i in level)
             if flat != list(range(flat[0], flat[0] + count)):
                 raise ValueError(f"--drop-noisy: dataset {d}'s training examples are not its file's {count} rows in order")
             replaced = {flat[0] + r for r in rows}
             levels[d] = [[i for i in flat if i not in replaced], sorted(replaced)]
-            weights[d] = [1.0, 0.0]
+            level_weights[d] = [1.0, 0.0]
         strategy = HBOStrategy(levels, config, loss, alone, update_global=False, update_local=False)
-        for d, given in weights.items():
+        for d, given in level_weights.items():
             w = np.asarray(given, dtype=float)
             if len(w) != len(strategy.local_actors[d]) or (w < 0).any() or w.sum() <= 0:
                 raise ValueError(f"--weights: dataset {d} needs {len(strategy.local_actors[d])} weights >= 0, not all 0")
@@ -123,9 +123,12 @@ def main(argv: list[str] | None = None) -> int:
         if sorted(named) != sorted(names) or any(not float(named[n]) > 0 for n in names):
             parser.error(f"--shares: a weight > 0 for each of {', '.join(names)}, got {named}")
         shares = [float(named[n]) for n in names]
-    unknown = sorted(set(args.drop_noisy) - set(names)) or sorted(set(args.drop_noisy) & set(given))
+    unknown = sorted(set(args.drop_noisy) - set(names))
     if unknown:
-        parser.error(f"--drop-noisy: {', '.join(unknown)} is not one of {args.mixture}'s datasets, or also has --weights")
+        parser.error(f"--drop-noisy: {args.mixture} has no dataset {', '.join(unknown)} (it has {', '.join(names)})")
+    both = sorted(set(args.drop_noisy) & set(given))
+    if both:
+        parser.error(f"--drop-noisy: {', '.join(both)} also has --weights; its levels are the real and the random answers")
     noisy = noisy_rows(args.mixture, args.drop_noisy, args.overrides) if args.drop_noisy else {}
     empty = [names[d] for d, (_, rows) in noisy.items() if not rows]
     if empty:
