@@ -137,9 +137,13 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--weights, --shares or --drop-noisy: the oracle needs at least one")
     runs = Path(args.out) / "runs" / f"oracle-{args.mixture}-{args.steps}"
     # the weights, shares and overrides are in the oracle's file name: a rerun with others is another run
-    key = json.dumps({"weights": given, "shares": shares, "overrides": args.overrides}
-                     | ({"drop_noisy": sorted(args.drop_noisy)} if args.drop_noisy else {})
-                     if shares or args.overrides or args.drop_noisy else given, sort_keys=True)  # level weights alone: the name the committed runs have
+    if shares or args.overrides or args.drop_noisy:
+        named = {"weights": given, "shares": shares, "overrides": args.overrides}
+        if args.drop_noisy:
+            named["drop_noisy"] = sorted(args.drop_noisy)
+    else:
+        named = given  # level weights alone: the name the committed runs have
+    key = json.dumps(named, sort_keys=True)
     oracle = f"{args.name}-" + hashlib.sha1(key.encode()).hexdigest()[:8]
     jobs = [(name, seed, args.steps, args.mixture, overrides, runs, None, args.undigested_runs)
             for seed in args.seeds

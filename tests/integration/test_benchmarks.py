@@ -333,8 +333,6 @@ def test_level_oracle_samples_the_size_prior_and_the_given_level_weights(monkeyp
 
 
 def test_level_oracle_drops_the_rows_with_random_answers_and_keeps_the_share(monkeypatch):
-    import torch
-
     from hbo import strategies
     from hbo.config import load_config
     from hbo.core.sampler import HierarchicalSampler
