@@ -1,4 +1,4 @@
-"""How much could a sampler gain by choosing difficulty levels, or dataset shares? Fixed weights,
+"""How much could a sampler gain by choosing difficulty levels, or dataset shares, or their order? Weights
 chosen with knowledge no sampler has, against proportional sampling on the same seeds and questions.
 
     python benchmarks/level_oracle.py --mixture dev-pretrained --seeds 0 1 \\
@@ -6,9 +6,12 @@ chosen with knowledge no sampler has, against proportional sampling on the same 
     python benchmarks/level_oracle.py --mixture hard --name shares \\
         --shares '{"reverse-en": 4, "reverse-de": 1, ...}' training.lr_scheduler_type=linear
     python benchmarks/level_oracle.py --mixture hard --name clean --drop-noisy add-noisy
+    python benchmarks/level_oracle.py --mixture hard --name anneal \
+        --phases '[[0, {"reverse-en": 1, ...}], [500, {"reverse-en": 4000, ...}]]'
 
 The oracle samples datasets in proportion to their size (as ``proportional``), or to ``--shares``
-(every dataset named), and, inside the datasets named in ``--weights``, levels with the given
+(every dataset named), or to ``--phases`` (shares that change at the given steps: what an order of
+the data over time can gain), and, inside the datasets named in ``--weights``, levels with the given
 weights (the others uniformly over their examples, as ``proportional``); nothing is updated while
 training. With the level that holds a
 dataset's random answers weighted 0, it is the most that avoiding those answers can gain: an upper
@@ -17,7 +20,7 @@ further than any level cut can: the named datasets keep their share, but their e
 from the ones whose answers were not replaced (the generator marks those it replaced), so it bounds
 what *any* sampler, level-based or per example, could gain by avoiding the random answers. Runs are files under
 ``--out``/runs/oracle-<mixture>-<steps>/ (reused when its config digest matches, as in
-``mixture.py``), the oracle's named after ``--name`` and its weights. Not part of the library.
+``mixture.py``), the oracle's named after ``--name`` and a digest of its weights. Not part of the library.
 """
 from __future__ import annotations
 
@@ -51,15 +54,33 @@ def noisy_rows(mixture: str, names: list[str], overrides: list[str]) -> dict[int
 
 
 def register_oracle(weights: dict[int, list[float]], shares: list[float] | None = None,
-                    noisy: dict[int, tuple[int, list[int]]] | None = None) -> None:
+                    noisy: dict[int, tuple[int, list[int]]] | None = None,
+                    phases: list[tuple[int, list[float]]] | None = None) -> None:
     """Add the oracle to hbo's strategy registry (in this process): hbo with neither actor updating,
     its global actor at ``shares`` (by default the size prior, T=1) and local actors at ``weights``
     (by dataset index). A dataset in ``noisy`` (its file's row count, and the rows with random answers)
-    gets two levels instead, the other rows and those, weighted 1 and 0."""
+    gets two levels instead, the other rows and those, weighted 1 and 0. With ``phases`` ((first
+    step, shares), by first step, the first at 0) the global actor follows them instead, switching at
+    the update point that reaches a phase's first step."""
     import numpy as np
 
     from hbo import strategies
     from hbo.strategies.hbo import HBOStrategy
+
+    def logits(weights: list[float]):
+        w = np.asarray(weights, dtype=float)
+        return np.log(np.maximum(w / w.sum(), 1e-12))
+
+    class PhasedOracle(HBOStrategy):
+        """The oracle, its dataset shares set by the step instead of learnt."""
+
+        @property
+        def updates(self) -> bool:
+            return True
+
+        def update(self, probe, step: int) -> dict:
+            self.global_actor.logits = logits([s for first, s in phases if first <= step][-1])
+            return {}
 
     def build(levels, config, loss, alone):
         levels, level_weights = [list(map(list, ds)) for ds in levels], dict(weights)
@@ -70,24 +91,27 @@ def register_oracle(weights: dict[int, list[float]], shares: list[float] | None 
             replaced = {flat[0] + r for r in rows}
             levels[d] = [[i for i in flat if i not in replaced], sorted(replaced)]
             level_weights[d] = [1.0, 0.0]
-        strategy = HBOStrategy(levels, config, loss, alone, update_global=False, update_local=False)
+        kind = PhasedOracle if phases else HBOStrategy
+        strategy = kind(levels, config, loss, alone, update_global=False, update_local=False)
         for d, given in level_weights.items():
             w = np.asarray(given, dtype=float)
             if len(w) != len(strategy.local_actors[d]) or (w < 0).any() or w.sum() <= 0:
                 raise ValueError(f"--weights: dataset {d} needs {len(strategy.local_actors[d])} weights >= 0, not all 0")
             strategy.local_actors[d].logits = np.log(np.maximum(w / w.sum(), 1e-12))
-        if shares is not None:
-            strategy.global_actor.logits = np.log(np.asarray(shares, dtype=float) / sum(shares))
+        if phases:
+            strategy.global_actor.logits = logits(phases[0][1])
+        elif shares is not None:
+            strategy.global_actor.logits = logits(shares)
         return strategy
 
     strategies.STRATEGIES[ORACLE] = strategies.Registered(build)
 
 
-def run_oracle(weights, shares, noisy, *job):
+def run_oracle(weights, shares, noisy, phases, *job):
     """``mixture.run_one(*job)`` in a worker process, whose registry needs the oracle too."""
     from mixture import run_one
 
-    register_oracle(weights, shares, noisy)
+    register_oracle(weights, shares, noisy, phases)
     return run_one(*job)
 
 
@@ -96,6 +120,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mixture", default="dev-pretrained", help="built-in mixture")
     parser.add_argument("--weights", default="{}", help='level weights by dataset, JSON: {"add": [1, 1, 1, 0]}')
     parser.add_argument("--shares", help='dataset weights, every dataset named, JSON: {"add": 2, "add-plus": 1, ...}')
+    parser.add_argument("--phases", help='dataset weights over time, JSON, by first step: [[0, {"add": 2, ...}], '
+                        '[500, {...}]]; every dataset named in each, weights >= 0 (not all 0)')
     parser.add_argument("--drop-noisy", nargs="+", default=[], metavar="DATASET",
                         help="draw these datasets' examples only from those whose answers were not replaced")
     parser.add_argument("--name", required=True, help="the oracle's name in the run files")
@@ -123,6 +149,18 @@ def main(argv: list[str] | None = None) -> int:
         if sorted(named) != sorted(names) or any(not float(named[n]) > 0 for n in names):
             parser.error(f"--shares: a weight > 0 for each of {', '.join(names)}, got {named}")
         shares = [float(named[n]) for n in names]
+    phases = None
+    if args.phases:
+        if shares is not None:
+            parser.error("--phases replaces --shares: give one of them")
+        phases = []
+        for first, named in json.loads(args.phases):
+            if sorted(named) != sorted(names) or any(float(named[n]) < 0 for n in names) or not sum(named.values()) > 0:
+                parser.error(f"--phases: weights >= 0 (not all 0) for each of {', '.join(names)}, got {named}")
+            phases.append((int(first), [float(named[n]) for n in names]))
+        firsts = [first for first, _ in phases]
+        if firsts[0] != 0 or firsts != sorted(set(firsts)):
+            parser.error(f"--phases: first steps rising from 0, got {firsts}")
     unknown = sorted(set(args.drop_noisy) - set(names))
     if unknown:
         parser.error(f"--drop-noisy: {args.mixture} has no dataset {', '.join(unknown)} (it has {', '.join(names)})")
@@ -133,14 +171,16 @@ def main(argv: list[str] | None = None) -> int:
     empty = [names[d] for d, (_, rows) in noisy.items() if not rows]
     if empty:
         parser.error(f"--drop-noisy: {', '.join(empty)} has no random answers to drop")
-    if not given and shares is None and not noisy:
-        parser.error("--weights, --shares or --drop-noisy: the oracle needs at least one")
+    if not given and shares is None and not noisy and not phases:
+        parser.error("--weights, --shares, --phases or --drop-noisy: the oracle needs at least one")
     runs = Path(args.out) / "runs" / f"oracle-{args.mixture}-{args.steps}"
     # the weights, shares and overrides are in the oracle's file name: a rerun with others is another run
-    if shares or args.overrides or args.drop_noisy:
+    if shares or args.overrides or args.drop_noisy or phases:
         named = {"weights": given, "shares": shares, "overrides": args.overrides}
         if args.drop_noisy:
             named["drop_noisy"] = sorted(args.drop_noisy)
+        if phases:
+            named["phases"] = phases
     else:
         named = given  # level weights alone: the name the committed runs have
     key = json.dumps(named, sort_keys=True)
@@ -153,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
     from concurrent.futures import ProcessPoolExecutor
 
     with ProcessPoolExecutor(args.jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
-        results = list(pool.map(run_oracle, [weights] * len(jobs), [shares] * len(jobs), [noisy] * len(jobs), *zip(*jobs)))
+        results = list(pool.map(run_oracle, *([x] * len(jobs) for x in (weights, shares, noisy, phases)), *zip(*jobs)))
     by_name: dict[str, list[dict]] = {}
     for r in results:
         by_name.setdefault(r["name"], []).append(r)

@@ -354,3 +354,31 @@ def test_level_oracle_drops_the_rows_with_random_answers_and_keeps_the_share(mon
     level_oracle.register_oracle({}, None, {1: (7, [0, 3])})  # a row the training set does not have
     with pytest.raises(ValueError, match="not its file's 7 rows"):
         strategies.make_strategy(config, levels, torch.zeros(10), torch.zeros(10))
+
+
+def test_level_oracle_phases_set_the_dataset_shares_by_step(monkeypatch):
+    from hbo import strategies
+    from hbo.config import load_config
+
+    monkeypatch.syspath_prepend(str(ROOT / "benchmarks"))
+    import level_oracle
+
+    monkeypatch.setattr(strategies, "STRATEGIES", dict(strategies.STRATEGIES))
+    level_oracle.register_oracle({}, None, None, [(0, [1.0, 3.0]), (100, [1.0, 0.0])])
+    config = load_config(None, [f"sampling.strategy={level_oracle.ORACLE}"]).sampling
+    levels = [[[0, 1], [2, 3]], [[4, 5], [6, 7]]]
+    oracle = strategies.make_strategy(config, levels, torch.zeros(8), torch.zeros(8))
+    assert oracle.updates and oracle.probabilities()[0] == pytest.approx([0.25, 0.75])
+    assert oracle.update(None, 50) == {} and oracle.probabilities()[0] == pytest.approx([0.25, 0.75])
+    oracle.update(None, 100)
+    assert oracle.probabilities()[0] == pytest.approx([1.0, 0.0], abs=1e-9)
+
+
+def test_level_oracle_refuses_phases_that_do_not_start_at_step_0(capsys, monkeypatch):
+    monkeypatch.syspath_prepend(str(ROOT / "benchmarks"))
+    import level_oracle
+
+    shares = '{"reverse-en": 1, "reverse-de": 1, "reverse-fr": 1, "reverse-es": 1, "add": 1, "add-noisy": 1}'
+    with pytest.raises(SystemExit):
+        level_oracle.main(["--mixture", "hard", "--name", "x", "--phases", f"[[100, {shares}]]"])
+    assert "first steps rising from 0" in capsys.readouterr().err

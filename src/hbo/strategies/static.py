@@ -1,9 +1,9 @@
 """Static temperature sampling, the usual way to mix datasets (e.g. ``interleave_datasets``).
 
 p_d proportional to n_d^(1/T): ``proportional`` is T = 1, ``uniform`` is T = inf, ``temperature``
-takes T from ``sampling.temperature`` (default 5, common practice since multilingual NMT, Arivazhagan
-et al. 2019, and XLM-R, Conneau et al. 2020). Inside a dataset
-every example is equally likely, so a level is drawn in proportion to its size.
+takes T from ``sampling.temperature`` (default 10, the HBO paper's Temp. baseline; multilingual NMT
+often uses 5, Arivazhagan et al. 2019). Inside a dataset every example is equally likely, so a level
+is drawn in proportion to its size.
 """
 from __future__ import annotations
 
