@@ -170,3 +170,18 @@ def test_content_accuracy_scores_the_option_texts_by_mean_log_probability_per_to
     assert exam["content_correct"] == [int(want[0]), int(want[1]), exam["correct"][2]]
     assert math.isclose(exam["content_accuracy"], 100 * sum(exam["content_correct"]) / 3)
     assert results["macro"]["content_accuracy"] == exam["content_accuracy"]
+
+
+def test_answers_that_are_option_texts_are_scored_once_by_those_texts(demo):
+    model, tokenizer = demo
+    prompt = "Which is a gas?\nA. iron filings\nB. oxygen\nC. salt from the sea"
+    held = encode_examples([Example(user(prompt), "oxygen")], tokenizer, 256, "response", with_choices=True)
+    assert held[0].choices == held[0].content_choices and held[0].answer == 1
+    model.eval()
+    summed = [full_sequence_log_likelihood(model, held[0].prompt_ids, c) for c in held[0].choices]
+    per_token = [s / len(c) for s, c in zip(summed, held[0].choices)]
+    exam = evaluate_mixture(model, tokenizer, Mixture(["exam"], [held], [held]), max_new_tokens=4, batch_size=2,
+                            progress=False, generate_choices=False)["exam"]
+    assert exam["correct"] == [int(max(range(3), key=summed.__getitem__) == 1)]
+    assert exam["content_correct"] == [int(max(range(3), key=per_token.__getitem__) == 1)]
+    assert sum(exam["chosen"].values()) == 1 and exam["content_examples"] == 1

@@ -38,8 +38,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--cache", help="where downloaded wheels are kept (default: the cache folder's wheels/)")
     p.add_argument("--seed", type=int, default=0, help="seed of the train / held-out split and of generated problems")
     p.add_argument("--answers", choices=ANSWERS, default=ANSWERS[0],
-                   help="multiple-choice answers as the sets write them (a letter), or followed by the option's "
-                        "text (letter+text: the answer's content is trained too)")
+                   help="multiple-choice answers as the sets write them (a letter), followed by the option's "
+                        "text (letter+text: the answer's content is trained too), or that text alone (text: "
+                        "trained and scored in the cloze form, no letter to favour)")
     p.add_argument("--datasets", nargs="+", metavar="NAME",
                    help="multilingual: which exam languages (any the evals wheel holds; default: the paper's 8); "
                         "multitask: which of general, financial, math, medical (default: all)")

@@ -210,12 +210,15 @@ def evaluate_examples(model, tokenizer, held: list[Encoded], max_new_tokens: int
     chosen: dict[str, int] = {}  # option letter (A = the first option) -> questions answered with it
     content_right: dict[int, bool] = {}
     letter_scores: list[torch.Tensor] = []  # per multiple-choice question, in ``choice`` order
-    # the options' texts ride along after their letters, so each prompt is read once for both
-    both = [replace(held[i], choices=held[i].choices + (held[i].content_choices or ())) for i in choice]
+    # the options' texts ride along after their letters, so each prompt is read once for both (once in
+    # all where the answers are the texts themselves, the cloze form)
+    both = [replace(held[i], choices=held[i].choices + (() if held[i].content_choices == held[i].choices
+                                                        else held[i].content_choices or ())) for i in choice]
     with preserved_state(model):
         for i, scored in zip(choice, choice_log_likelihoods(model, both, pad_id, batch_size)):
             ex = held[i]
-            likelihoods, texts = scored[:len(ex.choices)], scored[len(ex.choices):]
+            likelihoods = scored[:len(ex.choices)]
+            texts = scored[len(ex.choices):] if len(scored) > len(ex.choices) else likelihoods
             letter_scores.append(likelihoods)
             picked = int(likelihoods.argmax())
             chosen[_letter(picked)] = chosen.get(_letter(picked), 0) + 1

@@ -38,6 +38,14 @@ def test_an_answer_that_quotes_its_option_gets_every_option_quoted():
     assert multiple_choice(prompt, "c) 20 ppm") is None  # quotes text the options do not hold
 
 
+def test_an_answer_that_is_one_option_text_makes_the_texts_the_candidates():
+    prompt = "Which is a gas?\nA. iron\nB. oxygen\nC. salt\nAnswer:"
+    choice = multiple_choice(prompt, " oxygen ")
+    assert choice.candidates == choice.texts == ("iron", "oxygen", "salt") and choice.answer == 1
+    assert multiple_choice(prompt, "neon") is None  # no option says it
+    assert multiple_choice("Pick one:\nA. salt\nB. salt\nC. iron", "salt") is None  # two options say it
+
+
 def test_options_without_text_have_no_content_to_score():
     choice = multiple_choice("Which picture shows a gas?\nA.\nB.\nC.\nAnswer:", "[B]")
     assert choice is not None and choice.answer == 1 and choice.texts is None

@@ -78,8 +78,8 @@ def test_cli_and_errors(wheel, tmp_path, capsys):
         prepare("multitask", tmp_path / "mt", wheel)
     with pytest.raises(DataError, match="unknown setup"):
         prepare("klingon", tmp_path / "x", wheel)
-    with pytest.raises(DataError, match="unknown answers 'text'"):
-        prepare("multilingual", tmp_path / "x", wheel, answers="text")
+    with pytest.raises(DataError, match="unknown answers 'words'"):
+        prepare("multilingual", tmp_path / "x", wheel, answers="words")
 
 
 def chat(question: str, answer: str) -> dict:
@@ -92,6 +92,8 @@ def test_letter_answers_can_carry_their_option_text():
     assert with_option_text(chat(question, "[B]"))["messages"][-1]["content"] == "[B] oxygen"
     assert with_option_text(chat(question, "C"))["messages"][-1]["content"] == "C. salt"
     assert with_option_text(chat("Pick:\n(a) iron\n(b) neon", "(b)"))["messages"][-1]["content"] == "(b) neon"
+    assert with_option_text(chat(question, "[B]"), letter=False)["messages"][-1]["content"] == "oxygen"
+    assert with_option_text(chat("Pick:\nA. salt\nB. salt", "A"), letter=False)["messages"][-1]["content"] == "A"
     record = chat(question, "[B]")
     with_option_text(record)
     assert record["messages"][-1]["content"] == "[B]"  # the input is left as it was
@@ -113,6 +115,12 @@ def test_prepare_writes_option_texts_when_asked_and_keeps_the_split(wheel, tmp_p
             l["messages"][-1]["content"])] for t, l in zip(text, letter))
     assert "--answers letter+text" in (tmp_path / "text" / "mixture.yaml").read_text()
     assert "--answers" not in (tmp_path / "letter" / "mixture.yaml").read_text()
+    assert main(["data", "prepare", "multilingual", "--out", str(tmp_path / "cloze"), "--wheel", str(wheel),
+                 "--answers", "text"]) == 0
+    cloze = [json.loads(x) for x in (tmp_path / "cloze" / "polish" / "train.jsonl").read_text().splitlines()]
+    letter = [json.loads(x) for x in (tmp_path / "letter" / "polish" / "train.jsonl").read_text().splitlines()]
+    assert [c["messages"][-1]["content"] for c in cloze] == ["xy"["AB".index(r["messages"][-1]["content"])]
+                                                              for r in letter]
 
 
 GENERATORS = '''

@@ -5,7 +5,8 @@ Scoring a question the way lm-evaluation-harness does needs one continuation per
 log-likelihood of each, given the question, picks the model's choice. Exam and QA sets write their
 answers in many shapes (``B``, ``[B]``, ``(b)``, ``c) 15 ppm``, ``the correct answer is (D)``), so the
 candidates are the reference itself with its letter (and, where it quotes it, its option text)
-swapped for each other option's. A question whose options or answer we cannot read is not multiple
+swapped for each other option's; a reference that is one option's text alone makes the options'
+texts the candidates (the cloze form small models are usually scored in). A question whose options or answer we cannot read is not multiple
 choice, and is scored by exact or numeric match instead.
 """
 from __future__ import annotations
@@ -80,6 +81,10 @@ def multiple_choice(prompt: str, reference: str) -> Choice | None:
             before, after = m.group(1), m.group(3)
             return Choice(tuple(f"{before}{letter}{after} {text}" for letter, text in opts), letters.index(m.group(2)),
                           texts)
+    if texts is not None:  # the answer is one option's text alone: the options are scored by their texts (cloze)
+        named = [i for i, text in enumerate(texts) if _same(text, reference)]
+        if len(named) == 1:
+            return Choice(texts, named[0], texts)
     return None
 
 

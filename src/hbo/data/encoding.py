@@ -176,7 +176,9 @@ def encode_examples(examples: list[Example], tokenizer, max_length: int, loss_on
             if with_choices else None
         if choice is not None:
             choices, answer = _option_responses(tokenizer, renderer, ex.prompt, choice.candidates), choice.answer
-            if choice.texts is not None:
+            if choice.texts == choice.candidates:  # answers that are the texts themselves (cloze)
+                content = choices
+            elif choice.texts is not None:
                 content = _option_responses(tokenizer, renderer, ex.prompt, choice.texts)
         encoded.append(Encoded(list(p), list(fitted), labels_for(list(p) + list(fitted), len(p), loss_on),
                                ex.response, choices, answer, content))

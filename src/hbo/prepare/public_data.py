@@ -43,7 +43,7 @@ SETUPS: dict[str, dict[str, list[str]]] = {
 # and added to its registry files
 GENERATED: dict[str, dict[str, int]] = {"multitask": {"math": 400}}
 # How a multiple-choice answer is written (see with_option_text), the default (as the sets write it) first.
-ANSWERS = ("letter", "letter+text")
+ANSWERS = ("letter", "letter+text", "text")
 HELDOUT_FRACTION, HELDOUT_MIN = 0.2, 100  # at least 20%, and at least 100 examples (never over half)
 
 
@@ -85,23 +85,30 @@ def to_chat(row: object) -> tuple[dict | None, str | None]:
     return {"messages": prompt + [{"role": "assistant", "content": str(ideal).strip()}]}, None
 
 
-def with_option_text(record: dict) -> dict:
+def with_option_text(record: dict, letter: bool = True) -> dict:
     """The record with a bare-letter answer ("[B]", "B") followed by the text of the option it names
-    ("[B] oxygen", "B. oxygen"), where the question lists its options' texts; any other record as it is.
+    ("[B] oxygen", "B. oxygen"), or with ``letter=False`` replaced by that text alone ("oxygen"), where
+    the question lists its options' texts; any other record as it is.
 
     Fine-tuning on letters alone teaches a small model which letter to favour, not what the answers
     are: its option texts then score no better than before. With the text in the answer, each example
-    also trains the answer's content, and the evaluation scores every option as letter plus text."""
+    also trains the answer's content, and the evaluation scores every option as letter plus text (or,
+    with the text alone, by its text: the cloze form, with no letter to favour)."""
     *prompt, answer = record["messages"]
-    letter = answer["content"].strip().strip("[]().").strip()
-    bare = len(answer["content"].strip()) <= 3 and len(letter) == 1
+    named = answer["content"].strip().strip("[]().").strip()
+    bare = len(answer["content"].strip()) <= 3 and len(named) == 1
     question = next((m["content"] for m in reversed(prompt) if m["role"] == "user"), "")
     texts = dict(options(question))
-    if not bare or not texts.get(letter):
+    if not bare or not texts.get(named):
         return record
+    if not letter:
+        spelled = [" ".join(text.split()) for text in texts.values()]
+        if spelled.count(" ".join(texts[named].split())) > 1:
+            return record  # two options with the same text: only the letter tells them apart
+        return dict(record, messages=prompt + [dict(answer, content=texts[named])])
     marked = answer["content"].strip()
     marked += "" if marked[-1] in ".)]" else "."  # "B" -> "B. oxygen": the evaluation reads it as option B's line
-    return dict(record, messages=prompt + [dict(answer, content=f"{marked} {texts[letter]}")])
+    return dict(record, messages=prompt + [dict(answer, content=f"{marked} {texts[named]}")])
 
 
 def heldout_size(n: int) -> int:
@@ -135,7 +142,8 @@ def prepare(setup: str, out: Path, wheel_path: Path | None = None, cache: Path |
             answers: str = ANSWERS[0]) -> list[Prepared]:
     """Write ``out/NAME/{train,heldout}.jsonl`` for every dataset of ``setup`` (or the ``names``
     chosen: see :func:`chosen_datasets`) and ``out/mixture.yaml``; ``answers="letter+text"`` writes
-    multiple-choice answers with their option's text (see :func:`with_option_text`)."""
+    multiple-choice answers with their option's text, ``answers="text"`` that text alone (see
+    :func:`with_option_text`)."""
     if setup not in SETUPS:
         raise DataError(f"unknown setup {setup!r}; choose {', '.join(SETUPS)}")
     if answers not in ANSWERS:
@@ -168,7 +176,7 @@ def prepare(setup: str, out: Path, wheel_path: Path | None = None, cache: Path |
                     if record is None:
                         report.dropped[why] = report.dropped.get(why, 0) + 1
                     else:
-                        keep(with_option_text(record) if answers == "letter+text" else record, source)
+                        keep(record if answers == "letter" else with_option_text(record, letter=answers == "letter+text"), source)
             if name in generated:
                 gsm_wheel_path = gsm_wheel_path or fetch_wheel(REASONING_GYM, cache)
                 for problem in gsm_problems(gsm_wheel_path, generated[name], seed):
