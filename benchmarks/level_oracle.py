@@ -6,7 +6,7 @@ chosen with knowledge no sampler has, against proportional sampling on the same 
     python benchmarks/level_oracle.py --mixture hard --name shares \\
         --shares '{"reverse-en": 4, "reverse-de": 1, ...}' training.lr_scheduler_type=linear
     python benchmarks/level_oracle.py --mixture hard --name clean --drop-noisy add-noisy
-    python benchmarks/level_oracle.py --mixture hard --name anneal \
+    python benchmarks/level_oracle.py --mixture hard --name anneal \\
         --phases '[[0, {"reverse-en": 1, ...}], [500, {"reverse-en": 4000, ...}]]'
 
 The oracle samples datasets in proportion to their size (as ``proportional``), or to ``--shares``
@@ -121,7 +121,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--weights", default="{}", help='level weights by dataset, JSON: {"add": [1, 1, 1, 0]}')
     parser.add_argument("--shares", help='dataset weights, every dataset named, JSON: {"add": 2, "add-plus": 1, ...}')
     parser.add_argument("--phases", help='dataset weights over time, JSON, by first step: [[0, {"add": 2, ...}], '
-                        '[500, {...}]]; every dataset named in each, weights >= 0 (not all 0)')
+                        '[500, {...}]]; every dataset named in each, weights >= 0 (not all 0); a phase starts at '
+                        'the first actor update point (every sampling.update_interval steps) from its step')
     parser.add_argument("--drop-noisy", nargs="+", default=[], metavar="DATASET",
                         help="draw these datasets' examples only from those whose answers were not replaced")
     parser.add_argument("--name", required=True, help="the oracle's name in the run files")
