@@ -251,8 +251,9 @@ def markdown(results: list[dict]) -> str:
              f"Command: `{first['command']}`  ", f"Commits: {', '.join(f'`{c}`' for c in first['run_commits'])}  ",
              f"Device: {first['device']}  ",
              f"Budget per run: {first['steps']} steps x batch {first['batch_size']}, seeds {first['seeds']}, "
-             f"mode `{first['mode']}`. Accuracy (%): log-likelihood of each option's letter for multiple choice, "
-             "exact or numeric match otherwise; `by text`: the options scored by their text instead (mean "
+             f"mode `{first['mode']}`. Accuracy (%): log-likelihood of each option, spelt as the answers are "
+             "(its letter, letter and text, or text alone), for multiple choice, exact or numeric match otherwise; "
+             "`by text`: the options scored by their text instead (mean "
              "log-probability per token); `calibrated`: the letters scored with the model's letter prior over "
              "the dataset divided out. hbo − strategy: paired macro difference with its 95% bootstrap "
              "interval over seeds and questions.", ""]
