@@ -6,8 +6,8 @@ log-likelihood of each, given the question, picks the model's choice. Exam and Q
 answers in many shapes (``B``, ``[B]``, ``(b)``, ``c) 15 ppm``, ``the correct answer is (D)``), so the
 candidates are the reference itself with its letter (and, where it quotes it, its option text)
 swapped for each other option's; a reference that is one option's text alone makes the options'
-texts the candidates (the cloze form small models are usually scored in). A question whose options or answer we cannot read is not multiple
-choice, and is scored by exact or numeric match instead.
+texts the candidates (the cloze form small models are usually scored in). A question whose options
+or answer we cannot read is not multiple choice, and is scored by exact or numeric match instead.
 """
 from __future__ import annotations
 
