@@ -97,7 +97,7 @@ def register_oracle(weights: dict[int, list[float]], shares: list[float] | None 
             w = np.asarray(given, dtype=float)
             if len(w) != len(strategy.local_actors[d]) or (w < 0).any() or w.sum() <= 0:
                 raise ValueError(f"--weights: dataset {d} needs {len(strategy.local_actors[d])} weights >= 0, not all 0")
-            strategy.local_actors[d].logits = np.log(np.maximum(w / w.sum(), 1e-12))
+            strategy.local_actors[d].logits = logits(given)
         if phases:
             strategy.global_actor.logits = logits(phases[0][1])
         elif shares is not None:
@@ -155,10 +155,10 @@ def main(argv: list[str] | None = None) -> int:
         if shares is not None:
             parser.error("--phases replaces --shares: give one of them")
         phases = []
-        for first, named in json.loads(args.phases):
-            if sorted(named) != sorted(names) or any(float(named[n]) < 0 for n in names) or not sum(named.values()) > 0:
-                parser.error(f"--phases: weights >= 0 (not all 0) for each of {', '.join(names)}, got {named}")
-            phases.append((int(first), [float(named[n]) for n in names]))
+        for first, phase in json.loads(args.phases):
+            if sorted(phase) != sorted(names) or any(float(phase[n]) < 0 for n in names) or not sum(phase.values()) > 0:
+                parser.error(f"--phases: weights >= 0 (not all 0) for each of {', '.join(names)}, got {phase}")
+            phases.append((int(first), [float(phase[n]) for n in names]))
         firsts = [first for first, _ in phases]
         if firsts[0] != 0 or firsts != sorted(set(firsts)):
             parser.error(f"--phases: first steps rising from 0, got {firsts}")
@@ -177,14 +177,14 @@ def main(argv: list[str] | None = None) -> int:
     runs = Path(args.out) / "runs" / f"oracle-{args.mixture}-{args.steps}"
     # the weights, shares and overrides are in the oracle's file name: a rerun with others is another run
     if shares or args.overrides or args.drop_noisy or phases:
-        named = {"weights": given, "shares": shares, "overrides": args.overrides}
+        oracle_key = {"weights": given, "shares": shares, "overrides": args.overrides}
         if args.drop_noisy:
-            named["drop_noisy"] = sorted(args.drop_noisy)
+            oracle_key["drop_noisy"] = sorted(args.drop_noisy)
         if phases:
-            named["phases"] = phases
+            oracle_key["phases"] = phases
     else:
-        named = given  # level weights alone: the name the committed runs have
-    key = json.dumps(named, sort_keys=True)
+        oracle_key = given  # level weights alone: the name the committed runs have
+    key = json.dumps(oracle_key, sort_keys=True)
     oracle = f"{args.name}-" + hashlib.sha1(key.encode()).hexdigest()[:8]
     jobs = [(name, seed, args.steps, args.mixture, overrides, runs, None, args.undigested_runs)
             for seed in args.seeds

@@ -195,6 +195,12 @@ def constant_letter_macro(datasets: list[dict]) -> dict | None:
     return {"letter": best, "accuracy": scores[best]}
 
 
+def _texts_to_score(ex: Encoded) -> tuple:
+    """The options' texts to score beside the options as the answers spell them: none where the question
+    lists no texts, or where the answers are the texts themselves (the cloze form: scored once)."""
+    return () if ex.content_choices is None or ex.content_choices == ex.choices else ex.content_choices
+
+
 def evaluate_examples(model, tokenizer, held: list[Encoded], max_new_tokens: int, batch_size: int,
                       generate_choices: bool = True) -> dict:
     """One dataset's held-out metrics (see :func:`evaluate_mixture`)."""
@@ -210,15 +216,13 @@ def evaluate_examples(model, tokenizer, held: list[Encoded], max_new_tokens: int
     chosen: dict[str, int] = {}  # option letter (A = the first option) -> questions answered with it
     content_right: dict[int, bool] = {}
     letter_scores: list[torch.Tensor] = []  # per multiple-choice question, in ``choice`` order
-    # the options' texts ride along after their letters, so each prompt is read once for both (once in
-    # all where the answers are the texts themselves, the cloze form)
-    both = [replace(held[i], choices=held[i].choices + (() if held[i].content_choices == held[i].choices
-                                                        else held[i].content_choices or ())) for i in choice]
+    # the options' texts ride along after their letters, so each prompt is read once for both
+    both = [replace(held[i], choices=held[i].choices + _texts_to_score(held[i])) for i in choice]
     with preserved_state(model):
         for i, scored in zip(choice, choice_log_likelihoods(model, both, pad_id, batch_size)):
             ex = held[i]
             likelihoods = scored[:len(ex.choices)]
-            texts = scored[len(ex.choices):] if len(scored) > len(ex.choices) else likelihoods
+            texts = scored[len(ex.choices):] if _texts_to_score(ex) else likelihoods
             letter_scores.append(likelihoods)
             picked = int(likelihoods.argmax())
             chosen[_letter(picked)] = chosen.get(_letter(picked), 0) + 1

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import yaml
 
-from hbo.data.choices import options
+from hbo.data.choices import multiple_choice, options
 from hbo.errors import DataError
 from hbo.prepare.gsm import REASONING_GYM, gsm_problems
 from hbo.prepare.wheels import fetch_wheel
@@ -102,9 +102,10 @@ def with_option_text(record: dict, letter: bool = True) -> dict:
     if not bare or not texts.get(named):
         return record
     if not letter:
-        spelled = [" ".join(text.split()) for text in texts.values()]
-        if spelled.count(" ".join(texts[named].split())) > 1:
-            return record  # two options with the same text: only the letter tells them apart
+        # only where the evaluation reads the text back as this option (not where two options share it)
+        read = multiple_choice(question, texts[named])
+        if read is None or read.candidates != read.texts or read.answer != list(texts).index(named):
+            return record
         return dict(record, messages=prompt + [dict(answer, content=texts[named])])
     marked = answer["content"].strip()
     marked += "" if marked[-1] in ".)]" else "."  # "B" -> "B. oxygen": the evaluation reads it as option B's line
@@ -176,7 +177,9 @@ def prepare(setup: str, out: Path, wheel_path: Path | None = None, cache: Path |
                     if record is None:
                         report.dropped[why] = report.dropped.get(why, 0) + 1
                     else:
-                        keep(record if answers == "letter" else with_option_text(record, letter=answers == "letter+text"), source)
+                        if answers != "letter":
+                            record = with_option_text(record, letter=answers == "letter+text")
+                        keep(record, source)
             if name in generated:
                 gsm_wheel_path = gsm_wheel_path or fetch_wheel(REASONING_GYM, cache)
                 for problem in gsm_problems(gsm_wheel_path, generated[name], seed):
