@@ -139,3 +139,23 @@ def test_heldout_examples_too_long_to_evaluate_are_counted(tmp_path, demo):
                                                 heldout_path=str(tmp_path / "held.jsonl"))], max_length=20)
     mixture = load_mixture(config, tokenizer)
     assert (mixture.reports["a"].heldout, mixture.reports["a"].heldout_dropped) == (1, 1)
+
+
+def test_heldout_max_counts_the_questions_that_fit(tmp_path, demo):
+    """A question too long to score gives its place to the next one in the file: heldout_max questions are
+    scored where the file has that many that fit."""
+    from hbo.config import DataConfig, DatasetConfig
+    from hbo.data.mixture import load_mixture
+
+    _, tokenizer = demo
+    (tmp_path / "train.jsonl").write_text(json.dumps({"prompt": "hi", "completion": "ok"}) + "\n")
+    held = [{"prompt": "x " * 100, "completion": "a"}] + [{"prompt": f"q{i}", "completion": str(i)} for i in range(4)]
+    (tmp_path / "held.jsonl").write_text("".join(json.dumps(r) + "\n" for r in held))
+    config = DataConfig(datasets=[DatasetConfig(name="a", path=str(tmp_path / "train.jsonl"),
+                                                heldout_path=str(tmp_path / "held.jsonl"))],
+                        max_length=20, heldout_max=3, cache_dir=str(tmp_path / "cache"))
+    mixture = load_mixture(config, tokenizer)
+    assert (mixture.reports["a"].heldout, mixture.reports["a"].heldout_dropped) == (3, 1)
+    assert [e.reference for e in mixture.heldout[0]] == ["0", "1", "2"]  # file order, the long one skipped
+    again = load_mixture(config, tokenizer)  # from the read record this time: the same questions
+    assert [e.reference for e in again.heldout[0]] == ["0", "1", "2"]

@@ -66,7 +66,7 @@ class DataConfig:
     mixture_heldout: int | None = None  # built-in mixtures with their own held-out questions (hard, clean, dev*): clean held-out examples per dataset; null = the mixture's 100. The first 100 stay the same questions and the training examples do not change; more questions narrow a benchmark's intervals
     datasets: list[DatasetConfig] = field(default_factory=list)  # the mixture, one entry per dataset
     heldout_fraction: float = 0.1  # share of each dataset held out when it has no heldout_path
-    heldout_max: int = 200  # at most this many held-out examples per dataset
+    heldout_max: int = 200  # held-out examples scored per dataset: the first that fit max_length
     train_fraction: float = 1.0  # train on a seeded share of each dataset (at least 1 example): smaller runs, same imbalance
     max_length: int = 256  # tokens per example (prompt + response); longer responses are truncated
     loss_on: LossOn = "response"  # response or all: which tokens the training loss covers

@@ -56,8 +56,8 @@ class DatasetReport:
     heldout: int = 0
     truncated: int = 0  # response cut to fit max_length
     dropped: int = 0  # prompt alone fills max_length: no response token left to learn
-    heldout_dropped: int = 0  # held-out examples whose prompt fills max_length: not evaluated
-    overlap: int = 0  # held-out examples identical (prompt and response) to a training example
+    heldout_dropped: int = 0  # held-out examples whose prompt fills max_length: not scored (later ones are)
+    overlap: int = 0  # held-out examples read (a held-out file: all of it) identical to a training example
 
 
 def ensure_chat_template(tokenizer, template: str | None = None) -> None:

@@ -172,7 +172,7 @@ def _read_dataset(spec: DatasetConfig, config: DataConfig, index: int) -> tuple[
     else:
         train_ex, held_ex = split_heldout(examples, config.heldout_fraction, config.heldout_max,
                                           seed=config.seed * 1000 + index)
-    held_ex = held_ex[: config.heldout_max]
+    # a held-out file is kept whole: encoding takes the first heldout_max of its questions that fit
     if config.train_fraction < 1:
         keep = max(1, round(config.train_fraction * len(train_ex)))
         train_ex = random.Random(f"{config.seed}:{spec.name}").sample(train_ex, keep)
@@ -202,7 +202,7 @@ def _read_record_path(folder: Path, spec: DatasetConfig, config: DataConfig, ind
     return folder / f"read-{hashlib.sha256(key.encode()).hexdigest()[:20]}.json"
 
 
-READ_RECORD_VERSION = 1
+READ_RECORD_VERSION = 2  # 2: a held-out file's questions are all kept
 
 
 class StoredExamples(Sequence):
@@ -234,7 +234,7 @@ def encode_mixture(read, config: DataConfig, tokenizer) -> Mixture:
         enc_train, report.truncated, report.dropped = tokenise(
             train_ex, tokenizer, config.max_length, config.loss_on, tokenised_cache(config), config.num_proc)
         held_report = DatasetReport()
-        enc_held = encode_examples(held_ex, tokenizer, config.max_length, config.loss_on, held_report, with_choices=True)
+        enc_held = encode_heldout(held_ex, tokenizer, config, held_report)
         report.heldout_dropped = held_report.dropped
         if not enc_train:
             raise DataError(f"dataset {name!r} has no training example that fits data.max_length={config.max_length}")
@@ -244,6 +244,19 @@ def encode_mixture(read, config: DataConfig, tokenizer) -> Mixture:
         heldout.append(enc_held)
         reports[name] = report
     return Mixture(names, train, heldout, reports)
+
+
+def encode_heldout(held_ex: list[Example], tokenizer, config: DataConfig, report: DatasetReport) -> list[Encoded]:
+    """The first ``heldout_max`` held-out questions that fit ``max_length``, in file order. A question whose
+    prompt alone is longer is counted in ``report.dropped`` and the next one is scored in its place, so a
+    dataset of long questions still gets the number it was asked for where its file has them."""
+    encoded: list[Encoded] = []
+    start = 0
+    while len(encoded) < config.heldout_max and start < len(held_ex):
+        chunk = held_ex[start:start + config.heldout_max - len(encoded)]
+        encoded += encode_examples(chunk, tokenizer, config.max_length, config.loss_on, report, with_choices=True)
+        start += len(chunk)
+    return encoded
 
 
 def load_mixture(config: DataConfig, tokenizer) -> Mixture:
