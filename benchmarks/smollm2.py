@@ -256,10 +256,11 @@ def markdown(results: list[dict]) -> str:
     lines = ["# SmolLM2-135M-Instruct on the multilingual and multitask setups", "",
              f"Command: `{first['command']}`  ", f"Commits: {', '.join(f'`{c}`' for c in first['run_commits'])}  ",
              f"Device: {first['device']}  ",
-             "Budget per run: " + ", ".join(f"{r['setup']} {r['steps']} steps x batch {r['batch_size']}" for r in results)
+             "Budget per run: "
+             + ", ".join(f"{r['setup']} {r['steps']} steps x batch {r['batch_size']}" for r in results)
              + f", seeds {first['seeds']}, mode `{first['mode']}`. Accuracy (%): log-likelihood of each option, "
-             "spelt as the answers are (its letter, letter and text, or text alone), for multiple choice, exact or numeric match otherwise; "
-             "`by text`: the options scored by their text instead (mean "
+             "spelt as the answers are (its letter, letter and text, or text alone), for multiple choice, "
+             "exact or numeric match otherwise; `by text`: the options scored by their text instead (mean "
              "log-probability per token); `calibrated`: the letters scored with the model's letter prior over "
              "the dataset divided out. hbo − strategy: paired macro difference with its 95% bootstrap "
              "interval over seeds and questions.", ""]
