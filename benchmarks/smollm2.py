@@ -144,8 +144,9 @@ def run_one(setup: str, strategy: str | None, seed: int, args, runs: Path) -> di
 
                 trained = train(config, progress=False)
                 results, timing = trained["after"], trained["timing"]
-                if seed == args.seeds[0] and args.plots:
-                    (Path(work) / "probabilities.png").replace(args.out / f"smollm2-{setup}-{strategy}-probabilities.png")
+                plot = args.out / f"smollm2-{setup}-{strategy}-probabilities.png"
+                if args.plots and draws_plot(seed, args.seeds, plot.exists()):
+                    (Path(work) / "probabilities.png").replace(plot)
     record = {"setup": setup, "strategy": strategy or "base", "seed": seed, "mode": mode_of(args), "commit": args.commit,
               "digest": wanted, "device": device(), **scores_of(results), "wall_s": timing.get("training_s", 0.0),
               "total_s": time.time() - started, "versions": library_versions()}
@@ -153,6 +154,13 @@ def run_one(setup: str, strategy: str | None, seed: int, args, runs: Path) -> di
     print(f"{setup}: {record['strategy']}, seed {seed}: macro accuracy {record['macro']:.1f} "
           f"({record['total_s']:.0f} s)", flush=True)
     return record
+
+
+def draws_plot(seed: int, seeds: list[int], exists: bool) -> bool:
+    """Whether this run's probability plot becomes the strategy's: seed 0's run, or the invocation's first
+    seed where it has no seed 0 and no plot is there yet, so that continuing a grid with later seeds never
+    replaces the first seed's plot."""
+    return seed == 0 or (0 not in seeds and seed == seeds[0] and not exists)
 
 
 def evaluate_base(config) -> dict:

@@ -274,6 +274,19 @@ def write_exam_setups(root: Path, folder: str = "data") -> None:
                 path.write_text("".join(json.dumps(r) + "\n" for r in rows[key]))
 
 
+def test_continuing_the_smollm2_grid_with_later_seeds_keeps_the_first_seeds_plot():
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        from smollm2 import draws_plot
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    assert draws_plot(0, [0, 1, 2], exists=True)  # seed 0's run is the plot, drawn again if rerun
+    assert not draws_plot(1, [0, 1, 2], exists=False)
+    assert not draws_plot(1, [1, 2], exists=True)  # continuing with seeds 1-2: seed 0's plot stays
+    assert draws_plot(1, [1, 2], exists=False)  # a grid without seed 0 still gets a plot
+    assert not draws_plot(2, [1, 2], exists=False)
+
+
 def test_quick_smollm2_benchmark_runs_the_grid_resumes_and_refuses_other_configs(tmp_path):
     write_exam_setups(tmp_path, "prepared")  # where the recipes do not look: --data points there
     out = tmp_path / "out"
