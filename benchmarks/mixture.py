@@ -34,7 +34,7 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
-from run_files import config_digest, library_versions, read_run, write_run
+from run_files import config_digest, draws_plot, library_versions, read_run, write_run
 
 HERE = Path(__file__).resolve().parent
 # Every strategy the benchmark compares, by its name in the results: the strategy and its settings.
@@ -161,8 +161,11 @@ def paired(runs: dict[str, list[dict]], against: str = "hbo", key: str = "exact"
 def benchmark(mixture: str, names: list[str], seeds: list[int], steps: int, overrides: list[str], out: Path,
               workers: int, plots: bool, undigested: bool = False) -> dict:
     runs_dir = out / "runs" / f"{mixture}-{steps}"
-    jobs = [(name, seed, steps, mixture, VARIANTS[name] + overrides, runs_dir,
-             out / f"{mixture}-{name}-probabilities.png" if plots and seed == seeds[0] else None, undigested)
+    def plot_of(name: str, seed: int) -> Path | None:
+        path = out / f"{mixture}-{name}-probabilities.png"
+        return path if plots and draws_plot(seed, seeds, path.exists()) else None
+
+    jobs = [(name, seed, steps, mixture, VARIANTS[name] + overrides, runs_dir, plot_of(name, seed), undigested)
             for seed in seeds for name in names]
     results = run_all(jobs, workers)
     runs: dict[str, list[dict]] = {name: [] for name in names}

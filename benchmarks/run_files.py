@@ -1,6 +1,7 @@
 """A benchmark's run files: one JSON per run, reused by a rerun only when the config that would run
 now is the config that ran, so a benchmark stopped halfway continues where it stopped and never mixes
-in a result of other settings (a changed default included)."""
+in a result of other settings (a changed default included); and which run's probability plot a strategy
+keeps, so that continuing a grid does not replace it."""
 from __future__ import annotations
 
 import dataclasses
@@ -102,3 +103,10 @@ def write_run(path: Path, record: dict) -> None:
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(record))
     tmp.replace(path)
+
+
+def draws_plot(seed: int, seeds: list[int], exists: bool) -> bool:
+    """Whether this run's probability plot becomes the strategy's: seed 0's run, or the invocation's first
+    seed where it has no seed 0 and no plot is there yet, so that continuing a grid with later seeds never
+    replaces the first seed's plot."""
+    return seed == 0 or (0 not in seeds and seed == seeds[0] and not exists)

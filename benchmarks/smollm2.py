@@ -36,7 +36,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from mixture import commit, mean_std, paired
-from run_files import config_digest, library_versions, read_run, write_run
+from run_files import config_digest, draws_plot, library_versions, read_run, write_run
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -154,13 +154,6 @@ def run_one(setup: str, strategy: str | None, seed: int, args, runs: Path) -> di
     print(f"{setup}: {record['strategy']}, seed {seed}: macro accuracy {record['macro']:.1f} "
           f"({record['total_s']:.0f} s)", flush=True)
     return record
-
-
-def draws_plot(seed: int, seeds: list[int], exists: bool) -> bool:
-    """Whether this run's probability plot becomes the strategy's: seed 0's run, or the invocation's first
-    seed where it has no seed 0 and no plot is there yet, so that continuing a grid with later seeds never
-    replaces the first seed's plot."""
-    return seed == 0 or (0 not in seeds and seed == seeds[0] and not exists)
 
 
 def evaluate_base(config) -> dict:

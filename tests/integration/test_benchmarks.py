@@ -1,5 +1,6 @@
 """`python benchmarks/mixture.py --quick` runs every strategy end to end and writes results of the
 documented shape; the committed full results have that shape too."""
+import importlib
 import json
 import subprocess
 import sys
@@ -13,6 +14,15 @@ from hbo.strategies import STRATEGIES
 BENCHMARKED = set(STRATEGIES) | {"hbo-paper"}  # every strategy, and hbo as published (preset: paper)
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+def benchmark_module(name: str):
+    """A script of benchmarks/ imported as a module (the scripts import each other by bare name)."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        return importlib.import_module(name)
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
 
 
 def check_shape(result: dict, strategies, paired: bool = True) -> None:
@@ -53,69 +63,57 @@ def test_quick_benchmark_runs_every_strategy(tmp_path):
     assert len(files) == len(BENCHMARKED) and all(json.loads(f.read_text())["digest"] for f in files)
     versions = json.loads(files[0].read_text())["versions"]  # what the answers were computed with
     assert versions["torch"].split("+")[0] == torch.__version__.split("+")[0] and versions["transformers"]
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    try:
-        from mixture import QUICK, VARIANTS, run_one
-    finally:
-        sys.path.remove(str(ROOT / "benchmarks"))
-    overrides = VARIANTS["proportional"] + QUICK["overrides"]
+    mixture = benchmark_module("mixture")
+    overrides = mixture.VARIANTS["proportional"] + mixture.QUICK["overrides"]
     done = json.loads((runs / "proportional-0.json").read_text())
-    assert run_one("proportional", 0, 8, "hard", overrides, runs) == done  # read back, not run again
+    assert mixture.run_one("proportional", 0, 8, "hard", overrides, runs) == done  # read back, not run again
     with pytest.raises(SystemExit, match="another config"):
-        run_one("proportional", 0, 8, "hard", overrides + ["training.learning_rate=1e-3"], runs)
+        mixture.run_one("proportional", 0, 8, "hard", overrides + ["training.learning_rate=1e-3"], runs)
 
 
 def test_run_files_are_reused_only_for_the_same_config(tmp_path, capsys):
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    try:
-        from run_files import config_digest, library_versions, read_run, write_run
-    finally:
-        sys.path.remove(str(ROOT / "benchmarks"))
+    run_files = benchmark_module("run_files")
     from hbo.config import load_config
 
-    digest = config_digest(load_config(None, ["output_dir=a"]))
-    assert digest == config_digest(load_config(None, ["output_dir=b"]))  # where it writes decides nothing
-    assert digest != config_digest(load_config(None, ["sampling.heldout_threshold=null"]))  # a default changed
+    digest = run_files.config_digest(load_config(None, ["output_dir=a"]))
+    assert digest == run_files.config_digest(load_config(None, ["output_dir=b"]))  # where it writes decides nothing
+    assert digest != run_files.config_digest(load_config(None, ["sampling.heldout_threshold=null"]))  # a default changed
     path = tmp_path / "hbo-0.json"
-    assert read_run(path, digest) is None
-    here = library_versions()
-    write_run(path, {"macro": 1.0, "digest": digest, "versions": here})
-    assert read_run(path, digest) == {"macro": 1.0, "digest": digest, "versions": here}
+    assert run_files.read_run(path, digest) is None
+    here = run_files.library_versions()
+    run_files.write_run(path, {"macro": 1.0, "digest": digest, "versions": here})
+    assert run_files.read_run(path, digest) == {"macro": 1.0, "digest": digest, "versions": here}
     with pytest.raises(SystemExit, match="another config"):
-        read_run(path, "0" * 16)
-    write_run(path, {"macro": 1.0, "digest": digest, "versions": {**here, "transformers": "4.0.0"}})
+        run_files.read_run(path, "0" * 16)
+    run_files.write_run(path, {"macro": 1.0, "digest": digest, "versions": {**here, "transformers": "4.0.0"}})
     with pytest.raises(SystemExit, match=f"other library versions \\(transformers 4.0.0 → {here['transformers']}\\)"):
-        read_run(path, digest)  # the same config in another environment gives other answers
-    write_run(path, {"macro": 1.0, "digest": digest})  # written before run files carried versions
-    assert read_run(path, digest) == {"macro": 1.0, "digest": digest}
+        run_files.read_run(path, digest)  # the same config in another environment gives other answers
+    run_files.write_run(path, {"macro": 1.0, "digest": digest})  # written before run files carried versions
+    assert run_files.read_run(path, digest) == {"macro": 1.0, "digest": digest}
     assert "does not say which library versions" in capsys.readouterr().err
-    write_run(path, {"macro": 1.0})  # written before run files carried a digest
+    run_files.write_run(path, {"macro": 1.0})  # written before run files carried a digest
     with pytest.raises(SystemExit, match="no config digest"):
-        read_run(path, digest)
-    assert read_run(path, digest, undigested=True) == {"macro": 1.0}
+        run_files.read_run(path, digest)
+    assert run_files.read_run(path, digest, undigested=True) == {"macro": 1.0}
 
 
 def test_an_option_added_since_keeps_earlier_run_files_valid():
     """A key of ``run_files.ADDED_KEYS`` at its listed value leaves the digest as it was before the
     key existed (a committed run file's digest still matches its config); any other value changes it."""
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    try:
-        from run_files import ADDED_KEYS, config_digest
-    finally:
-        sys.path.remove(str(ROOT / "benchmarks"))
+    run_files = benchmark_module("run_files")
     from hbo.config import load_config
 
     record = json.loads((ROOT / "benchmarks" / "results" / "runs" / "q100-hard-1000" / "hbo-3.json").read_text())
     assert record["commit"].startswith("4e4d7a6")  # written before the keys below existed
     config = ["data.mixture=hard", "sampling.seed=3", "training.seed=3", "training.max_steps=1000",
               "eval.before=false", *record["overrides"]]
-    assert config_digest(load_config(None, config)) == record["digest"]
+    assert run_files.config_digest(load_config(None, config)) == record["digest"]
     changed = {"sampling.heldout_units": "errors", "sampling.reward_ema_of": "tilts", "data.mixture_heldout": 200,
                "sampling.heldout_lapse": 2}
-    assert set(changed) == set(ADDED_KEYS)
+    assert set(changed) == set(run_files.ADDED_KEYS)
     for key, value in changed.items():
-        assert value != ADDED_KEYS[key]
-        assert config_digest(load_config(None, config + [f"{key}={value}"])) != record["digest"]
+        assert value != run_files.ADDED_KEYS[key]
+        assert run_files.config_digest(load_config(None, config + [f"{key}={value}"])) != record["digest"]
 
 
 def test_committed_results_have_the_documented_shape():
@@ -188,24 +186,21 @@ def test_quick_online_rewards_benchmark(tmp_path):
 def test_the_sweeps_chosen_setting_is_hbos_default():
     """The sweep names the setting it chose; hbo's defaults must be exactly that setting with what was
     chosen after it (``ADDED_SINCE``), and each addition must change something."""
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    try:
-        from sweep import ADDED_SINCE, DEFAULT, MIXTURES, SETTINGS
-    finally:
-        sys.path.remove(str(ROOT / "benchmarks"))
+    sweep = benchmark_module("sweep")
     from hbo.config import load_config
 
-    for addition in ADDED_SINCE:
-        assert load_config(None, SETTINGS[DEFAULT] + [addition]) != load_config(None, SETTINGS[DEFAULT]), addition
-    chosen, default = load_config(None, SETTINGS[DEFAULT] + ADDED_SINCE), load_config()
+    setting = sweep.SETTINGS[sweep.DEFAULT]
+    for addition in sweep.ADDED_SINCE:
+        assert load_config(None, setting + [addition]) != load_config(None, setting), addition
+    chosen, default = load_config(None, setting + sweep.ADDED_SINCE), load_config()
     # the held-out rewards read no training signal, so reward_source (offline in the sweep, auto by
     # default) does not change what they do
     assert (chosen.sampling.global_reward, chosen.sampling.local_reward) == ("heldout", "heldout")
     chosen.sampling.reward_source = default.sampling.reward_source
     assert chosen == default
     committed = json.loads((ROOT / "benchmarks" / "results" / "sweep.json").read_text())
-    assert committed["default"] == DEFAULT and set(committed["mixtures"]) == set(MIXTURES)
-    assert set(committed["all_mixtures_vs_proportional"]) == set(SETTINGS)  # every setting on every mixture
+    assert committed["default"] == sweep.DEFAULT and set(committed["mixtures"]) == set(sweep.MIXTURES)
+    assert set(committed["all_mixtures_vs_proportional"]) == set(sweep.SETTINGS)  # every setting on every mixture
 
 
 def test_quick_lora_benchmark(tmp_path):
@@ -274,17 +269,28 @@ def write_exam_setups(root: Path, folder: str = "data") -> None:
                 path.write_text("".join(json.dumps(r) + "\n" for r in rows[key]))
 
 
-def test_continuing_the_smollm2_grid_with_later_seeds_keeps_the_first_seeds_plot():
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    try:
-        from smollm2 import draws_plot
-    finally:
-        sys.path.remove(str(ROOT / "benchmarks"))
+def test_continuing_a_grid_with_later_seeds_keeps_the_first_seeds_plot(tmp_path, monkeypatch):
+    draws_plot = benchmark_module("run_files").draws_plot
     assert draws_plot(0, [0, 1, 2], exists=True)  # seed 0's run is the plot, drawn again if rerun
     assert not draws_plot(1, [0, 1, 2], exists=False)
     assert not draws_plot(1, [1, 2], exists=True)  # continuing with seeds 1-2: seed 0's plot stays
     assert draws_plot(1, [1, 2], exists=False)  # a grid without seed 0 still gets a plot
     assert not draws_plot(2, [1, 2], exists=False)
+    # the toy benchmark follows the same rule: continued with seed 1, it keeps seed 0's plot of hbo
+    mixture = benchmark_module("mixture")
+    jobs = []
+
+    def started(batch, workers):
+        jobs.extend(batch)
+        raise StopIteration  # only the runs it would start are looked at
+
+    monkeypatch.setattr(mixture, "run_all", started)
+    (tmp_path / "hard-hbo-probabilities.png").write_bytes(b"seed 0's plot")
+    with pytest.raises(StopIteration):
+        mixture.benchmark("hard", ["hbo", "proportional"], [1, 2], 8, [], tmp_path, 1, plots=True)
+    plots = {(name, seed): plot for name, seed, _, _, _, _, plot, _ in jobs}
+    assert plots == {("hbo", 1): None, ("hbo", 2): None, ("proportional", 2): None,
+                     ("proportional", 1): tmp_path / "hard-proportional-probabilities.png"}
 
 
 def test_quick_smollm2_benchmark_runs_the_grid_resumes_and_refuses_other_configs(tmp_path):
