@@ -14,9 +14,11 @@ mix in a file whose config differs from what would run now (delete it, or use an
 ``--stop-after S`` starts no new run after S seconds, so a grid of several hours is run in pieces.
 The summary (``smollm2.json``: one object per setup, shaped like ``mixture.json`` with ``paired``,
 plus ``base``, ``constant_letter``, ``content`` and the time per run; ``smollm2.md``) is rebuilt
-from the files each time. ``--dev`` evaluates on a seeded share of every training set instead of
-the held-out questions (the runs then train on the rest): recipes are chosen there, never on the
-reported questions. Accuracy is per :mod:`hbo.evaluate`: the log-likelihood of each option for
+each time from every run file of the mode, not only the invocation's: continuing a grid one strategy
+or one seed at a time leaves the whole grid's summary, and each file is checked against the config
+that would run now before any run starts. ``--dev`` evaluates on a seeded share of every training
+set instead of the held-out questions (the runs then train on the rest): recipes are chosen there,
+never on the reported questions. Accuracy is per :mod:`hbo.evaluate`: the log-likelihood of each option for
 multiple choice, exact or numeric match otherwise; ``content`` scores the options by their text and
 ``calibrated`` by letter with the model's letter prior divided out.
 """
@@ -200,8 +202,33 @@ def run_grid(args, runs: Path) -> None:
             done.result()  # a failed run stops the grid
 
 
+def grid_on_disk(args, runs: Path) -> argparse.Namespace:
+    """``args`` widened to the grid the summary covers: the invocation's setups, strategies and seeds
+    and every one that already has a run file, each file checked (``read_run``) against the config that
+    would run now, so that a piece of a grid (one strategy, one seed) leaves the whole grid's summary and
+    a file of other settings stops the benchmark before anything runs."""
+    setups, strategies, seeds = set(args.setups), set(args.strategies), set(args.seeds)
+    for setup in SETUPS:
+        for path in sorted((runs / setup).glob("*.json")):
+            if path.name == "base.json":
+                read_run(path, config_digest(build_config(setup, None, args.seeds[0], args, args.out), base=True))
+                setups.add(setup)
+                continue
+            name, _, seed = path.stem.rpartition("-")
+            if name not in STRATEGIES or not seed.isdigit():
+                raise SystemExit(f"{path}: not a run file of this benchmark (<strategy>-<seed>.json or base.json); "
+                                 "move it out of the runs folder")
+            read_run(path, config_digest(build_config(setup, name, int(seed), args, args.out)))
+            setups.add(setup)
+            strategies.add(name)
+            seeds.add(int(seed))
+    return argparse.Namespace(**{**vars(args), "setups": [s for s in SETUPS if s in setups],
+                                 "strategies": [s for s in STRATEGIES if s in strategies], "seeds": sorted(seeds)})
+
+
 def summarise_setup(setup: str, args, runs: Path) -> dict | None:
-    """The setup's summary, from its run files (a strategy's seeds that have no file yet are left out)."""
+    """The setup's summary, from its run files (a strategy's seeds that have no file yet are left out;
+    hbo and another strategy are paired on the seeds both have)."""
     base_path = run_file(runs, setup, None, args.seeds[0])
     if not base_path.is_file():
         return None
@@ -227,7 +254,17 @@ def summarise_setup(setup: str, args, runs: Path) -> dict | None:
     reference = strategies.get("proportional", {}).get("wall_s")
     for s in strategies.values():
         s["wall_vs_proportional"] = s["wall_s"] / reference if reference else None
-    complete = {name: rs for name, rs in found.items() if len(rs) == len(args.seeds)}
+
+    def paired_on_common_seeds(key: str) -> dict:
+        mine = {r["seed"]: r for r in found.get("hbo", [])}
+        pairs = {}
+        for name, rs in found.items():
+            common = [r for r in rs if r["seed"] in mine and key in r and key in mine[r["seed"]]]
+            if name != "hbo" and common:  # a strategy run on no seed hbo ran has no pair yet
+                pair = paired({"hbo": [mine[r["seed"]] for r in common], name: common}, key=key)[name]
+                pairs[name] = {**pair, "seeds": [r["seed"] for r in common]}
+        return pairs
+
     record_times = [r["total_s"] for rs in found.values() for r in rs]
     return {
         "setup": setup, "mixture": f"smollm2-{setup}", "mode": mode_of(args), "commit": args.commit,
@@ -241,10 +278,9 @@ def summarise_setup(setup: str, args, runs: Path) -> dict | None:
         "constant_letter": base["constant_letter"]["accuracy"] if base["constant_letter"] else 0.0,
         "constant_letter_choice": base["constant_letter"]["letter"] if base["constant_letter"] else None,
         "strategies": strategies,
-        "paired": paired(complete, key="correct"),
-        "paired_content": paired(complete, key="content_correct"),
-        "paired_calibrated": paired({name: rs for name, rs in complete.items()
-                                     if all("calibrated_correct" in r for r in rs)}, key="calibrated_correct"),
+        "paired": paired_on_common_seeds("correct"),
+        "paired_content": paired_on_common_seeds("content_correct"),
+        "paired_calibrated": paired_on_common_seeds("calibrated_correct"),
         "missing": sorted(f"{name}-{seed}" for name in args.strategies for seed in args.seeds
                           if not run_file(runs, setup, name, seed).is_file()),
         "time": {"runs": len(record_times), "mean_run_s": statistics.fmean(record_times) if record_times else 0.0,
@@ -298,6 +334,8 @@ def markdown(results: list[dict]) -> str:
         for name, s in sorted(strategies.items(), key=lambda kv: -kv[1]["macro_accuracy"]["mean"]):
             p = pairs.get(name)
             interval = f"{p['delta_macro']:+.1f} [{p['ci95'][0]:+.1f}, {p['ci95'][1]:+.1f}]" if p else "-"
+            if p and p["seeds"] != s["seeds"]:  # paired on fewer seeds than the strategy's mean is of
+                interval += f" (seeds {', '.join(map(str, p['seeds']))})"
             lines.append(f"| {name} | {s['macro_accuracy']['mean']:.1f} ± {s['macro_accuracy']['std']:.1f} | {interval} | "
                          f"{s['content_accuracy']['mean']:.1f} | {calibrated(s['calibrated_accuracy'])} | "
                          f"{s['worst_accuracy']['mean']:.1f} | "
@@ -323,21 +361,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default=str(HERE / "results"), help="results folder")
     parser.add_argument("overrides", nargs="*", metavar="section.key=value", help="applied to every run")
     args = parser.parse_args(argv)
-    argv = argv if argv is not None else sys.argv[1:]
     if args.gpu:
         import torch
 
         if not torch.cuda.is_available():
             parser.error("--gpu: no CUDA device here (CPU mode is the default)")
-    args.seeds = args.seeds if args.seeds is not None else [0] if args.quick else [0, 1, 2]
+    default_seeds = [0] if args.quick else [0, 1, 2]
+    args.seeds = args.seeds if args.seeds is not None else default_seeds
     args.commit = commit()  # the code that runs, before anything can change it
-    args.command = "python benchmarks/smollm2.py " + " ".join(argv)
     args.out = Path(args.out)
     args.out.mkdir(parents=True, exist_ok=True)
     args.plots = not args.dev
     runs = args.out / "runs" / f"smollm2-{mode_of(args)}"
+    grid = grid_on_disk(args, runs)
+    # the command that makes the whole summarised grid (which pieces ran, --jobs and --out do not change it)
+    grid.command = " ".join(["python benchmarks/smollm2.py", *(["--gpu"] if args.gpu else []),
+                             *(["--quick"] if args.quick else []), *(["--dev"] if args.dev else []),
+                             *(["--data", args.data] if args.data != "data" else []),
+                             *(["--seeds", *map(str, grid.seeds)] if grid.seeds != default_seeds else []),
+                             *args.overrides])
     run_grid(args, runs)
-    results = [r for setup in args.setups if (r := summarise_setup(setup, args, runs)) is not None]
+    results = [r for setup in grid.setups if (r := summarise_setup(setup, grid, runs)) is not None]
     if not results:
         print("no finished runs yet")
         return 0

@@ -317,6 +317,25 @@ def test_quick_smollm2_benchmark_runs_the_grid_resumes_and_refuses_other_configs
     first = {f: f.stat().st_mtime_ns for f in files}
     again = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True)
     assert again.returncode == 0 and {f: f.stat().st_mtime_ns for f in files} == first  # nothing rerun
+    # a piece of the grid (one strategy, one more seed) leaves the whole grid's summary, not the piece's
+    piece = subprocess.run(command + ["--setups", "multitask", "--strategies", "uniform", "--seeds", "1"],
+                           cwd=tmp_path, capture_output=True, text=True)
+    assert piece.returncode == 0, piece.stderr[-3000:]
+    assert {f: f.stat().st_mtime_ns for f in files} == first
+    results = json.loads((out / "smollm2-quick.json").read_text())
+    assert [r["setup"] for r in results] == ["multilingual", "multitask"]
+    multilingual, multitask = results
+    assert len(multitask["strategies"]) == len(multilingual["strategies"]) == 7 and multitask["seeds"] == [0, 1]
+    assert multitask["strategies"]["uniform"]["seeds"] == [0, 1] and multitask["strategies"]["hbo"]["seeds"] == [0]
+    assert multitask["paired"]["uniform"]["seeds"] == [0]  # paired on the seeds hbo has too
+    assert "(seeds 0)" in (out / "smollm2-quick.md").read_text()  # and the table says so
+    assert "uniform-1" in multilingual["missing"] and "hbo-1" in multitask["missing"]
+    assert "uniform-1" not in multitask["missing"] and "--seeds 0 1" in multitask["command"]
+    stray = out / "runs" / "smollm2-quick" / "multitask" / "notes.json"
+    stray.write_text("{}")
+    refused = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True)
+    assert refused.returncode != 0 and "not a run file of this benchmark" in refused.stderr
+    stray.unlink()
     other = subprocess.run(command + ["training.learning_rate=1e-3"], cwd=tmp_path, capture_output=True, text=True)
     assert other.returncode != 0 and "was run with another config" in other.stderr
     question = next((tmp_path / "prepared" / "multilingual").glob("*/heldout.jsonl"))
