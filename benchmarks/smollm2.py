@@ -18,9 +18,9 @@ each time from every run file of the mode, not only the invocation's: continuing
 or one seed at a time leaves the whole grid's summary, and each file is checked against the config
 that would run now before any run starts. ``--dev`` evaluates on a seeded share of every training
 set instead of the held-out questions (the runs then train on the rest): recipes are chosen there,
-never on the reported questions. Accuracy is per :mod:`hbo.evaluate`: the log-likelihood of each option for
-multiple choice, exact or numeric match otherwise; ``content`` scores the options by their text and
-``calibrated`` by letter with the model's letter prior divided out.
+never on the reported questions. Accuracy is per :mod:`hbo.evaluate`: the log-likelihood of each
+option for multiple choice, exact or numeric match otherwise; ``content`` scores the options by their
+text and ``calibrated`` by letter with the model's letter prior divided out.
 """
 from __future__ import annotations
 
@@ -210,18 +210,17 @@ def grid_on_disk(args, runs: Path) -> argparse.Namespace:
     setups, strategies, seeds = set(args.setups), set(args.strategies), set(args.seeds)
     for setup in SETUPS:
         for path in sorted((runs / setup).glob("*.json")):
-            if path.name == "base.json":
-                read_run(path, config_digest(build_config(setup, None, args.seeds[0], args, args.out), base=True))
-                setups.add(setup)
-                continue
-            name, _, seed = path.stem.rpartition("-")
-            if name not in STRATEGIES or not seed.isdigit():
-                raise SystemExit(f"{path}: not a run file of this benchmark (<strategy>-<seed>.json or base.json); "
-                                 "move it out of the runs folder")
-            read_run(path, config_digest(build_config(setup, name, int(seed), args, args.out)))
+            strategy, seed = None, args.seeds[0]  # base.json: run_grid evaluates the base model at the first seed
+            if path.name != "base.json":
+                strategy, _, number = path.stem.rpartition("-")
+                if strategy not in STRATEGIES or not number.isdigit():
+                    raise SystemExit(f"{path}: not a run file of this benchmark (<strategy>-<seed>.json or "
+                                     "base.json); move it out of the runs folder")
+                seed = int(number)
+                strategies.add(strategy)
+                seeds.add(seed)
+            read_run(path, config_digest(build_config(setup, strategy, seed, args, args.out), base=strategy is None))
             setups.add(setup)
-            strategies.add(name)
-            seeds.add(int(seed))
     return argparse.Namespace(**{**vars(args), "setups": [s for s in SETUPS if s in setups],
                                  "strategies": [s for s in STRATEGIES if s in strategies], "seeds": sorted(seeds)})
 
