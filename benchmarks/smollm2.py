@@ -203,11 +203,12 @@ def run_grid(args, runs: Path) -> None:
 
 
 def grid_on_disk(args, runs: Path) -> argparse.Namespace:
-    """``args`` widened to the grid the summary covers: the invocation's setups, strategies and seeds
-    and every one that already has a run file, each file checked (``read_run``) against the config that
-    would run now, so that a piece of a grid (one strategy, one seed) leaves the whole grid's summary and
-    a file of other settings stops the benchmark before anything runs."""
-    setups, strategies, seeds = set(args.setups), set(args.strategies), set(args.seeds)
+    """``args`` widened to the grid the summary covers: every strategy (the summary's command names
+    none, so one not run yet is listed as missing), the invocation's setups and seeds and every one that
+    already has a run file, each file checked (``read_run``) against the config that would run now, so
+    that a piece of a grid (one strategy, one seed) leaves the whole grid's summary and a file of other
+    settings stops the benchmark before anything runs."""
+    setups, seeds = set(args.setups), set(args.seeds)
     for setup in SETUPS:
         for path in sorted((runs / setup).glob("*.json")):
             strategy, seed = None, args.seeds[0]  # base.json: run_grid evaluates the base model at the first seed
@@ -217,12 +218,11 @@ def grid_on_disk(args, runs: Path) -> argparse.Namespace:
                     raise SystemExit(f"{path}: not a run file of this benchmark (<strategy>-<seed>.json or "
                                      "base.json); move it out of the runs folder")
                 seed = int(number)
-                strategies.add(strategy)
                 seeds.add(seed)
             read_run(path, config_digest(build_config(setup, strategy, seed, args, args.out), base=strategy is None))
             setups.add(setup)
     return argparse.Namespace(**{**vars(args), "setups": [s for s in SETUPS if s in setups],
-                                 "strategies": [s for s in STRATEGIES if s in strategies], "seeds": sorted(seeds)})
+                                 "strategies": list(STRATEGIES), "seeds": sorted(seeds)})
 
 
 def summarise_setup(setup: str, args, runs: Path) -> dict | None:
