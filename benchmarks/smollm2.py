@@ -13,14 +13,15 @@ commit and a digest of its resolved config; a rerun skips the runs whose file ex
 mix in a file whose config differs from what would run now (delete it, or use another ``--out``).
 ``--stop-after S`` starts no new run after S seconds, so a grid of several hours is run in pieces.
 The summary (``smollm2.json``: one object per setup, shaped like ``mixture.json`` with ``paired``,
-plus ``base``, ``constant_letter``, ``content`` and the time per run; ``smollm2.md``) is rebuilt
+plus ``base`` (shaped like a strategy's entry), ``constant_letter``, ``paired_content``,
+``paired_calibrated`` and the time per run; ``smollm2.md``) is rebuilt
 each time from every run file of the mode, not only the invocation's: continuing a grid one strategy
 or one seed at a time leaves the whole grid's summary, and each file is checked against the config
 that would run now before any run starts. ``--dev`` evaluates on a seeded share of every training
 set instead of the held-out questions (the runs then train on the rest): recipes are chosen there,
 never on the reported questions. Accuracy is per :mod:`hbo.evaluate`: the log-likelihood of each
-option for multiple choice, exact or numeric match otherwise; ``content`` scores the options by their
-text and ``calibrated`` by letter with the model's letter prior divided out.
+option for multiple choice, exact or numeric match otherwise; ``content`` (by text) scores the options by
+their text and ``calibrated`` by letter with the model's letter prior divided out.
 """
 from __future__ import annotations
 
@@ -225,6 +226,22 @@ def grid_on_disk(args, runs: Path) -> argparse.Namespace:
                                  "strategies": list(STRATEGIES), "seeds": sorted(seeds)})
 
 
+def entry(rs: list[dict]) -> dict:
+    """A strategy's entry of the summary, from its runs' files: means and spreads over its seeds (the
+    base model's one file makes an entry of the same shape)."""
+    return {
+        "macro_accuracy": mean_std([r["macro"] for r in rs]), "worst_accuracy": mean_std([r["worst"] for r in rs]),
+        "content_accuracy": mean_std([r["content_macro"] for r in rs]),
+        # run files written before letters were also scored calibrated have none
+        "calibrated_accuracy": (mean_std([r["calibrated_macro"] for r in rs])
+                                if all(r.get("calibrated_macro") is not None for r in rs) else None),
+        "per_dataset": {d: statistics.fmean(r["per_dataset"][d] for r in rs) for d in rs[0]["per_dataset"]},
+        "heldout_loss": mean_std([r["loss"] for r in rs]), "wall_s": statistics.fmean(r["wall_s"] for r in rs),
+        "total_s": statistics.fmean(r["total_s"] for r in rs), "seeds": [r["seed"] for r in rs],
+        "chosen": {letter: sum(c.get(letter, 0) for r in rs for c in r["chosen"].values())
+                   for letter in sorted({x for r in rs for c in r["chosen"].values() for x in c})}}
+
+
 def summarise_setup(setup: str, args, runs: Path) -> dict | None:
     """The setup's summary, from its run files (a strategy's seeds that have no file yet are left out;
     hbo and another strategy are paired on the seeds both have)."""
@@ -237,19 +254,7 @@ def summarise_setup(setup: str, args, runs: Path) -> dict | None:
                     if (p := run_file(runs, setup, name, seed)).is_file()] for name in args.strategies}
     found = {name: rs for name, rs in found.items() if rs}
     digests = {r["digest"] for rs in found.values() for r in rs}
-    strategies = {}
-    for name, rs in found.items():
-        strategies[name] = {
-            "macro_accuracy": mean_std([r["macro"] for r in rs]), "worst_accuracy": mean_std([r["worst"] for r in rs]),
-            "content_accuracy": mean_std([r["content_macro"] for r in rs]),
-            # run files written before letters were also scored calibrated have none
-            "calibrated_accuracy": (mean_std([r["calibrated_macro"] for r in rs])
-                                    if all(r.get("calibrated_macro") is not None for r in rs) else None),
-            "per_dataset": {d: statistics.fmean(r["per_dataset"][d] for r in rs) for d in rs[0]["per_dataset"]},
-            "heldout_loss": mean_std([r["loss"] for r in rs]), "wall_s": statistics.fmean(r["wall_s"] for r in rs),
-            "total_s": statistics.fmean(r["total_s"] for r in rs), "seeds": [r["seed"] for r in rs],
-            "chosen": {letter: sum(c.get(letter, 0) for r in rs for c in r["chosen"].values())
-                       for letter in sorted({x for r in rs for c in r["chosen"].values() for x in c})}}
+    strategies = {name: entry(rs) for name, rs in found.items()}
     reference = strategies.get("proportional", {}).get("wall_s")
     for s in strategies.values():
         s["wall_vs_proportional"] = s["wall_s"] / reference if reference else None
@@ -271,9 +276,7 @@ def summarise_setup(setup: str, args, runs: Path) -> dict | None:
         "steps": sample.training.max_steps, "seeds": args.seeds, "command": args.command,
         "batch_size": sample.training.per_device_train_batch_size * sample.training.gradient_accumulation_steps,
         "device": base["device"], "questions": base["questions"], "choice_questions": base["choice_questions"],
-        "base": {"macro_accuracy": base["macro"], "content_accuracy": base["content_macro"],
-                 "calibrated_accuracy": base.get("calibrated_macro"),
-                 "per_dataset": base["per_dataset"], "chosen": base["chosen"]},
+        "base": entry([base]),
         "constant_letter": base["constant_letter"]["accuracy"] if base["constant_letter"] else 0.0,
         "constant_letter_choice": base["constant_letter"]["letter"] if base["constant_letter"] else None,
         "strategies": strategies,
@@ -315,27 +318,22 @@ def markdown(results: list[dict]) -> str:
                   "| --- | --- | --- | --- | --- | --- | " + " | ".join("---" for _ in datasets) + " | --- |"]
 
         def calibrated(value) -> str:
-            return "-" if value is None else f"{value if isinstance(value, float) else value['mean']:.1f}"
+            return "-" if value is None else f"{value['mean']:.1f}"
 
         def letters(chosen: dict) -> str:
             total = sum(chosen.values()) or 1
             return ", ".join(f"{k} {100 * v / total:.0f}%" for k, v in sorted(chosen.items()))
 
-        base_chosen: dict = {}
-        for c in result["base"]["chosen"].values():
-            for k, v in c.items():
-                base_chosen[k] = base_chosen.get(k, 0) + v
-        lines.append(f"| base model | {result['base']['macro_accuracy']:.1f} | - | "
-                     f"{result['base']['content_accuracy']:.1f} | {calibrated(result['base']['calibrated_accuracy'])} | "
-                     f"{min(result['base']['per_dataset'].values()):.1f} | "
-                     + " | ".join(f"{result['base']['per_dataset'][d]:.1f}" for d in datasets)
-                     + f" | {letters(base_chosen)} |")
+        rows = [("base model", result["base"], "-")]
         for name, s in sorted(strategies.items(), key=lambda kv: -kv[1]["macro_accuracy"]["mean"]):
             p = pairs.get(name)
             interval = f"{p['delta_macro']:+.1f} [{p['ci95'][0]:+.1f}, {p['ci95'][1]:+.1f}]" if p else "-"
             if p and p["seeds"] != s["seeds"]:  # paired on fewer seeds than the strategy's mean is of
                 interval += f" (seeds {', '.join(map(str, p['seeds']))})"
-            lines.append(f"| {name} | {s['macro_accuracy']['mean']:.1f} ± {s['macro_accuracy']['std']:.1f} | {interval} | "
+            rows.append((name, s, interval))
+        for name, s, interval in rows:
+            spread = f" ± {s['macro_accuracy']['std']:.1f}" if len(s["seeds"]) > 1 else ""
+            lines.append(f"| {name} | {s['macro_accuracy']['mean']:.1f}{spread} | {interval} | "
                          f"{s['content_accuracy']['mean']:.1f} | {calibrated(s['calibrated_accuracy'])} | "
                          f"{s['worst_accuracy']['mean']:.1f} | "
                          + " | ".join(f"{s['per_dataset'][d]:.1f}" for d in datasets) + f" | {letters(s['chosen'])} |")

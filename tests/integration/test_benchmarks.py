@@ -311,7 +311,9 @@ def test_quick_smollm2_benchmark_runs_the_grid_resumes_and_refuses_other_configs
         assert 0 < result["constant_letter"] <= 100 and len(result["config_digests"]) == len(strategies)
         assert set(result["paired_content"]) == strategies - {"hbo"}
         assert set(result["paired_calibrated"]) == strategies - {"hbo"}
-        assert 0.0 <= result["base"]["calibrated_accuracy"] <= 100.0
+        base = result["base"]  # shaped like a strategy's entry (its one run: no spread, not trained)
+        assert set(base) == set(result["strategies"]["hbo"]) - {"wall_vs_proportional"} and base["wall_s"] == 0.0
+        assert base["macro_accuracy"]["std"] == 0.0 and 0.0 <= base["calibrated_accuracy"]["mean"] <= 100.0
     files = sorted((out / "runs" / "smollm2-quick").rglob("*.json"))
     assert len(files) == 2 * 8  # per setup: the base model and seven strategies
     first = {f: f.stat().st_mtime_ns for f in files}
