@@ -125,17 +125,22 @@ def test_committed_results_have_the_documented_shape():
     assert clean["seeds"] == result["seeds"] and clean["mixture"] == "clean"
 
 
-def test_committed_smollm2_results_are_one_mixture_result_per_setup():
+def test_committed_smollm2_results_are_the_whole_grid_per_setup():
+    smollm2 = benchmark_module("smollm2")
     results = json.loads((ROOT / "benchmarks" / "results" / "smollm2.json").read_text())
     assert [r["setup"] for r in results] == ["multilingual", "multitask"]
     for result in results:
-        # committed before per-question scores existed: no paired intervals (benchmarks/smollm2.py adds them now)
-        check_shape(result, ["hbo", "proportional", "uniform", "mos"], paired=False)
+        check_shape(result, smollm2.STRATEGIES)
+        assert result["seeds"] == [0, 1, 2] and result["missing"] == []
+        assert all(p["seeds"] == [0, 1, 2] for p in result["paired"].values())  # every pair over every seed
+        assert all(n >= 100 for n in result["questions"].values())  # every held-out file has 100 or more
+        assert set(result["base"]["per_dataset"]) == set(result["questions"])
+        assert set(result["base"]) == set(result["strategies"]["hbo"]) - {"wall_vs_proportional"}
+        assert 0 < result["base"]["macro_accuracy"]["mean"] < 100 and 0 < result["constant_letter"] < 100
         assert result["command"].startswith("python benchmarks/smollm2.py") and result["device"]
-        assert set(result["base"]["per_dataset"]) == set(result["strategies"]["hbo"]["per_dataset"])
-    assert len(results[0]["base"]["per_dataset"]) == 8 and len(results[1]["base"]["per_dataset"]) == 4
+    assert len(results[0]["questions"]) == 8 and len(results[1]["questions"]) == 4
     text = (ROOT / "benchmarks" / "results" / "smollm2.md").read_text()
-    assert results[0]["commit"] in text and "| hbo |" in text
+    assert all(commit in text for commit in results[0]["run_commits"]) and "| hbo |" in text
 
 
 def check_overhead_shape(result: dict) -> None:
