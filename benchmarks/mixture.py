@@ -131,16 +131,20 @@ def mean_std(values: list[float]) -> dict:
     return {"mean": statistics.fmean(values), "std": statistics.stdev(values) if len(values) > 1 else 0.0}
 
 
-def summarise(runs: dict[str, list[dict]]) -> dict:
-    summary = {}
-    for name, rs in runs.items():
-        summary[name] = {
-            "macro_accuracy": mean_std([r["macro"] for r in rs]),
-            "worst_accuracy": mean_std([r["worst"] for r in rs]),
-            "per_dataset": {d: statistics.fmean(r["per_dataset"][d] for r in rs) for d in rs[0]["per_dataset"]},
-            "heldout_loss": mean_std([r["loss"] for r in rs]),
-            "wall_s": statistics.fmean(r["wall_s"] for r in rs),
-        }
+def strategy_entry(rs: list[dict]) -> dict:
+    """A strategy's entry of a summary: means (and spreads) over its runs, one per seed."""
+    return {
+        "macro_accuracy": mean_std([r["macro"] for r in rs]),
+        "worst_accuracy": mean_std([r["worst"] for r in rs]),
+        "per_dataset": {d: statistics.fmean(r["per_dataset"][d] for r in rs) for d in rs[0]["per_dataset"]},
+        "heldout_loss": mean_std([r["loss"] for r in rs]),
+        "wall_s": statistics.fmean(r["wall_s"] for r in rs),
+    }
+
+
+def summarise(runs: dict[str, list[dict]], entry=strategy_entry) -> dict:
+    """Every strategy's entry (``entry`` of its runs), with its time relative to proportional's."""
+    summary = {name: entry(rs) for name, rs in runs.items()}
     base = summary["proportional"]["wall_s"] if "proportional" in summary else None
     for s in summary.values():
         s["wall_vs_proportional"] = s["wall_s"] / base if base else None

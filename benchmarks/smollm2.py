@@ -38,7 +38,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from mixture import commit, mean_std, paired
+from mixture import commit, mean_std, paired, strategy_entry, summarise
 from run_files import config_digest, draws_plot, library_versions, read_run, write_run
 
 HERE = Path(__file__).resolve().parent
@@ -227,16 +227,13 @@ def grid_on_disk(args, runs: Path) -> argparse.Namespace:
 
 
 def entry(rs: list[dict]) -> dict:
-    """A strategy's entry of the summary, from its runs' files: means and spreads over its seeds (the
-    base model's one file makes an entry of the same shape)."""
+    """A strategy's entry of the summary, from its runs' files: mixture.py's, plus the scores by text and
+    calibrated, the seeds and the letters chosen (the base model's one file makes an entry of the same shape)."""
     return {
-        "macro_accuracy": mean_std([r["macro"] for r in rs]), "worst_accuracy": mean_std([r["worst"] for r in rs]),
-        "content_accuracy": mean_std([r["content_macro"] for r in rs]),
+        **strategy_entry(rs), "content_accuracy": mean_std([r["content_macro"] for r in rs]),
         # run files written before letters were also scored calibrated have none
         "calibrated_accuracy": (mean_std([r["calibrated_macro"] for r in rs])
                                 if all(r.get("calibrated_macro") is not None for r in rs) else None),
-        "per_dataset": {d: statistics.fmean(r["per_dataset"][d] for r in rs) for d in rs[0]["per_dataset"]},
-        "heldout_loss": mean_std([r["loss"] for r in rs]), "wall_s": statistics.fmean(r["wall_s"] for r in rs),
         "total_s": statistics.fmean(r["total_s"] for r in rs), "seeds": [r["seed"] for r in rs],
         "chosen": {letter: sum(c.get(letter, 0) for r in rs for c in r["chosen"].values())
                    for letter in sorted({x for r in rs for c in r["chosen"].values() for x in c})}}
@@ -254,10 +251,7 @@ def summarise_setup(setup: str, args, runs: Path) -> dict | None:
                     if (p := run_file(runs, setup, name, seed)).is_file()] for name in args.strategies}
     found = {name: rs for name, rs in found.items() if rs}
     digests = {r["digest"] for rs in found.values() for r in rs}
-    strategies = {name: entry(rs) for name, rs in found.items()}
-    reference = strategies.get("proportional", {}).get("wall_s")
-    for s in strategies.values():
-        s["wall_vs_proportional"] = s["wall_s"] / reference if reference else None
+    strategies = summarise(found, entry)
 
     def paired_on_common_seeds(key: str) -> dict:
         mine = {r["seed"]: r for r in found.get("hbo", [])}
