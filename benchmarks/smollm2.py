@@ -14,7 +14,8 @@ mix in a file whose config differs from what would run now (delete it, or use an
 ``--stop-after S`` starts no new run after S seconds, so a grid of several hours is run in pieces.
 The summary (``smollm2.json``: one object per setup, shaped like ``mixture.json`` with ``paired``,
 plus ``base`` (shaped like a strategy's entry), ``constant_letter``, ``paired_content``,
-``paired_calibrated`` and the time per run; ``smollm2.md``) is rebuilt
+``paired_calibrated``, ``over_base`` and ``over_constant_letter`` (every strategy's paired gain over the
+base model and over the best constant letter) and the time per run; ``smollm2.md``) is rebuilt
 each time from every run file of the mode, not only the invocation's: continuing a grid one strategy
 or one seed at a time leaves the whole grid's summary, and each file is checked against the config
 that would run now before any run starts. ``--dev`` evaluates on a seeded share of every training
@@ -115,6 +116,7 @@ def scores_of(results: dict) -> dict:
             "chosen": {d: results[d]["chosen"] for d in datasets},
             "questions": {d: results[d]["examples"] for d in datasets},
             "choice_questions": {d: results[d]["choice_examples"] for d in datasets},
+            "answers": {d: results[d]["answers"] for d in datasets},
             "correct": {d: results[d]["correct"] for d in datasets},
             "content_correct": {d: results[d]["content_correct"] for d in datasets},
             "calibrated_macro": results["macro"]["calibrated_accuracy"],
@@ -239,6 +241,31 @@ def entry(rs: list[dict]) -> dict:
                    for letter in sorted({x for r in rs for c in r["chosen"].values() for x in c})}}
 
 
+def above_baselines(base: dict, found: dict[str, list[dict]]) -> dict:
+    """``over_base`` and ``over_constant_letter``: each strategy's paired macro difference (points) over
+    the base model and over always answering the best constant letter, with its 95% bootstrap interval
+    over the strategy's seeds and the questions, both baselines answering the same on every seed. The
+    issue behind this benchmark counts a gain only above both. The constant letter's answers come from
+    the base run's right-option positions (a base file written before they were recorded has none: then
+    only ``over_base``); its macro must equal the evaluation's own ``constant_letter``."""
+    from hbo.evaluate import constant_letter_correct
+    from hbo.outputs.comparison import macro_accuracy, paired_difference
+
+    def over(baseline: dict, runs: dict[str, list[dict]]) -> dict:
+        return {name: {**paired_difference([r["correct"] for r in rs], [baseline] * len(rs)),
+                       "seeds": [r["seed"] for r in rs]} for name, rs in runs.items()}
+
+    result = {"over_base": over(base["correct"], found)}
+    if base.get("answers") and base["constant_letter"]:
+        letter = base["constant_letter"]["letter"]
+        constant = {d: constant_letter_correct(answers, letter) for d, answers in base["answers"].items()}
+        if abs(macro_accuracy(constant) - base["constant_letter"]["accuracy"]) > 1e-9:
+            raise SystemExit(f"always {letter!r} scores {macro_accuracy(constant):.3f} from the base run's answers "
+                             f"but {base['constant_letter']['accuracy']:.3f} in its evaluation")
+        result["over_constant_letter"] = over(constant, {"base": [base], **found})
+    return result
+
+
 def summarise_setup(setup: str, args, runs: Path) -> dict | None:
     """The setup's summary, from its run files (a strategy's seeds that have no file yet are left out;
     hbo and another strategy are paired on the seeds both have)."""
@@ -277,6 +304,7 @@ def summarise_setup(setup: str, args, runs: Path) -> dict | None:
         "paired": paired_on_common_seeds("correct"),
         "paired_content": paired_on_common_seeds("content_correct"),
         "paired_calibrated": paired_on_common_seeds("calibrated_correct"),
+        **above_baselines(base, found),
         "missing": sorted(f"{name}-{seed}" for name in args.strategies for seed in args.seeds
                           if not run_file(runs, setup, name, seed).is_file()),
         "time": {"runs": len(record_times), "mean_run_s": statistics.fmean(record_times) if record_times else 0.0,
@@ -331,8 +359,29 @@ def markdown(results: list[dict]) -> str:
                          f"{s['content_accuracy']['mean']:.1f} | {calibrated(s['calibrated_accuracy'])} | "
                          f"{s['worst_accuracy']['mean']:.1f} | "
                          + " | ".join(f"{s['per_dataset'][d]:.1f}" for d in datasets) + f" | {letters(s['chosen'])} |")
-        lines.append("")
+        lines += [""] + above_baselines_table(result)
     return "\n".join(lines)
+
+
+def above_baselines_table(result: dict) -> list[str]:
+    """Each strategy's gain over the base model and over the best constant letter, paired, with its
+    interval: the issue's bar is a gain above both."""
+    constant = result.get("over_constant_letter")
+    letter = result["constant_letter_choice"]
+
+    def interval(p: dict | None) -> str:
+        return "-" if p is None else f"{p['delta_macro']:+.1f} [{p['ci95'][0]:+.1f}, {p['ci95'][1]:+.1f}]"
+
+    names = sorted(result["over_base"], key=lambda n: -result["strategies"][n]["macro_accuracy"]["mean"])
+    lines = [f"Above the baselines: strategy − base model and strategy − always {letter!r}, paired macro difference "
+             "with its 95% bootstrap interval over the strategy's seeds and the questions (both baselines answer "
+             "the same on every seed).", "",
+             f"| strategy | − base model [95% CI] | − always {letter!r} [95% CI] |", "| --- | --- | --- |"]
+    if constant:
+        lines.append(f"| base model | - | {interval(constant['base'])} |")
+    lines += [f"| {name} | {interval(result['over_base'][name])} | {interval((constant or {}).get(name))} |"
+              for name in names]
+    return lines + [""]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -11,7 +11,7 @@ import hbo.evaluate
 from hbo.data.formats import Example
 from hbo.data.encoding import encode_examples
 from hbo.data.mixture import Mixture
-from hbo.evaluate import choice_log_likelihoods, evaluate_mixture
+from hbo.evaluate import choice_log_likelihoods, constant_letter_correct, evaluate_mixture
 from hbo.measure.examples import mean_losses
 from hbo.measure.examples import conditional_sequence
 
@@ -86,6 +86,11 @@ def test_chosen_letters_and_the_constant_letter_baseline(demo):
     assert exam["chosen"] == {letter: picked.count(k) for k, letter in enumerate("ABC") if k in picked}
     assert exam["constant"] == pytest.approx({"A": 20.0, "B": 40.0, "C": 20.0})  # of all 5 questions
     assert results["plain"]["chosen"] == {} and results["plain"]["constant"] == {}
+    assert exam["answers"] == [0, 1, 1, 2, None] and results["plain"]["answers"] == [None]
+    # the constant letter question for question: what pairs it with a run's `correct`
+    assert constant_letter_correct(exam["answers"], "B") == [0, 1, 1, 0, 0]
+    assert constant_letter_correct(exam["answers"], "E") == [0] * 5
+    assert 100 * sum(constant_letter_correct(exam["answers"], "B")) / 5 == pytest.approx(exam["constant"]["B"])
     # over the mixture: B, with the dataset without options counting as wrong (40 + 0) / 2
     assert results["macro"]["constant_letter"] == pytest.approx({"letter": "B", "accuracy": 20.0})
 

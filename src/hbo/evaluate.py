@@ -139,9 +139,11 @@ def evaluate_mixture(model, tokenizer, mixture: Mixture, max_new_tokens: int, ba
     "correct"}, "macro": {...}}``; ``correct`` and ``exact`` are 1 or 0 per held-out example, in order, for
     accuracy and exact match (None: not generated); paired comparisons of two runs resample them; exact match and accuracy in percent, loss token-weighted within a dataset, macro
     = unweighted mean over datasets. ``choice_examples`` counts the multiple-choice ones; ``chosen``
-    counts the letters the model picked (A = first option), ``constant`` is each letter's accuracy if
+    counts the letters the model picked (A = first option), ``answers`` the right option's position per
+    held-out example (None where it is not multiple choice), ``constant`` is each letter's accuracy if
     every multiple-choice question were answered with it, and the macro's ``constant_letter`` the best
-    such letter over the mixture (see :func:`constant_letter_macro`). ``content_accuracy`` (and
+    such letter over the mixture (see :func:`constant_letter_macro`); :func:`constant_letter_correct`
+    turns ``answers`` into that letter's 0/1 per question, to pair it with a run's ``correct``. ``content_accuracy`` (and
     ``content_correct``) is accuracy with every multiple-choice question that lists its options' texts
     (``content_examples`` of them) scored by those texts instead, without the letters: the option whose
     text has the highest mean log-probability per token; the rest as in ``accuracy``. Without
@@ -195,6 +197,13 @@ def constant_letter_macro(datasets: list[dict]) -> dict | None:
     return {"letter": best, "accuracy": scores[best]}
 
 
+def constant_letter_correct(answers: list[int | None], letter: str) -> list[int]:
+    """1 where answering ``letter`` is right, per question of ``answers`` (an evaluation's right option
+    positions; a question that is not multiple choice, None, counts as wrong), so the constant-letter
+    baseline can be paired question for question with a run's ``correct``."""
+    return [int(a is not None and _letter(a) == letter) for a in answers]
+
+
 def _texts_to_score(ex: Encoded) -> tuple:
     """The options' texts to score beside the options as the answers spell them: none where the question
     lists no texts, or where the answers are the texts themselves (the cloze form: scored once)."""
@@ -207,7 +216,7 @@ def evaluate_examples(model, tokenizer, held: list[Encoded], max_new_tokens: int
     n, pad_id = len(held), tokenizer.pad_token_id
     if not n:
         return {"examples": 0, "choice_examples": 0, "content_examples": 0, **{m: None for m in METRICS}, "chosen": {},
-                "constant": {}, "content_accuracy": None, "content_correct": [], "calibrated_accuracy": None,
+                "constant": {}, "answers": [], "content_accuracy": None, "content_correct": [], "calibrated_accuracy": None,
                 "calibrated_correct": [], "correct": [], "exact": []}
     total = torch.zeros(n, dtype=torch.float64)  # summed response loss
     count = torch.zeros(n, dtype=torch.long)  # response tokens
@@ -257,6 +266,7 @@ def evaluate_examples(model, tokenizer, held: list[Encoded], max_new_tokens: int
         calibrated[i] = picked == held[i].answer
     return {"examples": n, "choice_examples": len(choice), "content_examples": len(content_right), "loss": loss,
             "perplexity": math.exp(loss), "chosen": dict(sorted(chosen.items())), "constant": dict(sorted(constant.items())),
+            "answers": [held[i].answer if held[i].choices is not None else None for i in range(n)],
             "content_accuracy": 100.0 * sum(by_content) / n, "content_correct": [int(r) for r in by_content],
             "calibrated_accuracy": 100.0 * sum(calibrated) / n, "calibrated_correct": [int(r) for r in calibrated],
             "exact_match": 100.0 * sum(exact) / len(exact) if exact else None,

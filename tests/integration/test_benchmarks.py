@@ -125,6 +125,20 @@ def test_committed_results_have_the_documented_shape():
     assert clean["seeds"] == result["seeds"] and clean["mixture"] == "clean"
 
 
+def check_above_baselines(result: dict, strategies: set[str]) -> None:
+    """Every strategy's gain over the base model and over the best constant letter: the point difference
+    of its mean macro and theirs (the baselines answer the same on every seed), inside its interval."""
+    assert set(result["over_base"]) == strategies and set(result["over_constant_letter"]) == strategies | {"base"}
+    entries = {**result["strategies"], "base": result["base"]}
+    for name, p in result["over_base"].items():
+        want = entries[name]["macro_accuracy"]["mean"] - result["base"]["macro_accuracy"]["mean"]
+        assert p["delta_macro"] == pytest.approx(want) and p["ci95"][0] <= p["delta_macro"] <= p["ci95"][1]
+    for name, p in result["over_constant_letter"].items():
+        want = entries[name]["macro_accuracy"]["mean"] - result["constant_letter"]
+        assert p["delta_macro"] == pytest.approx(want) and p["ci95"][0] <= p["delta_macro"] <= p["ci95"][1]
+    assert result["over_base"]["hbo"]["seeds"] == result["strategies"]["hbo"]["seeds"]
+
+
 def test_committed_smollm2_results_are_the_whole_grid_per_setup():
     smollm2 = benchmark_module("smollm2")
     results = json.loads((ROOT / "benchmarks" / "results" / "smollm2.json").read_text())
@@ -138,6 +152,8 @@ def test_committed_smollm2_results_are_the_whole_grid_per_setup():
         assert set(result["base"]) == set(result["strategies"]["hbo"]) - {"wall_vs_proportional"}
         assert 0 < result["base"]["macro_accuracy"]["mean"] < 100 and 0 < result["constant_letter"] < 100
         assert result["command"].startswith("python benchmarks/smollm2.py") and result["device"]
+        check_above_baselines(result, set(smollm2.STRATEGIES))
+        assert all(p["seeds"] == [0, 1, 2] for p in result["over_base"].values())
     assert len(results[0]["questions"]) == 8 and len(results[1]["questions"]) == 4
     text = (ROOT / "benchmarks" / "results" / "smollm2.md").read_text()
     assert all(commit in text for commit in results[0]["run_commits"]) and "| hbo |" in text
@@ -319,6 +335,7 @@ def test_quick_smollm2_benchmark_runs_the_grid_resumes_and_refuses_other_configs
         base = result["base"]  # shaped like a strategy's entry (its one run: no spread, not trained)
         assert set(base) == set(result["strategies"]["hbo"]) - {"wall_vs_proportional"} and base["wall_s"] == 0.0
         assert base["macro_accuracy"]["std"] == 0.0 and 0.0 <= base["calibrated_accuracy"]["mean"] <= 100.0
+        check_above_baselines(result, strategies)
     files = sorted((out / "runs" / "smollm2-quick").rglob("*.json"))
     assert len(files) == 2 * 8  # per setup: the base model and seven strategies
     first = {f: f.stat().st_mtime_ns for f in files}
@@ -343,6 +360,14 @@ def test_quick_smollm2_benchmark_runs_the_grid_resumes_and_refuses_other_configs
     assert "(seeds 0)" in (out / "smollm2-quick.md").read_text()  # and the table says so
     assert "uniform-1" in multilingual["missing"] and "hbo-1" in multitask["missing"]
     assert "uniform-1" not in multitask["missing"] and "--seeds 0 1" in multitask["command"]
+    base_file = out / "runs" / "smollm2-quick" / "multitask" / "base.json"
+    kept = base_file.read_text()
+    record = json.loads(kept)
+    record["answers"] = {d: [None] * len(a) for d, a in record["answers"].items()}  # not the answers it scored
+    base_file.write_text(json.dumps(record))
+    mismatch = subprocess.run(command + ["--stop-after", "0"], cwd=tmp_path, capture_output=True, text=True)
+    assert mismatch.returncode != 0 and "from the base run's answers" in mismatch.stderr
+    base_file.write_text(kept)
     stray = out / "runs" / "smollm2-quick" / "multitask" / "notes.json"
     stray.write_text("{}")
     refused = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True)
