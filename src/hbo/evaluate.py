@@ -274,6 +274,16 @@ def evaluate_examples(model, tokenizer, held: list[Encoded], max_new_tokens: int
             "exact": [int(exact_of[i]) if i in exact_of else None for i in range(n)]}
 
 
+def gains_line(gains: dict, after: dict) -> str:
+    """``hbo.outputs.comparison.gains_over_baselines`` as one line under the table ("" without any)."""
+    names = {"before": "the model before training",
+             "constant_letter": f"always {(after['macro'].get('constant_letter') or {}).get('letter')!r}"}
+    parts = [f"over {names[key]} {g['delta_macro']:+.1f} [{g['ci95'][0]:+.1f}, {g['ci95'][1]:+.1f}]"
+             + (" (within noise)" if g["ci95"][0] <= 0 <= g["ci95"][1] else "") for key, g in gains.items()]
+    return ("accuracy gained, macro points with a 95% interval over the held-out questions: "
+            + "; ".join(parts)) if parts else ""
+
+
 def format_table(before: dict | None, after: dict) -> str:
     """A plain-text table: one row per dataset (and the macro average), before and after."""
     header = ["dataset", "n"] + [f"{m} {when}" for m in METRICS for when in (("before", "after") if before else ("after",))]

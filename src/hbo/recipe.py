@@ -13,9 +13,10 @@ from pathlib import Path
 from hbo.config import Config, dump_yaml
 from hbo.data.mixture import Mixture
 from hbo.errors import ConfigError, TrainingInterrupted
-from hbo.evaluate import evaluate_mixture, format_table
+from hbo.evaluate import evaluate_mixture, format_table, gains_line
 from hbo.model import load_model
 from hbo.files import atomic_save_folder, atomic_write_text, load_state
+from hbo.outputs.comparison import gains_over_baselines
 from hbo.outputs.plots import plot_probabilities
 from hbo.training.setup import setup_training
 from hbo.training.trainer import STATE_FILE, MixtureTrainer, latest_checkpoint, with_mixture
@@ -103,12 +104,14 @@ def train(config: Config, progress: bool = True, resume: str | None = None, read
     # training_s: the Trainer loop, reward measurements included; update_s: the strategy updates in
     # it (offline reward passes and actors); padded_tokens: token positions trained on, padding
     # included (a strategy that favours longer examples trains on more); total_s: the whole command
-    results = {"before": before, "after": after,
+    results = {"before": before, "after": after, "gains": gains_over_baselines(before, after),
                "timing": {"training_s": training_s, "update_s": mix.controller.update_seconds,
                           "padded_tokens": trainer.padded_tokens, "total_s": time.time() - started}}
     if main:
         atomic_write_text(out / "eval.json", json.dumps(results, indent=2))
         print(format_table(before, after))
+        if line := gains_line(results["gains"], after):
+            print(line)
         plot_probabilities(records, out / "probabilities.png")
         atomic_save_folder(out / "model", lambda folder: (model.save_pretrained(folder), tokenizer.save_pretrained(folder)))
         print(f"wrote {out}/: config.yaml probabilities.jsonl eval.json probabilities.png model/ "

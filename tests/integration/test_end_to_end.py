@@ -55,6 +55,11 @@ def test_eval_json(run_dir):
         for metrics in results[when].values():
             assert set(metrics) >= {"loss", "perplexity", "exact_match"}
     assert 0 <= results["after"]["macro"]["exact_match"] <= 100
+    # the demo's held-out questions have no options: a gain over the model before training only
+    assert set(results["gains"]) == {"before"} and results["after"]["macro"]["constant_letter"] is None
+    before, after = (results[when]["macro"]["accuracy"] for when in ("before", "after"))
+    gain = results["gains"]["before"]
+    assert gain["delta_macro"] == pytest.approx(after - before) and gain["ci95"][0] <= gain["delta_macro"] <= gain["ci95"][1]
 
 
 def test_plot_command(run_dir):

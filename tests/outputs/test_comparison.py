@@ -35,3 +35,49 @@ def test_unpaired_inputs_are_refused():
         paired_difference([{"a": [1]}], [])
     with pytest.raises(ValueError, match="same datasets"):
         paired_difference([{"a": [1]}], [{"b": [1]}])
+
+
+def evaluation(correct: dict, answers: dict | None = None, letter: str | None = None) -> dict:
+    """Only the keys gains_over_baselines reads from an evaluate_mixture result."""
+    results = {name: {"examples": len(c), "correct": c, **({"answers": answers[name]} if answers else {})}
+               for name, c in correct.items()}
+    results["macro"] = {"constant_letter": {"letter": letter, "accuracy": 0.0} if letter else None}
+    return results
+
+
+def test_gains_over_the_model_before_training_and_the_constant_letter_by_hand():
+    from hbo.outputs.comparison import gains_over_baselines
+
+    # exam: 4 questions with right options A, B, B, C; plain: 2 open questions (no options)
+    answers = {"exam": [0, 1, 1, 2], "plain": [None, None]}
+    after = evaluation({"exam": [1, 1, 1, 0], "plain": [1, 0]}, answers, "B")
+    before = evaluation({"exam": [1, 0, 0, 0], "plain": [0, 0]}, answers, "B")
+    gains = gains_over_baselines(before, after)
+    # after: (75 + 50) / 2 = 62.5; before: (25 + 0) / 2 = 12.5; always B: (50 + 0) / 2 = 25
+    assert gains["before"]["delta_macro"] == pytest.approx(50.0)
+    assert gains["constant_letter"]["delta_macro"] == pytest.approx(37.5)
+    for gain in gains.values():
+        low, high = gain["ci95"]
+        assert 0 <= low <= gain["delta_macro"] <= high  # never worse than the baseline on any question
+
+
+def test_gains_leave_out_what_does_not_apply():
+    from hbo.outputs.comparison import gains_over_baselines
+
+    open_only = evaluation({"plain": [1, 0]}, {"plain": [None, None]})
+    assert set(gains_over_baselines(open_only, open_only)) == {"before"}  # no multiple choice: no letter
+    assert gains_over_baselines(None, open_only) == {}  # eval.before: false
+    no_answers = evaluation({"exam": [1, 0]}, letter="A")  # written before answers were recorded
+    assert set(gains_over_baselines(no_answers, no_answers)) == {"before"}
+
+
+def test_the_gains_line_says_when_an_interval_covers_zero():
+    from hbo.evaluate import gains_line
+
+    after = {"macro": {"constant_letter": {"letter": "B", "accuracy": 25.0}}}
+    gains = {"before": {"delta_macro": 4.0, "ci95": [1.0, 7.0]},
+             "constant_letter": {"delta_macro": -0.5, "ci95": [-3.0, 2.0]}}
+    line = gains_line(gains, after)
+    assert line.endswith("over the model before training +4.0 [+1.0, +7.0]; "
+                         "over always 'B' -0.5 [-3.0, +2.0] (within noise)")
+    assert line.count("within noise") == 1 and gains_line({}, after) == ""

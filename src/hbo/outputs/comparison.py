@@ -49,3 +49,23 @@ def paired_difference(a: Sequence[RunScores], b: Sequence[RunScores], resamples:
         samples += 100.0 * per_seed.mean(axis=1) / len(datasets)
     low, high = np.percentile(samples, [2.5, 97.5])
     return {"delta_macro": delta, "ci95": [float(low), float(high)]}
+
+
+def gains_over_baselines(before: Mapping | None, after: Mapping) -> dict:
+    """One run's macro accuracy over what it should beat, paired question for question with a 95%
+    bootstrap interval over the questions (one run: no seed spread): ``{"before": ..., "constant_letter":
+    ...}``, each ``{"delta_macro", "ci95"}`` (points), present when ``before`` was evaluated and when the
+    held-out set has multiple choice. ``before`` and ``after`` are :func:`hbo.evaluate.evaluate_mixture`
+    results. A gain the size of the questions' noise, or of a preference for one letter, reads as such."""
+    from hbo.evaluate import constant_letter_correct
+
+    names = [name for name in after if name != "macro" and after[name].get("examples")]
+    run = {name: after[name]["correct"] for name in names}
+    gains = {}
+    if before is not None and names:
+        gains["before"] = paired_difference([run], [{name: before[name]["correct"] for name in names}])
+    constant = after.get("macro", {}).get("constant_letter")
+    if constant and names and all("answers" in after[name] for name in names):
+        letter = {name: constant_letter_correct(after[name]["answers"], constant["letter"]) for name in names}
+        gains["constant_letter"] = paired_difference([run], [letter])
+    return gains
