@@ -1,5 +1,9 @@
+import tracemalloc
+
+import numpy as np
 import pytest
 
+from hbo.outputs import comparison
 from hbo.outputs.comparison import macro_accuracy, paired_difference
 
 
@@ -35,6 +39,32 @@ def test_unpaired_inputs_are_refused():
         paired_difference([{"a": [1]}], [])
     with pytest.raises(ValueError, match="same datasets"):
         paired_difference([{"a": [1]}], [{"b": [1]}])
+
+
+def random_runs(seeds: int, questions: list[int], seed: int) -> list[dict]:
+    rng = np.random.default_rng(seed)
+    return [{f"d{i}": rng.integers(2, size=q).tolist() for i, q in enumerate(questions)} for _ in range(seeds)]
+
+
+def test_the_bootstrap_in_blocks_draws_the_same_resamples_as_at_once(monkeypatch):
+    a, b = random_runs(3, [40, 7, 101], 1), random_runs(3, [40, 7, 101], 2)
+    whole = paired_difference(a, b)  # the default block holds every resample of these at once
+    assert whole["ci95"][0] < whole["ci95"][1]
+    for block in (500, 37, 1):  # several resamples per block, fewer than one row, one entry
+        monkeypatch.setattr(comparison, "_BLOCK", block)
+        assert paired_difference(a, b) == whole
+
+
+def test_memory_stays_bounded_with_many_questions():
+    # all 2000 resamples of 6 seeds x 5000 questions at once would pick 480 MB of entries
+    a, b = random_runs(6, [5000], 3), random_runs(6, [5000], 4)
+    tracemalloc.start()
+    try:
+        paired_difference(a, b)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 100 * 2 ** 20
 
 
 def evaluation(correct: dict, answers: dict | None = None, letter: str | None = None) -> dict:

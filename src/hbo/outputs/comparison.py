@@ -43,12 +43,21 @@ def paired_difference(a: Sequence[RunScores], b: Sequence[RunScores], resamples:
     seed_pick = rng.integers(seeds, size=(resamples, seeds))  # a seed is one run: shared by every dataset
     for d in datasets:
         questions = diffs[d].shape[1]
-        question_pick = rng.integers(questions, size=(resamples, questions))
-        # mean over the resampled seeds of the mean over the resampled questions
-        per_seed = diffs[d][seed_pick[:, :, None], question_pick[:, None, :]].mean(axis=2)
-        samples += 100.0 * per_seed.mean(axis=1) / len(datasets)
+        # resamples in blocks of about _BLOCK picked entries, drawn in order: the same draws as all at
+        # once, while memory stays bounded however many questions a dataset has
+        rows = max(1, _BLOCK // (seeds * questions))
+        for start in range(0, resamples, rows):
+            stop = min(start + rows, resamples)
+            question_pick = rng.integers(questions, size=(stop - start, questions))
+            # mean over the resampled seeds of the mean over the resampled questions
+            per_seed = diffs[d][seed_pick[start:stop, :, None], question_pick[:, None, :]].mean(axis=2)
+            samples[start:stop] += 100.0 * per_seed.mean(axis=1) / len(datasets)
     low, high = np.percentile(samples, [2.5, 97.5])
     return {"delta_macro": delta, "ci95": [float(low), float(high)]}
+
+
+# Picked (seed, question) entries per block of bootstrap resamples: 2**22 float64 = 32 MiB at a time.
+_BLOCK = 2 ** 22
 
 
 def gains_over_baselines(before: Mapping | None, after: Mapping) -> dict:
