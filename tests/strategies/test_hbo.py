@@ -125,6 +125,7 @@ def test_heldout_rewards_by_hand():
     strategy = heldout_strategy()
     probe_of = {i: (d, k) for d, dataset in enumerate(strategy.probe_levels) for k, level in enumerate(dataset) for i in level}
     assert sorted(probe_of.values()) == [(0, 0), (0, 1), (1, 0), (1, 1)]
+    assert strategy.probe_loss() == [1.0, 1.0]  # the base model's, before any update
     # the probe is never trained on; everything else is
     for dataset, kept, held in zip(strategy.levels, strategy.training_levels, strategy.probe_levels):
         for level, k, h in zip(dataset, kept, held):
@@ -133,6 +134,7 @@ def test_heldout_rewards_by_hand():
     probe = FakeProbe(None)
     probe.losses = lambda idx: torch.tensor([now[probe_of[i]] for i in idx], dtype=torch.float64)
     record = strategy.update(probe, 50)
+    assert strategy.probe_loss() == pytest.approx([0.75, 0.9])  # each dataset's mean probe loss now
     # dataset falls: (2 - 1.5) / 2 = 0.25 and 0.1 -> scores 1, 0.4 (prior 1/2 each)
     assert record["global_reward"] == pytest.approx([0.5, 0.5 * math.exp(2 * (0.4 - 1))])
     # level falls 0.5, 0 and 0.1, 0.1, on one scale (0.5) for the mixture -> 1, 0 and 0.2, 0.2
@@ -266,7 +268,7 @@ def test_heldout_rewards_read_no_training_signals_and_other_rewards_carve_no_pro
     assert not heldout_strategy(reward_source="train").reads_training_signals
     assert heldout_strategy(local_reward="improvement", reward_source="train").reads_training_signals
     plain = heldout_strategy(global_reward="progress", local_reward="improvement")
-    assert plain.training_levels == plain.levels and plain.probe_indices == []
+    assert plain.training_levels == plain.levels and plain.probe_indices == [] and plain.probe_loss() is None
     with pytest.raises(ConfigError, match="probe_per_level"):
         load_config(None, ["sampling.probe_per_level=0"])
 

@@ -64,6 +64,12 @@ class Strategy:
         "local_reward": [[...]], "skipped": ["global" or dataset index, ...]}`` (any key optional)."""
         return {}
 
+    def probe_loss(self) -> list[float | None] | None:
+        """Each dataset's mean development-probe loss as of the last update (the base model's before
+        the first; None for a dataset without probe examples), or None for a strategy with no probe.
+        Logged beside the mixture: a held-out loss per dataset that training never saw."""
+        return None
+
     @property
     def updates(self) -> bool:
         """Whether ``update`` ever changes anything (static strategies skip the reward work)."""

@@ -114,6 +114,8 @@ class HBOStrategy(Strategy):
         self.probe_positions = [[[next(positions) for _ in level] for level in dataset] for dataset in self.probe_levels]
         # each probe example's loss at the last update (the base model's before the first)
         self.last_probe_losses = self.base_loss[torch.as_tensor(self.probe_indices, dtype=torch.long)].tolist()
+        # each dataset's mean probe loss at the last update (the base model's before the first), for the log
+        self.probe_losses_now = self.dataset_probe_losses(torch.tensor(self.last_probe_losses, dtype=torch.float64))
         self.probe_lengths = None  # heldout_fall likelihood: response tokens per probe example, read once
         self.local_emas = [ExponentialAverage(config.reward_ema) for _ in self.levels] if config.reward_ema else None
         self.largest_scores: dict[str, float] = {}  # tilt_scale run: the largest |score| so far, per actor
@@ -175,7 +177,7 @@ class HBOStrategy(Strategy):
         self.last_probe_losses = [n if n == n else b for n, b in zip(now.tolist(), self.last_probe_losses)]
         groups = self.probe_positions
         whole = [[p for level in dataset for p in level] for dataset in groups]  # each dataset's probe positions
-        self.probe_losses_now = [finite_mean(now[positions]) for positions in whole]
+        self.probe_losses_now = self.dataset_probe_losses(now)
         scale = 1.0
         if self.config.heldout_fall == "likelihood":  # mean token losses -> each whole answer's -log P
             if self.probe_lengths is None:
@@ -189,6 +191,15 @@ class HBOStrategy(Strategy):
         per_dataset = self.scored_falls(before, now, whole)
         per_level = [self.scored_falls(before, now, dataset) for dataset in groups]
         return self._fill_unmeasured(per_dataset), [self._fill_unmeasured(row) for row in per_level]
+
+    def dataset_probe_losses(self, losses: torch.Tensor) -> list[float]:
+        """Each dataset's mean of its probe examples' ``losses`` (NaN without any)."""
+        return [finite_mean(losses[[p for level in dataset for p in level]]) for dataset in self.probe_positions]
+
+    def probe_loss(self) -> list[float | None] | None:
+        if not self.heldout:
+            return None
+        return [loss if loss == loss else None for loss in self.probe_losses_now]
 
     def scored_falls(self, before: torch.Tensor, now: torch.Tensor, groups: list[list[int]],
                      units: bool = True) -> list[float]:

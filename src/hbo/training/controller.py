@@ -80,7 +80,8 @@ class MixtureController:
             record = self.log.record(step, self.sampler.global_probs.tolist(),
                                      [p.tolist() for p in self.sampler.local_probs], rewards.get("global_reward"),
                                      rewards.get("local_reward"), self.sampler.count(draws),
-                                     rewards.get("skipped", ()), ids=[i for _, _, i in draws])
+                                     rewards.get("skipped", ()), ids=[i for _, _, i in draws],
+                                     probe_loss=self.strategy.probe_loss())
             if step > 0:
                 self.pending_scalars = scalars(record)
 
