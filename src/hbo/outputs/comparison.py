@@ -14,6 +14,10 @@ import numpy as np
 # per seed: {dataset: [0/1 per held-out question]}, questions in the same order for every run
 RunScores = Mapping[str, Sequence[int]]
 
+# each percentage metric of hbo.evaluate.evaluate_mixture, and its 1/0 per held-out question (None: not scored)
+PER_QUESTION = {"accuracy": "correct", "exact_match": "exact", "content_accuracy": "content_correct",
+                "calibrated_accuracy": "calibrated_correct"}
+
 
 def macro_accuracy(run: RunScores) -> float:
     """Unweighted mean over datasets of the percentage of questions answered right."""
@@ -78,3 +82,54 @@ def gains_over_baselines(before: Mapping | None, after: Mapping) -> dict:
         letter = {name: constant_letter_correct(after[name]["answers"], constant["letter"]) for name in names}
         gains["constant_letter"] = paired_difference([run], [letter])
     return gains
+
+
+def compare_evaluations(a: Sequence[Mapping], b: Sequence[Mapping], metric: str = "accuracy") -> dict:
+    """Two sets of runs, ``a[i]`` paired with ``b[i]``, each an :func:`hbo.evaluate.evaluate_mixture`
+    result on the same held-out questions: every dataset's ``metric`` (percent) in each, and ``a``
+    minus ``b`` with its paired 95% bootstrap interval, per dataset and macro. Questions a run did not
+    score for ``metric`` (exact match of multiple choice) are left out, and must be the same in every
+    run. Returns ``{"metric", "runs", "datasets": {name: {"a", "b", "delta", "ci95", "questions"}},
+    "macro": {"a", "b", "delta_macro", "ci95"}}``."""
+    if metric not in PER_QUESTION:
+        raise ValueError(f"metric must be one of {', '.join(PER_QUESTION)}, got {metric!r}")
+    if len(a) != len(b) or not a:
+        raise ValueError(f"pairs need as many runs on each side, got {len(a)} and {len(b)}")
+    key = PER_QUESTION[metric]
+    names = [name for name in a[0] if name != "macro"]
+    scores: tuple[list[dict], list[dict]] = ([], [])
+    kept: dict[str, list[int]] = {}
+    answers: dict[str, list] = {}
+    for side, runs in zip(scores, (a, b)):
+        for run in runs:
+            if [name for name in run if name != "macro"] != names:
+                raise ValueError(f"every run must score the same datasets, got {[n for n in run if n != 'macro']} "
+                                 f"and {names}")
+            side.append({})
+            for name in names:
+                values = run[name].get(key)
+                if values is None:
+                    raise ValueError(f"{name}: the results hold no {key!r} per question (evaluated before hbo "
+                                     "recorded them?)")
+                if "answers" in run[name] and answers.setdefault(name, run[name]["answers"]) != run[name]["answers"]:
+                    raise ValueError(f"{name}: the runs' questions have different right options: not the same "
+                                     "held-out set")
+                scored = [i for i, v in enumerate(values) if v is not None]
+                if kept.setdefault(name, scored) != scored:
+                    raise ValueError(f"{name}: the runs scored different questions for {metric} ({len(scored)} "
+                                     f"against {len(kept[name])}): not the same held-out set")
+                side[-1][name] = [values[i] for i in scored]
+    names = [name for name in names if kept[name]]  # a dataset with no question for this metric drops out
+    if not names:
+        raise ValueError(f"no dataset has a question scored for {metric}")
+    a_runs, b_runs = ([{n: run[n] for n in names} for run in side] for side in scores)
+    mean = lambda runs, n: float(np.mean([100.0 * np.mean(run[n]) for run in runs]))  # noqa: E731
+    datasets = {}
+    for n in names:
+        single = paired_difference([{n: run[n]} for run in a_runs], [{n: run[n]} for run in b_runs])
+        datasets[n] = {"a": mean(a_runs, n), "b": mean(b_runs, n), "delta": single["delta_macro"],
+                       "ci95": single["ci95"], "questions": len(kept[n])}
+    macro = paired_difference(a_runs, b_runs)
+    return {"metric": metric, "runs": len(a), "datasets": datasets,
+            "macro": {"a": float(np.mean([macro_accuracy(r) for r in a_runs])),
+                      "b": float(np.mean([macro_accuracy(r) for r in b_runs])), **macro}}
