@@ -326,3 +326,34 @@ def test_transfer_reward_by_hand():
     # s0 = <g0,h0>/0.5 + <g0,h1>/0.25 = 4; s1 = 2/0.5 + 1/0.25 = 8 -> scores 0.5, 1 of the largest (tilt 2)
     assert record["global_reward"] == pytest.approx([0.5 * math.exp(2 * (0.5 - 1)), 0.5])
     assert strategy.probabilities()[0][1] > 0.5
+
+
+def test_heldout_trend_tells_a_steady_fall_from_the_models_jitter():
+    """Dataset 0's probe loss falls 10% at every update; dataset 1's jumps up 20% and back, every probe
+    example alike, so the examples' scatter is 0 and the fall back from each jump looks clear. Over
+    the last 3 updates its falls scatter as widely as they are large, and the trend does not clear."""
+    series = {0: [0.9, 0.81, 0.729, 0.6561], 1: [1.2, 1.0, 1.2, 1.0]}
+
+    def falls(**overrides):
+        strategy = heldout_strategy(heldout_threshold=2.0, **overrides)
+        dataset_of = {i: d for d, dataset in enumerate(strategy.probe_levels) for level in dataset for i in level}
+        probe, seen = FakeProbe(None), []
+        for update in range(4):
+            probe.losses = lambda idx, u=update: torch.tensor([series[dataset_of[i]][u] for i in idx], dtype=torch.float64)
+            if update == 2:  # a resumed run carries the falls it has seen
+                resumed = heldout_strategy(heldout_threshold=2.0, **overrides)
+                resumed.load_state_dict(strategy.state_dict())
+                strategy = resumed
+            seen.append(strategy.heldout_falls(probe)[0])
+        return seen
+
+    plain = falls()
+    assert plain[3] == pytest.approx([0.1, 1 / 6])  # the fall back from the jump counts in full
+    trend = falls(heldout_trend=3)
+    assert trend[0] == pytest.approx([0.1, -0.2])  # one fall: the examples' scatter alone (0 here)
+    assert trend[1] == pytest.approx([0.1, (-0.2 + 1 / 6) / 2])
+    # three falls on: dataset 1's mean is inside 2 standard errors of the falls' own scatter
+    assert trend[2] == pytest.approx([0.1, 0.0], abs=1e-12) and trend[3] == pytest.approx([0.1, 0.0], abs=1e-12)
+    for bad in (["sampling.heldout_trend=2"], ["sampling.heldout_trend=3", "sampling.heldout_threshold=null"]):
+        with pytest.raises(ConfigError, match="heldout_trend"):
+            load_config(None, bad)

@@ -121,6 +121,7 @@ class SamplingConfig:
     heldout_threshold: float | None = 2.0  # heldout rewards: each fall (total, absolute or likelihood; median needs null) is shrunk toward 0 by this many standard errors of its probe examples' falls (0 inside that band; null = off), so that once learning slows the scatter of a few probe examples does not tilt the mixture as a real difference would
     heldout_units: HeldoutUnits = "fall"  # heldout rewards: a score is the fall itself (after heldout_threshold), or that fall in its standard errors (errors: the mixture leans toward what the probe can clearly tell apart, not toward the largest fall, which may be noise on a few probe examples); errors needs a heldout_fall with a standard error: not median
     heldout_lapse: int | None = None  # global_reward heldout: a dataset's lead counts only while its probe loss has fallen beyond heldout_threshold (null: at all) over the last this many updates; after that its positive score counts 0 and the mixture returns toward the prior (null = off: a lead measured once keeps its full tilt, through the EMA, until another dataset's fall clears)
+    heldout_trend: int | None = None  # global_reward heldout: score each dataset by the mean of its last this many falls (its trend; fewer at the start), shrunk by heldout_threshold times the larger of that mean's standard error over those updates (the model's own jitter between updates, which moves all of a probe's examples together and which their scatter does not show; from 3 falls on) and the probe examples' (null = off: the fall since the last update, against its examples' scatter alone); >= 3, needs heldout_threshold or heldout_units errors
     heldout_per_example: bool = True  # global_reward heldout: divide each dataset's fall by its sampling probability (the fall bought per unit of sampling), so a large dataset's share does not feed on itself
     tilt: float = 3.0  # heldout, progress, alignment or transfer rewards: how far a score difference of 1 tilts the prior (a factor e^tilt)
     reward_tokens: RewardTokens = "response"  # response or all: the tokens the gradient-norm reward's loss covers (the authors' code: all)
@@ -248,6 +249,13 @@ class Config:
                               "choose sampling.heldout_fall total, absolute or likelihood")
         if self.sampling.heldout_lapse is not None:
             _check_positive("sampling.heldout_lapse", self.sampling.heldout_lapse)
+        if self.sampling.heldout_trend is not None:
+            if self.sampling.heldout_trend < 3:
+                raise ConfigError(f"sampling.heldout_trend must be >= 3 (a standard error over updates needs 3 "
+                                  f"falls) or null, got {self.sampling.heldout_trend}")
+            if self.sampling.heldout_threshold is None and self.sampling.heldout_units != "errors":
+                raise ConfigError("sampling.heldout_trend sets the noise a fall is measured against, which needs "
+                                  "sampling.heldout_threshold (or sampling.heldout_units: errors)")
         if self.sampling.reward_ema is not None and not 0 < self.sampling.reward_ema <= 1:
             raise ConfigError(f"sampling.reward_ema must be in (0, 1] or null, got {self.sampling.reward_ema}")
         _check_positive("sampling.multidds.samples_per_dataset", self.sampling.multidds.samples_per_dataset)

@@ -121,6 +121,8 @@ class HBOStrategy(Strategy):
         self.largest_scores: dict[str, float] = {}  # tilt_scale run: the largest |score| so far, per actor
         # heldout_lapse N: the probe's losses at the last N updates, oldest first (the base model's before any)
         self.probe_history = [list(self.last_probe_losses)]
+        # heldout_trend N: each dataset's raw probe-loss falls at the last N updates, oldest first
+        self.fall_history: list[list[float]] = []
         # each dataset's fall over that window, as of this update (set before the rewards read it)
         self.window_clear: list[float] = [float("nan")] * len(self.levels)
 
@@ -188,7 +190,7 @@ class HBOStrategy(Strategy):
             window_start = torch.tensor(self.probe_history[0], dtype=torch.float64) * scale
             self.window_clear = self.scored_falls(window_start, now, whole, units=False)
             self.probe_history = (self.probe_history + [list(self.last_probe_losses)])[-self.config.heldout_lapse:]
-        per_dataset = self.scored_falls(before, now, whole)
+        per_dataset = self.trend_falls(before, now, whole) if self.config.heldout_trend else self.scored_falls(before, now, whole)
         per_level = [self.scored_falls(before, now, dataset) for dataset in groups]
         return self._fill_unmeasured(per_dataset), [self._fill_unmeasured(row) for row in per_level]
 
@@ -217,6 +219,26 @@ class HBOStrategy(Strategy):
         if threshold is not None:
             falls = beyond_noise(falls, errors, threshold)
         return in_errors(falls, errors) if in_units else falls
+
+    def trend_falls(self, before: torch.Tensor, now: torch.Tensor, groups: list[list[int]]) -> list[float]:
+        """``heldout_trend`` N: each group's mean fall over the last N updates, shrunk (or put in
+        standard errors) as in ``scored_falls``, against the larger of two errors of that mean: its
+        probe examples' (over sqrt(n)), and, from 3 falls on, the falls' own scatter over the updates
+        (their standard deviation over sqrt(n)). At a constant learning rate the model's state jitters
+        between updates and moves every probe example of a dataset together: a fall back from a
+        jitter's peak is clear of the examples' scatter, not of the updates'."""
+        kind, threshold = self.config.heldout_fall, self.config.heldout_threshold
+        falls = HELDOUT_FALLS[kind](before, now, groups)
+        self.fall_history = (self.fall_history + [falls])[-self.config.heldout_trend:]
+        history = torch.tensor(self.fall_history, dtype=torch.float64)  # [updates, groups]
+        n = history.shape[0]
+        means = history.mean(dim=0).tolist()
+        spread = (history.std(dim=0) / n ** 0.5).tolist() if n >= 3 else [0.0] * len(groups)
+        errors = [max(e / n ** 0.5, s) if e == e else s
+                  for e, s in zip(fall_error(kind, before, now, groups), spread)]
+        if threshold is not None:
+            means = beyond_noise(means, errors, threshold)
+        return in_errors(means, errors) if self.config.heldout_units == "errors" else means
 
     def live_leads(self) -> list[float] | None:
         """With ``heldout_lapse`` N: 1 for a dataset whose probe loss has fallen beyond the noise over
@@ -403,6 +425,7 @@ class HBOStrategy(Strategy):
             "last_probe_losses": self.last_probe_losses,
             "largest_scores": self.largest_scores,
             "probe_history": self.probe_history,
+            "fall_history": self.fall_history,
             "local_emas": [e.state_dict() for e in self.local_emas] if self.local_emas else None,
         }
 
@@ -421,6 +444,7 @@ class HBOStrategy(Strategy):
             self.last_probe_losses = state["last_probe_losses"]
         self.largest_scores = dict(state.get("largest_scores", {}))
         self.probe_history = [list(row) for row in state.get("probe_history", self.probe_history)]
+        self.fall_history = [list(row) for row in state.get("fall_history", [])]
         if self.local_emas and state.get("local_emas"):
             for ema, s in zip(self.local_emas, state["local_emas"]):
                 ema.load_state_dict(s)
