@@ -21,7 +21,9 @@ it). hbo's defaults keep the actors, the hierarchy and the update rule, and read
   standard errors, ``reward_ema_of: tilts`` averages each update's scaled scores, so a fall not
   seen again fades back to the prior instead of keeping its full tilt, and ``heldout_lapse: N`` lets
   a lead count only while the dataset's probe loss has fallen beyond the noise over the last N
-  updates (the default keeps a lead measured once until another dataset's fall clears);
+  updates (the default keeps a lead measured once until another dataset's fall clears), and
+  ``heldout_trend: N`` scores the mean of the last N falls against their own scatter over those
+  updates too (the model's jitter, which moves all of a probe's examples together);
 - ``local_reward: heldout`` (the default): the uniform distribution tilted the same way by each
   level's probe-loss fall, on one scale for the whole mixture;
 - ``global_reward: progress``: R_d = prior_d * exp(tilt * s_d), s_d the relative fall of d's mean loss
