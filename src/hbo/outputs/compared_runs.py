@@ -59,7 +59,7 @@ def compare_runs(a_dirs: list[str], b_dirs: list[str], metric: str = "accuracy")
 
 
 def _seeds(config: dict) -> dict:
-    return {"sampling": (config.get("sampling") or {}).get("seed"), "training": (config.get("training") or {}).get("seed")}
+    return {section: (config.get(section) or {}).get("seed") for section in ("sampling", "training")}
 
 
 def format_comparison(result: dict) -> str:

@@ -192,7 +192,10 @@ class HBOStrategy(Strategy):
             window_start = torch.tensor(self.probe_history[0], dtype=torch.float64) * scale
             self.window_clear = self.scored_falls(window_start, now, whole, units=False)
             self.probe_history = (self.probe_history + [list(self.last_probe_losses)])[-self.config.heldout_lapse:]
-        per_dataset = self.trend_falls(before, now, whole) if self.config.heldout_trend else self.scored_falls(before, now, whole)
+        if self.config.heldout_trend:
+            per_dataset = self.trend_falls(before, now, whole)
+        else:
+            per_dataset = self.scored_falls(before, now, whole)
         per_level = [self.scored_falls(before, now, dataset) for dataset in groups]
         return self._fill_unmeasured(per_dataset), [self._fill_unmeasured(row) for row in per_level]
 
