@@ -123,13 +123,14 @@ def compare_evaluations(a: Sequence[Mapping], b: Sequence[Mapping], metric: str 
     if not names:
         raise ValueError(f"no dataset has a question scored for {metric}")
     a_runs, b_runs = ([{n: run[n] for n in names} for run in side] for side in scores)
-    mean = lambda runs, n: float(np.mean([100.0 * np.mean(run[n]) for run in runs]))  # noqa: E731
+    def summary(a_side: list[dict], b_side: list[dict]) -> dict:
+        """Mean macro accuracy of each side over its runs, and the paired difference."""
+        return {"a": float(np.mean([macro_accuracy(r) for r in a_side])),
+                "b": float(np.mean([macro_accuracy(r) for r in b_side])), **paired_difference(a_side, b_side)}
+
     datasets = {}
     for n in names:
-        single = paired_difference([{n: run[n]} for run in a_runs], [{n: run[n]} for run in b_runs])
-        datasets[n] = {"a": mean(a_runs, n), "b": mean(b_runs, n), "delta": single["delta_macro"],
-                       "ci95": single["ci95"], "questions": len(kept[n])}
-    macro = paired_difference(a_runs, b_runs)
-    return {"metric": metric, "runs": len(a), "datasets": datasets,
-            "macro": {"a": float(np.mean([macro_accuracy(r) for r in a_runs])),
-                      "b": float(np.mean([macro_accuracy(r) for r in b_runs])), **macro}}
+        single = summary([{n: run[n]} for run in a_runs], [{n: run[n]} for run in b_runs])
+        datasets[n] = {"a": single["a"], "b": single["b"], "delta": single["delta_macro"], "ci95": single["ci95"],
+                       "questions": len(kept[n])}
+    return {"metric": metric, "runs": len(a), "datasets": datasets, "macro": summary(a_runs, b_runs)}

@@ -114,6 +114,7 @@ class HBOStrategy(Strategy):
         # where each level's probe examples sit in probe_indices: [dataset][level] -> positions
         positions = iter(range(len(self.probe_indices)))
         self.probe_positions = [[[next(positions) for _ in level] for level in dataset] for dataset in self.probe_levels]
+        self.dataset_positions = [[p for level in dataset for p in level] for dataset in self.probe_positions]
         # each probe example's loss at the last update (the base model's before the first)
         self.last_probe_losses = self.base_loss[torch.as_tensor(self.probe_indices, dtype=torch.long)].tolist()
         # each dataset's mean probe loss at the last update (the base model's before the first), for the log
@@ -179,8 +180,7 @@ class HBOStrategy(Strategy):
         now = probe.losses(self.probe_indices)
         before = torch.tensor(self.last_probe_losses, dtype=torch.float64)
         self.last_probe_losses = [n if n == n else b for n, b in zip(now.tolist(), self.last_probe_losses)]
-        groups = self.probe_positions
-        whole = [[p for level in dataset for p in level] for dataset in groups]  # each dataset's probe positions
+        groups, whole = self.probe_positions, self.dataset_positions
         self.probe_losses_now = self.dataset_probe_losses(now)
         scale = 1.0
         if self.config.heldout_fall == "likelihood":  # mean token losses -> each whole answer's -log P
@@ -201,7 +201,7 @@ class HBOStrategy(Strategy):
 
     def dataset_probe_losses(self, losses: torch.Tensor) -> list[float]:
         """Each dataset's mean of its probe examples' ``losses`` (NaN without any)."""
-        return [finite_mean(losses[[p for level in dataset for p in level]]) for dataset in self.probe_positions]
+        return [finite_mean(losses[positions]) for positions in self.dataset_positions]
 
     def probe_loss(self) -> list[float | None] | None:
         if not self.heldout:
@@ -220,9 +220,13 @@ class HBOStrategy(Strategy):
         falls = HELDOUT_FALLS[kind](before, now, groups)
         if threshold is None and not in_units:
             return falls
-        errors = fall_error(kind, before, now, groups)
-        if threshold is not None:
-            falls = beyond_noise(falls, errors, threshold)
+        return self.against_noise(falls, fall_error(kind, before, now, groups), in_units)
+
+    def against_noise(self, falls: list[float], errors: list[float], in_units: bool) -> list[float]:
+        """``falls`` shrunk by ``heldout_threshold`` of their ``errors`` (when set), then, with
+        ``in_units``, in those errors."""
+        if self.config.heldout_threshold is not None:
+            falls = beyond_noise(falls, errors, self.config.heldout_threshold)
         return in_errors(falls, errors) if in_units else falls
 
     def trend_falls(self, before: torch.Tensor, now: torch.Tensor, groups: list[list[int]]) -> list[float]:
@@ -232,7 +236,7 @@ class HBOStrategy(Strategy):
         (their standard deviation over sqrt(n)). At a constant learning rate the model's state jitters
         between updates and moves every probe example of a dataset together: a fall back from a
         jitter's peak is clear of the examples' scatter, not of the updates'."""
-        kind, threshold = self.config.heldout_fall, self.config.heldout_threshold
+        kind = self.config.heldout_fall
         falls = HELDOUT_FALLS[kind](before, now, groups)
         self.fall_history = (self.fall_history + [falls])[-self.config.heldout_trend:]
         history = torch.tensor(self.fall_history, dtype=torch.float64)  # [updates, groups]
@@ -241,9 +245,7 @@ class HBOStrategy(Strategy):
         spread = (history.std(dim=0) / n ** 0.5).tolist() if n >= 3 else [0.0] * len(groups)
         errors = [max(e / n ** 0.5, s) if e == e else s
                   for e, s in zip(fall_error(kind, before, now, groups), spread)]
-        if threshold is not None:
-            means = beyond_noise(means, errors, threshold)
-        return in_errors(means, errors) if self.config.heldout_units == "errors" else means
+        return self.against_noise(means, errors, self.config.heldout_units == "errors")
 
     def live_leads(self) -> list[float] | None:
         """With ``heldout_lapse`` N: 1 for a dataset whose probe loss has fallen beyond the noise over
