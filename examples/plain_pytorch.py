@@ -61,7 +61,7 @@ def main() -> None:
     loader = DataLoader(train_set, batch_size=args.batch_size, sampler=sampler, collate_fn=collate)
     optimizer = torch.optim.AdamW(model.parameters(), lr=3e-4)
     model.train()
-    controller.start()
+    controller.start(probe)  # the strategy may measure the base model first
     for step, (indices, input_ids, mask, labels) in enumerate(loader, start=1):
         signals = controller.signals
         recording = signals.step(indices, controller.gradient_norms_wanted(step)) if signals else nullcontext()

@@ -90,6 +90,16 @@ def token_losses(logits: torch.Tensor, labels: torch.Tensor, chunk: int = 4096) 
     return totals, counted.sum(dim=1)
 
 
+def wrong_tokens(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    """Per row, how many scored tokens the model's most likely next token misses under teacher forcing
+    ([B]). An answer with none wrong is exactly the one greedy decoding writes, so these counts are
+    exact match's own unit, read from the pass that gives the losses."""
+    targets = labels[:, 1:]
+    counted = targets != IGNORE
+    missed = (logits[:, :-1].argmax(dim=-1) != targets) & counted
+    return missed.sum(dim=1)
+
+
 def length_batches(lengths: Sequence[int], batch_size: int) -> list[list[int]]:
     """Indices grouped into batches of similar length, so that little compute goes to padding (ties
     in index order)."""
@@ -138,6 +148,23 @@ def mean_losses(model, sequences: Sequence[LabelledSequence], pad_id: int, batch
             counts[index] = count.cpu()
             losses[index] = (total.double() / count.double()).cpu().where(count.cpu() > 0, math.nan)
     return losses, counts
+
+
+@torch.no_grad()
+def losses_and_wrong_shares(model, sequences: Sequence[LabelledSequence], pad_id: int,
+                            batch_size: int = 32) -> torch.Tensor:
+    """Per sequence, its mean loss over the labelled tokens and the share of them that
+    :func:`wrong_tokens` counts, from one forward pass ([N, 2]; NaN for a sequence with no labelled token)."""
+    device = next(model.parameters()).device
+    out = torch.full((len(sequences), 2), math.nan, dtype=torch.float64)
+    with preserved_state(model):
+        for batch in length_batches([len(ids) for ids, _ in sequences], batch_size):
+            input_ids, mask, labels = pad([sequences[i] for i in batch], pad_id, device)
+            logits = model(input_ids=input_ids, attention_mask=mask).logits
+            total, count = token_losses(logits, labels)
+            scored = torch.stack([total.double(), wrong_tokens(logits, labels).double()], dim=1) / count.double()[:, None]
+            out[torch.as_tensor(batch)] = scored.cpu().where(count.cpu()[:, None] > 0, math.nan)
+    return out
 
 
 GRADIENT_NORM_METHODS = ("auto", "hooks", "loop")

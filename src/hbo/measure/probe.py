@@ -10,7 +10,7 @@ from hbo.data.encoding import IGNORE
 from hbo.data.mixture import FlatTrainSet
 from hbo.measure.distributed import split_rows
 from hbo.measure.examples import (alone_sequence, conditional_sequence, gradient_cosines, gradient_gram, gradient_norms,
-                                  mean_entropies, mean_hidden_states, mean_losses)
+                                  losses_and_wrong_shares, mean_entropies, mean_hidden_states, mean_losses)
 from hbo.measure.signals import TrainingSignals
 
 
@@ -50,6 +50,12 @@ class ModelProbe:
     def losses(self, indices: Sequence[int]) -> torch.Tensor:
         return split_rows(lambda share: mean_losses(self.model, self._conditional(share), self.pad_id,
                                                     self.batch_size)[0], indices)
+
+    def losses_and_wrong_shares(self, indices: Sequence[int]) -> torch.Tensor:
+        """[N, 2]: each example's mean response loss and the share of its response tokens whose greedy
+        choice is wrong under teacher forcing, from one pass."""
+        return split_rows(lambda share: losses_and_wrong_shares(self.model, self._conditional(share), self.pad_id,
+                                                                self.batch_size), indices)
 
     def response_lengths(self, indices: Sequence[int]) -> torch.Tensor:
         """Scored tokens per example in ``losses`` (labels after the shift by one)."""

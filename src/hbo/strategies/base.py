@@ -19,6 +19,9 @@ class RewardProbe(Protocol):
 
     def gradient_norms(self, indices: Sequence[int]) -> torch.Tensor: ...
     def losses(self, indices: Sequence[int]) -> torch.Tensor: ...
+    def losses_and_wrong_shares(self, indices: Sequence[int]) -> torch.Tensor:
+        """[len(indices), 2]: each example's mean response loss, and the share of its response tokens
+        whose most likely token is wrong under teacher forcing."""
     def alone_losses(self, indices: Sequence[int]) -> torch.Tensor: ...
     def response_lengths(self, indices: Sequence[int]) -> torch.Tensor:
         """How many response tokens each example's loss is the mean of (a property of the data)."""
@@ -63,6 +66,9 @@ class Strategy:
         """Move the distributions; return what the run log shows: ``{"global_reward": [...],
         "local_reward": [[...]], "skipped": ["global" or dataset index, ...]}`` (any key optional)."""
         return {}
+
+    def start(self, probe: RewardProbe) -> None:
+        """Measure what the rewards need from the model before training (called once, at step 0)."""
 
     def probe_loss(self) -> list[float | None] | None:
         """Each dataset's mean development-probe loss as of the last update (the base model's before

@@ -116,9 +116,13 @@ class HBOStrategy(Strategy):
         self.probe_positions = [[[next(positions) for _ in level] for level in dataset] for dataset in self.probe_levels]
         self.dataset_positions = [[p for level in dataset for p in level] for dataset in self.probe_positions]
         # each probe example's loss at the last update (the base model's before the first)
-        self.last_probe_losses = self.base_loss[torch.as_tensor(self.probe_indices, dtype=torch.long)].tolist()
+        base_probe = self.base_loss[torch.as_tensor(self.probe_indices, dtype=torch.long)]
+        self.wrong_tokens = config.heldout_measure == "wrong_tokens"
+        # each probe example's measure (heldout_measure) at the last update: the base model's before the
+        # first (its wrong tokens are measured by ``start``)
+        self.last_probe_losses = [float("nan")] * len(self.probe_indices) if self.wrong_tokens else base_probe.tolist()
         # each dataset's mean probe loss at the last update (the base model's before the first), for the log
-        self.probe_losses_now = self.dataset_probe_losses(torch.tensor(self.last_probe_losses, dtype=torch.float64))
+        self.probe_losses_now = self.dataset_probe_losses(base_probe)
         self.probe_lengths = None  # heldout_fall likelihood: response tokens per probe example, read once
         self.local_emas = [ExponentialAverage(config.reward_ema) for _ in self.levels] if config.reward_ema else None
         self.largest_scores: dict[str, float] = {}  # tilt_scale run: the largest |score| so far, per actor
@@ -132,6 +136,13 @@ class HBOStrategy(Strategy):
     @property
     def updates(self) -> bool:
         return self.update_global or self.update_local
+
+    def start(self, probe: RewardProbe) -> None:
+        """With ``heldout_measure: wrong_tokens``, the base model's wrong-token shares on the probe (the
+        scoring cache holds its losses only)."""
+        if self.heldout and self.wrong_tokens and self.probe_indices:
+            self.last_probe_losses = probe.losses_and_wrong_shares(self.probe_indices)[:, 1].tolist()
+            self.probe_history = [list(self.last_probe_losses)]
 
     @property
     def reads_training_signals(self) -> bool:
@@ -177,11 +188,14 @@ class HBOStrategy(Strategy):
         learning that carries to unseen examples: random answers can be memorised, not learnt, and
         their held-out loss does not keep falling. Unmeasured entries (no probe example) take the
         mean of their peers."""
-        now = probe.losses(self.probe_indices)
+        if self.wrong_tokens:
+            losses, now = probe.losses_and_wrong_shares(self.probe_indices).unbind(dim=1)
+        else:
+            losses = now = probe.losses(self.probe_indices)
         before = torch.tensor(self.last_probe_losses, dtype=torch.float64)
         self.last_probe_losses = [n if n == n else b for n, b in zip(now.tolist(), self.last_probe_losses)]
         groups, whole = self.probe_positions, self.dataset_positions
-        self.probe_losses_now = self.dataset_probe_losses(now)
+        self.probe_losses_now = self.dataset_probe_losses(losses)
         scale = 1.0
         if self.config.heldout_fall == "likelihood":  # mean token losses -> each whole answer's -log P
             if self.probe_lengths is None:

@@ -53,8 +53,11 @@ class MixtureController:
         return (self.signals is not None and self.strategy.reads_training_gradient_norms
                 and -step % self.update_interval < self.online_norm_steps)
 
-    def start(self) -> None:
-        """Log the priors as the step-0 record."""
+    def start(self, probe=None) -> None:
+        """Before the first step: let the strategy measure the base model through ``probe`` (when
+        given), and log the priors as the step-0 record."""
+        if probe is not None:
+            self.strategy.start(probe)
         self._record(0, {})
 
     def step_end(self, step: int, probe) -> bool:

@@ -154,9 +154,9 @@ class MixtureCallback(TrainerCallback):
         self.stop_signal: int | None = None
         self._previous_handlers: dict = {}
 
-    def on_train_begin(self, args, state, control, **kwargs):
+    def on_train_begin(self, args, state, control, model=None, **kwargs):
         if state.global_step == 0:
-            self.controller.start()
+            self.controller.start(self.probe_factory(model))
         for signum in (signal.SIGINT, signal.SIGTERM):
             self._previous_handlers[signum] = signal.signal(signum, self._on_signal)
 
