@@ -128,6 +128,7 @@ def test_reward_computation_leaves_training_state_untouched(demo, examples):
                        response_header_ids(tokenizer))
     probe.gradient_norms(range(5))
     probe.losses(range(10))
+    probe.losses_and_wrong_shares(range(10))
     probe.alone_losses(range(10))
     means, counts = mean_losses(model, [conditional_sequence(ex) for ex in examples[:10]], tokenizer.pad_token_id)
     assert probe.response_lengths(range(10)).tolist() == counts.tolist() and counts.min() > 0
@@ -192,3 +193,36 @@ def test_all_token_gradient_norms_cover_the_prompt(demo, examples):
     expected = gradient_norms(model, [(ex.input_ids, ex.input_ids) for ex in examples[:3]], tokenizer.pad_token_id)
     assert torch.allclose(everything, expected, rtol=1e-5)
     assert not torch.allclose(everything, response, rtol=1e-3)
+
+
+def test_wrong_tokens_by_hand():
+    """Position t predicts label t + 1; unlabelled positions count for nothing."""
+    from hbo.measure.examples import wrong_tokens
+
+    logits = torch.full((2, 4, 5), -1.0)
+    for row, argmaxes in enumerate([[1, 2, 3, 0], [4, 4, 4, 4]]):
+        for t, token in enumerate(argmaxes):
+            logits[row, t, token] = 1.0
+    labels = torch.tensor([[-100, 1, 0, 3],  # predicted 1, 2, 3: first right, second wrong, third right
+                           [-100, -100, 4, 2]])  # predicted 4 (right), 4 (wrong)
+    assert wrong_tokens(logits, labels).tolist() == [1, 1]
+
+
+def test_losses_and_wrong_shares_match_the_losses_and_greedy_choices(demo, examples):
+    from hbo.measure.examples import losses_and_wrong_shares
+
+    model, tokenizer = demo
+    sequences = [conditional_sequence(ex) for ex in examples[:8]] + [([1, 2, 3], [-100, -100, -100])]
+    both = losses_and_wrong_shares(model, sequences, tokenizer.pad_token_id, batch_size=3)
+    losses, counts = mean_losses(model, sequences, tokenizer.pad_token_id)
+    assert torch.allclose(both[:8, 0], losses[:8], atol=1e-5) and torch.isnan(both[8]).all()
+    for row, (ids, labels) in enumerate(sequences[:8]):
+        with torch.no_grad():
+            greedy = model(input_ids=torch.tensor([ids])).logits[0, :-1].argmax(-1)
+        target = torch.tensor(labels[1:])
+        scored = target != -100
+        assert both[row, 1].item() == pytest.approx(((greedy != target) & scored).sum().item() / counts[row].item())
+    assert (both[:8, 1] > 0).any() and (both[:8, 1] < 1).any()  # the check has both kinds of token
+    probe = ModelProbe(model, type("T", (), {"examples": examples})(), tokenizer.pad_token_id,
+                       response_header_ids(tokenizer))
+    assert torch.allclose(probe.losses_and_wrong_shares(range(8)), both[:8], atol=1e-6)

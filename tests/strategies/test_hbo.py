@@ -357,3 +357,41 @@ def test_heldout_trend_tells_a_steady_fall_from_the_models_jitter():
     for bad in (["sampling.heldout_trend=2"], ["sampling.heldout_trend=3", "sampling.heldout_threshold=null"]):
         with pytest.raises(ConfigError, match="heldout_trend"):
             load_config(None, bad)
+
+
+def test_wrong_tokens_measure_scores_falls_in_wrong_answer_tokens():
+    """heldout_measure wrong_tokens: ``start`` reads the base model's wrong-token shares on the probe;
+    each update's falls are those shares' (here absolute: points of token accuracy), while the logged
+    probe loss stays the loss. A loss that falls with no token turning right scores nothing."""
+    strategy = heldout_strategy(heldout_measure="wrong_tokens", heldout_fall="absolute")
+    probe_of = {i: (d, k) for d, dataset in enumerate(strategy.probe_levels) for k, level in enumerate(dataset) for i in level}
+    wrong = {(0, 0): 0.5, (0, 1): 0.5, (1, 0): 0.5, (1, 1): 0.5}
+    loss = {(0, 0): 1.0, (0, 1): 1.0, (1, 0): 1.0, (1, 1): 1.0}
+    probe = FakeProbe(None)
+    probe.losses_and_wrong_shares = lambda idx: torch.tensor([[loss[probe_of[i]], wrong[probe_of[i]]] for i in idx],
+                                                            dtype=torch.float64)
+    probe.losses = lambda idx: pytest.fail("the wrong-token measure reads losses and shares in one pass")
+    strategy.start(probe)
+    assert strategy.last_probe_losses == [0.5] * 4
+    # dataset 0: one level's share of wrong tokens falls 0.5 -> 0.25, losses unchanged; dataset 1: its
+    # losses halve and no token turns right
+    wrong[0, 0] = 0.25
+    loss[1, 0] = loss[1, 1] = 0.5
+    record = strategy.update(probe, 50)
+    assert strategy.probe_loss() == pytest.approx([1.0, 0.5])
+    # dataset falls 0.125 and 0 -> scores 1 and 0 (prior 1/2 each, tilt 2)
+    assert record["global_reward"] == pytest.approx([0.5, 0.5 * math.exp(-2)])
+    assert record["local_reward"][0] == pytest.approx([0.5, 0.5 * math.exp(-2)])  # level falls 0.25 and 0
+    assert record["local_reward"][1] == pytest.approx([0.5, 0.5])
+    resumed = heldout_strategy(heldout_measure="wrong_tokens", heldout_fall="absolute")
+    resumed.load_state_dict(strategy.state_dict())  # no start: the last shares come with the state
+    wrong[1, 0] = 0.0
+    assert resumed.update(probe, 100) == strategy.update(probe, 100)
+
+
+def test_wrong_tokens_measure_needs_a_fall_of_counts():
+    for fall in ("median", "likelihood"):
+        with pytest.raises(ConfigError, match="wrong_tokens"):
+            load_config(None, ["sampling.heldout_measure=wrong_tokens", f"sampling.heldout_fall={fall}",
+                               "sampling.heldout_threshold=null"])
+    assert load_config(None, ["sampling.heldout_measure=wrong_tokens"]).sampling.heldout_fall == "total"

@@ -1,4 +1,5 @@
 """The Trainer glue's own arithmetic, without a Trainer."""
+import signal
 from types import SimpleNamespace
 
 import pytest
@@ -15,3 +16,39 @@ def test_logged_epoch_is_examples_drawn_over_training_examples(world_size, accum
                                                    world_size=world_size))
     # 5 steps x 4 examples x accumulation x world size drawn, over 40 training examples
     assert MixtureTrainerMixin.mixture_epochs(trainer) == pytest.approx(5 * 4 * accumulation * world_size / 40)
+
+
+def test_the_strategy_measures_the_base_model_once_before_training():
+    """The callback hands the controller a probe of the model at step 0 (not on a resume), and the
+    controller lets the strategy read it before logging the step-0 record."""
+    from hbo.core.sampler import HierarchicalSampler
+    from hbo.training.controller import MixtureController
+    from hbo.training.trainer import MixtureCallback
+
+    calls = []
+
+    class Recording:
+        levels = training_levels = [[[0, 1]]]
+        probe_levels = [[[]]]
+        updates = reads_training_signals = False
+
+        def probabilities(self):
+            return [1.0], [[1.0]]
+
+        def start(self, probe):
+            calls.append(("start", probe))
+
+        def probe_loss(self):
+            calls.append(("record", None))
+            return None
+
+    controller = MixtureController(Recording(), HierarchicalSampler([[[0, 1]]], num_samples=4), 2, 2)
+    controller.log = SimpleNamespace(record=lambda *args, **kwargs: None)
+    callback = MixtureCallback(controller, lambda model: ("probe of", model))
+    handlers = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
+    callback.on_train_begin(None, SimpleNamespace(global_step=3), None, model="m")  # a resume: nothing measured
+    assert calls == []
+    callback.on_train_begin(None, SimpleNamespace(global_step=0), None, model="m")
+    assert calls == [("start", ("probe of", "m")), ("record", None)]
+    for signum, handler in handlers.items():  # leave the signal handlers as they were
+        signal.signal(signum, handler)

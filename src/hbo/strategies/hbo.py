@@ -23,7 +23,10 @@ it). hbo's defaults keep the actors, the hierarchy and the update rule, and read
   a lead count only while the dataset's probe loss has fallen beyond the noise over the last N
   updates (the default keeps a lead measured once until another dataset's fall clears), and
   ``heldout_trend: N`` scores the mean of the last N falls against their own scatter over those
-  updates too (the model's jitter, which moves all of a probe's examples together);
+  updates too (the model's jitter, which moves all of a probe's examples together), and
+  ``heldout_measure: wrong_tokens`` measures each probe example by the share of its answer tokens
+  that greedy decoding gets wrong under teacher forcing instead of by its loss (a loss falls also
+  when right tokens only grow surer, which exact match does not see);
 - ``local_reward: heldout`` (the default): the uniform distribution tilted the same way by each
   level's probe-loss fall, on one scale for the whole mixture;
 - ``global_reward: progress``: R_d = prior_d * exp(tilt * s_d), s_d the relative fall of d's mean loss
