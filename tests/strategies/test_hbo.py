@@ -371,6 +371,8 @@ def test_wrong_tokens_measure_scores_falls_in_wrong_answer_tokens():
     probe.losses_and_wrong_shares = lambda idx: torch.tensor([[loss[probe_of[i]], wrong[probe_of[i]]] for i in idx],
                                                             dtype=torch.float64)
     probe.losses = lambda idx: pytest.fail("the wrong-token measure reads losses and shares in one pass")
+    with pytest.raises(RuntimeError, match="start"):  # never measured before training: no baseline to fall from
+        heldout_strategy(heldout_measure="wrong_tokens", heldout_fall="absolute").update(probe, 50)
     strategy.start(probe)
     assert strategy.last_probe_losses == [0.5] * 4
     # dataset 0: one level's share of wrong tokens falls 0.5 -> 0.25, losses unchanged; dataset 1: its

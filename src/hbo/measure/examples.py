@@ -122,6 +122,16 @@ class Mapped(Sequence):
         return self.function(self.items[i])
 
 
+def _forward_batches(model, sequences: Sequence[LabelledSequence], pad_id: int, batches) -> Iterator:
+    """(batch positions, logits, labels) for every batch of ``sequences``, the model in eval mode
+    and restored afterwards."""
+    device = next(model.parameters()).device
+    with preserved_state(model):
+        for batch in batches:
+            input_ids, mask, labels = pad([sequences[i] for i in batch], pad_id, device)
+            yield torch.as_tensor(batch), model(input_ids=input_ids, attention_mask=mask).logits, labels
+
+
 @torch.no_grad()
 def mean_losses(model, sequences: Sequence[LabelledSequence], pad_id: int, batch_size: int = 32,
                 progress: bool = False, desc: str = "scoring",
@@ -131,7 +141,6 @@ def mean_losses(model, sequences: Sequence[LabelledSequence], pad_id: int, batch
     A sequence with no labelled token gets NaN. Perplexity is exp(mean loss). With ``lengths`` (every
     sequence's token count, known beforehand) a lazy ``sequences`` is read one batch at a time.
     """
-    device = next(model.parameters()).device
     losses = torch.full((len(sequences),), math.nan, dtype=torch.float64)
     counts = torch.zeros(len(sequences), dtype=torch.long)
     batches = length_batches([len(ids) for ids, _ in sequences] if lengths is None else lengths, batch_size)
@@ -139,14 +148,10 @@ def mean_losses(model, sequences: Sequence[LabelledSequence], pad_id: int, batch
         from tqdm.auto import tqdm
 
         batches = tqdm(batches, desc=desc, unit="batch", leave=False)
-    with preserved_state(model):
-        for batch in batches:
-            input_ids, mask, labels = pad([sequences[i] for i in batch], pad_id, device)
-            logits = model(input_ids=input_ids, attention_mask=mask).logits
-            total, count = token_losses(logits, labels)
-            index = torch.as_tensor(batch)
-            counts[index] = count.cpu()
-            losses[index] = (total.double() / count.double()).cpu().where(count.cpu() > 0, math.nan)
+    for index, logits, labels in _forward_batches(model, sequences, pad_id, batches):
+        total, count = token_losses(logits, labels)
+        counts[index] = count.cpu()
+        losses[index] = (total.double() / count.double()).cpu().where(count.cpu() > 0, math.nan)
     return losses, counts
 
 
@@ -155,15 +160,12 @@ def losses_and_wrong_shares(model, sequences: Sequence[LabelledSequence], pad_id
                             batch_size: int = 32) -> torch.Tensor:
     """Per sequence, its mean loss over the labelled tokens and the share of them that
     :func:`wrong_tokens` counts, from one forward pass ([N, 2]; NaN for a sequence with no labelled token)."""
-    device = next(model.parameters()).device
     out = torch.full((len(sequences), 2), math.nan, dtype=torch.float64)
-    with preserved_state(model):
-        for batch in length_batches([len(ids) for ids, _ in sequences], batch_size):
-            input_ids, mask, labels = pad([sequences[i] for i in batch], pad_id, device)
-            logits = model(input_ids=input_ids, attention_mask=mask).logits
-            total, count = token_losses(logits, labels)
-            scored = torch.stack([total.double(), wrong_tokens(logits, labels).double()], dim=1) / count.double()[:, None]
-            out[torch.as_tensor(batch)] = scored.cpu().where(count.cpu()[:, None] > 0, math.nan)
+    batches = length_batches([len(ids) for ids, _ in sequences], batch_size)
+    for index, logits, labels in _forward_batches(model, sequences, pad_id, batches):
+        total, count = token_losses(logits, labels)
+        scored = torch.stack([total.double(), wrong_tokens(logits, labels).double()], dim=1) / count.double()[:, None]
+        out[index] = scored.cpu().where(count.cpu()[:, None] > 0, math.nan)
     return out
 
 

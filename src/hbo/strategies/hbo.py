@@ -118,7 +118,6 @@ class HBOStrategy(Strategy):
         positions = iter(range(len(self.probe_indices)))
         self.probe_positions = [[[next(positions) for _ in level] for level in dataset] for dataset in self.probe_levels]
         self.dataset_positions = [[p for level in dataset for p in level] for dataset in self.probe_positions]
-        # each probe example's loss at the last update (the base model's before the first)
         base_probe = self.base_loss[torch.as_tensor(self.probe_indices, dtype=torch.long)]
         self.wrong_tokens = config.heldout_measure == "wrong_tokens"
         # each probe example's measure (heldout_measure) at the last update: the base model's before the
@@ -192,6 +191,9 @@ class HBOStrategy(Strategy):
         their held-out loss does not keep falling. Unmeasured entries (no probe example) take the
         mean of their peers."""
         if self.wrong_tokens:
+            if self.probe_indices and all(v != v for v in self.last_probe_losses):
+                raise RuntimeError("heldout_measure wrong_tokens needs the base model's wrong tokens on the probe: "
+                                   "call the controller's start(probe) before the first training step")
             losses, now = probe.losses_and_wrong_shares(self.probe_indices).unbind(dim=1)
         else:
             losses = now = probe.losses(self.probe_indices)
