@@ -149,13 +149,17 @@ def evaluate_mixture(model, tokenizer, mixture: Mixture, max_new_tokens: int, ba
     text has the highest mean log-probability per token; the rest as in ``accuracy``. Without
     ``generate_choices`` they get no greedy answer: exact match covers the others (None if none).
     ``calibrated_accuracy`` (and ``calibrated_correct``) scores the letters after dividing out the
-    model's letter prior over the dataset's questions (see :func:`calibrated_picks`)."""
+    model's letter prior over the dataset's questions (see :func:`calibrated_picks`).
+    ``questions_digest`` identifies the questions' texts where the mixture read them
+    (``Mixture.heldout_digests``), so runs scored on other questions are not paired."""
     from tqdm.auto import tqdm
 
     results = {}
     items = list(zip(mixture.names, mixture.heldout))
     for name, held in tqdm(items, desc="evaluating", unit="dataset", disable=not progress, leave=False):
         results[name] = evaluate_examples(model, tokenizer, held, max_new_tokens, batch_size, generate_choices)
+    for name, digest in zip(mixture.names, mixture.heldout_digests):
+        results[name]["questions_digest"] = digest
     results["macro"] = {}
     for m in METRICS:
         values = [r[m] for r in results.values() if r.get(m) is not None]

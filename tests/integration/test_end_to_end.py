@@ -164,3 +164,31 @@ def test_heldout_max_counts_the_questions_that_fit(tmp_path, demo):
     assert [e.reference for e in mixture.heldout[0]] == ["0", "1", "2"]  # file order, the long one skipped
     again = load_mixture(config, tokenizer)  # from the read record this time: the same questions
     assert [e.reference for e in again.heldout[0]] == ["0", "1", "2"]
+
+
+def test_heldout_digest_follows_the_questions_texts_not_the_tokenizer(tmp_path, demo):
+    """Each dataset's held-out digest covers the questions read to fill heldout_max (in order): the
+    same file gives the same digest, another question or order another, and the training data none."""
+    from hbo.config import DataConfig, DatasetConfig
+    from hbo.data.mixture import load_mixture
+
+    _, tokenizer = demo
+
+    def digest(held, train=({"prompt": "hi", "completion": "ok"},), heldout_max=2):
+        folder = tmp_path / str(len(list(tmp_path.iterdir())))
+        folder.mkdir()
+        for name, data in (("train", train), ("held", held)):
+            (folder / f"{name}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in data))
+        config = DataConfig(datasets=[DatasetConfig(name="a", path=str(folder / "train.jsonl"),
+                                                    heldout_path=str(folder / "held.jsonl"))],
+                            heldout_max=heldout_max, cache_dir=str(folder / "cache"))
+        [value] = load_mixture(config, tokenizer).heldout_digests
+        return value
+
+    held = [{"prompt": f"q{i}", "completion": str(i)} for i in range(3)]
+    first = digest(held)
+    assert digest(held) == first and digest(held, train=[{"prompt": "yo", "completion": "no"}]) == first
+    assert digest(held[:2] + [{"prompt": "other", "completion": "2"}]) == first  # the third is never read
+    assert digest([held[1], held[0], held[2]]) != first
+    assert digest([held[0], {"prompt": "q1", "completion": "one"}, held[2]]) != first
+    assert digest(held, heldout_max=3) != first

@@ -11,10 +11,11 @@ CONFIG = {"data": {"mixture": "demo", "heldout_max": 4, "seed": 0, "train_fracti
           "eval": {"max_new_tokens": 6, "before": True}, "sampling": {"seed": 0}, "training": {"seed": 0}}
 
 
-def write_run(folder, correct: dict, answers: dict | None = None, **config_changes):
+def write_run(folder, correct: dict, answers: dict | None = None, digests: dict | None = None, **config_changes):
     """A finished run's eval.json (only what hbo compare reads) and config.yaml."""
     folder.mkdir(parents=True)
-    after = {name: {"correct": c, "exact": c, **({"answers": answers[name]} if answers else {})}
+    after = {name: {"correct": c, "exact": c, **({"answers": answers[name]} if answers else {}),
+                    **({"questions_digest": digests[name]} if digests else {})}
              for name, c in correct.items()}
     after["macro"] = {}
     (folder / "eval.json").write_text(json.dumps({"before": None, "after": after}))
@@ -70,6 +71,13 @@ def test_runs_scored_on_other_questions_are_refused(tmp_path):
         compare_runs([a], [])
     with pytest.raises(DataError, match="more than once"):
         compare_runs([a], [a])
+    # the same settings, other questions' texts (a data file written anew): refused by their digests;
+    # a run from before eval.json recorded them is checked by its settings alone
+    with pytest.raises(DataError, match="other held-out questions .* for x"):
+        compare_runs([write_run(tmp_path / "h", {"x": [1, 0]}, digests={"x": "abc"})],
+                     [write_run(tmp_path / "i", {"x": [1, 0]}, digests={"x": "abd"})])
+    assert compare_runs([write_run(tmp_path / "j", {"x": [1, 0]}, digests={"x": "abc"})],
+                        [a])["macro"]["delta_macro"] == pytest.approx(0.0)
     # what does not change the questions may differ: a share of the training data, the seeds
     other = write_run(tmp_path / "g", {"x": [0, 0]}, data__train_fraction=0.5, sampling__seed=3)
     result = compare_runs([a], [other])

@@ -28,6 +28,9 @@ class Mixture:
     train: list[list[Encoded]]
     heldout: list[list[Encoded]]
     reports: dict[str, DatasetReport] = field(default_factory=dict)
+    # per dataset, a digest of the held-out questions' texts as read (see ``questions_digest``); empty
+    # when the mixture was built by hand
+    heldout_digests: list[str] = field(default_factory=list)
 
     def flat(self) -> FlatTrainSet:
         return FlatTrainSet(self.train)
@@ -229,12 +232,13 @@ def _key(ex: Example) -> str:
 
 def encode_mixture(read, config: DataConfig, tokenizer) -> Mixture:
     """Tokenise what :func:`read_mixture` returned."""
-    names, train, heldout, reports = [], [], [], {}
+    names, train, heldout, reports, digests = [], [], [], {}, []
     for name, train_ex, held_ex, report in read:
         enc_train, report.truncated, report.dropped = tokenise(
             train_ex, tokenizer, config.max_length, config.loss_on, tokenised_cache(config), config.num_proc)
         held_report = DatasetReport()
-        enc_held = encode_heldout(held_ex, tokenizer, config, held_report)
+        enc_held, read_count = encode_heldout(held_ex, tokenizer, config, held_report)
+        digests.append(questions_digest(held_ex[:read_count]))
         report.heldout_dropped = held_report.dropped
         if not enc_train:
             raise DataError(f"dataset {name!r} has no training example that fits data.max_length={config.max_length}")
@@ -243,20 +247,28 @@ def encode_mixture(read, config: DataConfig, tokenizer) -> Mixture:
         train.append(enc_train)
         heldout.append(enc_held)
         reports[name] = report
-    return Mixture(names, train, heldout, reports)
+    return Mixture(names, train, heldout, reports, digests)
 
 
-def encode_heldout(held_ex: list[Example], tokenizer, config: DataConfig, report: DatasetReport) -> list[Encoded]:
-    """The first ``heldout_max`` held-out questions that fit ``max_length``, in file order. A question whose
-    prompt alone is longer is counted in ``report.dropped`` and the next one is scored in its place, so a
-    dataset of long questions still gets the number it was asked for where its file has them."""
+def questions_digest(examples: list[Example]) -> str:
+    """Identifies held-out questions by their texts (messages and reference answers), whatever the
+    tokenizer: two runs scored on other questions, or on the same ones in another order, differ."""
+    return hashlib.sha256(json.dumps([_key(ex) for ex in examples]).encode()).hexdigest()[:16]
+
+
+def encode_heldout(held_ex: list[Example], tokenizer, config: DataConfig,
+                   report: DatasetReport) -> tuple[list[Encoded], int]:
+    """The first ``heldout_max`` held-out questions that fit ``max_length``, in file order, and how many
+    of ``held_ex`` were read to find them. A question whose prompt alone is longer is counted in
+    ``report.dropped`` and the next one is scored in its place, so a dataset of long questions still
+    gets the number it was asked for where its file has them."""
     encoded: list[Encoded] = []
     start = 0
     while len(encoded) < config.heldout_max and start < len(held_ex):
         chunk = held_ex[start:start + config.heldout_max - len(encoded)]
         encoded += encode_examples(chunk, tokenizer, config.max_length, config.loss_on, report, with_choices=True)
         start += len(chunk)
-    return encoded
+    return encoded, start
 
 
 def load_mixture(config: DataConfig, tokenizer) -> Mixture:

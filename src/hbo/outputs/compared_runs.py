@@ -1,5 +1,6 @@
 """``hbo compare``: finished ``hbo train`` runs read back, checked to have been scored on the same
-held-out questions, paired and printed. The arithmetic is :func:`hbo.outputs.comparison.compare_evaluations`."""
+held-out questions (the settings that decide them, and the questions' digests where eval.json has
+them), paired and printed. The arithmetic is :func:`hbo.outputs.comparison.compare_evaluations`."""
 from __future__ import annotations
 
 import json
@@ -50,12 +51,25 @@ def compare_runs(a_dirs: list[str], b_dirs: list[str], metric: str = "accuracy")
                       if first[s].get(k) != settings[s].get(k)]
             raise DataError(f"{d} was not scored like {a_dirs[0]}: {', '.join(differ)} differ, so the held-out "
                             "questions or their scoring are not the same")
+    first_digests = _digests(runs[a_dirs[0]][0])
+    for d, (results, _) in runs.items():
+        differ = [name for name, digest in _digests(results).items()
+                  if first_digests.get(name, digest) != digest]
+        if differ:
+            raise DataError(f"{d} was scored on other held-out questions than {a_dirs[0]} for {', '.join(differ)} "
+                            "(their texts differ: the data files changed)")
     try:
         result = compare_evaluations([runs[d][0] for d in a_dirs], [runs[d][0] for d in b_dirs], metric)
     except ValueError as e:
         raise DataError(str(e)) from None
     seeds = [[_seeds(runs[x][1]), _seeds(runs[y][1])] for x, y in zip(a_dirs, b_dirs)]
     return {**result, "a": list(a_dirs), "b": list(b_dirs), "seeds": seeds}
+
+
+def _digests(results: dict) -> dict:
+    """Each dataset's ``questions_digest`` where its eval.json records one (runs before it did not)."""
+    return {name: r["questions_digest"] for name, r in results.items()
+            if isinstance(r, dict) and r.get("questions_digest") is not None}
 
 
 def _seeds(config: dict) -> dict:
