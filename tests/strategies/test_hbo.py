@@ -269,6 +269,7 @@ def test_heldout_rewards_read_no_training_signals_and_other_rewards_carve_no_pro
     assert heldout_strategy(local_reward="improvement", reward_source="train").reads_training_signals
     plain = heldout_strategy(global_reward="progress", local_reward="improvement")
     assert plain.training_levels == plain.levels and plain.probe_indices == [] and plain.probe_loss() is None
+    assert plain.probe_wrong_tokens() is None and heldout_strategy().probe_wrong_tokens() is None
     with pytest.raises(ConfigError, match="probe_per_level"):
         load_config(None, ["sampling.probe_per_level=0"])
 
@@ -373,14 +374,16 @@ def test_wrong_tokens_measure_scores_falls_in_wrong_answer_tokens():
     probe.losses = lambda idx: pytest.fail("the wrong-token measure reads losses and shares in one pass")
     with pytest.raises(RuntimeError, match="start"):  # never measured before training: no baseline to fall from
         heldout_strategy(heldout_measure="wrong_tokens", heldout_fall="absolute").update(probe, 50)
+    assert strategy.probe_wrong_tokens() == [None, None]  # not measured yet
     strategy.start(probe)
-    assert strategy.last_probe_losses == [0.5] * 4
+    assert strategy.last_probe_losses == [0.5] * 4 and strategy.probe_wrong_tokens() == [0.5, 0.5]
     # dataset 0: one level's share of wrong tokens falls 0.5 -> 0.25, losses unchanged; dataset 1: its
     # losses halve and no token turns right
     wrong[0, 0] = 0.25
     loss[1, 0] = loss[1, 1] = 0.5
     record = strategy.update(probe, 50)
     assert strategy.probe_loss() == pytest.approx([1.0, 0.5])
+    assert strategy.probe_wrong_tokens() == pytest.approx([0.375, 0.5])  # the log's: each dataset's mean share
     # dataset falls 0.125 and 0 -> scores 1 and 0 (prior 1/2 each, tilt 2)
     assert record["global_reward"] == pytest.approx([0.5, 0.5 * math.exp(-2)])
     assert record["local_reward"][0] == pytest.approx([0.5, 0.5 * math.exp(-2)])  # level falls 0.25 and 0

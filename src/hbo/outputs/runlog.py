@@ -15,8 +15,10 @@ class RunLog:
 
     Each record: ``{"step", "global": {dataset: p}, "local": {dataset: {level: p}},
     "global_reward": {dataset: r} | null, "local_reward": {dataset: {level: r}} | null,
-    "probe_loss": {dataset: loss | null} | null, "counts": {dataset: {level: n}}, "skipped": [actor, ...]}``;
+    "probe_loss": {dataset: loss | null} | null, "probe_wrong_tokens": {dataset: share | null} | null,
+    "counts": {dataset: {level: n}}, "skipped": [actor, ...]}``;
     ``probe_loss`` is each dataset's mean development-probe loss (strategies that hold out a probe),
+    ``probe_wrong_tokens`` its mean share of wrong answer tokens (``heldout_measure: wrong_tokens``),
     counts are the examples trained on since the previous record, ``skipped`` names the actors whose
     rewards were unusable this time.
     """
@@ -29,7 +31,7 @@ class RunLog:
         self.samples: list[dict] = []
 
     def record(self, step, global_probs, local_probs, global_reward, local_reward, counts,
-               skipped=(), ids=None, probe_loss=None) -> dict:
+               skipped=(), ids=None, probe_loss=None, probe_wrong_tokens=None) -> dict:
         rec = {
             "step": step,
             "global": dict(zip(self.names, global_probs)),
@@ -37,6 +39,8 @@ class RunLog:
             "global_reward": dict(zip(self.names, global_reward)) if global_reward is not None else None,
             "local_reward": self._per_level(local_reward) if local_reward is not None else None,
             "probe_loss": dict(zip(self.names, probe_loss)) if probe_loss is not None else None,
+            "probe_wrong_tokens": (dict(zip(self.names, probe_wrong_tokens))
+                                   if probe_wrong_tokens is not None else None),
             "counts": self._per_level(counts),
             "skipped": [s if isinstance(s, str) else f"local:{self.names[s]}" for s in skipped],
         }
@@ -67,7 +71,8 @@ def scalars(record: dict) -> dict[str, float]:
     """One record as flat scalars for a training logger (TensorBoard, W&B through the Trainer's log):
     ``hbo/global/<dataset>``, ``hbo/local/<dataset>/<level>`` (probabilities), ``hbo/global_reward/<dataset>``,
     ``hbo/local_reward/<dataset>/<level>`` (when the update had them), ``hbo/probe_loss/<dataset>`` (the
-    development probe's loss, with a held-out reward) and ``hbo/examples/<dataset>`` (examples trained on
+    development probe's loss, with a held-out reward), ``hbo/probe_wrong_tokens/<dataset>`` (its share
+    of wrong answer tokens, with ``heldout_measure: wrong_tokens``) and ``hbo/examples/<dataset>`` (examples trained on
     since the previous record). Values that are not finite numbers are left out."""
     flat = {f"hbo/global/{d}": p for d, p in record["global"].items()}
     flat.update({f"hbo/local/{d}/{k}": p for d, levels in record["local"].items() for k, p in levels.items()})
@@ -76,8 +81,9 @@ def scalars(record: dict) -> dict[str, float]:
     if record.get("local_reward"):
         flat.update({f"hbo/local_reward/{d}/{k}": r for d, levels in record["local_reward"].items()
                      for k, r in levels.items()})
-    if record.get("probe_loss"):
-        flat.update({f"hbo/probe_loss/{d}": loss for d, loss in record["probe_loss"].items()})
+    for measure in ("probe_loss", "probe_wrong_tokens"):
+        if record.get(measure):
+            flat.update({f"hbo/{measure}/{d}": value for d, value in record[measure].items()})
     flat.update({f"hbo/examples/{d}": sum(levels.values()) for d, levels in record["counts"].items()})
     return {k: float(v) for k, v in flat.items() if isinstance(v, (int, float)) and math.isfinite(v)}
 

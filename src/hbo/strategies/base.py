@@ -70,6 +70,11 @@ class Strategy:
     def start(self, probe: RewardProbe) -> None:
         """Measure what the rewards need from the model before training (called once, at step 0)."""
 
+    def probe_wrong_tokens(self) -> list[float | None] | None:
+        """Each dataset's mean share of wrong answer tokens on its development probe as of the last
+        update (the base model's before the first), where the strategy measures it; else None."""
+        return None
+
     def probe_loss(self) -> list[float | None] | None:
         """Each dataset's mean development-probe loss as of the last update (the base model's before
         the first; None for a dataset without probe examples), or None for a strategy with no probe.

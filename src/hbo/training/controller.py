@@ -84,7 +84,8 @@ class MixtureController:
                                      [p.tolist() for p in self.sampler.local_probs], rewards.get("global_reward"),
                                      rewards.get("local_reward"), self.sampler.count(draws),
                                      rewards.get("skipped", ()), ids=[i for _, _, i in draws],
-                                     probe_loss=self.strategy.probe_loss())
+                                     probe_loss=self.strategy.probe_loss(),
+                                     probe_wrong_tokens=self.strategy.probe_wrong_tokens())
             if step > 0:
                 self.pending_scalars = scalars(record)
 
