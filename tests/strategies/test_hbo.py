@@ -390,6 +390,7 @@ def test_wrong_tokens_measure_scores_falls_in_wrong_answer_tokens():
     assert record["local_reward"][1] == pytest.approx([0.5, 0.5])
     resumed = heldout_strategy(heldout_measure="wrong_tokens", heldout_fall="absolute")
     resumed.load_state_dict(strategy.state_dict())  # no start: the last shares come with the state
+    assert resumed.probe_wrong_tokens() == pytest.approx([0.375, 0.5])
     wrong[1, 0] = 0.0
     assert resumed.update(probe, 100) == strategy.update(probe, 100)
 

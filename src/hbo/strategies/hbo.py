@@ -125,7 +125,6 @@ class HBOStrategy(Strategy):
         self.last_probe_losses = [float("nan")] * len(self.probe_indices) if self.wrong_tokens else base_probe.tolist()
         # each dataset's mean probe loss at the last update (the base model's before the first), for the log
         self.probe_losses_now = self.dataset_probe_losses(base_probe)
-        self.probe_wrong_now = [float("nan")] * len(self.levels)  # wrong_tokens: each dataset's mean share, for the log
         self.probe_lengths = None  # heldout_fall likelihood: response tokens per probe example, read once
         self.local_emas = [ExponentialAverage(config.reward_ema) for _ in self.levels] if config.reward_ema else None
         self.largest_scores: dict[str, float] = {}  # tilt_scale run: the largest |score| so far, per actor
@@ -144,10 +143,8 @@ class HBOStrategy(Strategy):
         """With ``heldout_measure: wrong_tokens``, the base model's wrong-token shares on the probe (the
         scoring cache holds its losses only)."""
         if self.heldout and self.wrong_tokens and self.probe_indices:
-            shares = probe.losses_and_wrong_shares(self.probe_indices)[:, 1]
-            self.last_probe_losses = shares.tolist()
+            self.last_probe_losses = probe.losses_and_wrong_shares(self.probe_indices)[:, 1].tolist()
             self.probe_history = [list(self.last_probe_losses)]
-            self.probe_wrong_now = self.dataset_probe_losses(shares)
 
     @property
     def reads_training_signals(self) -> bool:
@@ -198,7 +195,6 @@ class HBOStrategy(Strategy):
                 raise RuntimeError("heldout_measure wrong_tokens needs the base model's wrong tokens on the probe: "
                                    "call the controller's start(probe) before the first training step")
             losses, now = probe.losses_and_wrong_shares(self.probe_indices).unbind(dim=1)
-            self.probe_wrong_now = self.dataset_probe_losses(now)
         else:
             losses = now = probe.losses(self.probe_indices)
         before = torch.tensor(self.last_probe_losses, dtype=torch.float64)
@@ -232,9 +228,11 @@ class HBOStrategy(Strategy):
         return [loss if loss == loss else None for loss in self.probe_losses_now]
 
     def probe_wrong_tokens(self) -> list[float | None] | None:
+        """With ``wrong_tokens`` the probe's last measure is its wrong-token shares: their dataset means."""
         if not (self.heldout and self.wrong_tokens):
             return None
-        return [share if share == share else None for share in self.probe_wrong_now]
+        shares = self.dataset_probe_losses(torch.tensor(self.last_probe_losses, dtype=torch.float64))
+        return [share if share == share else None for share in shares]
 
     def scored_falls(self, before: torch.Tensor, now: torch.Tensor, groups: list[list[int]],
                      units: bool = True) -> list[float]:
