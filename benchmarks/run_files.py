@@ -23,7 +23,8 @@ LIBRARIES = ("torch", "transformers", "accelerate", "datasets", "numpy", "peft",
 # code did before the key existed: at that value the key is left out of the digest, so adding an
 # option does not orphan every earlier run file; set to anything else, it changes the digest.
 ADDED_KEYS = {"sampling.heldout_units": "fall", "sampling.reward_ema_of": "scores", "data.mixture_heldout": None,
-              "sampling.heldout_lapse": None, "sampling.heldout_trend": None, "sampling.heldout_measure": "loss"}
+              "sampling.heldout_lapse": None, "sampling.heldout_trend": None, "sampling.heldout_measure": "loss",
+              "sampling.hold_steps": 0}
 
 
 def config_digest(config, base: bool = False) -> str:

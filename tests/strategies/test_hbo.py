@@ -205,6 +205,39 @@ def test_heldout_lapse_returns_to_the_prior_once_a_lead_is_no_longer_measured():
         load_config(None, ["sampling.heldout_lapse=0"])
 
 
+def test_hold_steps_keep_the_start_and_score_the_first_fall_from_the_last_measurement():
+    """hold_steps: update points up to it move nothing and compute no reward, but measure the probe,
+    so the first update after it scores the fall since that measurement, not since the base model;
+    a resume inside the hold carries the measurement."""
+    strategy = heldout_strategy(hold_steps=100)
+    probe_of = {i: (d, k) for d, dataset in enumerate(strategy.probe_levels) for k, level in enumerate(dataset)
+                for i in level}
+    # the first 100 steps: dataset 0 falls 0.5 (a fast first fall), dataset 1 not at all
+    now = {(0, 0): 0.5, (0, 1): 0.5, (1, 0): 1.0, (1, 1): 1.0}
+    probe = FakeProbe(None)
+    probe.losses = lambda idx: torch.tensor([now[probe_of[i]] for i in idx], dtype=torch.float64)
+    start = strategy.probabilities()
+    for step in (50, 100):
+        record = strategy.update(probe, step)
+        assert record == {"global_reward": None, "local_reward": None, "skipped": []}
+        assert strategy.probabilities() == start
+    assert strategy.probe_loss() == pytest.approx([0.5, 1.0])  # measured all the same
+    resumed = heldout_strategy(hold_steps=100)
+    resumed.load_state_dict(strategy.state_dict())
+    # then dataset 1 falls 0.25 and dataset 0 stands still: dataset 1 leads (since the base model,
+    # dataset 0's fall of 0.5 would have led)
+    now[(1, 0)] = now[(1, 1)] = 0.75
+    lead_of_1 = [0.5 * math.exp(-2.0), 0.5]
+    assert strategy.update(probe, 150)["global_reward"] == pytest.approx(lead_of_1)
+    assert resumed.update(probe, 150)["global_reward"] == pytest.approx(lead_of_1)
+    assert strategy.probabilities()[0][1] > 0.5
+    unheld = heldout_strategy()
+    now = {(0, 0): 0.5, (0, 1): 0.5, (1, 0): 0.75, (1, 1): 0.75}
+    assert unheld.update(probe, 150)["global_reward"] == pytest.approx([0.5, 0.5 * math.exp(-1.0)])  # falls 0.5, 0.25
+    with pytest.raises(ConfigError, match="hold_steps"):
+        load_config(None, ["sampling.hold_steps=-1"])
+
+
 def test_likelihood_fall_scores_each_whole_answer_by_its_length():
     """heldout_fall likelihood: each probe example's mean loss times its response length is -log P of
     its answer; scores are the rise in mean P since the last update (the base model's loss first)."""

@@ -124,6 +124,7 @@ class SamplingConfig:
     heldout_units: HeldoutUnits = "fall"  # heldout rewards: a score is the fall itself (after heldout_threshold), or that fall in its standard errors (errors: the mixture leans toward what the probe can clearly tell apart, not toward the largest fall, which may be noise on a few probe examples); errors needs a heldout_fall with a standard error: not median
     heldout_lapse: int | None = None  # global_reward heldout: a dataset's lead counts only while its probe loss has fallen beyond heldout_threshold (null: at all) over the last this many updates; after that its positive score counts 0 and the mixture returns toward the prior (null = off: a lead measured once keeps its full tilt, through the EMA, until another dataset's fall clears)
     heldout_trend: int | None = None  # global_reward heldout: score each dataset by the mean of its last this many falls (its trend; fewer at the start), shrunk by heldout_threshold times the larger of that mean's standard error over those updates (the model's own jitter between updates, which moves all of a probe's examples together and which their scatter does not show; from 3 falls on) and the probe examples' (null = off: the fall since the last update, against its examples' scatter alone); >= 3, needs heldout_threshold or heldout_units errors
+    hold_steps: int = 0  # hbo strategies: the actors keep their starting distributions (the prior; uniform over levels) through this many training steps; update points up to it only measure (the held-out rewards' probe baseline moves on), so the first fall that steers is the one since the last of them: in the first steps every dataset in a new format or wording falls fast under any mixture, and that fall should not pick a lead (0 = steer from the first update)
     heldout_per_example: bool = True  # global_reward heldout: divide each dataset's fall by its sampling probability (the fall bought per unit of sampling), so a large dataset's share does not feed on itself
     tilt: float = 3.0  # heldout, progress, alignment or transfer rewards: how far a score difference of 1 tilts the prior (a factor e^tilt)
     reward_tokens: RewardTokens = "response"  # response or all: the tokens the gradient-norm reward's loss covers (the authors' code: all)
@@ -252,6 +253,9 @@ class Config:
         if self.sampling.heldout_measure == "wrong_tokens" and self.sampling.heldout_fall not in ("total", "absolute"):
             raise ConfigError(f"sampling.heldout_measure: wrong_tokens counts tokens, which have no {self.sampling.heldout_fall!r} "
                               "fall; choose sampling.heldout_fall total or absolute")
+        if self.sampling.hold_steps < 0:
+            raise ConfigError(f"sampling.hold_steps must be >= 0 (0 = the actors steer from the first update), "
+                              f"got {self.sampling.hold_steps}")
         if self.sampling.heldout_lapse is not None:
             _check_positive("sampling.heldout_lapse", self.sampling.heldout_lapse)
         if self.sampling.heldout_trend is not None:

@@ -432,9 +432,13 @@ class HBOStrategy(Strategy):
 
     def update(self, probe: RewardProbe, step: int) -> dict:
         """Update the actors; an actor whose rewards are unusable (see ``SoftmaxActor.update``) keeps
-        its distribution and is listed under ``skipped`` ("global", or a dataset index)."""
+        its distribution and is listed under ``skipped`` ("global", or a dataset index). Through
+        ``hold_steps`` nothing moves: the held-out rewards measure the probe, so that the first fall
+        that counts starts from the last of these measurements, and no reward is computed."""
         record = {"global_reward": None, "local_reward": None, "skipped": []}
         falls = self.heldout_falls(probe) if self.heldout else None
+        if step <= self.config.hold_steps:  # measured only: the probe's baseline has moved on
+            return record
         if self.update_global:
             record["global_reward"] = self.global_rewards(probe, falls)
             if not self.global_actor.update(record["global_reward"]):
