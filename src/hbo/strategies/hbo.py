@@ -26,7 +26,9 @@ it). hbo's defaults keep the actors, the hierarchy and the update rule, and read
   updates too (the model's jitter, which moves all of a probe's examples together), and
   ``heldout_measure: wrong_tokens`` measures each probe example by the share of its answer tokens
   that greedy decoding gets wrong under teacher forcing instead of by its loss (a loss falls also
-  when right tokens only grow surer, which exact match does not see);
+  when right tokens only grow surer, which exact match does not see), and ``hold_steps: N`` keeps
+  both actors at their start through step N, measuring only, so that the fast first fall of every
+  new wording, which any mixture buys, does not pick the lead;
 - ``local_reward: heldout`` (the default): the uniform distribution tilted the same way by each
   level's probe-loss fall, on one scale for the whole mixture;
 - ``global_reward: progress``: R_d = prior_d * exp(tilt * s_d), s_d the relative fall of d's mean loss
