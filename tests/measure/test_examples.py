@@ -208,6 +208,18 @@ def test_wrong_tokens_by_hand():
     assert wrong_tokens(logits, labels).tolist() == [1, 1]
 
 
+def test_margin_deficits_by_hand():
+    """Each scored token adds how far its logit is below the best other token's (0 when it is the
+    greedy choice, whatever its lead); unlabelled positions add nothing."""
+    from hbo.measure.examples import margin_deficits
+
+    logits = torch.tensor([[[0.0, 3.0, 1.0, 0.0], [0.0, 0.0, 2.0, 1.5], [0.0, 0.0, 0.0, 5.0], [9.0, 0.0, 0.0, 0.0]],
+                           [[0.0, 0.0, 0.0, 0.0], [4.0, 1.0, 0.0, 0.0], [0.0, 1.0, 1.0, 0.0], [0.0, 0.0, 0.0, 0.0]]])
+    labels = torch.tensor([[-100, 1, 3, 3],  # right by 2, wrong by 0.5, right by 5
+                           [-100, -100, 2, 1]])  # wrong by 4, a tie with the other best (0)
+    assert margin_deficits(logits, labels).tolist() == pytest.approx([0.5, 4.0])
+
+
 def test_losses_and_wrong_shares_match_the_losses_and_greedy_choices(demo, examples):
     from hbo.measure.examples import losses_and_wrong_shares
 
@@ -222,7 +234,14 @@ def test_losses_and_wrong_shares_match_the_losses_and_greedy_choices(demo, examp
         target = torch.tensor(labels[1:])
         scored = target != -100
         assert both[row, 1].item() == pytest.approx(((greedy != target) & scored).sum().item() / counts[row].item())
+        with torch.no_grad():
+            logits = model(input_ids=torch.tensor([ids])).logits[0, :-1].double()
+        own = logits.gather(1, target.clamp(min=0)[:, None]).squeeze(1)
+        others = logits.scatter(1, target.clamp(min=0)[:, None], float("-inf")).max(dim=1).values
+        deficits = (others - own).clamp(min=0)[scored]
+        assert both[row, 2].item() == pytest.approx(deficits.sum().item() / counts[row].item(), rel=1e-4, abs=1e-6)
     assert (both[:8, 1] > 0).any() and (both[:8, 1] < 1).any()  # the check has both kinds of token
+    assert both.shape == (9, 3) and torch.equal(both[:8, 2] > 0, both[:8, 1] > 0)  # a deficit only where a token is wrong
     probe = ModelProbe(model, type("T", (), {"examples": examples})(), tokenizer.pad_token_id,
                        response_header_ids(tokenizer))
     assert torch.allclose(probe.losses_and_wrong_shares(range(8)), both[:8], atol=1e-6)

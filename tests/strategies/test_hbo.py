@@ -428,9 +428,34 @@ def test_wrong_tokens_measure_scores_falls_in_wrong_answer_tokens():
     assert resumed.update(probe, 100) == strategy.update(probe, 100)
 
 
+def test_margin_measure_scores_falls_of_the_answer_tokens_margin_deficits():
+    """heldout_measure margin reads the third column of the probe's one pass (each example's mean
+    shortfall of its answer tokens' logits below the best other token's): a wrong token drawing
+    nearer to being chosen counts before it turns right, a loss that falls with no deficit moving
+    does not, and the wrong-token share, also in the pass, is not what is scored."""
+    strategy = heldout_strategy(heldout_measure="margin", heldout_fall="absolute")
+    probe_of = {i: (d, k) for d, dataset in enumerate(strategy.probe_levels) for k, level in enumerate(dataset) for i in level}
+    margin = {(0, 0): 2.0, (0, 1): 2.0, (1, 0): 2.0, (1, 1): 2.0}
+    loss = {(0, 0): 1.0, (0, 1): 1.0, (1, 0): 1.0, (1, 1): 1.0}
+    probe = FakeProbe(None)
+    probe.losses_and_wrong_shares = lambda idx: torch.tensor(
+        [[loss[probe_of[i]], 0.5, margin[probe_of[i]]] for i in idx], dtype=torch.float64)
+    strategy.start(probe)
+    assert strategy.last_probe_losses == [2.0] * 4 and strategy.probe_wrong_tokens() is None
+    margin[0, 0] = 1.0  # dataset 0: one level's deficit falls by 1 (no token turned right: the share stays)
+    loss[1, 0] = loss[1, 1] = 0.5  # dataset 1: its losses halve, its deficits stay
+    record = strategy.update(probe, 50)
+    assert strategy.probe_loss() == pytest.approx([1.0, 0.5])
+    # dataset falls 0.5 and 0 -> scores 1 and 0 (prior 1/2 each, tilt 2)
+    assert record["global_reward"] == pytest.approx([0.5, 0.5 * math.exp(-2)])
+    assert record["local_reward"][0] == pytest.approx([0.5, 0.5 * math.exp(-2)])
+
+
 def test_wrong_tokens_measure_needs_a_fall_of_counts():
     for fall in ("median", "likelihood"):
         with pytest.raises(ConfigError, match="wrong_tokens"):
             load_config(None, ["sampling.heldout_measure=wrong_tokens", f"sampling.heldout_fall={fall}",
                                "sampling.heldout_threshold=null"])
     assert load_config(None, ["sampling.heldout_measure=wrong_tokens"]).sampling.heldout_fall == "total"
+    with pytest.raises(ConfigError, match="margin"):
+        load_config(None, ["sampling.heldout_measure=margin", "sampling.heldout_fall=likelihood"])

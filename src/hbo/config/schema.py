@@ -17,7 +17,7 @@ Metric = Literal["ifd", "ppl", "loss"]
 GlobalReward = Literal["gradient-norm", "alignment", "progress", "heldout", "transfer"]
 TiltScale = Literal["update", "run"]
 HeldoutFall = Literal["total", "median", "absolute", "likelihood"]
-HeldoutMeasure = Literal["loss", "wrong_tokens"]
+HeldoutMeasure = Literal["loss", "wrong_tokens", "margin"]
 HeldoutUnits = Literal["fall", "errors"]
 EmaOf = Literal["scores", "tilts"]
 TrainerKind = Literal["trainer", "sft"]
@@ -119,7 +119,7 @@ class SamplingConfig:
     alignment_samples_per_level: int = 4  # global_reward alignment or transfer: examples per level for each dataset's training gradient
     tilt_scale: TiltScale = "update"  # heldout or progress rewards: scores are divided by the largest |score| of this update, or of the whole run so far (run: small late scores tilt little)
     heldout_fall: HeldoutFall = "total"  # heldout rewards: a group's fall is that of its summed probe loss as a share of it (total), or the median of its examples' relative falls (median: examples with random answers, whose loss is large and does not fall, cannot drown the others'), or the mean fall of its examples' losses in nats (absolute: a dataset far from its floor counts more than one near it falling by the same share), or the rise in the mean probability of producing each probe example's whole answer (likelihood: exact match's unit, so random answers, whose probability stays near 0, add nothing, and a group answered almost surely has little left to gain)
-    heldout_measure: HeldoutMeasure = "loss"  # heldout rewards: what each probe example contributes to its fall: its mean response loss (loss), or the share of its response tokens whose most likely token is wrong under teacher forcing (wrong_tokens: greedy decoding writes the answer exactly when none is, so a fall is progress in exact match's own unit, and a loss that falls only because right tokens grow surer counts for nothing; the base model is measured once before training); wrong_tokens takes heldout_fall total or absolute
+    heldout_measure: HeldoutMeasure = "loss"  # heldout rewards: what each probe example contributes to its fall: its mean response loss (loss), or the share of its response tokens whose most likely token is wrong under teacher forcing (wrong_tokens: greedy decoding writes the answer exactly when none is, so a fall is progress in exact match's own unit, and a loss that falls only because right tokens grow surer counts for nothing), or the mean over its response tokens of how far each token's logit is below the best other token's (margin: 0 for a token greedy decoding gets right, as wrong_tokens counts it, but a wrong token drawing nearer to being chosen counts before it turns right); for both the base model is measured once before training, and heldout_fall is total or absolute
     heldout_threshold: float | None = 2.0  # heldout rewards: each fall (total, absolute or likelihood; median needs null) is shrunk toward 0 by this many standard errors of its probe examples' falls (0 inside that band; null = off), so that once learning slows the scatter of a few probe examples does not tilt the mixture as a real difference would
     heldout_units: HeldoutUnits = "fall"  # heldout rewards: a score is the fall itself (after heldout_threshold), or that fall in its standard errors (errors: the mixture leans toward what the probe can clearly tell apart, not toward the largest fall, which may be noise on a few probe examples); errors needs a heldout_fall with a standard error: not median
     heldout_lapse: int | None = None  # global_reward heldout: a dataset's lead counts only while its probe loss has fallen beyond heldout_threshold (null: at all) over the last this many updates; after that its positive score counts 0 and the mixture returns toward the prior (null = off: a lead measured once keeps its full tilt, through the EMA, until another dataset's fall clears)
@@ -250,9 +250,10 @@ class Config:
         if self.sampling.heldout_units == "errors" and self.sampling.heldout_fall == "median":
             raise ConfigError("sampling.heldout_units: errors needs a standard error, which the median fall has not; "
                               "choose sampling.heldout_fall total, absolute or likelihood")
-        if self.sampling.heldout_measure == "wrong_tokens" and self.sampling.heldout_fall not in ("total", "absolute"):
-            raise ConfigError(f"sampling.heldout_measure: wrong_tokens counts tokens, which have no {self.sampling.heldout_fall!r} "
-                              "fall; choose sampling.heldout_fall total or absolute")
+        if self.sampling.heldout_measure != "loss" and self.sampling.heldout_fall not in ("total", "absolute"):
+            raise ConfigError(f"sampling.heldout_measure: {self.sampling.heldout_measure} measures answer tokens against "
+                              f"greedy decoding, which has no {self.sampling.heldout_fall!r} fall; choose "
+                              "sampling.heldout_fall total or absolute")
         if self.sampling.hold_steps < 0:
             raise ConfigError(f"sampling.hold_steps must be >= 0 (0 = the actors steer from the first update), "
                               f"got {self.sampling.hold_steps}")

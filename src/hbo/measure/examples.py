@@ -100,6 +100,27 @@ def wrong_tokens(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
     return missed.sum(dim=1)
 
 
+def margin_deficits(logits: torch.Tensor, labels: torch.Tensor, chunk: int = 4096) -> torch.Tensor:
+    """Per row, the summed shortfall of each scored token's logit below the best other token's ([B],
+    float32): 0 for a token greedy decoding gets right under teacher forcing, and for a wrong one how
+    far it is from being chosen (a log-probability ratio, in nats). A row sums to 0 exactly when greedy
+    decoding writes the answer, as :func:`wrong_tokens` counts 0, but the sum also falls while a wrong
+    token draws nearer to being right, and not while a right one only grows surer."""
+    targets = labels[:, 1:]
+    counted = targets != IGNORE
+    rows, cols = counted.nonzero(as_tuple=True)
+    parts = []
+    for start in range(0, len(rows), chunk):
+        r, c = rows[start:start + chunk], cols[start:start + chunk]
+        scores, target = logits[r, c].float(), targets[r, c]
+        own = scores.gather(1, target[:, None]).squeeze(1)
+        top = scores.topk(2, dim=-1)
+        best_other = torch.where(top.indices[:, 0] == target, top.values[:, 1], top.values[:, 0])
+        parts.append((best_other - own).clamp(min=0))
+    per_token = torch.cat(parts) if parts else logits.new_zeros(0, dtype=torch.float32)
+    return torch.zeros(labels.shape[0], dtype=torch.float32, device=logits.device).index_add_(0, rows, per_token)
+
+
 def length_batches(lengths: Sequence[int], batch_size: int) -> list[list[int]]:
     """Indices grouped into batches of similar length, so that little compute goes to padding (ties
     in index order)."""
@@ -158,13 +179,15 @@ def mean_losses(model, sequences: Sequence[LabelledSequence], pad_id: int, batch
 @torch.no_grad()
 def losses_and_wrong_shares(model, sequences: Sequence[LabelledSequence], pad_id: int,
                             batch_size: int = 32) -> torch.Tensor:
-    """Per sequence, its mean loss over the labelled tokens and the share of them that
-    :func:`wrong_tokens` counts, from one forward pass ([N, 2]; NaN for a sequence with no labelled token)."""
-    out = torch.full((len(sequences), 2), math.nan, dtype=torch.float64)
+    """Per sequence, its mean loss over the labelled tokens, the share of them that :func:`wrong_tokens`
+    counts and their mean :func:`margin_deficits`, from one forward pass ([N, 3]; NaN for a sequence
+    with no labelled token)."""
+    out = torch.full((len(sequences), 3), math.nan, dtype=torch.float64)
     batches = length_batches([len(ids) for ids, _ in sequences], batch_size)
     for index, logits, labels in _forward_batches(model, sequences, pad_id, batches):
         total, count = token_losses(logits, labels)
-        scored = torch.stack([total.double(), wrong_tokens(logits, labels).double()], dim=1) / count.double()[:, None]
+        scored = torch.stack([total.double(), wrong_tokens(logits, labels).double(),
+                              margin_deficits(logits, labels).double()], dim=1) / count.double()[:, None]
         out[index] = scored.cpu().where(count.cpu()[:, None] > 0, math.nan)
     return out
 

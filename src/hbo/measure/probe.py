@@ -52,8 +52,8 @@ class ModelProbe:
                                                     self.batch_size)[0], indices)
 
     def losses_and_wrong_shares(self, indices: Sequence[int]) -> torch.Tensor:
-        """[N, 2]: each example's mean response loss and the share of its response tokens whose greedy
-        choice is wrong under teacher forcing, from one pass."""
+        """[N, 3]: each example's mean response loss, the share of its response tokens whose greedy
+        choice is wrong under teacher forcing and their mean margin deficit, from one pass."""
         return split_rows(lambda share: losses_and_wrong_shares(self.model, self._conditional(share), self.pad_id,
                                                                 self.batch_size), indices)
 

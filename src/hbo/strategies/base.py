@@ -20,8 +20,9 @@ class RewardProbe(Protocol):
     def gradient_norms(self, indices: Sequence[int]) -> torch.Tensor: ...
     def losses(self, indices: Sequence[int]) -> torch.Tensor: ...
     def losses_and_wrong_shares(self, indices: Sequence[int]) -> torch.Tensor:
-        """[len(indices), 2]: each example's mean response loss, and the share of its response tokens
-        whose most likely token is wrong under teacher forcing."""
+        """[len(indices), 3]: each example's mean response loss, the share of its response tokens
+        whose most likely token is wrong under teacher forcing, and their mean margin deficit (how far
+        a token's logit is below the best other token's; 0 where it is the most likely)."""
     def alone_losses(self, indices: Sequence[int]) -> torch.Tensor: ...
     def response_lengths(self, indices: Sequence[int]) -> torch.Tensor:
         """How many response tokens each example's loss is the mean of (a property of the data)."""

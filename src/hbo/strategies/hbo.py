@@ -26,7 +26,9 @@ it). hbo's defaults keep the actors, the hierarchy and the update rule, and read
   updates too (the model's jitter, which moves all of a probe's examples together), and
   ``heldout_measure: wrong_tokens`` measures each probe example by the share of its answer tokens
   that greedy decoding gets wrong under teacher forcing instead of by its loss (a loss falls also
-  when right tokens only grow surer, which exact match does not see), and ``hold_steps: N`` keeps
+  when right tokens only grow surer, which exact match does not see), or with ``margin`` by how far
+  its wrong answer tokens' logits are below the greedy choice's (progress toward exact match that
+  shows before a token turns right), and ``hold_steps: N`` keeps
   both actors at their start through step N, measuring only, so that the fast first fall of every
   new wording, which any mixture buys, does not pick the lead;
 - ``local_reward: heldout`` (the default): the uniform distribution tilted the same way by each
@@ -121,7 +123,9 @@ class HBOStrategy(Strategy):
         self.probe_positions = [[[next(positions) for _ in level] for level in dataset] for dataset in self.probe_levels]
         self.dataset_positions = [[p for level in dataset for p in level] for dataset in self.probe_positions]
         base_probe = self.base_loss[torch.as_tensor(self.probe_indices, dtype=torch.long)]
-        self.wrong_tokens = config.heldout_measure == "wrong_tokens"
+        # heldout_measure wrong_tokens or margin: the column of the probe's answer measures that is read
+        self.answer_column = {"wrong_tokens": 1, "margin": 2}.get(config.heldout_measure)
+        self.wrong_tokens = self.answer_column is not None
         # each probe example's measure (heldout_measure) at the last update: the base model's before the
         # first (its wrong tokens are measured by ``start``)
         self.last_probe_losses = [float("nan")] * len(self.probe_indices) if self.wrong_tokens else base_probe.tolist()
@@ -145,7 +149,7 @@ class HBOStrategy(Strategy):
         """With ``heldout_measure: wrong_tokens``, the base model's wrong-token shares on the probe (the
         scoring cache holds its losses only)."""
         if self.heldout and self.wrong_tokens and self.probe_indices:
-            self.last_probe_losses = probe.losses_and_wrong_shares(self.probe_indices)[:, 1].tolist()
+            self.last_probe_losses = probe.losses_and_wrong_shares(self.probe_indices)[:, self.answer_column].tolist()
             self.probe_history = [list(self.last_probe_losses)]
 
     @property
@@ -196,7 +200,8 @@ class HBOStrategy(Strategy):
             if self.probe_indices and all(v != v for v in self.last_probe_losses):
                 raise RuntimeError("heldout_measure wrong_tokens needs the base model's wrong tokens on the probe: "
                                    "call the controller's start(probe) before the first training step")
-            losses, now = probe.losses_and_wrong_shares(self.probe_indices).unbind(dim=1)
+            measures = probe.losses_and_wrong_shares(self.probe_indices)
+            losses, now = measures[:, 0], measures[:, self.answer_column]
         else:
             losses = now = probe.losses(self.probe_indices)
         before = torch.tensor(self.last_probe_losses, dtype=torch.float64)
@@ -231,7 +236,7 @@ class HBOStrategy(Strategy):
 
     def probe_wrong_tokens(self) -> list[float | None] | None:
         """With ``wrong_tokens`` the probe's last measure is its wrong-token shares: their dataset means."""
-        if not (self.heldout and self.wrong_tokens):
+        if not (self.heldout and self.answer_column == 1):
             return None
         shares = self.dataset_probe_losses(torch.tensor(self.last_probe_losses, dtype=torch.float64))
         return [share if share == share else None for share in shares]
