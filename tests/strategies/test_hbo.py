@@ -303,6 +303,7 @@ def test_heldout_rewards_read_no_training_signals_and_other_rewards_carve_no_pro
     plain = heldout_strategy(global_reward="progress", local_reward="improvement")
     assert plain.training_levels == plain.levels and plain.probe_indices == [] and plain.probe_loss() is None
     assert plain.probe_wrong_tokens() is None and heldout_strategy().probe_wrong_tokens() is None
+    assert plain.probe_margin() is None and heldout_strategy().probe_margin() is None
     with pytest.raises(ConfigError, match="probe_per_level"):
         load_config(None, ["sampling.probe_per_level=0"])
 
@@ -402,8 +403,8 @@ def test_wrong_tokens_measure_scores_falls_in_wrong_answer_tokens():
     wrong = {(0, 0): 0.5, (0, 1): 0.5, (1, 0): 0.5, (1, 1): 0.5}
     loss = {(0, 0): 1.0, (0, 1): 1.0, (1, 0): 1.0, (1, 1): 1.0}
     probe = FakeProbe(None)
-    probe.losses_and_wrong_shares = lambda idx: torch.tensor([[loss[probe_of[i]], wrong[probe_of[i]]] for i in idx],
-                                                            dtype=torch.float64)
+    probe.losses_and_wrong_shares = lambda idx: torch.tensor(
+        [[loss[probe_of[i]], wrong[probe_of[i]], 2 * wrong[probe_of[i]]] for i in idx], dtype=torch.float64)
     probe.losses = lambda idx: pytest.fail("the wrong-token measure reads losses and shares in one pass")
     with pytest.raises(RuntimeError, match="start"):  # never measured before training: no baseline to fall from
         heldout_strategy(heldout_measure="wrong_tokens", heldout_fall="absolute").update(probe, 50)
@@ -417,13 +418,14 @@ def test_wrong_tokens_measure_scores_falls_in_wrong_answer_tokens():
     record = strategy.update(probe, 50)
     assert strategy.probe_loss() == pytest.approx([1.0, 0.5])
     assert strategy.probe_wrong_tokens() == pytest.approx([0.375, 0.5])  # the log's: each dataset's mean share
+    assert strategy.probe_margin() == pytest.approx([0.75, 1.0])  # and mean margin deficit, from the same pass
     # dataset falls 0.125 and 0 -> scores 1 and 0 (prior 1/2 each, tilt 2)
     assert record["global_reward"] == pytest.approx([0.5, 0.5 * math.exp(-2)])
     assert record["local_reward"][0] == pytest.approx([0.5, 0.5 * math.exp(-2)])  # level falls 0.25 and 0
     assert record["local_reward"][1] == pytest.approx([0.5, 0.5])
     resumed = heldout_strategy(heldout_measure="wrong_tokens", heldout_fall="absolute")
     resumed.load_state_dict(strategy.state_dict())  # no start: the last shares come with the state
-    assert resumed.probe_wrong_tokens() == pytest.approx([0.375, 0.5])
+    assert resumed.probe_wrong_tokens() == pytest.approx([0.375, 0.5]) and resumed.probe_margin() == pytest.approx([0.75, 1.0])
     wrong[1, 0] = 0.0
     assert resumed.update(probe, 100) == strategy.update(probe, 100)
 
@@ -441,7 +443,8 @@ def test_margin_measure_scores_falls_of_the_answer_tokens_margin_deficits():
     probe.losses_and_wrong_shares = lambda idx: torch.tensor(
         [[loss[probe_of[i]], 0.5, margin[probe_of[i]]] for i in idx], dtype=torch.float64)
     strategy.start(probe)
-    assert strategy.last_probe_losses == [2.0] * 4 and strategy.probe_wrong_tokens() is None
+    assert strategy.last_probe_losses == [2.0] * 4
+    assert strategy.probe_margin() == [2.0, 2.0] and strategy.probe_wrong_tokens() == [0.5, 0.5]  # both logged
     margin[0, 0] = 1.0  # dataset 0: one level's deficit falls by 1 (no token turned right: the share stays)
     loss[1, 0] = loss[1, 1] = 0.5  # dataset 1: its losses halve, its deficits stay
     record = strategy.update(probe, 50)

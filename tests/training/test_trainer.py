@@ -45,6 +45,9 @@ def test_the_strategy_measures_the_base_model_once_before_training():
         def probe_wrong_tokens(self):
             return None
 
+        def probe_margin(self):
+            return None
+
     controller = MixtureController(Recording(), HierarchicalSampler([[[0, 1]]], num_samples=4), 2, 2)
     controller.log = SimpleNamespace(record=lambda *args, **kwargs: None)
     callback = MixtureCallback(controller, lambda model: ("probe of", model))

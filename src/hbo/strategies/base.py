@@ -76,6 +76,12 @@ class Strategy:
         update (the base model's before the first), where the strategy measures it; else None."""
         return None
 
+    def probe_margin(self) -> list[float | None] | None:
+        """Each dataset's mean margin deficit of its answer tokens on its development probe (how far
+        each token's logit is below the best other token's) as of the last update, where the strategy
+        measures it; else None."""
+        return None
+
     def probe_loss(self) -> list[float | None] | None:
         """Each dataset's mean development-probe loss as of the last update (the base model's before
         the first; None for a dataset without probe examples), or None for a strategy with no probe.

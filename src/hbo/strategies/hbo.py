@@ -131,6 +131,9 @@ class HBOStrategy(Strategy):
         self.last_probe_losses = [float("nan")] * len(self.probe_indices) if self.wrong_tokens else base_probe.tolist()
         # each dataset's mean probe loss at the last update (the base model's before the first), for the log
         self.probe_losses_now = self.dataset_probe_losses(base_probe)
+        # with an answer measure, each dataset's mean wrong-token share and margin deficit on the probe as
+        # of the last measurement (both come from the pass that gives the steering one), for the log
+        self.answer_means: dict[str, list[float]] = {}
         self.probe_lengths = None  # heldout_fall likelihood: response tokens per probe example, read once
         self.local_emas = [ExponentialAverage(config.reward_ema) for _ in self.levels] if config.reward_ema else None
         self.largest_scores: dict[str, float] = {}  # tilt_scale run: the largest |score| so far, per actor
@@ -149,8 +152,15 @@ class HBOStrategy(Strategy):
         """With ``heldout_measure: wrong_tokens``, the base model's wrong-token shares on the probe (the
         scoring cache holds its losses only)."""
         if self.heldout and self.wrong_tokens and self.probe_indices:
-            self.last_probe_losses = probe.losses_and_wrong_shares(self.probe_indices)[:, self.answer_column].tolist()
+            measures = probe.losses_and_wrong_shares(self.probe_indices)
+            self.last_probe_losses = measures[:, self.answer_column].tolist()
             self.probe_history = [list(self.last_probe_losses)]
+            self.keep_answer_means(measures)
+
+    def keep_answer_means(self, measures: torch.Tensor) -> None:
+        """Each dataset's mean wrong-token share and margin deficit from the probe's pass ([N, 3])."""
+        self.answer_means = {name: self.dataset_probe_losses(measures[:, column])
+                             for name, column in (("wrong_tokens", 1), ("margin", 2))}
 
     @property
     def reads_training_signals(self) -> bool:
@@ -202,6 +212,7 @@ class HBOStrategy(Strategy):
                                    "call the controller's start(probe) before the first training step")
             measures = probe.losses_and_wrong_shares(self.probe_indices)
             losses, now = measures[:, 0], measures[:, self.answer_column]
+            self.keep_answer_means(measures)
         else:
             losses = now = probe.losses(self.probe_indices)
         before = torch.tensor(self.last_probe_losses, dtype=torch.float64)
@@ -235,11 +246,20 @@ class HBOStrategy(Strategy):
         return [loss if loss == loss else None for loss in self.probe_losses_now]
 
     def probe_wrong_tokens(self) -> list[float | None] | None:
-        """With ``wrong_tokens`` the probe's last measure is its wrong-token shares: their dataset means."""
-        if not (self.heldout and self.answer_column == 1):
+        """With an answer measure (``wrong_tokens`` or ``margin``), each dataset's mean share of wrong
+        answer tokens on the probe at the last measurement; else None."""
+        return self._answer_means("wrong_tokens")
+
+    def probe_margin(self) -> list[float | None] | None:
+        """With an answer measure, each dataset's mean margin deficit on the probe at the last
+        measurement; else None."""
+        return self._answer_means("margin")
+
+    def _answer_means(self, name: str) -> list[float | None] | None:
+        if not (self.heldout and self.wrong_tokens):
             return None
-        shares = self.dataset_probe_losses(torch.tensor(self.last_probe_losses, dtype=torch.float64))
-        return [share if share == share else None for share in shares]
+        means = self.answer_means.get(name, [float("nan")] * len(self.levels))  # None until first measured
+        return [mean if mean == mean else None for mean in means]
 
     def scored_falls(self, before: torch.Tensor, now: torch.Tensor, groups: list[list[int]],
                      units: bool = True) -> list[float]:
@@ -467,6 +487,7 @@ class HBOStrategy(Strategy):
             "last_ratios": self.last_ratios,
             "last_losses": self.last_losses,
             "last_probe_losses": self.last_probe_losses,
+            "answer_means": self.answer_means,
             "largest_scores": self.largest_scores,
             "probe_history": self.probe_history,
             "fall_history": self.fall_history,
@@ -487,6 +508,7 @@ class HBOStrategy(Strategy):
         if "last_probe_losses" in state:
             self.last_probe_losses = state["last_probe_losses"]
         self.largest_scores = dict(state.get("largest_scores", {}))
+        self.answer_means = {name: list(row) for name, row in state.get("answer_means", {}).items()}
         self.probe_history = [list(row) for row in state.get("probe_history", self.probe_history)]
         self.fall_history = [list(row) for row in state.get("fall_history", [])]
         if self.local_emas and state.get("local_emas"):

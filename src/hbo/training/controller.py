@@ -85,7 +85,8 @@ class MixtureController:
                                      rewards.get("local_reward"), self.sampler.count(draws),
                                      rewards.get("skipped", ()), ids=[i for _, _, i in draws],
                                      probe_loss=self.strategy.probe_loss(),
-                                     probe_wrong_tokens=self.strategy.probe_wrong_tokens())
+                                     probe_wrong_tokens=self.strategy.probe_wrong_tokens(),
+                                     probe_margin=self.strategy.probe_margin())
             if step > 0:
                 self.pending_scalars = scalars(record)
 
