@@ -238,6 +238,44 @@ def test_hold_steps_keep_the_start_and_score_the_first_fall_from_the_last_measur
         load_config(None, ["sampling.hold_steps=-1"])
 
 
+def _held_probe(strategy, now):
+    probe_of = {i: (d, k) for d, dataset in enumerate(strategy.probe_levels) for k, level in enumerate(dataset)
+                for i in level}
+    probe = FakeProbe(None)
+    probe.losses = lambda idx: torch.tensor([now[probe_of[i]] for i in idx], dtype=torch.float64)
+    return probe
+
+
+def test_hold_steps_leave_no_fall_in_the_trend_window():
+    """heldout_trend: the first update after the hold scores the fall since the hold's last
+    measurement alone (a trend over the falls of steps 50, 100 and 150 would let dataset 0's first
+    fall lead)."""
+    strategy = heldout_strategy(hold_steps=100, heldout_trend=3, heldout_threshold=0.0)
+    now = {(0, 0): 0.5, (0, 1): 0.5, (1, 0): 1.0, (1, 1): 1.0}  # the hold: dataset 0 falls 0.5
+    probe = _held_probe(strategy, now)
+    for step in (50, 100):
+        strategy.update(probe, step)
+    now[(1, 0)] = now[(1, 1)] = 0.75  # then dataset 1 falls 0.25, dataset 0 stands still
+    assert strategy.update(probe, 150)["global_reward"] == pytest.approx([0.5 * math.exp(-2.0), 0.5])
+
+
+def test_hold_steps_leave_no_fall_in_the_lapse_window():
+    """heldout_lapse: the window a lead must have fallen over starts after the hold. Dataset 0 falls
+    in the hold (1 -> 0.5 by step 100), leads after it (0.1 at step 150), then rises to 0.55: over
+    the window from step 100 it has not fallen, so its lead (still positive through the EMA) lapses;
+    a window reaching back to step 50 would keep it."""
+    strategy = heldout_strategy(hold_steps=100, heldout_lapse=3, heldout_fall="absolute", reward_ema=0.2)
+    now = {(0, 0): 1.0, (0, 1): 1.0, (1, 0): 1.0, (1, 1): 1.0}
+    probe = _held_probe(strategy, now)
+    strategy.update(probe, 50)
+    now[(0, 0)] = now[(0, 1)] = 0.5
+    strategy.update(probe, 100)
+    now[(0, 0)] = now[(0, 1)] = 0.1
+    assert strategy.update(probe, 150)["global_reward"] == pytest.approx([0.5, 0.5 * math.exp(-2.0)])
+    now[(0, 0)] = now[(0, 1)] = 0.55
+    assert strategy.update(probe, 200)["global_reward"] == pytest.approx([0.5, 0.5])  # lapsed: the prior
+
+
 def test_likelihood_fall_scores_each_whole_answer_by_its_length():
     """heldout_fall likelihood: each probe example's mean loss times its response length is -log P of
     its answer; scores are the rise in mean P since the last update (the base model's loss first)."""

@@ -461,10 +461,14 @@ class HBOStrategy(Strategy):
         """Update the actors; an actor whose rewards are unusable (see ``SoftmaxActor.update``) keeps
         its distribution and is listed under ``skipped`` ("global", or a dataset index). Through
         ``hold_steps`` nothing moves: the held-out rewards measure the probe, so that the first fall
-        that counts starts from the last of these measurements, and no reward is computed."""
+        that counts starts from the last of these measurements (``heldout_trend``'s and
+        ``heldout_lapse``'s windows too), and no reward is computed."""
         record = {"global_reward": None, "local_reward": None, "skipped": []}
         falls = self.heldout_falls(probe) if self.heldout else None
-        if step <= self.config.hold_steps:  # measured only: the probe's baseline has moved on
+        if step <= self.config.hold_steps:  # measured only: the probe's baseline has moved on, and no
+            # fall of the hold stays in the trend's or the lapse's window to steer afterwards
+            self.fall_history = []
+            self.probe_history = [list(self.last_probe_losses)]
             return record
         if self.update_global:
             record["global_reward"] = self.global_rewards(probe, falls)
