@@ -238,11 +238,24 @@ def test_hold_steps_keep_the_start_and_score_the_first_fall_from_the_last_measur
         load_config(None, ["sampling.hold_steps=-1"])
 
 
+def _probe_of(strategy) -> dict[int, tuple[int, int]]:
+    """Each probe example's (dataset, level)."""
+    return {i: (d, k) for d, dataset in enumerate(strategy.probe_levels) for k, level in enumerate(dataset) for i in level}
+
+
 def _held_probe(strategy, now):
-    probe_of = {i: (d, k) for d, dataset in enumerate(strategy.probe_levels) for k, level in enumerate(dataset)
-                for i in level}
-    probe = FakeProbe(None)
+    """A probe whose examples' losses are ``now[(dataset, level)]``."""
+    probe_of, probe = _probe_of(strategy), FakeProbe(None)
     probe.losses = lambda idx: torch.tensor([now[probe_of[i]] for i in idx], dtype=torch.float64)
+    return probe
+
+
+def _answer_probe(strategy, row):
+    """A probe whose one pass gives each example the measures ``row((dataset, level))``: [loss,
+    wrong-token share, margin deficit]; ``losses`` alone must not be read."""
+    probe_of, probe = _probe_of(strategy), FakeProbe(None)
+    probe.losses_and_wrong_shares = lambda idx: torch.tensor([row(probe_of[i]) for i in idx], dtype=torch.float64)
+    probe.losses = lambda idx: pytest.fail("an answer measure reads losses and answer measures in one pass")
     return probe
 
 
@@ -437,13 +450,9 @@ def test_wrong_tokens_measure_scores_falls_in_wrong_answer_tokens():
     each update's falls are those shares' (here absolute: points of token accuracy), while the logged
     probe loss stays the loss. A loss that falls with no token turning right scores nothing."""
     strategy = heldout_strategy(heldout_measure="wrong_tokens", heldout_fall="absolute")
-    probe_of = {i: (d, k) for d, dataset in enumerate(strategy.probe_levels) for k, level in enumerate(dataset) for i in level}
     wrong = {(0, 0): 0.5, (0, 1): 0.5, (1, 0): 0.5, (1, 1): 0.5}
     loss = {(0, 0): 1.0, (0, 1): 1.0, (1, 0): 1.0, (1, 1): 1.0}
-    probe = FakeProbe(None)
-    probe.losses_and_wrong_shares = lambda idx: torch.tensor(
-        [[loss[probe_of[i]], wrong[probe_of[i]], 2 * wrong[probe_of[i]]] for i in idx], dtype=torch.float64)
-    probe.losses = lambda idx: pytest.fail("the wrong-token measure reads losses and shares in one pass")
+    probe = _answer_probe(strategy, lambda key: [loss[key], wrong[key], 2 * wrong[key]])
     with pytest.raises(RuntimeError, match="start"):  # never measured before training: no baseline to fall from
         heldout_strategy(heldout_measure="wrong_tokens", heldout_fall="absolute").update(probe, 50)
     assert strategy.probe_wrong_tokens() == [None, None]  # not measured yet
@@ -474,12 +483,9 @@ def test_margin_measure_scores_falls_of_the_answer_tokens_margin_deficits():
     nearer to being chosen counts before it turns right, a loss that falls with no deficit moving
     does not, and the wrong-token share, also in the pass, is not what is scored."""
     strategy = heldout_strategy(heldout_measure="margin", heldout_fall="absolute")
-    probe_of = {i: (d, k) for d, dataset in enumerate(strategy.probe_levels) for k, level in enumerate(dataset) for i in level}
     margin = {(0, 0): 2.0, (0, 1): 2.0, (1, 0): 2.0, (1, 1): 2.0}
     loss = {(0, 0): 1.0, (0, 1): 1.0, (1, 0): 1.0, (1, 1): 1.0}
-    probe = FakeProbe(None)
-    probe.losses_and_wrong_shares = lambda idx: torch.tensor(
-        [[loss[probe_of[i]], 0.5, margin[probe_of[i]]] for i in idx], dtype=torch.float64)
+    probe = _answer_probe(strategy, lambda key: [loss[key], 0.5, margin[key]])
     strategy.start(probe)
     assert strategy.last_probe_losses == [2.0] * 4
     assert strategy.probe_margin() == [2.0, 2.0] and strategy.probe_wrong_tokens() == [0.5, 0.5]  # both logged

@@ -71,23 +71,27 @@ def pad(sequences: Sequence[LabelledSequence], pad_id: int, device) -> tuple[tor
     return input_ids.to(device), mask.to(device), labels.to(device)
 
 
-def token_losses(logits: torch.Tensor, labels: torch.Tensor, chunk: int = 4096) -> tuple[torch.Tensor, torch.Tensor]:
-    """Summed next-token loss and token count per row: ([B], [B]), in float32.
+def _summed_over_scored_tokens(logits: torch.Tensor, labels: torch.Tensor, per_token, chunk: int) -> torch.Tensor:
+    """Per row, the sum of ``per_token(logits, targets)`` over its scored positions ([B], float32).
 
     Position t predicts labels[t + 1]; positions whose label is -100 contribute nothing. Only the
-    scored positions are taken, ``chunk`` tokens at a time, so full-vocabulary float32 log-probs never
+    scored positions are taken, ``chunk`` tokens at a time, so full-vocabulary float32 values never
     exist for more than ``chunk`` tokens at once.
     """
     targets = labels[:, 1:]
-    counted = targets != IGNORE
-    rows, cols = counted.nonzero(as_tuple=True)
-    losses = []
-    for start in range(0, len(rows), chunk):
-        r, c = rows[start:start + chunk], cols[start:start + chunk]
-        losses.append(F.cross_entropy(logits[r, c].float(), targets[r, c], reduction="none"))
-    per_token = torch.cat(losses) if losses else logits.new_zeros(0, dtype=torch.float32)
-    totals = torch.zeros(labels.shape[0], dtype=torch.float32, device=logits.device).index_add_(0, rows, per_token)
-    return totals, counted.sum(dim=1)
+    rows, cols = (targets != IGNORE).nonzero(as_tuple=True)
+    parts = [per_token(logits[r, c].float(), targets[r, c])
+             for r, c in ((rows[i:i + chunk], cols[i:i + chunk]) for i in range(0, len(rows), chunk))]
+    values = torch.cat(parts) if parts else logits.new_zeros(0, dtype=torch.float32)
+    return torch.zeros(labels.shape[0], dtype=torch.float32, device=logits.device).index_add_(0, rows, values)
+
+
+def token_losses(logits: torch.Tensor, labels: torch.Tensor, chunk: int = 4096) -> tuple[torch.Tensor, torch.Tensor]:
+    """Summed next-token loss and token count per row: ([B], [B]), in float32 (see
+    :func:`_summed_over_scored_tokens` for which positions count)."""
+    totals = _summed_over_scored_tokens(logits, labels, lambda scores, target: F.cross_entropy(
+        scores, target, reduction="none"), chunk)
+    return totals, (labels[:, 1:] != IGNORE).sum(dim=1)
 
 
 def wrong_tokens(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
@@ -106,19 +110,13 @@ def margin_deficits(logits: torch.Tensor, labels: torch.Tensor, chunk: int = 409
     far it is from being chosen (a log-probability ratio, in nats). A row sums to 0 exactly when greedy
     decoding writes the answer, as :func:`wrong_tokens` counts 0, but the sum also falls while a wrong
     token draws nearer to being right, and not while a right one only grows surer."""
-    targets = labels[:, 1:]
-    counted = targets != IGNORE
-    rows, cols = counted.nonzero(as_tuple=True)
-    parts = []
-    for start in range(0, len(rows), chunk):
-        r, c = rows[start:start + chunk], cols[start:start + chunk]
-        scores, target = logits[r, c].float(), targets[r, c]
+    def shortfall(scores, target):
         own = scores.gather(1, target[:, None]).squeeze(1)
         top = scores.topk(2, dim=-1)
         best_other = torch.where(top.indices[:, 0] == target, top.values[:, 1], top.values[:, 0])
-        parts.append((best_other - own).clamp(min=0))
-    per_token = torch.cat(parts) if parts else logits.new_zeros(0, dtype=torch.float32)
-    return torch.zeros(labels.shape[0], dtype=torch.float32, device=logits.device).index_add_(0, rows, per_token)
+        return (best_other - own).clamp(min=0)
+
+    return _summed_over_scored_tokens(logits, labels, shortfall, chunk)
 
 
 def length_batches(lengths: Sequence[int], batch_size: int) -> list[list[int]]:
