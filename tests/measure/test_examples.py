@@ -128,7 +128,7 @@ def test_reward_computation_leaves_training_state_untouched(demo, examples):
                        response_header_ids(tokenizer))
     probe.gradient_norms(range(5))
     probe.losses(range(10))
-    probe.losses_and_wrong_shares(range(10))
+    probe.losses_and_answer_measures(range(10))
     probe.alone_losses(range(10))
     means, counts = mean_losses(model, [conditional_sequence(ex) for ex in examples[:10]], tokenizer.pad_token_id)
     assert probe.response_lengths(range(10)).tolist() == counts.tolist() and counts.min() > 0
@@ -220,12 +220,12 @@ def test_margin_deficits_by_hand():
     assert margin_deficits(logits, labels).tolist() == pytest.approx([0.5, 4.0])
 
 
-def test_losses_and_wrong_shares_match_the_losses_and_greedy_choices(demo, examples):
-    from hbo.measure.examples import losses_and_wrong_shares
+def test_losses_and_answer_measures_match_the_losses_and_greedy_choices(demo, examples):
+    from hbo.measure.examples import losses_and_answer_measures
 
     model, tokenizer = demo
     sequences = [conditional_sequence(ex) for ex in examples[:8]] + [([1, 2, 3], [-100, -100, -100])]
-    both = losses_and_wrong_shares(model, sequences, tokenizer.pad_token_id, batch_size=3)
+    both = losses_and_answer_measures(model, sequences, tokenizer.pad_token_id, batch_size=3)
     losses, counts = mean_losses(model, sequences, tokenizer.pad_token_id)
     assert torch.allclose(both[:8, 0], losses[:8], atol=1e-5) and torch.isnan(both[8]).all()
     for row, (ids, labels) in enumerate(sequences[:8]):
@@ -244,4 +244,4 @@ def test_losses_and_wrong_shares_match_the_losses_and_greedy_choices(demo, examp
     assert both.shape == (9, 3) and torch.equal(both[:8, 2] > 0, both[:8, 1] > 0)  # a deficit only where a token is wrong
     probe = ModelProbe(model, type("T", (), {"examples": examples})(), tokenizer.pad_token_id,
                        response_header_ids(tokenizer))
-    assert torch.allclose(probe.losses_and_wrong_shares(range(8)), both[:8], atol=1e-6)
+    assert torch.allclose(probe.losses_and_answer_measures(range(8)), both[:8], atol=1e-6)

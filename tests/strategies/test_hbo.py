@@ -254,7 +254,7 @@ def _answer_probe(strategy, row):
     """A probe whose one pass gives each example the measures ``row((dataset, level))``: [loss,
     wrong-token share, margin deficit]; ``losses`` alone must not be read."""
     probe_of, probe = _probe_of(strategy), FakeProbe(None)
-    probe.losses_and_wrong_shares = lambda idx: torch.tensor([row(probe_of[i]) for i in idx], dtype=torch.float64)
+    probe.losses_and_answer_measures = lambda idx: torch.tensor([row(probe_of[i]) for i in idx], dtype=torch.float64)
     probe.losses = lambda idx: pytest.fail("an answer measure reads losses and answer measures in one pass")
     return probe
 

@@ -10,7 +10,7 @@ from hbo.data.encoding import IGNORE
 from hbo.data.mixture import FlatTrainSet
 from hbo.measure.distributed import split_rows
 from hbo.measure.examples import (alone_sequence, conditional_sequence, gradient_cosines, gradient_gram, gradient_norms,
-                                  losses_and_wrong_shares, mean_entropies, mean_hidden_states, mean_losses)
+                                  losses_and_answer_measures, mean_entropies, mean_hidden_states, mean_losses)
 from hbo.measure.signals import TrainingSignals
 
 
@@ -51,10 +51,10 @@ class ModelProbe:
         return split_rows(lambda share: mean_losses(self.model, self._conditional(share), self.pad_id,
                                                     self.batch_size)[0], indices)
 
-    def losses_and_wrong_shares(self, indices: Sequence[int]) -> torch.Tensor:
+    def losses_and_answer_measures(self, indices: Sequence[int]) -> torch.Tensor:
         """[N, 3]: each example's mean response loss, the share of its response tokens whose greedy
         choice is wrong under teacher forcing and their mean margin deficit, from one pass."""
-        return split_rows(lambda share: losses_and_wrong_shares(self.model, self._conditional(share), self.pad_id,
+        return split_rows(lambda share: losses_and_answer_measures(self.model, self._conditional(share), self.pad_id,
                                                                 self.batch_size), indices)
 
     def response_lengths(self, indices: Sequence[int]) -> torch.Tensor:

@@ -19,7 +19,7 @@ class RewardProbe(Protocol):
 
     def gradient_norms(self, indices: Sequence[int]) -> torch.Tensor: ...
     def losses(self, indices: Sequence[int]) -> torch.Tensor: ...
-    def losses_and_wrong_shares(self, indices: Sequence[int]) -> torch.Tensor:
+    def losses_and_answer_measures(self, indices: Sequence[int]) -> torch.Tensor:
         """[len(indices), 3]: each example's mean response loss, the share of its response tokens
         whose most likely token is wrong under teacher forcing, and their mean margin deficit (how far
         a token's logit is below the best other token's; 0 where it is the most likely)."""

@@ -125,10 +125,10 @@ class HBOStrategy(Strategy):
         base_probe = self.base_loss[torch.as_tensor(self.probe_indices, dtype=torch.long)]
         # heldout_measure wrong_tokens or margin: the column of the probe's answer measures that is read
         self.answer_column = {"wrong_tokens": 1, "margin": 2}.get(config.heldout_measure)
-        self.wrong_tokens = self.answer_column is not None
+        self.answer_measured = self.answer_column is not None  # read from one pass with the losses
         # each probe example's measure (heldout_measure) at the last update: the base model's before the
-        # first (its wrong tokens are measured by ``start``)
-        self.last_probe_losses = [float("nan")] * len(self.probe_indices) if self.wrong_tokens else base_probe.tolist()
+        # first (an answer measure's is measured by ``start``)
+        self.last_probe_losses = [float("nan")] * len(self.probe_indices) if self.answer_measured else base_probe.tolist()
         # each dataset's mean probe loss at the last update (the base model's before the first), for the log
         self.probe_losses_now = self.dataset_probe_losses(base_probe)
         # with an answer measure, each dataset's mean wrong-token share and margin deficit on the probe as
@@ -149,10 +149,10 @@ class HBOStrategy(Strategy):
         return self.update_global or self.update_local
 
     def start(self, probe: RewardProbe) -> None:
-        """With ``heldout_measure: wrong_tokens``, the base model's wrong-token shares on the probe (the
-        scoring cache holds its losses only)."""
-        if self.heldout and self.wrong_tokens and self.probe_indices:
-            measures = probe.losses_and_wrong_shares(self.probe_indices)
+        """With ``heldout_measure: wrong_tokens`` or ``margin``, the base model's answer measures on the
+        probe (the scoring cache holds its losses only)."""
+        if self.heldout and self.answer_measured and self.probe_indices:
+            measures = probe.losses_and_answer_measures(self.probe_indices)
             self.last_probe_losses = measures[:, self.answer_column].tolist()
             self.probe_history = [list(self.last_probe_losses)]
             self.keep_answer_means(measures)
@@ -206,11 +206,12 @@ class HBOStrategy(Strategy):
         learning that carries to unseen examples: random answers can be memorised, not learnt, and
         their held-out loss does not keep falling. Unmeasured entries (no probe example) take the
         mean of their peers."""
-        if self.wrong_tokens:
+        if self.answer_measured:
             if self.probe_indices and all(v != v for v in self.last_probe_losses):
-                raise RuntimeError("heldout_measure wrong_tokens needs the base model's wrong tokens on the probe: "
-                                   "call the controller's start(probe) before the first training step")
-            measures = probe.losses_and_wrong_shares(self.probe_indices)
+                raise RuntimeError(f"heldout_measure {self.config.heldout_measure} needs the base model's answer "
+                                   "measures on the probe: call the controller's start(probe) before the first "
+                                   "training step")
+            measures = probe.losses_and_answer_measures(self.probe_indices)
             losses, now = measures[:, 0], measures[:, self.answer_column]
             self.keep_answer_means(measures)
         else:
@@ -256,7 +257,7 @@ class HBOStrategy(Strategy):
         return self._answer_means("margin")
 
     def _answer_means(self, name: str) -> list[float | None] | None:
-        if not (self.heldout and self.wrong_tokens):
+        if not (self.heldout and self.answer_measured):
             return None
         means = self.answer_means.get(name, [float("nan")] * len(self.levels))  # None until first measured
         return [mean if mean == mean else None for mean in means]
