@@ -119,20 +119,39 @@ def heldout_strategy(**overrides):
     return HBOStrategy(levels, cfg, torch.ones(32, dtype=torch.float64), torch.ones(32, dtype=torch.float64))
 
 
+def _probe_of(strategy) -> dict[int, tuple[int, int]]:
+    """Each probe example's (dataset, level)."""
+    return {i: (d, k) for d, dataset in enumerate(strategy.probe_levels) for k, level in enumerate(dataset) for i in level}
+
+
+def _held_probe(strategy, now):
+    """A probe whose examples' losses are ``now[(dataset, level)]``."""
+    probe_of, probe = _probe_of(strategy), FakeProbe(None)
+    probe.losses = lambda idx: torch.tensor([now[probe_of[i]] for i in idx], dtype=torch.float64)
+    return probe
+
+
+def _answer_probe(strategy, row):
+    """A probe whose one pass gives each example the measures ``row((dataset, level))``: [loss,
+    wrong-token share, margin deficit]; ``losses`` alone must not be read."""
+    probe_of, probe = _probe_of(strategy), FakeProbe(None)
+    probe.losses_and_answer_measures = lambda idx: torch.tensor([row(probe_of[i]) for i in idx], dtype=torch.float64)
+    probe.losses = lambda idx: pytest.fail("an answer measure reads losses and answer measures in one pass")
+    return probe
+
+
 def test_heldout_rewards_by_hand():
     """Scores are the probe's relative loss fall since the last update (the base model first); the
     prior (global) or uniform (local) is tilted by exp(tilt * score / largest |score|)."""
     strategy = heldout_strategy()
-    probe_of = {i: (d, k) for d, dataset in enumerate(strategy.probe_levels) for k, level in enumerate(dataset) for i in level}
-    assert sorted(probe_of.values()) == [(0, 0), (0, 1), (1, 0), (1, 1)]
+    assert sorted(_probe_of(strategy).values()) == [(0, 0), (0, 1), (1, 0), (1, 1)]
     assert strategy.probe_loss() == [1.0, 1.0]  # the base model's, before any update
     # the probe is never trained on; everything else is
     for dataset, kept, held in zip(strategy.levels, strategy.training_levels, strategy.probe_levels):
         for level, k, h in zip(dataset, kept, held):
             assert sorted(k + h) == level and len(h) == 1
     now = {(0, 0): 0.5, (0, 1): 1.0, (1, 0): 0.9, (1, 1): 0.9}
-    probe = FakeProbe(None)
-    probe.losses = lambda idx: torch.tensor([now[probe_of[i]] for i in idx], dtype=torch.float64)
+    probe = _held_probe(strategy, now)
     record = strategy.update(probe, 50)
     assert strategy.probe_loss() == pytest.approx([0.75, 0.9])  # each dataset's mean probe loss now
     # dataset falls: (2 - 1.5) / 2 = 0.25 and 0.1 -> scores 1, 0.4 (prior 1/2 each)
@@ -143,7 +162,7 @@ def test_heldout_rewards_by_hand():
     g, local = strategy.probabilities()
     assert g[0] > 0.5 and local[0][0] > 0.5
     # second update: measured against the last losses; dataset 0 stands still, dataset 1 falls
-    now = {(0, 0): 0.5, (0, 1): 1.0, (1, 0): 0.45, (1, 1): 0.9}
+    now.update({(0, 0): 0.5, (0, 1): 1.0, (1, 0): 0.45, (1, 1): 0.9})
     resumed = heldout_strategy()
     resumed.load_state_dict(strategy.state_dict())
     record = strategy.update(probe, 100)
@@ -158,11 +177,8 @@ def test_averaged_tilts_fade_when_nothing_more_is_learnt():
     (scores) keeps the full tilt, since the averaged falls shrink together."""
     def two_updates(ema_of):
         strategy = heldout_strategy(reward_ema=0.5, reward_ema_of=ema_of)
-        probe_of = {i: (d, k) for d, dataset in enumerate(strategy.probe_levels) for k, level in enumerate(dataset)
-                    for i in level}
         now = {(0, 0): 0.5, (0, 1): 1.0, (1, 0): 0.9, (1, 1): 0.9}  # dataset falls 0.25 and 0.1
-        probe = FakeProbe(None)
-        probe.losses = lambda idx: torch.tensor([now[probe_of[i]] for i in idx], dtype=torch.float64)
+        probe = _held_probe(strategy, now)
         first = strategy.update(probe, 50)["global_reward"]
         return first, strategy.update(probe, 100)["global_reward"]  # nothing moved since
 
@@ -178,11 +194,8 @@ def test_heldout_lapse_returns_to_the_prior_once_a_lead_is_no_longer_measured():
     (here: at all, no threshold) over the last N updates, then 0; the EMA of the scores alone keeps a
     lead measured once in full for as long as nothing else moves."""
     strategy = heldout_strategy(reward_ema=0.5, heldout_lapse=2)
-    probe_of = {i: (d, k) for d, dataset in enumerate(strategy.probe_levels) for k, level in enumerate(dataset)
-                for i in level}
     now = {(0, 0): 0.5, (0, 1): 1.0, (1, 0): 1.0, (1, 1): 1.0}  # dataset 0 falls 0.25, dataset 1 not at all
-    probe = FakeProbe(None)
-    probe.losses = lambda idx: torch.tensor([now[probe_of[i]] for i in idx], dtype=torch.float64)
+    probe = _held_probe(strategy, now)
     full_lead = [0.5, 0.5 * math.exp(-2.0)]  # scores 1 and 0, tilt 2
     assert strategy.update(probe, 50)["global_reward"] == pytest.approx(full_lead)
     assert strategy.window_clear == pytest.approx([0.25, 0.0])
@@ -210,12 +223,9 @@ def test_hold_steps_keep_the_start_and_score_the_first_fall_from_the_last_measur
     so the first update after it scores the fall since that measurement, not since the base model;
     a resume inside the hold carries the measurement."""
     strategy = heldout_strategy(hold_steps=100)
-    probe_of = {i: (d, k) for d, dataset in enumerate(strategy.probe_levels) for k, level in enumerate(dataset)
-                for i in level}
     # the first 100 steps: dataset 0 falls 0.5 (a fast first fall), dataset 1 not at all
     now = {(0, 0): 0.5, (0, 1): 0.5, (1, 0): 1.0, (1, 1): 1.0}
-    probe = FakeProbe(None)
-    probe.losses = lambda idx: torch.tensor([now[probe_of[i]] for i in idx], dtype=torch.float64)
+    probe = _held_probe(strategy, now)
     start = strategy.probabilities()
     for step in (50, 100):
         record = strategy.update(probe, step)
@@ -232,31 +242,10 @@ def test_hold_steps_keep_the_start_and_score_the_first_fall_from_the_last_measur
     assert resumed.update(probe, 150)["global_reward"] == pytest.approx(lead_of_1)
     assert strategy.probabilities()[0][1] > 0.5
     unheld = heldout_strategy()
-    now = {(0, 0): 0.5, (0, 1): 0.5, (1, 0): 0.75, (1, 1): 0.75}
+    now.update({(0, 0): 0.5, (0, 1): 0.5, (1, 0): 0.75, (1, 1): 0.75})
     assert unheld.update(probe, 150)["global_reward"] == pytest.approx([0.5, 0.5 * math.exp(-1.0)])  # falls 0.5, 0.25
     with pytest.raises(ConfigError, match="hold_steps"):
         load_config(None, ["sampling.hold_steps=-1"])
-
-
-def _probe_of(strategy) -> dict[int, tuple[int, int]]:
-    """Each probe example's (dataset, level)."""
-    return {i: (d, k) for d, dataset in enumerate(strategy.probe_levels) for k, level in enumerate(dataset) for i in level}
-
-
-def _held_probe(strategy, now):
-    """A probe whose examples' losses are ``now[(dataset, level)]``."""
-    probe_of, probe = _probe_of(strategy), FakeProbe(None)
-    probe.losses = lambda idx: torch.tensor([now[probe_of[i]] for i in idx], dtype=torch.float64)
-    return probe
-
-
-def _answer_probe(strategy, row):
-    """A probe whose one pass gives each example the measures ``row((dataset, level))``: [loss,
-    wrong-token share, margin deficit]; ``losses`` alone must not be read."""
-    probe_of, probe = _probe_of(strategy), FakeProbe(None)
-    probe.losses_and_answer_measures = lambda idx: torch.tensor([row(probe_of[i]) for i in idx], dtype=torch.float64)
-    probe.losses = lambda idx: pytest.fail("an answer measure reads losses and answer measures in one pass")
-    return probe
 
 
 def test_hold_steps_leave_no_fall_in_the_trend_window():
@@ -293,11 +282,10 @@ def test_likelihood_fall_scores_each_whole_answer_by_its_length():
     """heldout_fall likelihood: each probe example's mean loss times its response length is -log P of
     its answer; scores are the rise in mean P since the last update (the base model's loss first)."""
     strategy = heldout_strategy(heldout_fall="likelihood")
-    probe_of = {i: (d, k) for d, dataset in enumerate(strategy.probe_levels) for k, level in enumerate(dataset) for i in level}
+    probe_of = _probe_of(strategy)
     length = {(0, 0): 1, (0, 1): 1, (1, 0): 2, (1, 1): 20}
     now = {(0, 0): 0.0, (0, 1): 1.0, (1, 0): 0.5, (1, 1): 0.5}  # base: 1 nat per token everywhere
-    probe = FakeProbe(None)
-    probe.losses = lambda idx: torch.tensor([now[probe_of[i]] for i in idx], dtype=torch.float64)
+    probe = _held_probe(strategy, now)
     probe.response_lengths = lambda idx: torch.tensor([length[probe_of[i]] for i in idx], dtype=torch.float64)
     record = strategy.update(probe, 50)
     e = math.exp

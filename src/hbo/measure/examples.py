@@ -176,7 +176,7 @@ def mean_losses(model, sequences: Sequence[LabelledSequence], pad_id: int, batch
 
 @torch.no_grad()
 def losses_and_answer_measures(model, sequences: Sequence[LabelledSequence], pad_id: int,
-                            batch_size: int = 32) -> torch.Tensor:
+                               batch_size: int = 32) -> torch.Tensor:
     """Per sequence, its mean loss over the labelled tokens, the share of them that :func:`wrong_tokens`
     counts and their mean :func:`margin_deficits`, from one forward pass ([N, 3]; NaN for a sequence
     with no labelled token)."""

@@ -55,7 +55,7 @@ class ModelProbe:
         """[N, 3]: each example's mean response loss, the share of its response tokens whose greedy
         choice is wrong under teacher forcing and their mean margin deficit, from one pass."""
         return split_rows(lambda share: losses_and_answer_measures(self.model, self._conditional(share), self.pad_id,
-                                                                self.batch_size), indices)
+                                                                   self.batch_size), indices)
 
     def response_lengths(self, indices: Sequence[int]) -> torch.Tensor:
         """Scored tokens per example in ``losses`` (labels after the shift by one)."""
