@@ -15,11 +15,11 @@ from hbo.data.mixture import Mixture
 from hbo.errors import ConfigError, TrainingInterrupted
 from hbo.evaluate import evaluate_mixture, format_table, gains_line
 from hbo.model import load_model
-from hbo.files import atomic_save_folder, atomic_write_text, load_state
+from hbo.files import atomic_save_folder, atomic_write_text
 from hbo.outputs.comparison import gains_over_baselines
 from hbo.outputs.plots import plot_probabilities
 from hbo.training.setup import setup_training
-from hbo.training.trainer import STATE_FILE, MixtureTrainer, latest_checkpoint, with_mixture
+from hbo.training.trainer import STATE_FILE, MixtureTrainer, latest_checkpoint, load_controller_state, with_mixture
 
 
 def describe_mixture(mixture: Mixture, levels) -> str:
@@ -74,7 +74,7 @@ def train(config: Config, progress: bool = True, resume: str | None = None, read
               + (f"; {mix.args.world_size} processes" if mix.args.world_size > 1 else ""))
     if checkpoint is not None:
         try:
-            mix.controller.load_state_dict(load_state(checkpoint / STATE_FILE))
+            mix.controller.load_state_dict(load_controller_state(checkpoint))
         except ValueError as e:
             raise ConfigError(f"--resume {checkpoint}: {e}") from None
         print(f"resuming from {checkpoint}")

@@ -58,3 +58,67 @@ def test_the_strategy_measures_the_base_model_once_before_training():
     assert calls == [("start", ("probe of", "m")), ("record", None)]
     for signum, handler in handlers.items():  # leave the signal handlers as they were
         signal.signal(signum, handler)
+
+
+def test_updates_measure_the_weight_average_and_the_checkpoint_keeps_it(tmp_path):
+    """With a weight average the controller moves it after every step, the strategy's update measures
+    the averaged weights (the trained ones come back after), and the state written to a checkpoint
+    folder brings the same average back."""
+    import torch
+
+    from hbo.core.sampler import HierarchicalSampler
+    from hbo.training.controller import MixtureController
+    from hbo.training.trainer import load_controller_state, save_controller_state
+
+    model = torch.nn.Linear(1, 1, bias=False)
+    with torch.no_grad():
+        model.weight.fill_(0.0)
+    seen = []
+
+    class Measuring:
+        levels = training_levels = [[[0, 1]]]
+        probe_levels = [[[]]]
+        updates, reads_training_signals = True, False
+
+        def probabilities(self):
+            return [1.0], [[1.0]]
+
+        def update(self, probe, step):
+            seen.append(model.weight.item())
+            return {}
+
+        def probe_loss(self):
+            return None
+
+        def probe_wrong_tokens(self):
+            return None
+
+        def probe_margin(self):
+            return None
+
+        def state_dict(self):
+            return {}
+
+        def load_state_dict(self, state):
+            pass
+
+    def controller():
+        made = MixtureController(Measuring(), HierarchicalSampler([[[0, 1]]], num_samples=8), 2, 2, weight_average=0.5)
+        made.attach(model)
+        return made
+
+    first = controller()
+    for step in (1, 2):
+        with torch.no_grad():
+            model.weight.fill_(float(4 * step))  # 4 after step 1, 8 after step 2
+        first.step_end(step, probe=None)
+    assert seen == [pytest.approx(5.0)]  # 0 -> 2 -> 5: the average, not the trained 8
+    assert model.weight.item() == 8.0
+    save_controller_state(tmp_path, first.state_dict(2))
+    assert (tmp_path / "hbo_weight_average.safetensors").is_file()
+    second = controller()
+    second.load_state_dict(load_controller_state(tmp_path))
+    assert second.weights.average[0].item() == pytest.approx(5.0)
+    without = MixtureController(Measuring(), HierarchicalSampler([[[0, 1]]], num_samples=8), 2, 2)
+    with pytest.raises(ValueError, match="probe_average"):
+        without.load_state_dict(load_controller_state(tmp_path))

@@ -125,6 +125,7 @@ class SamplingConfig:
     heldout_lapse: int | None = None  # global_reward heldout: a dataset's lead counts only while its probe loss has fallen beyond heldout_threshold (null: at all) over the last this many updates; after that its positive score counts 0 and the mixture returns toward the prior (null = off: a lead measured once keeps its full tilt, through the EMA, until another dataset's fall clears)
     heldout_trend: int | None = None  # global_reward heldout: score each dataset by the mean of its last this many falls (its trend; fewer at the start), shrunk by heldout_threshold times the larger of that mean's standard error over those updates (the model's own jitter between updates, which moves all of a probe's examples together and which their scatter does not show; from 3 falls on) and the probe examples' (null = off: the fall since the last update, against its examples' scatter alone); >= 3, needs heldout_threshold or heldout_units errors
     hold_steps: int = 0  # hbo strategies: the actors keep their starting distributions (the prior; uniform over levels) through this many training steps; update points up to it only measure (the held-out rewards' probe baseline moves on), so the first fall that steers is the one since the last of them (heldout_trend's and heldout_lapse's windows start there too): in the first steps every dataset in a new format or wording falls fast under any mixture, and that fall should not pick a lead (0 = steer from the first update)
+    probe_average: float | None = None  # every reward measurement at an update is taken on an exponential moving average of the trained weights, moved toward them after every optimiser step by 1 - this (0.9: about the last 10 steps), not on the weights of the last step: at a constant learning rate a fixed example's loss swings by tens of percent between steps, and a probe read at one instant takes the swing for progress (null = the weights as trained; only trainable parameters are averaged, in float32: one more copy of them in memory)
     heldout_per_example: bool = True  # global_reward heldout: divide each dataset's fall by its sampling probability (the fall bought per unit of sampling), so a large dataset's share does not feed on itself
     tilt: float = 3.0  # heldout, progress, alignment or transfer rewards: how far a score difference of 1 tilts the prior (a factor e^tilt)
     reward_tokens: RewardTokens = "response"  # response or all: the tokens the gradient-norm reward's loss covers (the authors' code: all)
@@ -257,6 +258,8 @@ class Config:
         if self.sampling.hold_steps < 0:
             raise ConfigError(f"sampling.hold_steps must be >= 0 (0 = the actors steer from the first update), "
                               f"got {self.sampling.hold_steps}")
+        if self.sampling.probe_average is not None and not 0 < self.sampling.probe_average < 1:
+            raise ConfigError(f"sampling.probe_average must be in (0, 1) or null, got {self.sampling.probe_average}")
         if self.sampling.heldout_lapse is not None:
             _check_positive("sampling.heldout_lapse", self.sampling.heldout_lapse)
         if self.sampling.heldout_trend is not None:

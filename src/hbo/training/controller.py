@@ -3,11 +3,13 @@ transformers, so a plain PyTorch loop uses it as the Trainer does (``examples/pl
 from __future__ import annotations
 
 import time
+from contextlib import nullcontext
 
 import torch
 
 from hbo.core.sampler import HierarchicalSampler
 from hbo.errors import ConfigError
+from hbo.measure.averaged_weights import WeightAverage
 from hbo.measure.distributed import check_same_everywhere, is_main_process
 from hbo.measure.signals import TrainingSignals
 from hbo.outputs.runlog import RunLog, scalars
@@ -21,10 +23,13 @@ class MixtureController:
     The controller owns the update schedule and, for a strategy that reads its rewards off the
     training steps (``Strategy.reads_training_signals``), the signals: ``attach(model)`` creates them,
     the host records every training step into ``signals`` and asks ``gradient_norms_wanted(step)``.
+    With ``weight_average`` (a decay per step) it also owns an average of the model's weights, on which
+    every update measures the model.
     """
 
     def __init__(self, strategy: Strategy, sampler: HierarchicalSampler, update_interval: int,
-                 examples_per_step: int, log: RunLog | None = None, online_norm_steps: int = 1):
+                 examples_per_step: int, log: RunLog | None = None, online_norm_steps: int = 1,
+                 weight_average: float | None = None):
         self.strategy, self.sampler, self.update_interval, self.log = strategy, sampler, update_interval, log
         self.online_norm_steps = online_norm_steps  # online rewards: gradient norms on the last N steps before an update
         self.signals: TrainingSignals | None = None  # online measurements, emptied at every update
@@ -32,6 +37,9 @@ class MixtureController:
         self.last_step = 0
         self.update_seconds = 0.0  # time spent in strategy updates (reward measurements and actors)
         self.pending_scalars: dict[str, float] = {}  # the last update's record, flat, until a logger takes it
+        self.weight_average = weight_average  # decay per step of the weights the updates measure (None: as trained)
+        self.weights: WeightAverage | None = None  # created by attach(model)
+        self._loaded_weights: dict | None = None  # a checkpoint's average, until attach(model) can take it
         held_out = torch.as_tensor([i for dataset in strategy.probe_levels for level in dataset for i in level],
                                    dtype=torch.long)
         if held_out.numel() and any(torch.isin(level, held_out).any() for dataset in sampler.levels for level in dataset):
@@ -40,7 +48,13 @@ class MixtureController:
         self.sampler.set_probabilities(*strategy.probabilities())
 
     def attach(self, model) -> None:
-        """Record training signals on ``model`` when the strategy reads them (before training starts)."""
+        """Record training signals on ``model`` when the strategy reads them, and start the weight
+        average when one is asked for (before training starts; again after a checkpoint is loaded)."""
+        if self.weight_average is not None and self.weights is None:
+            self.weights = WeightAverage(model, self.weight_average)
+        if self.weights is not None and self._loaded_weights is not None:
+            self.weights.load_state_dict(self._loaded_weights)
+            self._loaded_weights = None
         if self.strategy.reads_training_signals and self.signals is None:
             try:
                 self.signals = TrainingSignals(model, self.strategy.reads_training_gradient_norms)
@@ -62,10 +76,13 @@ class MixtureController:
 
     def step_end(self, step: int, probe) -> bool:
         """Call after optimiser step ``step``; returns whether an update happened."""
+        if self.weights is not None and step > 0:
+            self.weights.update()
         if step <= 0 or step % self.update_interval:
             return False
         started = time.perf_counter()
-        rewards = self.strategy.update(probe, step) if self.strategy.updates else {}
+        with self.weights.swapped_in() if self.weights is not None else nullcontext():
+            rewards = self.strategy.update(probe, step) if self.strategy.updates else {}
         self.update_seconds += time.perf_counter() - started
         if self.signals is not None:
             self.signals.clear()
@@ -100,7 +117,8 @@ class MixtureController:
         """Everything needed to continue exactly after optimiser step ``step``."""
         return {"step": step, "last_step": self.last_step, "levels": self.strategy.levels,
                 "strategy": self.strategy.state_dict(), "sampler": self.sampler.state_dict(),
-                "signals": self.signals.state_dict(gather=True) if self.signals is not None else None}
+                "signals": self.signals.state_dict(gather=True) if self.signals is not None else None,
+                "weight_average": self.weights.state_dict() if self.weights is not None else None}
 
     def load_state_dict(self, state: dict) -> None:
         if state["levels"] != self.strategy.levels:
@@ -110,6 +128,13 @@ class MixtureController:
         self.sampler.load_state_dict(state["sampler"])
         if self.signals is not None and state.get("signals") and is_main_process():
             self.signals.load_state_dict(state["signals"])  # every process's measurements, held by one
+        if (state.get("weight_average") is None) != (self.weight_average is None):
+            raise ValueError("sampling.probe_average differs from the checkpoint's (a weight average on one side only)")
+        if self.weight_average is not None:
+            self._loaded_weights = state["weight_average"]
+            if self.weights is not None:  # attached already: take it now
+                self.weights.load_state_dict(self._loaded_weights)
+                self._loaded_weights = None
         self.last_step = state["last_step"]
         self.sampler.requeue_unconsumed((state["step"] - self.last_step) * self.examples_per_step)
         if self.log is not None:

@@ -66,7 +66,7 @@ def setup_training(config: Config, model, tokenizer, progress: bool = True, read
                                   min_probability=config.sampling.min_probability)
     controller = MixtureController(strategy, sampler, config.sampling.update_interval, examples_per_step,
                                    run_log(config, mixture.names, out, args.process_index),
-                                   config.sampling.online_norm_steps)
+                                   config.sampling.online_norm_steps, config.sampling.probe_average)
     controller.attach(model)
     train_set = mixture.flat()
     header = response_header_ids(tokenizer)

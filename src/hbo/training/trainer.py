@@ -8,12 +8,13 @@ import signal
 from pathlib import Path
 
 import torch
+from safetensors.torch import load_file, save_file
 from transformers import Trainer, TrainerCallback
 from transformers.trainer_utils import PREFIX_CHECKPOINT_DIR
 
 from hbo.core.levels import owners
 from hbo.errors import ConfigError
-from hbo.files import save_state
+from hbo.files import atomic_write, load_state, save_state
 from hbo.measure.examples import token_losses
 from hbo.training.controller import MixtureController
 
@@ -143,6 +144,24 @@ def with_mixture(trainer_class: type) -> type:
 
 
 STATE_FILE = "hbo_state.json"
+AVERAGE_FILE = "hbo_weight_average.safetensors"  # sampling.probe_average: the model-sized part of the state
+
+
+def save_controller_state(folder: str | Path, state: dict) -> None:
+    """The controller's state into a checkpoint folder: the weight average (as large as the trained
+    weights) as safetensors, the rest as JSON, written last, so that its presence marks a complete state."""
+    state = dict(state)
+    average = state.pop("weight_average", None)
+    if average is not None:
+        atomic_write(Path(folder) / AVERAGE_FILE, lambda tmp: save_file(average, str(tmp)))
+    save_state(Path(folder) / STATE_FILE, {**state, "weight_average": AVERAGE_FILE if average is not None else None})
+
+
+def load_controller_state(folder: str | Path) -> dict:
+    state = load_state(Path(folder) / STATE_FILE)
+    if state.get("weight_average") is not None:
+        state["weight_average"] = load_file(str(Path(folder) / state["weight_average"]))
+    return state
 
 
 class MixtureCallback(TrainerCallback):
@@ -175,7 +194,7 @@ class MixtureCallback(TrainerCallback):
         controller_state = self.controller.state_dict(state.global_step)  # on every process: it may gather
         if state.is_world_process_zero:
             folder = Path(args.output_dir) / f"{PREFIX_CHECKPOINT_DIR}-{state.global_step}"
-            save_state(folder / STATE_FILE, controller_state)
+            save_controller_state(folder, controller_state)
 
     def on_train_end(self, args, state, control, **kwargs):
         for signum, handler in self._previous_handlers.items():
