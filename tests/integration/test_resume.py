@@ -16,7 +16,10 @@ RUN = ["training.max_steps=24", "sampling.update_interval=4", "sampling.actor_lr
 
 
 def hbo_command(out: Path, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "hbo.cli", "train", "--output-dir", str(out), *RUN, *extra]
+    """``extra``: config overrides (key=value), then options such as --resume."""
+    overrides = [e for e in extra if not e.startswith("--")]
+    options = [e for e in extra if e.startswith("--")]
+    return [sys.executable, "-m", "hbo.cli", "train", "--output-dir", str(out), *overrides, *RUN, *options]
 
 
 def wait_for(path: Path, process: subprocess.Popen, timeout: float = 300) -> None:
@@ -27,8 +30,8 @@ def wait_for(path: Path, process: subprocess.Popen, timeout: float = 300) -> Non
         time.sleep(0.02)
 
 
-def start(out: Path) -> subprocess.Popen:
-    return subprocess.Popen(hbo_command(out), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+def start(out: Path, *extra: str) -> subprocess.Popen:
+    return subprocess.Popen(hbo_command(out, *extra), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                             env=dict(os.environ, OMP_NUM_THREADS="1"))
 
 
@@ -78,6 +81,22 @@ def test_sigterm_stops_after_the_step_with_a_checkpoint_then_resume(tmp_path, re
     assert checkpoints and all((c / "hbo_state.json").is_file() for c in checkpoints)
     assert (out / "probabilities.png").is_file() and not (out / "eval.json").exists()
     finish(out, "--resume")
+    assert_same_run(out, reference)
+
+
+def test_the_weight_average_the_updates_measure_comes_back_with_a_resume(tmp_path):
+    """sampling.probe_average keeps an average of the weights outside the model; a run killed after a
+    checkpoint and resumed measures the same average, so its mixture moves as the uninterrupted run's."""
+    average = "sampling.probe_average=0.5"
+    reference = tmp_path / "reference"
+    finish(reference, average)
+    out = tmp_path / "run"
+    process = start(out, average)
+    wait_for(out / "trainer" / "checkpoint-8" / "hbo_state.json", process)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert (out / "trainer" / "checkpoint-8" / "hbo_weight_average.safetensors").is_file()
+    finish(out, average, "--resume")
     assert_same_run(out, reference)
 
 
