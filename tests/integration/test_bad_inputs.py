@@ -113,3 +113,24 @@ def test_sigterm_during_scoring_stops_with_a_message(tmp_path):
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 128 + signal.SIGTERM
     assert "hbo: stopped by SIGTERM outside the training loop (reading data, scoring or evaluating)" in stderr
+
+
+@pytest.mark.parametrize("engine", ["FSDP", "DEEPSPEED"])
+def test_a_weight_average_under_a_sharding_engine_is_refused(monkeypatch, engine):
+    """sampling.probe_average copies the parameters before the Trainer prepares the model; FSDP and
+    DeepSpeed wrap or partition them after that, so the run stops before anything is read."""
+    from types import SimpleNamespace
+
+    from hbo.errors import ConfigError
+    from hbo.training import setup
+
+    launched = SimpleNamespace(process_index=0, distributed_state=SimpleNamespace(
+        distributed_type=SimpleNamespace(name=engine)))
+    monkeypatch.setattr(setup, "training_arguments", lambda config, progress=True: launched)
+    config = load_config(None, ["sampling.probe_average=0.98"])
+    with pytest.raises(ConfigError, match="probe_average"):
+        setup.setup_training(config, model=None, tokenizer=None, read=())
+    config = load_config(None, [])
+    with pytest.raises(Exception) as other:  # without the option the check passes and setup goes on
+        setup.setup_training(config, model=None, tokenizer=None, read=())
+    assert "probe_average" not in str(other.value)

@@ -1,7 +1,7 @@
 """An exponential moving average of a model's trainable weights, to measure the model without the
-jitter of its last few optimiser steps: at a constant learning rate the loss of a fixed example moves
-by tens of percent from one update point to the next, and a probe read at one instant takes that
-swing for progress (or for forgetting)."""
+wandering of its last steps: at a constant learning rate the loss of a fixed example moves by tens
+of percent over tens of optimiser steps, and a probe read at one instant takes that swing for
+progress (or for forgetting)."""
 from __future__ import annotations
 
 from contextlib import contextmanager

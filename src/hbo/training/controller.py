@@ -121,6 +121,8 @@ class MixtureController:
                 "weight_average": self.weights.state_dict() if self.weights is not None else None}
 
     def load_state_dict(self, state: dict) -> None:
+        if (state.get("weight_average") is None) != (self.weight_average is None):
+            raise ValueError("sampling.probe_average differs from the checkpoint's (a weight average on one side only)")
         if state["levels"] != self.strategy.levels:
             raise ValueError("the difficulty levels differ from the checkpoint's: the data, the model or the "
                              "scoring settings changed since it was written")
@@ -128,8 +130,6 @@ class MixtureController:
         self.sampler.load_state_dict(state["sampler"])
         if self.signals is not None and state.get("signals") and is_main_process():
             self.signals.load_state_dict(state["signals"])  # every process's measurements, held by one
-        if (state.get("weight_average") is None) != (self.weight_average is None):
-            raise ValueError("sampling.probe_average differs from the checkpoint's (a weight average on one side only)")
         if self.weight_average is not None:
             self._loaded_weights = state["weight_average"]
             if self.weights is not None:  # attached already: take it now

@@ -46,6 +46,11 @@ def setup_training(config: Config, model, tokenizer, progress: bool = True, read
     out = Path(config.output_dir)
     args = training_arguments(config, progress)
     main = args.process_index == 0
+    if (config.sampling.probe_average is not None
+            and args.distributed_state.distributed_type.name in ("FSDP", "DEEPSPEED")):
+        raise ConfigError("sampling.probe_average keeps its own copy of the model's parameters, taken before training; "
+                          "FSDP and DeepSpeed wrap or partition the parameters after that, so it is not supported "
+                          "with them: set it to null")
     mixture = encode_mixture(read if read is not None else read_mixture(config.data), config.data, tokenizer)
     if STRATEGIES[config.sampling.strategy].needs_scores:
         scores, cached = load_or_score(model, mixture, tokenizer, config.scoring.batch_size,
