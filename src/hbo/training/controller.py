@@ -52,14 +52,17 @@ class MixtureController:
         average when one is asked for (before training starts; again after a checkpoint is loaded)."""
         if self.weight_average is not None and self.weights is None:
             self.weights = WeightAverage(model, self.weight_average)
-        if self.weights is not None and self._loaded_weights is not None:
-            self.weights.load_state_dict(self._loaded_weights)
-            self._loaded_weights = None
+        self._take_loaded_weights()
         if self.strategy.reads_training_signals and self.signals is None:
             try:
                 self.signals = TrainingSignals(model, self.strategy.reads_training_gradient_norms)
             except ValueError as e:  # the model has layers the hooks do not cover
                 raise ConfigError(str(e)) from None
+
+    def _take_loaded_weights(self) -> None:
+        if self.weights is not None and self._loaded_weights is not None:
+            self.weights.load_state_dict(self._loaded_weights)
+            self._loaded_weights = None
 
     def gradient_norms_wanted(self, step: int) -> bool:
         """Whether optimiser step ``step`` (1-based) must record per-example gradient norms: one of
@@ -132,9 +135,7 @@ class MixtureController:
             self.signals.load_state_dict(state["signals"])  # every process's measurements, held by one
         if self.weight_average is not None:
             self._loaded_weights = state["weight_average"]
-            if self.weights is not None:  # attached already: take it now
-                self.weights.load_state_dict(self._loaded_weights)
-                self._loaded_weights = None
+            self._take_loaded_weights()  # now if attached already, else when attach(model) comes
         self.last_step = state["last_step"]
         self.sampler.requeue_unconsumed((state["step"] - self.last_step) * self.examples_per_step)
         if self.log is not None:

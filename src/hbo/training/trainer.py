@@ -150,8 +150,7 @@ AVERAGE_FILE = "hbo_weight_average.safetensors"  # sampling.probe_average: the m
 def save_controller_state(folder: str | Path, state: dict) -> None:
     """The controller's state into a checkpoint folder: the weight average (as large as the trained
     weights) as safetensors, the rest as JSON, written last, so that its presence marks a complete state."""
-    state = dict(state)
-    average = state.pop("weight_average", None)
+    average = state.get("weight_average")
     if average is not None:
         atomic_write(Path(folder) / AVERAGE_FILE, lambda tmp: save_file(average, str(tmp)))
     save_state(Path(folder) / STATE_FILE, {**state, "weight_average": AVERAGE_FILE if average is not None else None})
