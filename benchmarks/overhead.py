@@ -31,6 +31,10 @@ One process; every figure below is measured in this run on the same data (the de
   the slowest process; ``reward_examples_per_process``: the examples each process measures.
 - peak_mem_mb: peak resident memory of the process during each phase (CPU), or peak CUDA memory
   allocated (GPU).
+- variants (``--variant NAME OVERRIDE...``, any number): hbo with those config overrides, trained in
+  the same rounds as the runs above: its wall time and tokens against ``proportional``, its update
+  share, and the drift-free estimate 1 / (1 - update_share), which counts the updates only (a
+  variant that reads rewards off the training steps also costs more per step).
 Writes ``overhead.json`` ({"commit", "machine", "command", "configs": [...]}) and ``overhead.md``.
 """
 from __future__ import annotations
@@ -42,6 +46,7 @@ import io
 import json
 import os
 import platform
+import shlex
 import shutil
 import socket
 import statistics
@@ -59,6 +64,7 @@ from mixture import commit  # noqa: E402
 from one_at_a_time import OneAtATimeProbe  # noqa: E402
 
 from hbo.config import DataConfig, SamplingConfig, load_config  # noqa: E402
+from hbo.errors import ConfigError  # noqa: E402
 from hbo.data.mixture import Mixture  # noqa: E402
 from hbo.data.mixture import load_mixture  # noqa: E402
 from hbo.measure.examples import (alone_sequence, conditional_sequence, length_batches, pad,  # noqa: E402
@@ -151,12 +157,17 @@ def train_seconds(folder: Path, steps: int, overrides: list[str], out: Path) -> 
     return results["timing"], memory.peak_mb
 
 
-def training_overhead(folder: Path, steps: int, rounds: int, base: list[str], root: Path, warm_up: bool = True) -> dict:
+def training_overhead(folder: Path, steps: int, rounds: int, base: list[str], root: Path, warm_up: bool = True,
+                      variants: dict[str, list[str]] | None = None) -> dict:
+    """Each run's training seconds over ``rounds``, the runs alternating within a round; ``variants``
+    (name -> overrides) are hbo runs with those overrides, reported under ``variants``."""
+    variants = variants or {}
     runs = {"proportional": ["sampling.strategy=proportional"],
             "hbo": ["sampling.strategy=hbo"],
             "hbo_progress_online": ["sampling.strategy=hbo", *PROGRESS_ONLINE],
             "proportional_reference_schedule": ["preset=reference", "sampling.strategy=proportional"],
-            "hbo_offline_reference_schedule": ["preset=reference", "sampling.strategy=hbo"]}
+            "hbo_offline_reference_schedule": ["preset=reference", "sampling.strategy=hbo"],
+            **{variant_run(name): ["sampling.strategy=hbo", *overrides] for name, overrides in variants.items()}}
     seconds = {name: [] for name in runs}
     updates = {name: [] for name in runs}
     tokens = {name: [] for name in runs}
@@ -175,15 +186,28 @@ def training_overhead(folder: Path, steps: int, rounds: int, base: list[str], ro
     def ratio(name, reference="proportional"):
         return sum(seconds[name]) / sum(seconds[reference])
 
+    def share(name):  # the share of a run's own loop spent in updates: free of run-to-run machine drift
+        return sum(updates[name]) / sum(seconds[name])
+
+    def tokens_ratio(name):  # hbo moves the mixture, and with it the length of what a step trains on
+        return sum(tokens[name]) / sum(tokens["proportional"])
+
     return {"wall_vs_proportional": {"hbo": ratio("hbo"), "hbo_progress_online": ratio("hbo_progress_online"),
                                      "hbo_offline_reference_schedule": ratio("hbo_offline_reference_schedule",
                                                                              "proportional_reference_schedule")},
-            # hbo moves the mixture, and with it the length of what a step trains on
-            "tokens_vs_proportional": {name: sum(tokens[name]) / sum(tokens["proportional"])
-                                       for name in ("hbo", "hbo_progress_online")},
-            # the share of hbo's own loop spent in updates: free of run-to-run machine drift
-            "update_share": {name: sum(updates[name]) / sum(seconds[name]) for name in runs if name.startswith("hbo")},
+            "tokens_vs_proportional": {name: tokens_ratio(name) for name in ("hbo", "hbo_progress_online")},
+            "update_share": {name: share(name) for name in runs if name.startswith("hbo")},
+            "variants": {name: {"overrides": overrides, "wall_vs_proportional": ratio(variant_run(name)),
+                                "tokens_vs_proportional": tokens_ratio(variant_run(name)),
+                                "update_share": share(variant_run(name)),
+                                "estimated_vs_proportional": 1 / (1 - share(variant_run(name)))}
+                         for name, overrides in variants.items()},
             "training_s": seconds, "peak_mem_mb": memory}
+
+
+def variant_run(name: str) -> str:
+    """The training run of ``--variant NAME`` (kept apart from the fixed runs' names)."""
+    return f"variant_{name}"
 
 
 def online_step_overhead(model, tokenizer, mixture: Mixture, sampling: SamplingConfig, batch_size: int = 16,
@@ -322,7 +346,7 @@ def scoring_cost(model, tokenizer, examples, batch_size: int = 32) -> dict:
             "peak_mem_mb": {"scoring": memory.peak_mb}}
 
 
-def measure_config(name: str, plan: dict, root: Path) -> dict:
+def measure_config(name: str, plan: dict, root: Path, variants: dict[str, list[str]] | None = None) -> dict:
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     folder = model_folder(name, root)
@@ -348,7 +372,7 @@ def measure_config(name: str, plan: dict, root: Path) -> dict:
     scoring = scoring_cost(model, tokenizer, [flat[i] for i in chosen.tolist()])
     distributed = distributed_reward_cost(folder, root / name)
     training = training_overhead(folder, plan["steps"][name], plan["rounds"][name], plan["overrides"], root / name,
-                                 plan["warm_up"])
+                                 plan["warm_up"], variants)
     share = training["update_share"]
     # the default's rewards read no training signal: its whole cost is in its updates
     estimated = {"hbo": 1 / (1 - share["hbo"]),
@@ -356,7 +380,7 @@ def measure_config(name: str, plan: dict, root: Path) -> dict:
     result.update(wall_vs_proportional=training["wall_vs_proportional"], update_share=share,
                   tokens_vs_proportional=training["tokens_vs_proportional"],
                   online_step_overhead=step_overhead, estimated_vs_proportional=estimated,
-                  training_s=training["training_s"],
+                  variants=training["variants"], training_s=training["training_s"],
                   reward_s_per_update=rewards["reward_s_per_update"],
                   reward_max_relative_difference=rewards["max_relative_difference"],
                   reward_s_per_process=distributed["reward_s_per_process"],
@@ -391,6 +415,16 @@ def markdown(result: dict) -> str:
                      f"{w['hbo']:.3f}x | {t['hbo']:.3f}x | {e['hbo']:.3f}x | "
                      f"{w['hbo_progress_online']:.3f}x | {t['hbo_progress_online']:.3f}x | {e['hbo_progress_online']:.3f}x | "
                      f"{w['hbo_offline_reference_schedule']:.3f}x |")
+    if any(c["variants"] for c in result["configs"]):
+        lines += ["", "Variants (`--variant`): hbo with these overrides, in the same rounds. Estimated: 1 / (1 - the "
+                  "share of the run spent in its updates), which counts the updates only.", "",
+                  "| config | variant | overrides | measured | tokens | update share | estimated |",
+                  "|---|---|---|---|---|---|---|"]
+        for c in result["configs"]:
+            for variant, v in c["variants"].items():
+                lines.append(f"| {c['config']} | {variant} | `{' '.join(v['overrides'])}` | "
+                             f"{v['wall_vs_proportional']:.3f}x | {v['tokens_vs_proportional']:.3f}x | "
+                             f"{100 * v['update_share']:.1f}% | {v['estimated_vs_proportional']:.3f}x |")
     lines += ["", "Rewards, online step costs and scoring:", "",
               "| config | paper's rewards, s/update: hbo | one at a time | speed-up | online: losses / step | "
               "online: losses + gradient norms / step | scoring / bare forward |", "|---|---|---|---|---|---|---|"]
@@ -431,16 +465,29 @@ def main(argv=None) -> int:
     parser.add_argument("--quick", action="store_true", help="smoke run: demo model, 8 steps")
     parser.add_argument("--out", default=None, help="results folder (default: benchmarks/results, or a temp folder "
                                                     "with --quick)")
+    parser.add_argument("--variant", nargs="+", action="append", default=[], metavar=("NAME", "OVERRIDE"),
+                        help="also train hbo with these config overrides (section.key=value ...) in every round, "
+                             "reported as NAME; repeatable")
     args = parser.parse_args(argv)
+    variants = {}
+    for name, *overrides in args.variant:
+        if not overrides or "=" in name or name in variants:
+            parser.error(f"--variant {name}: give a new name, then one or more section.key=value overrides")
+        try:  # a bad override fails here, before anything is measured
+            load_config(None, overrides)
+        except ConfigError as error:
+            parser.error(f"--variant {name}: {error}")
+        variants[name] = overrides
     quiet_libraries()
     plan = QUICK if args.quick else FULL
     out = Path(args.out) if args.out else (Path(tempfile.mkdtemp()) if args.quick else HERE / "results")
     out.mkdir(parents=True, exist_ok=True)
+    shown = sys.argv[1:] if argv is None else argv
     result = {"commit": commit(), "machine": machine(),
-              "command": "python benchmarks/overhead.py" + (" --quick" if args.quick else ""), "configs": []}
+              "command": shlex.join(["python", "benchmarks/overhead.py", *shown]), "configs": []}
     with tempfile.TemporaryDirectory() as tmp:
         for name in plan["configs"]:
-            result["configs"].append(measure_config(name, plan, Path(tmp)))
+            result["configs"].append(measure_config(name, plan, Path(tmp), variants))
     (out / "overhead.json").write_text(json.dumps(result, indent=2) + "\n")
     (out / "overhead.md").write_text(markdown(result))
     print(markdown(result))

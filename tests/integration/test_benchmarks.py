@@ -177,15 +177,33 @@ def check_overhead_shape(result: dict) -> None:
         # two processes each measure half of the examples (rounded up), and get the same rewards
         assert c["reward_examples_per_process"]["2"] == -(-c["reward_examples_per_process"]["1"] // 2)
         assert c["reward_processes_max_relative_difference"] < 1e-4
+        for v in c.get("variants", {}).values():
+            assert v["overrides"] and v["wall_vs_proportional"] > 0 and v["tokens_vs_proportional"] > 0
+            assert 0 <= v["update_share"] < 1 and v["estimated_vs_proportional"] == 1 / (1 - v["update_share"])
 
 
 def test_quick_overhead_benchmark(tmp_path):
-    run = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "overhead.py"), "--quick", "--out", str(tmp_path)],
-                         capture_output=True, text=True)
+    variant = ["--variant", "transfer", "sampling.global_reward=transfer", "sampling.alignment_samples_per_level=1"]
+    run = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "overhead.py"), "--quick", "--out", str(tmp_path),
+                          *variant], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr[-3000:]
     result = json.loads((tmp_path / "overhead.json").read_text())
     check_overhead_shape(result)
     assert [c["config"] for c in result["configs"]] == ["demo"]
+    assert result["command"].endswith(" ".join(variant))
+    transfer = result["configs"][0]["variants"]["transfer"]
+    assert transfer["overrides"] == variant[2:] and transfer["update_share"] > 0  # its updates were timed
+    assert "| demo | transfer |" in (tmp_path / "overhead.md").read_text()
+
+
+def test_overhead_benchmark_refuses_a_bad_variant(tmp_path):
+    for variant, said in ((["--variant", "transfer"], "give a new name"),
+                          (["--variant", "a", "sampling.tilt=1", "--variant", "a", "sampling.tilt=2"], "give a new name"),
+                          (["--variant", "a", "sampling.no_such_key=1"], "--variant a: unknown config key")):
+        run = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "overhead.py"), "--quick", "--out",
+                              str(tmp_path), *variant], capture_output=True, text=True)
+        assert run.returncode == 2 and said in run.stderr, run.stderr[-2000:]
+    assert not list(tmp_path.iterdir())  # refused before anything was measured
 
 
 def test_committed_overhead_results_have_the_documented_shape():
