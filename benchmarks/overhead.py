@@ -17,7 +17,8 @@ One process; every figure below is measured in this run on the same data (the de
 - scoring_vs_forward: throughput of ``hbo.scoring.score_examples`` over the bare forward passes it
   needs (both sequence sets, same batches), so 1.0 means scoring costs nothing beyond the forwards.
 - update_share: the share of an hbo run's own training loop spent in its updates (reward passes and
-  actors), timed inside the run and so free of the machine's run-to-run drift (about +-10% here).
+  actors; with ``sampling.probe_average``, moving the weight average after every step too), timed
+  inside the run and so free of the machine's run-to-run drift (about +-10% here).
 - online_step_overhead: what ``reward_source: train`` adds to a training step (forward, loss,
   backward, AdamW), from the same batches run plainly, with losses recorded, and with losses and
   hooked gradient norms, interleaved in one loop (medians); ``at_default_schedule`` weighs them as the
@@ -33,8 +34,8 @@ One process; every figure below is measured in this run on the same data (the de
   allocated (GPU).
 - variants (``--variant NAME OVERRIDE...``, any number): hbo with those config overrides, trained in
   the same rounds as the runs above: its wall time and tokens against ``proportional``, its update
-  share, and the drift-free estimate 1 / (1 - update_share), which counts the updates only (a
-  variant that reads rewards off the training steps also costs more per step).
+  share, and the drift-free estimate 1 / (1 - update_share), which counts hbo's own work in the loop
+  only (a variant that reads rewards off the training steps also costs more per step).
 Writes ``overhead.json`` ({"commit", "machine", "command", "configs": [...]}) and ``overhead.md``.
 """
 from __future__ import annotations
@@ -417,7 +418,8 @@ def markdown(result: dict) -> str:
                      f"{w['hbo_offline_reference_schedule']:.3f}x |")
     if any(c["variants"] for c in result["configs"]):
         lines += ["", "Variants (`--variant`): hbo with these overrides, in the same rounds. Estimated: 1 / (1 - the "
-                  "share of the run spent in its updates), which counts the updates only.", "",
+                  "share of the run spent in hbo's updates and weight average), which leaves out a cost per training step "
+                  "(rewards read off training).", "",
                   "| config | variant | overrides | measured | tokens | update share | estimated |",
                   "|---|---|---|---|---|---|---|"]
         for c in result["configs"]:

