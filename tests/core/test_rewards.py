@@ -111,18 +111,18 @@ def test_in_errors_is_each_score_over_its_standard_error():
     assert math.isnan(z[2]) and math.isnan(z[3])  # no error estimate: no z-score
 
 
-def test_transfer_scores_by_hand():
-    from hbo.core.rewards import transfer_scores
+def test_transfer_weights_by_hand():
+    from hbo.core.rewards import transfer_weights
 
     # training gradients g0 = (1, 0), g1 = (0, 2); probe gradients h0 = (1, 1), h1 = (0, 3) with losses 2 and 3
-    vectors = torch.tensor([[1.0, 0.0], [0.0, 2.0], [1.0, 1.0], [0.0, 3.0]], dtype=torch.float64)
-    gram = vectors @ vectors.T
+    weights = transfer_weights([2.0, 3.0])
+    assert weights == pytest.approx([0.5, 1 / 3])
+    g, h = torch.tensor([[1.0, 0.0], [0.0, 2.0]]), torch.tensor([[1.0, 1.0], [0.0, 3.0]])
     # s0 = <g0,h0>/2 + <g0,h1>/3 = 1/2 + 0; s1 = <g1,h0>/2 + <g1,h1>/3 = 2/2 + 6/3
-    assert transfer_scores(gram, [2.0, 3.0]) == pytest.approx([0.5, 3.0])
-    # one probe only (a dataset too small for one): three training gradients, the last row/column its probe
-    assert transfer_scores(gram[[0, 1, 3]][:, [0, 1, 3]], [3.0]) == pytest.approx([0.0, 2.0])
-    assert all(math.isnan(v) for v in transfer_scores(gram, [2.0, float("nan")]))
-    assert all(math.isnan(v) for v in transfer_scores(gram, [0.0, 3.0]))
+    assert (g @ (torch.tensor(weights) @ h)).tolist() == pytest.approx([0.5, 3.0])
+    assert transfer_weights([]) == []  # no dataset has a probe: every score 0, no tilt
+    assert transfer_weights([2.0, float("nan")]) is None and transfer_weights([0.0, 3.0]) is None
+
 
 
 def test_tilted_prior_is_positive_and_keeps_the_prior_when_scores_agree():

@@ -5,7 +5,8 @@ import torch
 
 from hbo.config import DataConfig
 from hbo.data.mixture import load_mixture
-from hbo.measure.examples import gradient_cosines, gradient_gram, gradient_norms, mean_hidden_states, mean_losses
+from hbo.measure.examples import (gradient_cosines, gradient_dots, gradient_gram, gradient_norms, mean_hidden_states,
+                                  mean_losses)
 from hbo.measure.examples import alone_sequence, conditional_sequence
 from hbo.data.encoding import response_header_ids
 from hbo.scoring import score_examples
@@ -90,6 +91,20 @@ def test_gradient_gram_matches_backward(demo, examples):
     assert gram.shape == (3, 3) and torch.allclose(gram, flat @ flat.T, rtol=1e-3, atol=1e-6)
 
 
+def test_gradient_dots_match_backward(demo, examples):
+    """Each group's gradient dotted with a weighted sum of the references' gradients, as the Gram
+    matrix of them all gives it (two gradients held instead of all)."""
+    model, tokenizer = demo
+    groups = [[conditional_sequence(ex) for ex in examples[a:b]] for a, b in ((0, 3), (3, 8))]
+    references = [[conditional_sequence(ex) for ex in examples[a:b]] for a, b in ((8, 12), (12, 14))]
+    dots = gradient_dots(model, groups, references, [0.5, 2.0], tokenizer.pad_token_id, batch_size=2)
+    g = torch.stack([flat_mean_gradient(model, group) for group in groups]).double()
+    h = torch.stack([flat_mean_gradient(model, group) for group in references]).double()
+    expected = g @ (0.5 * h[0] + 2.0 * h[1])
+    assert dots.dtype == torch.float64 and torch.allclose(dots, expected, rtol=1e-3, atol=1e-6)
+    assert gradient_dots(model, groups, [], [], tokenizer.pad_token_id).tolist() == [0.0, 0.0]
+
+
 def test_hidden_states_are_token_means_of_the_last_layer(demo, examples):
     model, tokenizer = demo
     seqs = [conditional_sequence(ex) for ex in examples[:4]]
@@ -135,6 +150,7 @@ def test_reward_computation_leaves_training_state_untouched(demo, examples):
     probe.gradient_cosines([[0, 1], [2, 3, 4]], [5, 6])
     probe.hidden_states(range(4))
     probe.gradient_gram([[0, 1], [2, 3, 4]])
+    probe.gradient_dots([[0, 1], [2, 3, 4]], [[5, 6]], [2.0])
     probe.entropies(range(4))
     after = snapshot()
     for n in before["params"]:

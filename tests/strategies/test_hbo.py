@@ -386,13 +386,13 @@ def test_transfer_reward_by_hand():
     now = {0: 0.5, 1: 0.25}  # each dataset's probe loss now
     probe = FakeProbe(None)
     probe.losses = lambda idx: torch.tensor([now[probe_of[i]] for i in idx], dtype=torch.float64)
-    vectors = torch.tensor([[1.0, 0.0], [1.0, 1.0], [2.0, 0.0], [0.0, 1.0]], dtype=torch.float64)  # g0 g1 h0 h1
+    g, h = torch.tensor([[1.0, 0.0], [1.0, 1.0]]), torch.tensor([[2.0, 0.0], [0.0, 1.0]])  # g0 g1, h0 h1
 
-    def gram(groups):
-        probe.groups = groups
-        return vectors @ vectors.T
+    def dots(groups, references, weights):
+        probe.groups = groups + references
+        return g @ (torch.tensor(weights, dtype=torch.float32) @ h)
 
-    probe.gradient_gram = gram
+    probe.gradient_dots = dots
     record = strategy.update(probe, 50)
     train, held = probe.groups[:2], probe.groups[2:]
     assert all(len(group) == 4 and not probe_examples & set(group) for group in train)  # 2 per level, 2 levels

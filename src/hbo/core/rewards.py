@@ -177,20 +177,17 @@ def alignment_with_mean(gram: torch.Tensor) -> list[float]:
     return (unit.sum(dim=1) / unit.sum().clamp(min=1e-300).sqrt()).tolist()
 
 
-def transfer_scores(gram: torch.Tensor, probe_losses: Sequence[float]) -> list[float]:
-    """s_d = sum_j <g_d, h_j> / L_j from the Gram matrix of D training gradients g_d (the first rows),
-    then J development-probe gradients h_j (the last J rows), and each probe's mean loss L_j. To first
-    order a step along g_d changes probe j's loss by -lr <g_d, h_j>, so s_d is the relative fall of the
-    held-out losses, summed with equal weight per probe, that a unit of sampling d buys. Training and
-    probe gradients come from different examples: random answers point in random directions, so an
-    unlearnable dataset's own term stays small. NaN everywhere when a probe loss is not positive and
-    finite."""
-    g = torch.as_tensor(gram, dtype=torch.float64)
+def transfer_weights(probe_losses: Sequence[float]) -> list[float] | None:
+    """1 / L_j for each development probe's mean loss L_j, or None when one is not positive and finite.
+    To first order a step along a training gradient g changes probe j's loss by -lr <g, h_j>, h_j the
+    probe's gradient, so <g, sum_j h_j / L_j> is the relative fall of the held-out losses, summed with
+    equal weight per probe, that the step buys: the ``transfer`` score. Training and probe gradients
+    come from different examples: random answers point in random directions, so an unlearnable
+    dataset's own term stays small."""
     losses = torch.as_tensor(probe_losses, dtype=torch.float64)
-    d = g.shape[0] - losses.numel()
-    if d <= 0 or g.shape != (d + losses.numel(),) * 2 or not torch.all(torch.isfinite(losses) & (losses > 0)):
-        return [float("nan")] * max(d, 0)
-    return (g[:d, d:] / losses[None, :]).sum(dim=1).tolist()
+    if not torch.all(torch.isfinite(losses) & (losses > 0)):
+        return None
+    return (1 / losses).tolist()
 
 
 def tilted_prior(prior: Sequence[float], scores: Sequence[float], sharpness: float) -> list[float]:

@@ -297,6 +297,30 @@ def gradient_cosines(model, groups: Sequence[Sequence[LabelledSequence]], refere
     return cosines
 
 
+def gradient_dots(model, groups: Sequence[Sequence[LabelledSequence]], references: Sequence[Sequence[LabelledSequence]],
+                  weights: Sequence[float], pad_id: int, batch_size: int = 32) -> torch.Tensor:
+    """Dot product of each group's mean-loss gradient with sum_j weights[j] * (reference j's):
+    [len(groups)] float64, over all trainable parameters. The weighted sum is built first, so two
+    gradients are held at a time however many groups there are (the Gram matrix of them all would hold
+    every one)."""
+    dots = torch.zeros(len(groups), dtype=torch.float64)
+    with preserved_state(model):
+        target = None
+        for reference, weight in zip(references, weights):
+            grad = mean_gradient(model, reference, pad_id, batch_size)
+            if target is None:
+                target = [g.mul_(weight) for g in grad]
+            else:
+                for t, g in zip(target, grad):
+                    t.add_(g, alpha=weight)
+        if target is None:
+            return dots
+        for row, group in enumerate(groups):
+            grad = mean_gradient(model, group, pad_id, batch_size)
+            dots[row] = float(torch.stack([(a * b).sum() for a, b in zip(grad, target)]).sum())
+    return dots
+
+
 def gradient_gram(model, groups: Sequence[Sequence[LabelledSequence]], pad_id: int, batch_size: int = 32) -> torch.Tensor:
     """Dot products between the mean-loss gradients of every pair of groups: [G, G] float64, over all
     trainable parameters (the diagonal holds the squared norms). One gradient per group, each held

@@ -9,8 +9,9 @@ import torch
 from hbo.data.encoding import IGNORE
 from hbo.data.mixture import FlatTrainSet
 from hbo.measure.distributed import split_rows
-from hbo.measure.examples import (alone_sequence, conditional_sequence, gradient_cosines, gradient_gram, gradient_norms,
-                                  losses_and_answer_measures, mean_entropies, mean_hidden_states, mean_losses)
+from hbo.measure.examples import (alone_sequence, conditional_sequence, gradient_cosines, gradient_dots, gradient_gram,
+                                  gradient_norms, losses_and_answer_measures, mean_entropies, mean_hidden_states,
+                                  mean_losses)
 from hbo.measure.signals import TrainingSignals
 
 
@@ -73,6 +74,13 @@ class ModelProbe:
         return split_rows(lambda share: gradient_cosines(self.model, [self._conditional(g) for g in share],
                                                          self._conditional(reference), self.pad_id,
                                                          self.batch_size), groups)
+
+    def gradient_dots(self, groups: Sequence[Sequence[int]], references: Sequence[Sequence[int]],
+                      weights: Sequence[float]) -> torch.Tensor:
+        # split by group; every process builds the weighted sum of the references' gradients itself
+        references = [self._conditional(r) for r in references]
+        return split_rows(lambda share: gradient_dots(self.model, [self._conditional(g) for g in share], references,
+                                                      weights, self.pad_id, self.batch_size), groups)
 
     def gradient_gram(self, groups: Sequence[Sequence[int]]) -> torch.Tensor:
         # every process takes every group's gradient: the products need all of them

@@ -28,6 +28,9 @@ class RewardProbe(Protocol):
         """How many response tokens each example's loss is the mean of (a property of the data)."""
     def gradient_cosines(self, groups: Sequence[Sequence[int]], reference: Sequence[int]) -> torch.Tensor:
         """Cosine of each group's mean-loss gradient with the reference group's: [len(groups)]."""
+    def gradient_dots(self, groups: Sequence[Sequence[int]], references: Sequence[Sequence[int]],
+                      weights: Sequence[float]) -> torch.Tensor:
+        """Each group's mean-loss gradient dotted with sum_j weights[j] * (reference j's): [len(groups)]."""
     def gradient_gram(self, groups: Sequence[Sequence[int]]) -> torch.Tensor:
         """Dot products of the groups' mean-loss gradients: [len(groups), len(groups)]."""
     def entropies(self, indices: Sequence[int]) -> torch.Tensor:

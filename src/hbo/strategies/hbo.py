@@ -66,7 +66,7 @@ from hbo.core.actor import SoftmaxActor
 from hbo.core.levels import hold_out, owners
 from hbo.core.prior import temperature_prior
 from hbo.core.rewards import (HELDOUT_FALLS, ExponentialAverage, alignment_with_mean, beyond_noise, fall_error,
-                              finite_mean, group_means, in_errors, relative_reward, tilted_prior, transfer_scores)
+                              finite_mean, group_means, in_errors, relative_reward, tilted_prior, transfer_weights)
 from hbo.strategies.base import RewardProbe, Strategy
 from hbo.strategies.draws import draw
 
@@ -393,14 +393,15 @@ class HBOStrategy(Strategy):
 
     def transfer_rewards(self, probe: RewardProbe) -> list[float]:
         """prior_d * exp(tilt * s_d / max |s|), s_d the relative fall of every dataset's development-probe
-        loss that a step on d's training examples buys, to first order (see ``transfer_scores``): a
+        loss that a step on d's training examples buys, to first order (see ``transfer_weights``): a
         dataset is sampled more for what it teaches the whole mixture, its own held-out examples
         included, and not for a large gradient of its own."""
         train = self._draw_from_every_level(self.config.alignment_samples_per_level, self.training_levels)
         held = [[i for level in dataset for i in level] for dataset in self.probe_levels]
         probed = [j for j, group in enumerate(held) if group]  # a dataset too small for a probe has none
-        scores = transfer_scores(probe.gradient_gram(train + [held[j] for j in probed]),
-                                 [self.probe_losses_now[j] for j in probed])
+        weights = transfer_weights([self.probe_losses_now[j] for j in probed])
+        scores = ([float("nan")] * len(train) if weights is None
+                  else probe.gradient_dots(train, [held[j] for j in probed], weights).tolist())
         if self.ema:
             scores = self.ema(scores)
         return self.tilt_by(self.prior, scores, max(abs(s) for s in scores))
