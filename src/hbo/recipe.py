@@ -102,8 +102,9 @@ def train(config: Config, progress: bool = True, resume: str | None = None, read
 
     after = evaluate()
     # training_s: the Trainer loop, reward measurements included; update_s: hbo's own work in it (the
-    # strategy updates' reward passes and actors, and moving a weight average); padded_tokens: token positions trained on, padding
-    # included (a strategy that favours longer examples trains on more); total_s: the whole command
+    # strategy updates' reward passes and actors, and moving a weight average); padded_tokens: token
+    # positions trained on, padding included (a strategy that favours longer examples trains on more);
+    # total_s: the whole command
     results = {"before": before, "after": after, "gains": gains_over_baselines(before, after),
                "timing": {"training_s": training_s, "update_s": mix.controller.update_seconds,
                           "padded_tokens": trainer.padded_tokens, "total_s": time.time() - started}}
