@@ -257,6 +257,11 @@ def total_norm(tensors: Sequence[torch.Tensor]) -> torch.Tensor:
     return torch.stack([t.float().pow(2).sum() for t in tensors]).sum().sqrt()
 
 
+def total_dot(left: Sequence[torch.Tensor], right: Sequence[torch.Tensor]) -> torch.Tensor:
+    """Dot product of the concatenations of ``left`` and ``right`` (tensors paired in order)."""
+    return torch.stack([(a * b).sum() for a, b in zip(left, right)]).sum()
+
+
 def mean_gradient(model, sequences: Sequence[LabelledSequence], pad_id: int, batch_size: int = 32) -> list[torch.Tensor]:
     """Gradient of the mean over sequences of their mean response loss, one tensor per trainable
     parameter (via ``torch.autograd.grad``: ``.grad`` stays untouched). Sequences without a scored
@@ -290,7 +295,7 @@ def gradient_cosines(model, groups: Sequence[Sequence[LabelledSequence]], refere
         ref_norm = total_norm(ref)
         for row, group in enumerate(groups):
             grad = mean_gradient(model, group, pad_id, batch_size)
-            dot = torch.stack([(a * b).sum() for a, b in zip(grad, ref)]).sum()
+            dot = total_dot(grad, ref)
             norm = total_norm(grad)
             if norm > 0 and ref_norm > 0:
                 cosines[row] = float(dot / (norm * ref_norm))
@@ -317,7 +322,7 @@ def gradient_dots(model, groups: Sequence[Sequence[LabelledSequence]], reference
             return dots
         for row, group in enumerate(groups):
             grad = mean_gradient(model, group, pad_id, batch_size)
-            dots[row] = float(torch.stack([(a * b).sum() for a, b in zip(grad, target)]).sum())
+            dots[row] = float(total_dot(grad, target))
     return dots
 
 

@@ -80,8 +80,8 @@ class MixtureController:
 
     def step_end(self, step: int, probe) -> bool:
         """Call after optimiser step ``step``; returns whether an update happened."""
-        started = time.perf_counter()
         if self.weights is not None and step > 0:
+            started = time.perf_counter()
             self.weights.update()
             self.update_seconds += time.perf_counter() - started
         if step <= 0 or step % self.update_interval:
