@@ -25,3 +25,19 @@ def test_an_unknown_argument_is_refused(capsys):
         with pytest.raises(SystemExit) as stopped:
             main(argv)
         assert stopped.value.code == 2 and "unrecognized arguments" in capsys.readouterr().err
+
+
+def test_resume_leaves_an_override_after_it_to_the_config(monkeypatch, tmp_path):
+    """``--resume`` takes an optional value: an override written after it is an override, not a checkpoint."""
+    import hbo.recipe
+
+    calls = []
+    monkeypatch.setattr(hbo.recipe, "train", lambda config, progress, resume, read: calls.append((config, resume)))
+    checkpoint = tmp_path / "checkpoint-5"
+    checkpoint.mkdir()
+    for argv, resume in ((["--resume", "training.max_steps=7"], "latest"),
+                         (["training.max_steps=7", "--resume"], "latest"),
+                         (["training.max_steps=7", "--resume", str(checkpoint)], str(checkpoint))):
+        assert main(["train", "--output-dir", str(tmp_path), *argv]) == 0
+        config, got = calls.pop()
+        assert got == resume and config.training.max_steps == 7

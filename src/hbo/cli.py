@@ -77,6 +77,10 @@ def main(argv: list[str] | None = None) -> int:
             if args.command == "model":
                 return _prepare_model(args)
             overrides = list(args.overrides) + overrides
+            if args.command == "train" and _is_override(args.resume):
+                # ``--resume`` takes an optional value, so ``--resume a.b=c`` hands it the override
+                overrides.append(args.resume)
+                args.resume = "latest"
             if args.output_dir:
                 overrides.append(f"output_dir={args.output_dir}")
             config = load_config(args.config, overrides)
@@ -111,6 +115,13 @@ def main(argv: list[str] | None = None) -> int:
         except (ConfigError, DataError, FileNotFoundError) as e:
             print(f"hbo: error: {e}", file=sys.stderr)
             return 2
+
+
+def _is_override(value: str | None) -> bool:
+    """A ``key=value`` override, not a checkpoint folder (which exists, or has no "=" in its name)."""
+    from pathlib import Path
+
+    return value is not None and "=" in value and not value.startswith("-") and not Path(value).exists()
 
 
 class Stopped(Exception):
