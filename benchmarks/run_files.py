@@ -39,7 +39,11 @@ def config_digest(config, base: bool = False) -> str:
                            model.trust_remote_code, dataclasses.asdict(config.data), dataclasses.asdict(config.eval)],
                           sort_keys=True)
     else:
+        from hbo.strategies import weight_average_decay
+
         values = dataclasses.asdict(dataclasses.replace(config, output_dir=""))
+        # a strategy that keeps no weight average runs the same whatever probe_average says
+        values["sampling"]["probe_average"] = weight_average_decay(config.sampling)
         for key, before in ADDED_KEYS.items():
             *sections, name = key.split(".")
             section = values

@@ -93,6 +93,21 @@ def test_example_configs_load():
         assert c.training.max_steps < load_config(examples / f"smollm2-{setup}.yaml").training.max_steps
 
 
+def test_the_demo_example_is_the_default_spelled_out():
+    """examples/demo.yaml says it equals ``hbo train`` with no arguments: it must, key for key."""
+    from pathlib import Path
+
+    assert load_config(Path(__file__).resolve().parents[2] / "examples" / "demo.yaml") == load_config()
+
+
+def test_presets_measure_the_weights_as_trained():
+    """The paper and the authors' code read every reward off the model as trained: no weight average."""
+    assert load_config().sampling.probe_average == 0.98
+    for preset in ("paper", "reference"):
+        assert load_config(None, [f"preset={preset}"]).sampling.probe_average is None
+    assert load_config(None, ["preset=paper", "sampling.probe_average=0.9"]).sampling.probe_average == 0.9
+
+
 def test_reference_preset_fills_only_what_you_leave_unset(tmp_path):
     c = load_config(None, ["preset=reference"])
     assert (c.sampling.actor_lr, c.sampling.update_interval, c.sampling.min_probability) == (1e-4, 200, 0.0)

@@ -1,5 +1,6 @@
 """Bad inputs that must be caught early and said clearly (the table in docs/reliability.md)."""
 import json
+import warnings
 
 import pytest
 import torch
@@ -116,21 +117,22 @@ def test_sigterm_during_scoring_stops_with_a_message(tmp_path):
 
 
 @pytest.mark.parametrize("engine", ["FSDP", "DEEPSPEED"])
-def test_a_weight_average_under_a_sharding_engine_is_refused(monkeypatch, engine):
-    """sampling.probe_average copies the parameters before the Trainer prepares the model; FSDP and
-    DeepSpeed wrap or partition them after that, so the run stops before anything is read."""
+def test_a_weight_average_under_a_sharding_engine_is_turned_off_with_a_warning(monkeypatch, engine):
+    """sampling.probe_average (on by default) copies the parameters before the Trainer prepares the
+    model; FSDP and DeepSpeed wrap or partition them after that, so under them the updates measure the
+    weights as trained, and the run says so before anything is read."""
     from types import SimpleNamespace
 
-    from hbo.errors import ConfigError
     from hbo.training import setup
 
     launched = SimpleNamespace(process_index=0, distributed_state=SimpleNamespace(
         distributed_type=SimpleNamespace(name=engine)))
     monkeypatch.setattr(setup, "training_arguments", lambda config, progress=True: launched)
-    config = load_config(None, ["sampling.probe_average=0.98"])
-    with pytest.raises(ConfigError, match="probe_average"):
-        setup.setup_training(config, model=None, tokenizer=None, read=())
-    config = load_config(None, [])
-    with pytest.raises(Exception) as other:  # without the option the check passes and setup goes on
-        setup.setup_training(config, model=None, tokenizer=None, read=())
-    assert "probe_average" not in str(other.value)
+    monkeypatch.setattr(setup, "encode_mixture", lambda *args: (_ for _ in ()).throw(RuntimeError("read")))
+    for overrides, warned in (([], True), (["sampling.probe_average=null"], False),
+                              (["sampling.strategy=mos"], False)):
+        with warnings.catch_warnings(record=True) as caught, pytest.raises(RuntimeError, match="read"):
+            warnings.simplefilter("always")
+            setup.setup_training(load_config(None, overrides), model=None, tokenizer=None, read=())
+        messages = [str(w.message) for w in caught]
+        assert any(f"not supported with {engine}" in m for m in messages) == warned, (overrides, messages)

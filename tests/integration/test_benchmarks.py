@@ -106,8 +106,16 @@ def test_an_option_added_since_keeps_earlier_run_files_valid():
     record = json.loads((ROOT / "benchmarks" / "results" / "runs" / "q100-hard-1000" / "hbo-3.json").read_text())
     assert record["commit"].startswith("4e4d7a6")  # written before the keys below existed
     config = ["data.mixture=hard", "sampling.seed=3", "training.seed=3", "training.max_steps=1000",
-              "eval.before=false", *record["overrides"]]
+              "eval.before=false", *record["overrides"],
+              "sampling.probe_average=null"]  # the default since; this run measured the weights as trained
     assert run_files.config_digest(load_config(None, config)) == record["digest"]
+    # a strategy that keeps no weight average is the same run whatever probe_average says
+    static = json.loads((ROOT / "benchmarks" / "results" / "runs" / "env-hard-1000" / "proportional-0.json").read_text())
+    static_config = ["data.mixture=hard", "sampling.seed=0", "training.seed=0", "training.max_steps=1000",
+                     "eval.before=false", *static["overrides"]]
+    for average in ("0.98", "null", "0.5"):
+        assert run_files.config_digest(load_config(None, static_config + [f"sampling.probe_average={average}"])) \
+            == static["digest"]
     changed = {"sampling.heldout_units": "errors", "sampling.reward_ema_of": "tilts", "data.mixture_heldout": 200,
                "sampling.heldout_lapse": 2, "sampling.heldout_trend": 4, "sampling.heldout_measure": "wrong_tokens",
                "sampling.hold_steps": 100, "sampling.probe_average": 0.9}

@@ -32,3 +32,15 @@ def test_strategies_that_skip_scoring_read_no_scores(name):
     strategy.update(FakeProbe(torch.full((6,), 0.5, dtype=torch.float64)), 25)
     global_probs, local = strategy.probabilities()
     assert local == [[1.0], [1.0]] and sum(global_probs) == pytest.approx(1.0)
+
+
+def test_only_hbo_strategies_measure_on_the_weight_average():
+    """sampling.probe_average (on by default) is hbo's: the baselines measure the weights as trained, as
+    their papers do, and a static mix keeps no average at all."""
+    from hbo.strategies import weight_average_decay
+
+    hbo_family = {"hbo", "hbo-global", "hbo-local"}
+    for name in STRATEGIES:
+        decay = weight_average_decay(SamplingConfig(strategy=name, probe_average=0.9))
+        assert decay == (0.9 if name in hbo_family else None), name
+        assert weight_average_decay(SamplingConfig(strategy=name, probe_average=None)) is None

@@ -21,7 +21,8 @@ _PAPER = {
     "sampling": {"temperature": 1.0, "update_interval": 200, "actor_lr": 1e-4, "actor_steps": 200,
                  "global_reward": "gradient-norm", "reward_tokens": "response", "local_updates": 1,
                  "global_samples_per_level": 8, "local_samples_per_level": 16, "local_reward": "ppl",
-                 "reward_source": "offline", "reward_ema": None, "min_probability": 0.0},
+                 "reward_source": "offline", "reward_ema": None, "min_probability": 0.0,
+                 "probe_average": None},
 }
 # Named defaults, applied under a config's own values (docs/configuration.md lists every difference):
 # paper: HBO as published (Wang et al. 2026, Appendix A); reference: the authors' code as it runs,

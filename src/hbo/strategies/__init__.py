@@ -1,7 +1,8 @@
 """Sampling strategies behind one interface, chosen by ``sampling.strategy``.
 
 Every strategy is registered once, here, with what it can do: whether it learns at all (reads
-rewards) and whether it can read them off the training steps (``sampling.reward_source: train``).
+rewards), whether it can read them off the training steps (``sampling.reward_source: train``) and
+whether it measures them on the weight average (``sampling.probe_average``).
 The config's validation and the recipe read these capabilities; nothing tests a strategy's name.
 Every factory takes ``(levels, sampling_config, base_loss, base_alone_loss)``: the difficulty levels,
 the ``SamplingConfig``, and the base model's per-example response loss and response-alone loss (in
@@ -29,15 +30,20 @@ class Registered:
     # reads the base model's scores or the difficulty levels; one that draws uniformly inside each
     # dataset does not, and its run skips the scoring pass (one level per dataset)
     needs_scores: bool = True
+    # measures its rewards on the weight average when sampling.probe_average is set (hbo's own
+    # strategies); the baselines measure the weights as trained, as their papers do
+    uses_weight_average: bool = False
 
 
 STRATEGIES: dict[str, Registered] = {
     "hbo": Registered(lambda levels, config, loss, alone: HBOStrategy(levels, config, loss, alone),
-                      online_rewards=True),
+                      online_rewards=True, uses_weight_average=True),
     "hbo-global": Registered(lambda levels, config, loss, alone: HBOStrategy(levels, config, loss, alone,
-                                                                             update_local=False), online_rewards=True),
+                                                                             update_local=False), online_rewards=True,
+                             uses_weight_average=True),
     "hbo-local": Registered(lambda levels, config, loss, alone: HBOStrategy(levels, config, loss, alone,
-                                                                            update_global=False), online_rewards=True),
+                                                                            update_global=False), online_rewards=True,
+                            uses_weight_average=True),
     "proportional": Registered(lambda levels, config, *_: static.proportional(levels, config), learns=False,
                                needs_scores=False),
     "temperature": Registered(lambda levels, config, *_: static.temperature(levels, config), learns=False,
@@ -49,6 +55,13 @@ STRATEGIES: dict[str, Registered] = {
     "mos-plus": Registered(lambda levels, config, loss, _: MoSPlusStrategy(levels, config, loss)),
     "odm": Registered(lambda levels, config, *_: ODMStrategy(levels, config), needs_scores=False),
 }
+
+
+def weight_average_decay(config) -> float | None:
+    """The decay of the weight average the updates measure on, for the strategy of ``config`` (a
+    ``SamplingConfig``): ``probe_average`` for hbo's strategies, None (the weights as trained) for the
+    others, whose runs then keep no average and cost no more than before it existed."""
+    return config.probe_average if STRATEGIES[config.strategy].uses_weight_average else None
 
 
 def make_strategy(config, levels, base_loss, base_alone_loss) -> Strategy:

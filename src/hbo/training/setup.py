@@ -3,6 +3,7 @@ on the mixture: arguments, training set, collator, controller and callback. The 
 recipe uses it, and so does a library user with their own Trainer (see the README)."""
 from __future__ import annotations
 
+import warnings
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from hbo.errors import ConfigError
 from hbo.measure.probe import ModelProbe
 from hbo.outputs.runlog import RunLog
 from hbo.scoring import BaseScores, difficulty_levels, load_or_score
-from hbo.strategies import STRATEGIES, make_strategy
+from hbo.strategies import STRATEGIES, make_strategy, weight_average_decay
 from hbo.training.controller import MixtureController
 from hbo.training.trainer import REQUIRED_ARGUMENTS, MixtureCallback
 
@@ -46,11 +47,14 @@ def setup_training(config: Config, model, tokenizer, progress: bool = True, read
     out = Path(config.output_dir)
     args = training_arguments(config, progress)
     main = args.process_index == 0
-    if (config.sampling.probe_average is not None
-            and args.distributed_state.distributed_type.name in ("FSDP", "DEEPSPEED")):
-        raise ConfigError("sampling.probe_average keeps its own copy of the model's parameters, taken before training; "
-                          "FSDP and DeepSpeed wrap or partition the parameters after that, so it is not supported "
-                          "with them: set it to null")
+    decay = weight_average_decay(config.sampling)
+    if decay is not None and args.distributed_state.distributed_type.name in ("FSDP", "DEEPSPEED"):
+        # the average is a copy of the parameters taken before the Trainer prepares the model, and these
+        # engines wrap or partition them after that: the updates measure the weights as trained
+        warnings.warn(f"sampling.probe_average={decay} is not supported with "
+                      f"{args.distributed_state.distributed_type.name}: the updates measure the weights as trained "
+                      "(set sampling.probe_average=null to say so)")
+        decay = None
     mixture = encode_mixture(read if read is not None else read_mixture(config.data), config.data, tokenizer)
     if STRATEGIES[config.sampling.strategy].needs_scores:
         scores, cached = load_or_score(model, mixture, tokenizer, config.scoring.batch_size,
@@ -71,7 +75,7 @@ def setup_training(config: Config, model, tokenizer, progress: bool = True, read
                                   min_probability=config.sampling.min_probability)
     controller = MixtureController(strategy, sampler, config.sampling.update_interval, examples_per_step,
                                    run_log(config, mixture.names, out, args.process_index),
-                                   config.sampling.online_norm_steps, config.sampling.probe_average)
+                                   config.sampling.online_norm_steps, decay)
     controller.attach(model)
     train_set = mixture.flat()
     header = response_header_ids(tokenizer)
