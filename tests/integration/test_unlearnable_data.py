@@ -1,5 +1,6 @@
 """A dataset whose answers are half random can never be fully learned. The paper's gradient-norm
-reward is largest on it, so its share grows; hbo's default reward does not chase it.
+reward is largest on it, so its share grows. hbo's default reward was meant not to chase it, and on
+one seed it did not; measured over four, it does (the strict expected failure below says by how much).
 
 The two datasets are the same task in the same wording, so the noise is the only difference between
 them. When the noisy dataset is also the only one in its wording, there is something real to learn
@@ -55,6 +56,12 @@ def test_the_gradient_norm_reward_moves_toward_random_answers(two_datasets, tmp_
     assert end > start + 0.02
 
 
+@pytest.mark.xfail(strict=True, reason="measured: over seeds 0-3 of this setting the default ends the noisy share "
+                   "at 0.53, 0.71, 0.69, 0.62 (before the weight average: 0.43, 0.71, 0.54, 0.66; the gradient-norm "
+                   "reward above: 0.58, 0.59, 0.57, 0.57), and at the library's interval (S = 50, 300 steps, seeds "
+                   "0-2) at 0.38, 0.67, 0.74 (before: 0.62, 0.66, 0.49). The probe carved from the noisy dataset "
+                   "holds its random answers, whose loss falls while the model learns how they are spread, so the "
+                   "held-out reward chases them too. Strict: this starts failing when it changes.")
 def test_the_default_reward_does_not(two_datasets, tmp_path):
     start, end = noisy_share(two_datasets, tmp_path, [])
     assert end < start
