@@ -27,7 +27,7 @@ from hbo.measure.probe import ModelProbe
 from hbo.model import load_model
 from hbo.outputs.runlog import RunLog
 from hbo.scoring import difficulty_levels, load_or_score
-from hbo.strategies import make_strategy
+from hbo.strategies import make_strategy, weight_average_decay
 from hbo.training.controller import MixtureController
 
 
@@ -49,7 +49,9 @@ def main() -> None:
     strategy = make_strategy(sampling, levels, scores.loss, scores.alone_loss)
     # the strategy keeps a few examples of every level out of training (its development probe)
     sampler = HierarchicalSampler(strategy.training_levels, num_samples=args.steps * args.batch_size, seed=0)
-    controller = MixtureController(strategy, sampler, sampling.update_interval, args.batch_size, RunLog(mixture.names, args.log))
+    # the default measures its rewards on a moving average of the weights, which the controller keeps
+    controller = MixtureController(strategy, sampler, sampling.update_interval, args.batch_size, RunLog(mixture.names, args.log),
+                                   weight_average=weight_average_decay(sampling))
     controller.attach(model)  # records training signals when the strategy reads them (the default does not)
     train_set = mixture.flat()
     probe = ModelProbe(model, train_set, tokenizer.pad_token_id, response_header_ids(tokenizer), signals=controller.signals)
