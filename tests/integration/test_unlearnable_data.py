@@ -59,9 +59,10 @@ def test_the_gradient_norm_reward_moves_toward_random_answers(two_datasets, tmp_
 @pytest.mark.xfail(strict=True, reason="measured: over seeds 0-3 of this setting the default ends the noisy share "
                    "at 0.53, 0.71, 0.69, 0.62 (before the weight average: 0.43, 0.71, 0.54, 0.66; the gradient-norm "
                    "reward above: 0.58, 0.59, 0.57, 0.57), and at the library's interval (S = 50, 300 steps, seeds "
-                   "0-2) at 0.38, 0.67, 0.74 (before: 0.62, 0.66, 0.49). The probe carved from the noisy dataset "
-                   "holds its random answers, whose loss falls while the model learns how they are spread, so the "
-                   "held-out reward chases them too. Strict: this starts failing when it changes.")
+                   "0-2) at 0.38, 0.67, 0.74 (before: 0.62, 0.66, 0.49). The noisy probe (random answers included) "
+                   "keeps falling after the clean one slows, and later the clean probe's loss rises while the "
+                   "noisy one's holds, so the held-out reward tilts toward the noise. Strict: this starts failing "
+                   "when it changes.")
 def test_the_default_reward_does_not(two_datasets, tmp_path):
     start, end = noisy_share(two_datasets, tmp_path, [])
     assert end < start
