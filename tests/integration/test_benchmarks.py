@@ -484,3 +484,15 @@ def test_level_oracle_refuses_phases_that_do_not_start_at_step_0(capsys, monkeyp
     with pytest.raises(SystemExit):
         level_oracle.main(["--mixture", "hard", "--name", "x", "--phases", f"[[100, {shares}]]"])
     assert "first steps rising from 0" in capsys.readouterr().err
+
+
+def test_unlearnable_benchmark_reports_every_seed(tmp_path, capsys):
+    """Two seeds of a few steps: the noisy copy's share from the even start, after every update."""
+    unlearnable = benchmark_module("unlearnable")
+    shares = unlearnable.main(["--seeds", "0", "1", "--steps", "4", "--interval", "2", "--out", str(tmp_path),
+                               "sampling.probe_per_level=1"])
+    assert sorted(shares) == [0, 1]
+    for row in shares.values():
+        assert len(row) == 3 and row[0] == pytest.approx(0.5) and all(0 < p < 1 for p in row)
+    printed = capsys.readouterr().out
+    assert "seed 1: noisy share 0.500" in printed and "of 2" in printed

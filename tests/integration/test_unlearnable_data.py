@@ -1,6 +1,7 @@
 """A dataset whose answers are half random can never be fully learned. The paper's gradient-norm
 reward is largest on it, so its share grows. hbo's default reward was meant not to chase it, and on
-one seed it did not; measured over four, it does (the strict expected failure below says by how much).
+one seed it did not; measured over four, it does (the strict expected failure below says by how much;
+``python benchmarks/unlearnable.py`` runs this setting on as many seeds as asked).
 
 The two datasets are the same task in the same wording, so the noise is the only difference between
 them. When the noisy dataset is also the only one in its wording, there is something real to learn

@@ -1,0 +1,77 @@
+"""Does a reward move samples toward a dataset with half its answers random? Two copies of one task in
+one wording, one with half its answers replaced, trained from an even split on the demo model; printed:
+the noisy copy's share of the samples after each update, per seed.
+
+    python benchmarks/unlearnable.py --seeds 0 1 2 3                      # hbo's default
+    python benchmarks/unlearnable.py preset=paper sampling.actor_lr=1e-3  # the paper's gradient-norm reward
+    python benchmarks/unlearnable.py --steps 300 --interval 50 --seeds 0 1 2
+
+The setting of ``tests/integration/test_unlearnable_data.py`` (100 steps, an update every 20), which
+checks one seed; this runs as many as asked, since one seed says little here (docs/benchmark.md,
+"Unlearnable data, directly"). Runs go to a temporary folder unless ``--out`` is given. Not part of
+the library.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import tempfile
+from pathlib import Path
+
+
+def write_twins(folder: Path) -> str:
+    """Addition in the "plus" wording twice, one copy with half its answers random; the
+    ``data.datasets`` value that names both."""
+    from hbo.data.builtin import write_jsonl
+    from hbo.data.synthetic import add_noise, generate_dataset
+
+    clean = generate_dataset("add", "plus", 300, seed=1)
+    noisy = generate_dataset("add", "plus", 300, seed=2)
+    add_noise(noisy, 0.5, random.Random(3))
+    write_jsonl(folder / "clean.jsonl", clean)
+    write_jsonl(folder / "noisy.jsonl", noisy)
+    return f"[{{name: clean, path: {folder / 'clean.jsonl'}}}, {{name: noisy, path: {folder / 'noisy.jsonl'}}}]"
+
+
+def noisy_shares(out: Path, datasets: str, seed: int, steps: int, interval: int, overrides: list[str]) -> list[float]:
+    """One run; the noisy copy's global probability at the start and after every update."""
+    from hbo.config import load_config
+    from hbo.recipe import train
+
+    run = out / f"seed-{seed}"
+    config = load_config(None, [f"data.datasets={datasets}", f"training.max_steps={steps}",
+                                f"sampling.update_interval={interval}", "eval.before=false", "data.heldout_max=4",
+                                "eval.max_new_tokens=4", f"sampling.seed={seed}", f"training.seed={seed}",
+                                f"output_dir={run}", *overrides])
+    train(config, progress=False)
+    records = [json.loads(line) for line in (run / "probabilities.jsonl").read_text().splitlines()]
+    return [r["global"]["noisy"] for r in records]
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3])
+    parser.add_argument("--steps", type=int, default=100)
+    parser.add_argument("--interval", type=int, default=20, help="sampling.update_interval")
+    parser.add_argument("--out", help="where the runs go (default: a temporary folder, removed after)")
+    parser.add_argument("overrides", nargs="*", metavar="section.key=value", help="applied to every run")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as scratch:
+        out = Path(args.out) if args.out else Path(scratch)
+        out.mkdir(parents=True, exist_ok=True)
+        datasets = write_twins(out)
+        shares = {seed: noisy_shares(out, datasets, seed, args.steps, args.interval, args.overrides)
+                  for seed in args.seeds}
+    for seed, row in shares.items():
+        print(f"seed {seed}: noisy share " + " ".join(f"{p:.3f}" for p in row))
+    ends = [row[-1] for row in shares.values()]
+    above = sum(row[-1] > row[0] for row in shares.values())
+    print(f"after the last update: {' / '.join(f'{e:.2f}' for e in ends)} (mean {statistics.mean(ends):.2f}); "
+          f"above its start on {above} of {len(ends)}")
+    return shares
+
+
+if __name__ == "__main__":
+    main()
