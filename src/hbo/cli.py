@@ -6,6 +6,7 @@ import json
 import signal
 import sys
 import warnings
+from pathlib import Path
 
 from hbo.config import dump_yaml, load_config
 from hbo.errors import ConfigError, ModelLoadError, TrainingInterrupted
@@ -62,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     args, extra = parser.parse_known_args(argv)
     # argparse fills a "*" positional in one go, so of overrides written on both sides of an option
     # (``hbo train a.b=c --no-progress d.e=f``) the later ones come back unparsed: they count as well
-    overrides = [a for a in extra if not a.startswith("-") and "=" in a] if args.command in ("train", "config") else []
+    overrides = [a for a in extra if _is_override(a)] if args.command in ("train", "config") else []
     if len(overrides) < len(extra):
         parser.error("unrecognized arguments: " + " ".join(a for a in extra if a not in overrides))
     with warnings.catch_warnings():  # hbo's warning format for this command only
@@ -77,8 +78,9 @@ def main(argv: list[str] | None = None) -> int:
             if args.command == "model":
                 return _prepare_model(args)
             overrides = list(args.overrides) + overrides
-            if args.command == "train" and _is_override(args.resume):
-                # ``--resume`` takes an optional value, so ``--resume a.b=c`` hands it the override
+            if args.command == "train" and _is_override(args.resume) and not Path(args.resume).exists():
+                # ``--resume`` takes an optional value, so ``--resume a.b=c`` hands it the override (a
+                # checkpoint folder that exists stays the checkpoint, whatever its name)
                 overrides.append(args.resume)
                 args.resume = "latest"
             if args.output_dir:
@@ -118,10 +120,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _is_override(value: str | None) -> bool:
-    """A ``key=value`` override, not a checkpoint folder (which exists, or has no "=" in its name)."""
-    from pathlib import Path
-
-    return value is not None and "=" in value and not value.startswith("-") and not Path(value).exists()
+    """Written as a ``section.key=value`` override (not an option, and with an "=")."""
+    return value is not None and "=" in value and not value.startswith("-")
 
 
 class Stopped(Exception):
@@ -134,8 +134,6 @@ def _stop(signum, frame):
 
 
 def _prepare_data(args) -> int:
-    from pathlib import Path
-
     from hbo.prepare.public_data import prepare
 
     out = Path(args.out)
@@ -153,8 +151,6 @@ def _prepare_data(args) -> int:
 
 
 def _prepare_model(args) -> int:
-    from pathlib import Path
-
     from hbo.prepare.models import prepare_model
     from hbo.model import quiet_libraries
 
@@ -171,8 +167,6 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
 
 
 def _compare(args) -> int:
-    from pathlib import Path
-
     from hbo.files import atomic_write_text
     from hbo.outputs.compared_runs import compare_runs, format_comparison
 
@@ -184,8 +178,6 @@ def _compare(args) -> int:
 
 
 def _plot(run_dir: str) -> int:
-    from pathlib import Path
-
     from hbo.outputs.plots import plot_probabilities
     from hbo.outputs.runlog import read_log
 
