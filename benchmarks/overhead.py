@@ -89,9 +89,11 @@ CONFIGS = {
 }
 FULL = {"configs": list(CONFIGS), "steps": {"demo": 300, "demo-x15": 100}, "rounds": {"demo": 3, "demo-x15": 2},
         "step_timing": {"batches": 8, "rounds": 7}, "warm_up": True,
-        "scoring_examples": 1024, "overrides": []}
+        "scoring_examples": 1024, "distributed": {"updates": 3, "overrides": []}, "overrides": []}
 QUICK = {"configs": ["demo"], "steps": {"demo": 8}, "rounds": {"demo": 1}, "scoring_examples": 64,
          "step_timing": {"batches": 2, "rounds": 2}, "warm_up": False,
+         "distributed": {"updates": 1, "overrides": ["sampling.global_samples_per_level=2",
+                                                      "sampling.local_samples_per_level=2"]},
          "overrides": ["sampling.update_interval=4", "sampling.global_samples_per_level=2",
                        "sampling.local_samples_per_level=2", "data.heldout_max=8", "eval.max_new_tokens=4"]}
 
@@ -287,9 +289,9 @@ def reward_cost(model, tokenizer, mixture, levels, scores, sampling: SamplingCon
             "peak_mem_mb": {"rewards_hbo": fast_memory.peak_mb, "rewards_one_at_a_time": slow_memory.peak_mb}}
 
 
-def distributed_reward_cost(folder: Path, root: Path) -> dict:
+def distributed_reward_cost(folder: Path, root: Path, timed_updates: int = 3, overrides: list[str] = ()) -> dict:
     """One update's rewards split across N = 1 and N = 2 torchrun processes (one thread each): the
-    slowest process's seconds (median over updates) and the examples each process measures."""
+    slowest process's seconds (median over ``timed_updates``) and the examples each process measures."""
     result: dict = {"reward_s_per_process": {}, "examples_per_process": {}}
     rewards = {}
     for n in (1, 2):
@@ -299,7 +301,8 @@ def distributed_reward_cost(folder: Path, root: Path) -> dict:
             port = s.getsockname()[1]
         done = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", str(n),
                                "--master_addr", "127.0.0.1", "--master_port", str(port),
-                               str(HERE / "distributed_rewards.py"), str(folder), str(out), str(root / "scores")],
+                               str(HERE / "distributed_rewards.py"), str(folder), str(out), str(root / "scores"),
+                               "--timed", str(timed_updates), "--overrides", *overrides],
                               capture_output=True, text=True, env=dict(os.environ, OMP_NUM_THREADS="1"))
         if done.returncode != 0:
             raise RuntimeError(f"distributed_rewards.py with {n} processes failed:\n{done.stderr[-3000:]}")
@@ -371,7 +374,8 @@ def measure_config(name: str, plan: dict, root: Path, variants: dict[str, list[s
     flat = mixture.flat().examples
     chosen = torch.randperm(len(flat), generator=torch.Generator().manual_seed(0))[:plan["scoring_examples"]]
     scoring = scoring_cost(model, tokenizer, [flat[i] for i in chosen.tolist()])
-    distributed = distributed_reward_cost(folder, root / name)
+    distributed = distributed_reward_cost(folder, root / name, plan["distributed"]["updates"],
+                                          plan["distributed"]["overrides"])
     training = training_overhead(folder, plan["steps"][name], plan["rounds"][name], plan["overrides"], root / name,
                                  plan["warm_up"], variants)
     share = training["update_share"]

@@ -204,13 +204,15 @@ def test_quick_overhead_benchmark(tmp_path):
     assert "| demo | transfer |" in (tmp_path / "overhead.md").read_text()
 
 
-def test_overhead_benchmark_refuses_a_bad_variant(tmp_path):
+def test_overhead_benchmark_refuses_a_bad_variant(tmp_path, capsys):
+    overhead = benchmark_module("overhead")
     for variant, said in ((["--variant", "transfer"], "give a new name"),
                           (["--variant", "a", "sampling.tilt=1", "--variant", "a", "sampling.tilt=2"], "give a new name"),
                           (["--variant", "a", "sampling.no_such_key=1"], "--variant a: unknown config key")):
-        run = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "overhead.py"), "--quick", "--out",
-                              str(tmp_path), *variant], capture_output=True, text=True)
-        assert run.returncode == 2 and said in run.stderr, run.stderr[-2000:]
+        with pytest.raises(SystemExit) as stopped:
+            overhead.main(["--quick", "--out", str(tmp_path), *variant])
+        err = capsys.readouterr().err
+        assert stopped.value.code == 2 and said in err, err[-2000:]
     assert not list(tmp_path.iterdir())  # refused before anything was measured
 
 
