@@ -14,6 +14,7 @@ the library.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import random
 import statistics
@@ -58,8 +59,8 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--out", help="where the runs go (default: a temporary folder, removed after)")
     parser.add_argument("overrides", nargs="*", metavar="section.key=value", help="applied to every run")
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory() as scratch:
-        out = Path(args.out) if args.out else Path(scratch)
+    with contextlib.ExitStack() as stack:
+        out = Path(args.out) if args.out else Path(stack.enter_context(tempfile.TemporaryDirectory()))
         out.mkdir(parents=True, exist_ok=True)
         datasets = write_twins(out)
         shares = {seed: noisy_shares(out, datasets, seed, args.steps, args.interval, args.overrides)
