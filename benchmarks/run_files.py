@@ -24,7 +24,8 @@ LIBRARIES = ("torch", "transformers", "accelerate", "datasets", "numpy", "peft",
 # option does not orphan every earlier run file; set to anything else, it changes the digest.
 ADDED_KEYS = {"sampling.heldout_units": "fall", "sampling.reward_ema_of": "scores", "data.mixture_heldout": None,
               "sampling.heldout_lapse": None, "sampling.heldout_trend": None, "sampling.heldout_measure": "loss",
-              "sampling.hold_steps": 0, "sampling.probe_average": None}
+              "sampling.hold_steps": 0, "sampling.probe_average": None,
+              "sampling.global_moves": "always"}
 
 
 def config_digest(config, base: bool = False) -> str:

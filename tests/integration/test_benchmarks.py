@@ -118,7 +118,8 @@ def test_an_option_added_since_keeps_earlier_run_files_valid():
             == static["digest"]
     changed = {"sampling.heldout_units": "errors", "sampling.reward_ema_of": "tilts", "data.mixture_heldout": 200,
                "sampling.heldout_lapse": 2, "sampling.heldout_trend": 4, "sampling.heldout_measure": "wrong_tokens",
-               "sampling.hold_steps": 100, "sampling.probe_average": 0.9}
+               "sampling.hold_steps": 100, "sampling.probe_average": 0.9,
+               "sampling.global_moves": "on_evidence"}
     assert set(changed) == set(run_files.ADDED_KEYS)
     for key, value in changed.items():
         assert value != run_files.ADDED_KEYS[key]

@@ -218,6 +218,36 @@ def test_heldout_lapse_returns_to_the_prior_once_a_lead_is_no_longer_measured():
         load_config(None, ["sampling.heldout_lapse=0"])
 
 
+def test_global_moves_on_evidence_hold_the_mixture_while_no_fall_clears_the_noise():
+    """global_moves on_evidence: with nothing new measured the EMA keeps the last lead's shape at full
+    tilt, and by default the actor keeps stepping toward it; on evidence it holds until a fall clears."""
+    def run(moves):
+        strategy = heldout_strategy(reward_ema=0.5, heldout_threshold=0.0, global_moves=moves)
+        now = {(0, 0): 0.5, (0, 1): 0.5, (1, 0): 1.0, (1, 1): 1.0}  # dataset 0 falls, dataset 1 does not
+        probe = _held_probe(strategy, now)
+        records, shares = [], []
+        for step in (50, 100, 150):
+            if step == 150:
+                now[(1, 0)] = now[(1, 1)] = 0.5  # dataset 1 falls
+            records.append(strategy.update(probe, step))
+            shares.append(strategy.global_actor.probabilities.tolist())
+        return records, shares
+
+    records, shares = run("on_evidence")
+    assert shares[0][0] > 0.5 and "global" not in records[0]["skipped"]  # a clear fall: the mixture moves
+    assert shares[1] == shares[0] and "global" in records[1]["skipped"]  # nothing fell: it holds
+    assert records[1]["global_reward"] == pytest.approx(records[0]["global_reward"])  # the EMA still holds the lead
+    reward = records[2]["global_reward"]  # dataset 1 falls: the lead is its, and the mixture moves again
+    assert reward[1] > reward[0] and shares[2] != shares[1] and "global" not in records[2]["skipped"]
+    always_records, always = run("always")
+    assert always[0] == pytest.approx(shares[0]) and always[1][0] > always[0][0]  # by default: on toward the lead
+    assert always_records[1]["skipped"] == []
+    with pytest.raises(ConfigError, match="global_moves"):
+        load_config(None, ["sampling.global_moves=on_evidence", "sampling.global_reward=gradient-norm"])
+    with pytest.raises(ConfigError, match="global_moves"):
+        load_config(None, ["sampling.global_moves=on_evidence", "sampling.heldout_threshold=null"])
+
+
 def test_hold_steps_keep_the_start_and_score_the_first_fall_from_the_last_measurement():
     """hold_steps: update points up to it move nothing and compute no reward, but measure the probe,
     so the first update after it scores the fall since that measurement, not since the base model;

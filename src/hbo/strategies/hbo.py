@@ -461,7 +461,8 @@ class HBOStrategy(Strategy):
 
     def update(self, probe: RewardProbe, step: int) -> dict:
         """Update the actors; an actor whose rewards are unusable (see ``SoftmaxActor.update``) keeps
-        its distribution and is listed under ``skipped`` ("global", or a dataset index). Through
+        its distribution and is listed under ``skipped`` ("global", or a dataset index), as is the
+        global actor at an update where nothing cleared the noise under ``global_moves: on_evidence``. Through
         ``hold_steps`` nothing moves: the held-out rewards measure the probe, so that the first fall
         that counts starts from the last of these measurements (``heldout_trend``'s and
         ``heldout_lapse``'s windows too), and no reward is computed."""
@@ -474,7 +475,9 @@ class HBOStrategy(Strategy):
             return record
         if self.update_global:
             record["global_reward"] = self.global_rewards(probe, falls)
-            if not self.global_actor.update(record["global_reward"]):
+            if self.config.global_moves == "on_evidence" and not any(f != 0 for f in falls[0] if f == f):
+                record["skipped"].append("global")  # nothing cleared the noise: the mixture holds
+            elif not self.global_actor.update(record["global_reward"]):
                 record["skipped"].append("global")
         for _ in range(self.config.local_updates if self.update_local else 0):
             record["local_reward"] = self.local_rewards(probe, falls)  # the log keeps the last estimate
