@@ -30,7 +30,9 @@ it). hbo's defaults keep the actors, the hierarchy and the update rule, and read
   its wrong answer tokens' logits are below the greedy choice's (progress toward exact match that
   shows before a token turns right), and ``hold_steps: N`` keeps
   both actors at their start through step N, measuring only, so that the fast first fall of every
-  new wording, which any mixture buys, does not pick the lead;
+  new wording, which any mixture buys, does not pick the lead, and ``global_moves: on_evidence``
+  moves the global actor only at an update where some dataset's fall clears the noise (by default
+  it keeps stepping toward the last lead's tilt while nothing new is measured);
 - ``local_reward: heldout`` (the default): the uniform distribution tilted the same way by each
   level's probe-loss fall, on one scale for the whole mixture;
 - ``global_reward: progress``: R_d = prior_d * exp(tilt * s_d), s_d the relative fall of d's mean loss
