@@ -5,7 +5,8 @@
 
 Every process builds the same strategy and probe as ``hbo train`` does (demo mixture, the paper's rewards
 measured offline at hbo's sample counts unless overridden, one thread each), takes one warm-up update's
-rewards, then times K (default three), each started together after a barrier; a process's time is from the barrier to its rewards (all-gathers included).
+rewards, then times K (default three), each started together after a barrier; a process's time is from
+the barrier to its rewards (all-gathers included).
 Rank 0 writes ``{"processes", "seconds": [[per rank] per update], "examples_per_process", "rewards"}``.
 ``benchmarks/overhead.py`` runs it with N = 1 and N = 2.
 """
