@@ -22,14 +22,17 @@ def run(tmp_path, *overrides, resume=None):
 
 
 def check_follows_the_sampler(out):
-    """Every micro-batch trained on is what the sampler drew, in order; the actors moved."""
+    """Every micro-batch trained on is what the sampler drew, in order; the actors moved. (An update
+    at which no level's probe fall clears the noise band leaves the local actors where they were, so
+    only the last is checked: in 20 steps of the full model at warm-up's learning rate the first
+    update may see no clear fall.)"""
     trained = [i for batch in read(out / "ranks" / "batches-0.jsonl") for i in batch["ids"]]
     drawn = [i for record in read(out / "samples.jsonl") for i in record["ids"]]
     assert trained == drawn and len(trained) == 20 * 16
     records = read(out / "probabilities.jsonl")
     assert [r["step"] for r in records] == [0, 10, 20]
     assert records[-1]["global"] != records[0]["global"]
-    assert all(r["local"] != records[0]["local"] for r in records[1:])
+    assert records[-1]["local"] != records[0]["local"]
 
 
 @pytest.mark.parametrize("lora", [False, True], ids=["full", "lora"])
