@@ -7,8 +7,8 @@ confidence intervals of hbo against each of them.
 Every run writes its own result file, ``runs/<mixture>-<steps>/<strategy>-<seed>.json`` under
 ``--out``, with the commit and a digest of its resolved config. A run whose file exists with the same
 digest is not run again, so a benchmark stopped halfway continues where it stopped; a file of another
-config, or of other library versions than those installed, stops the benchmark (delete it, or use
-another ``--out``), and one written before files carried a digest is read only with
+config, of other library versions than those installed, or of another machine stops the benchmark
+(delete it, or use another ``--out``), and one written before files carried a digest is read only with
 ``--undigested-runs``. Then writes ``mixture.json``,
 ``mixture.md`` and ``mixture.png``:
 ``{"commit", "mixture", "steps", "seeds", "strategies": {name: {"macro_accuracy": {"mean", "std"},
@@ -34,7 +34,7 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
-from run_files import config_digest, draws_plot, library_versions, read_run, write_run
+from run_files import config_digest, draws_plot, library_versions, machine, read_run, write_run
 
 HERE = Path(__file__).resolve().parent
 # Every strategy the benchmark compares, by its name in the results: the strategy and its settings.
@@ -111,7 +111,8 @@ def run_one(name: str, seed: int, steps: int, mixture: str, overrides: list[str]
     run = {"name": name, "seed": seed, "overrides": overrides, "commit": commit(), "digest": digest,
            "macro": after["macro"]["exact_match"], "worst": min(datasets.values()), "per_dataset": datasets,
            "loss": after["macro"]["loss"], "wall_s": results["timing"]["training_s"],
-           "exact": {d: m["exact"] for d, m in after.items() if d != "macro"}, "versions": library_versions()}
+           "exact": {d: m["exact"] for d, m in after.items() if d != "macro"}, "versions": library_versions(),
+           "machine": machine()}
     write_run(path, run)
     return run
 
@@ -271,7 +272,8 @@ def main(argv: list[str] | None = None) -> int:
 
     result.update({"commit": started_at, "batch_size": load_config(None, overrides).training.per_device_train_batch_size,
                    "command": "python benchmarks/mixture.py " + " ".join(argv if argv is not None else sys.argv[1:]),
-                   "machine": f"{platform.machine()}, {platform.system()}, {os.cpu_count()} cores, torch threads 1 "
+                   "machine": f"{platform.machine()}, {platform.system()}, {machine()['cpu']} (torch kernels "
+                              f"{machine()['kernels']}), {os.cpu_count()} cores, torch threads 1 "
                               f"per run, {args.jobs} runs at a time, torch {torch.__version__}, "
                               f"{platform.python_version()}"})
     (out / "mixture.json").write_text(json.dumps(result, indent=1))

@@ -15,8 +15,10 @@ from pathlib import Path
 
 # The libraries whose versions can change a run's numbers. The digest covers the config and the data,
 # not the environment: the same config at the same code gave other answers in a freshly installed
-# environment (docs/benchmark.md), so every run file says what it ran with.
+# environment, and with the same libraries on another processor (docs/benchmark.md), so every run
+# file says what it ran with and on what.
 LIBRARIES = ("torch", "transformers", "accelerate", "datasets", "numpy", "peft", "trl")
+_warned_machine: set[Path] = set()  # folders already warned about run files that do not name their machine
 
 
 # Config keys added after run files were first written, each with the value that does what the
@@ -63,10 +65,10 @@ def config_digest(config, base: bool = False) -> str:
 
 def read_run(path: Path, digest: str, undigested: bool = False) -> dict | None:
     """The record at ``path`` when it was run with the config of ``digest`` and the libraries installed
-    now; None when there is none. A record of another config, or of other library versions, stops the
-    benchmark: its numbers would not be this environment's. One written before run files carried a
+    now, on this machine; None when there is none. A record of another config, of other library
+    versions or of another machine stops the benchmark: its numbers would not be this environment's. One written before run files carried a
     digest is read as it is only with ``undigested`` (its config cannot be checked); one written before
-    they carried versions is read with a warning."""
+    they carried versions, or the machine, is read with a warning."""
     if not path.is_file():
         return None
     record = json.loads(path.read_text())
@@ -89,6 +91,19 @@ def read_run(path: Path, digest: str, undigested: bool = False) -> dict | None:
                          + ", ".join(f"{name} {was} → {new}" for name, (was, new) in other.items())
                          + "), which give other answers: delete it to rerun it here, write to another --out, "
                          "or install the versions it ran with (constraints.txt)")
+    ran_on, here = record.get("machine"), machine()
+    if ran_on is None:
+        if path.parent not in _warned_machine:
+            _warned_machine.add(path.parent)
+            print(f"warning: run files in {path.parent} do not say which processor they ran on (written before "
+                  "run files named it); read as they are, though another processor can give other answers",
+                  file=sys.stderr)
+    elif ran_on != here:
+        other = ", ".join(f"{key} {ran_on.get(key)} → {here.get(key)}" for key in dict.fromkeys([*ran_on, *here])
+                          if ran_on.get(key) != here.get(key))
+        raise SystemExit(f"{path} was run on another machine ({other}), where the same config and libraries give "
+                         "other answers: delete it to rerun it here, write to another --out, or continue on "
+                         "that machine")
     return record
 
 
@@ -101,6 +116,28 @@ def library_versions() -> dict:
         except metadata.PackageNotFoundError:
             versions[name] = None
     return versions
+
+
+def machine() -> dict:
+    """The processors a run computed on: the CPU's model (on Linux with its family, model and stepping
+    numbers, which tell apart generations sold under one name), the instruction set torch's CPU kernels
+    use on it (which decides their rounding), and the GPU when there is one. Runs repeat exactly on one
+    machine, but not across machines."""
+    import torch
+
+    cpu = platform.processor() or platform.machine()
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.is_file():
+        first = cpuinfo.read_text().split("\n\n")[0]
+        fields = dict(line.split(":", 1) for line in first.splitlines() if ":" in line)
+        fields = {key.strip(): value.strip() for key, value in fields.items()}
+        if "model name" in fields:
+            cpu = fields["model name"] + "".join(f", {key} {fields[key]}" for key in ("cpu family", "model", "stepping")
+                                                 if key in fields)
+    found = {"cpu": cpu, "kernels": torch.backends.cpu.get_cpu_capability()}
+    if torch.cuda.is_available():
+        found["gpu"] = torch.cuda.get_device_name(0)
+    return found
 
 
 def write_run(path: Path, record: dict) -> None:

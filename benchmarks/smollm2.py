@@ -40,7 +40,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from mixture import commit, mean_std, paired, strategy_entry, summarise
-from run_files import config_digest, draws_plot, library_versions, read_run, write_run
+from run_files import config_digest, draws_plot, library_versions, machine, read_run, write_run
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -154,7 +154,8 @@ def run_one(setup: str, strategy: str | None, seed: int, args, runs: Path) -> di
                     (Path(work) / "probabilities.png").replace(plot)
     record = {"setup": setup, "strategy": strategy or "base", "seed": seed, "mode": mode_of(args), "commit": args.commit,
               "digest": wanted, "device": device(), **scores_of(results), "wall_s": timing.get("training_s", 0.0),
-              "total_s": time.time() - started, "versions": library_versions()}
+              "total_s": time.time() - started, "versions": library_versions(),
+              "machine": machine()}
     write_run(path, record)
     print(f"{setup}: {record['strategy']}, seed {seed}: macro accuracy {record['macro']:.1f} "
           f"({record['total_s']:.0f} s)", flush=True)

@@ -63,6 +63,7 @@ def test_quick_benchmark_runs_every_strategy(tmp_path):
     assert len(files) == len(BENCHMARKED) and all(json.loads(f.read_text())["digest"] for f in files)
     versions = json.loads(files[0].read_text())["versions"]  # what the answers were computed with
     assert versions["torch"].split("+")[0] == torch.__version__.split("+")[0] and versions["transformers"]
+    assert json.loads(files[0].read_text())["machine"] == benchmark_module("run_files").machine()  # and on what
     mixture = benchmark_module("mixture")
     overrides = mixture.VARIANTS["proportional"] + mixture.QUICK["overrides"]
     done = json.loads((runs / "proportional-0.json").read_text())
@@ -80,9 +81,18 @@ def test_run_files_are_reused_only_for_the_same_config(tmp_path, capsys):
     assert digest != run_files.config_digest(load_config(None, ["sampling.heldout_threshold=null"]))  # a default changed
     path = tmp_path / "hbo-0.json"
     assert run_files.read_run(path, digest) is None
-    here = run_files.library_versions()
-    run_files.write_run(path, {"macro": 1.0, "digest": digest, "versions": here})
+    here, on = run_files.library_versions(), run_files.machine()
+    run_files.write_run(path, {"macro": 1.0, "digest": digest, "versions": here, "machine": on})
+    assert run_files.read_run(path, digest) == {"macro": 1.0, "digest": digest, "versions": here, "machine": on}
+    # the same config and libraries on another processor give other answers (docs/benchmark.md)
+    run_files.write_run(path, {"macro": 1.0, "digest": digest, "versions": here, "machine": {**on, "kernels": "NONE"}})
+    with pytest.raises(SystemExit, match=f"another machine \\(kernels NONE → {on['kernels']}\\)"):
+        run_files.read_run(path, digest)
+    run_files.write_run(path, {"macro": 1.0, "digest": digest, "versions": here})  # before files named the machine
     assert run_files.read_run(path, digest) == {"macro": 1.0, "digest": digest, "versions": here}
+    assert "do not say which processor" in capsys.readouterr().err
+    run_files.read_run(path, digest)
+    assert capsys.readouterr().err == ""  # said once per folder, not once per file
     with pytest.raises(SystemExit, match="another config"):
         run_files.read_run(path, "0" * 16)
     run_files.write_run(path, {"macro": 1.0, "digest": digest, "versions": {**here, "transformers": "4.0.0"}})
