@@ -270,10 +270,11 @@ def main(argv: list[str] | None = None) -> int:
 
     import torch
 
+    here = machine()
     result.update({"commit": started_at, "batch_size": load_config(None, overrides).training.per_device_train_batch_size,
                    "command": "python benchmarks/mixture.py " + " ".join(argv if argv is not None else sys.argv[1:]),
-                   "machine": f"{platform.machine()}, {platform.system()}, {machine()['cpu']} (torch kernels "
-                              f"{machine()['kernels']}), {os.cpu_count()} cores, torch threads 1 "
+                   "machine": f"{platform.machine()}, {platform.system()}, {here['cpu']} (torch kernels "
+                              f"{here['kernels']}), {os.cpu_count()} cores, torch threads 1 "
                               f"per run, {args.jobs} runs at a time, torch {torch.__version__}, "
                               f"{platform.python_version()}"})
     (out / "mixture.json").write_text(json.dumps(result, indent=1))

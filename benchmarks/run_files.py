@@ -66,9 +66,10 @@ def config_digest(config, base: bool = False) -> str:
 def read_run(path: Path, digest: str, undigested: bool = False) -> dict | None:
     """The record at ``path`` when it was run with the config of ``digest`` and the libraries installed
     now, on this machine; None when there is none. A record of another config, of other library
-    versions or of another machine stops the benchmark: its numbers would not be this environment's. One written before run files carried a
-    digest is read as it is only with ``undigested`` (its config cannot be checked); one written before
-    they carried versions, or the machine, is read with a warning."""
+    versions or of another machine stops the benchmark: its numbers would not be this environment's.
+    One written before run files carried a digest is read as it is only with ``undigested`` (its config
+    cannot be checked); one written before they carried versions, or the machine, is read with a
+    warning."""
     if not path.is_file():
         return None
     record = json.loads(path.read_text())
