@@ -354,7 +354,8 @@ def measure_config(name: str, plan: dict, root: Path, variants: dict[str, list[s
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     folder = model_folder(name, root)
-    model = AutoModelForCausalLM.from_pretrained(folder)
+    # on the device the Trainer trains on, so the reward, step and scoring figures compare like with like
+    model = AutoModelForCausalLM.from_pretrained(folder).to("cuda" if torch.cuda.is_available() else "cpu")
     tokenizer = AutoTokenizer.from_pretrained(folder)
     params = sum(p.numel() for p in model.parameters())
     print(f"{name}: {params / 1e6:.1f}M parameters", flush=True)
