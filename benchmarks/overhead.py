@@ -3,6 +3,7 @@ against a one-example-at-a-time yardstick, and difficulty scoring against the ba
 
     python benchmarks/overhead.py            # the committed table (demo model and a 15x larger one)
     python benchmarks/overhead.py --quick    # smoke run (CI), written to a temp folder
+    python benchmarks/overhead.py --configs demo-x15 --out DIR   # one model size
 
 One process; every figure below is measured in this run on the same data (the demo mixture):
 - wall_vs_proportional: the Trainer loop's wall time (reward work included, evaluation not) of
@@ -475,7 +476,11 @@ def main(argv=None) -> int:
     parser.add_argument("--variant", nargs="+", action="append", default=[], metavar=("NAME", "OVERRIDE"),
                         help="also train hbo with these config overrides (section.key=value ...) in every round, "
                              "reported as NAME; repeatable")
+    parser.add_argument("--configs", nargs="+", choices=list(CONFIGS), default=None,
+                        help="measure only these model sizes (default: all; a lent GPU's 10-minute commands take one each)")
     args = parser.parse_args(argv)
+    if args.quick and args.configs and set(args.configs) - set(QUICK["configs"]):
+        parser.error(f"--quick measures {', '.join(QUICK['configs'])} only")
     variants = {}
     for name, *overrides in args.variant:
         if not overrides or "=" in name or name in variants:
@@ -493,7 +498,7 @@ def main(argv=None) -> int:
     result = {"commit": commit(), "machine": machine(),
               "command": shlex.join(["python", "benchmarks/overhead.py", *shown]), "configs": []}
     with tempfile.TemporaryDirectory() as tmp:
-        for name in plan["configs"]:
+        for name in args.configs or plan["configs"]:
             result["configs"].append(measure_config(name, plan, Path(tmp), variants))
     (out / "overhead.json").write_text(json.dumps(result, indent=2) + "\n")
     (out / "overhead.md").write_text(markdown(result))

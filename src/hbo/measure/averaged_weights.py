@@ -23,7 +23,9 @@ class WeightAverage:
 
     @torch.no_grad()
     def update(self) -> None:
-        for average, p in zip(self.average, self.params):
+        for i, (average, p) in enumerate(zip(self.average, self.params)):
+            if average.device != p.device:  # the Trainer moves the model to its device after hbo is built
+                average = self.average[i] = average.to(p.device)
             average.lerp_(p.detach().float(), 1 - self.decay)
 
     @contextmanager
