@@ -74,8 +74,8 @@ def commit() -> str:
         dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=HERE, capture_output=True,
                                text=True).stdout.strip()
         return sha + ("-dirty" if dirty else "")
-    except (OSError, subprocess.CalledProcessError):  # a copy of the tree without its git folder (a lent GPU machine)
-        return os.environ.get("HBO_COMMIT", "unknown")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
 
 
 def run_one(name: str, seed: int, steps: int, mixture: str, overrides: list[str], runs: Path,
