@@ -12,9 +12,16 @@ from hbo.recipe import train
 pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
 
 
-def test_the_default_trains_and_updates_on_a_gpu(tmp_path):
+@pytest.mark.parametrize("overrides", [[], ["model.mixed_precision=bf16"], ["model.dtype=bfloat16"],
+                                       ["model.lora={r: 4}"], ["training.trainer=sft"]],
+                         ids=["float32", "mixed-bf16", "bfloat16", "lora", "sft"])
+def test_the_default_trains_and_updates_on_a_gpu(tmp_path, overrides):
+    if "training.trainer=sft" in overrides:
+        pytest.importorskip("trl")
+    if "model.lora={r: 4}" in overrides:
+        pytest.importorskip("peft")
     config = load_config(None, ["training.max_steps=30", "sampling.update_interval=10", "eval.before=false",
-                                "data.heldout_max=4", "eval.max_new_tokens=4", f"output_dir={tmp_path}"])
+                                "data.heldout_max=4", "eval.max_new_tokens=4", f"output_dir={tmp_path}", *overrides])
     assert config.sampling.strategy == "hbo" and config.sampling.probe_average  # the default, averaged
     results = train(config, progress=False)
     records = [json.loads(line) for line in (tmp_path / "probabilities.jsonl").read_text().splitlines()]
