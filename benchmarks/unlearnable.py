@@ -5,6 +5,7 @@ the noisy copy's share of the samples after each update, per seed.
     python benchmarks/unlearnable.py --seeds 0 1 2 3                      # hbo's default
     python benchmarks/unlearnable.py preset=paper sampling.actor_lr=1e-3  # the paper's gradient-norm reward
     python benchmarks/unlearnable.py --steps 300 --interval 50 --seeds 0 1 2
+    python benchmarks/unlearnable.py --clean-probe --seeds 0 1 2 3       # the probe of correct answers only
 
 The setting of ``tests/integration/test_unlearnable_data.py`` (100 steps, an update every 20), which
 checks one seed; this runs as many as asked, since one seed says little here (docs/benchmark.md,
@@ -17,6 +18,7 @@ import argparse
 import contextlib
 import json
 import random
+import re
 import statistics
 import tempfile
 from pathlib import Path
@@ -36,7 +38,45 @@ def write_twins(folder: Path) -> str:
     return f"[{{name: clean, path: {folder / 'clean.jsonl'}}}, {{name: noisy, path: {folder / 'noisy.jsonl'}}}]"
 
 
-def noisy_shares(out: Path, datasets: str, seed: int, steps: int, interval: int, overrides: list[str]) -> list[float]:
+def wrong_answers(config) -> set[int]:
+    """Flat training indices whose answer is not the sum its prompt asks for (the random ones)."""
+    from hbo.data.mixture import load_mixture
+    from hbo.model import load_model
+
+    _, tokenizer = load_model(config.model)
+    examples = load_mixture(config.data, tokenizer).flat().examples
+    wrong = set()
+    for i in range(len(examples)):
+        ex = examples[i]
+        question = re.search(r"Compute (\d+) plus (\d+)\.", tokenizer.decode(ex.input_ids))
+        answer = re.match(r"\s*(\d+)", tokenizer.decode([t for t, y in zip(ex.input_ids, ex.labels) if y != -100]))
+        if not question or not answer or int(answer.group(1)) != int(question.group(1)) + int(question.group(2)):
+            wrong.add(i)
+    return wrong
+
+
+@contextlib.contextmanager
+def probe_of_correct_answers(wrong: set[int]):
+    """hbo's development probe carved from correct answers only, the training set keeping the rest: an
+    oracle standing for a clean development file of each dataset (hbo has no such option)."""
+    import hbo.strategies.hbo as strategy_module
+
+    carve = strategy_module.hold_out
+
+    def carve_correct(levels, per_level, seed):
+        _, probe = carve([[[i for i in level if i not in wrong] for level in d] for d in levels], per_level, seed)
+        held = {i for d in probe for level in d for i in level}
+        return [[[i for i in level if i not in held] for level in d] for d in levels], probe
+
+    strategy_module.hold_out = carve_correct
+    try:
+        yield
+    finally:
+        strategy_module.hold_out = carve
+
+
+def noisy_shares(out: Path, datasets: str, seed: int, steps: int, interval: int, overrides: list[str],
+                 clean_probe: bool = False) -> list[float]:
     """One run; the noisy copy's global probability at the start and after every update."""
     from hbo.config import load_config
     from hbo.recipe import train
@@ -46,7 +86,8 @@ def noisy_shares(out: Path, datasets: str, seed: int, steps: int, interval: int,
                                 f"sampling.update_interval={interval}", "eval.before=false", "data.heldout_max=4",
                                 "eval.max_new_tokens=4", f"sampling.seed={seed}", f"training.seed={seed}",
                                 f"output_dir={run}", *overrides])
-    train(config, progress=False)
+    with probe_of_correct_answers(wrong_answers(config)) if clean_probe else contextlib.nullcontext():
+        train(config, progress=False)
     records = [json.loads(line) for line in (run / "probabilities.jsonl").read_text().splitlines()]
     return [r["global"]["noisy"] for r in records]
 
@@ -57,13 +98,16 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--steps", type=int, default=100)
     parser.add_argument("--interval", type=int, default=20, help="sampling.update_interval")
     parser.add_argument("--out", help="where the runs go (default: a temporary folder, removed after)")
+    parser.add_argument("--clean-probe", action="store_true",
+                        help="carve hbo's development probe from correct answers only (an oracle for a clean "
+                             "development file)")
     parser.add_argument("overrides", nargs="*", metavar="section.key=value", help="applied to every run")
     args = parser.parse_args(argv)
     with contextlib.ExitStack() as stack:
         out = Path(args.out) if args.out else Path(stack.enter_context(tempfile.TemporaryDirectory()))
         out.mkdir(parents=True, exist_ok=True)
         datasets = write_twins(out)
-        shares = {seed: noisy_shares(out, datasets, seed, args.steps, args.interval, args.overrides)
+        shares = {seed: noisy_shares(out, datasets, seed, args.steps, args.interval, args.overrides, args.clean_probe)
                   for seed in args.seeds}
     for seed, row in shares.items():
         print(f"seed {seed}: noisy share " + " ".join(f"{p:.3f}" for p in row))

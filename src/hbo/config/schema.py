@@ -21,6 +21,7 @@ HeldoutMeasure = Literal["loss", "wrong_tokens", "margin"]
 HeldoutUnits = Literal["fall", "errors"]
 EmaOf = Literal["scores", "tilts"]
 GlobalMoves = Literal["always", "on_evidence"]
+TransferProbe = Literal["all", "small_loss"]
 TrainerKind = Literal["trainer", "sft"]
 LocalReward = Literal["ppl", "loss", "ifd", "improvement", "heldout"]
 RewardSource = Literal["auto", "train", "offline"]
@@ -126,6 +127,7 @@ class SamplingConfig:
     heldout_lapse: int | None = None  # global_reward heldout: a dataset's lead counts only while its probe loss has fallen beyond heldout_threshold (null: at all) over the last this many updates; after that its positive score counts 0 and the mixture returns toward the prior (null = off: a lead measured once keeps its full tilt, through the EMA, until another dataset's fall clears)
     heldout_trend: int | None = None  # global_reward heldout: score each dataset by the mean of its last this many falls (its trend; fewer at the start), shrunk by heldout_threshold times the larger of that mean's standard error over those updates (the model's own jitter between updates, which moves all of a probe's examples together and which their scatter does not show; from 3 falls on) and the probe examples' (null = off: the fall since the last update, against its examples' scatter alone); >= 3, needs heldout_threshold or heldout_units errors
     global_moves: GlobalMoves = "always"  # global_reward heldout with heldout_threshold: the global actor takes a step at every update (always), or only at an update where some dataset's fall clears the noise band (on_evidence); with nothing new measured the EMA of the scores, divided by its largest, keeps the shape of the last update that had a clear fall at the full tilt, and always keeps moving the mixture toward it
+    transfer_probe: TransferProbe = "all"  # global_reward transfer: each dataset's probe gradient from all its probe examples (all), or from the half with the smallest loss at this update (small_loss: the examples most likely to have a learnable answer, as co-teaching's small-loss criterion; a random answer's loss stays high, so the probes stop rewarding what teaches the noise); small_loss also halves the probe's backward passes
     hold_steps: int = 0  # hbo strategies: the actors keep their starting distributions (the prior; uniform over levels) through this many training steps; update points up to it only measure (the held-out rewards' probe baseline moves on), so the first fall that steers is the one since the last of them (heldout_trend's and heldout_lapse's windows start there too): in the first steps every dataset in a new format or wording falls fast under any mixture, and that fall should not pick a lead (0 = steer from the first update)
     probe_average: float | None = 0.98  # hbo strategies: every reward measurement at an update is taken on an exponential moving average of the trained weights, moved toward them after every optimiser step by 1 - this (0.98: about the last 50 steps), not on the weights of the last step: at a constant learning rate a fixed example's loss wanders by tens of percent over tens of steps, and a probe read at one instant takes the swing for progress (0.98 about halves it on most datasets of the benchmark mixtures). null = the weights as trained (the paper; the baselines always); only trainable parameters are averaged, in float32: one more copy of them in memory (a few MB with LoRA, 4 bytes per parameter in full fine-tuning); off under FSDP or DeepSpeed, with a warning
     heldout_per_example: bool = True  # global_reward heldout: divide each dataset's fall by its sampling probability (the fall bought per unit of sampling), so a large dataset's share does not feed on itself
@@ -261,6 +263,9 @@ class Config:
                                                              or self.sampling.heldout_threshold is None):
             raise ConfigError("sampling.global_moves: on_evidence reads whether a fall cleared "
                               "sampling.heldout_threshold, so it needs sampling.global_reward heldout and a threshold")
+        if self.sampling.transfer_probe != "all" and self.sampling.global_reward != "transfer":
+            raise ConfigError(f"sampling.transfer_probe: {self.sampling.transfer_probe} chooses the probe examples of "
+                              "the transfer reward; it needs sampling.global_reward transfer")
         if self.sampling.hold_steps < 0:
             raise ConfigError(f"sampling.hold_steps must be >= 0 (0 = the actors steer from the first update), "
                               f"got {self.sampling.hold_steps}")

@@ -44,7 +44,8 @@ it). hbo's defaults keep the actors, the hierarchy and the update rule, and read
 - ``global_reward: transfer``: the same tilt by sum_j <g_d, h_j> / L_j, g_d the gradient of d's
   training examples, h_j and L_j the gradient and loss of dataset j's development probe: the relative
   fall of every dataset's held-out loss that a step on d buys, to first order (DoGE/MultiDDS-style,
-  against held-out gradients);
+  against held-out gradients); with ``transfer_probe: small_loss`` h_j and L_j are those of the half
+  of j's probe with the smallest loss now, so random answers, whose loss stays high, drop out of it;
 - ``local_reward: improvement``: PPL_base / PPL_now, so levels being learned gain and a level of wrong
   answers, whose loss does not fall, does not.
 The paper's two ablations are the same class with one level of the hierarchy frozen: ``hbo-global``
@@ -61,6 +62,8 @@ clamped to RATIO_RANGE; an actor whose rewards are still unusable (NaN, negative
 distribution for that update and is reported as skipped.
 """
 from __future__ import annotations
+
+import math
 
 import torch
 
@@ -133,6 +136,7 @@ class HBOStrategy(Strategy):
         self.last_probe_losses = [float("nan")] * len(self.probe_indices) if self.answer_measured else base_probe.tolist()
         # each dataset's mean probe loss at the last update (the base model's before the first), for the log
         self.probe_losses_now = self.dataset_probe_losses(base_probe)
+        self.probe_example_losses = base_probe  # each probe example's loss at the last update
         # with an answer measure, each dataset's mean wrong-token share and margin deficit on the probe as
         # of the last measurement (both come from the pass that gives the steering one), for the log
         self.answer_means: dict[str, list[float]] = {}
@@ -222,6 +226,7 @@ class HBOStrategy(Strategy):
         self.last_probe_losses = [n if n == n else b for n, b in zip(now.tolist(), self.last_probe_losses)]
         groups, whole = self.probe_positions, self.dataset_positions
         self.probe_losses_now = self.dataset_probe_losses(losses)
+        self.probe_example_losses = losses  # transfer_probe small_loss picks its probe examples by these
         scale = 1.0
         if self.config.heldout_fall == "likelihood":  # mean token losses -> each whole answer's -log P
             if self.probe_lengths is None:
@@ -399,14 +404,32 @@ class HBOStrategy(Strategy):
         dataset is sampled more for what it teaches the whole mixture, its own held-out examples
         included, and not for a large gradient of its own."""
         train = self._draw_from_every_level(self.config.alignment_samples_per_level, self.training_levels)
-        held = [[i for level in dataset for i in level] for dataset in self.probe_levels]
+        if self.config.transfer_probe == "small_loss":
+            held, losses = self.small_loss_probes()
+        else:
+            held = [[i for level in dataset for i in level] for dataset in self.probe_levels]
+            losses = self.probe_losses_now
         probed = [j for j, group in enumerate(held) if group]  # a dataset too small for a probe has none
-        weights = transfer_weights([self.probe_losses_now[j] for j in probed])
+        weights = transfer_weights([losses[j] for j in probed])
         scores = ([float("nan")] * len(train) if weights is None
                   else probe.gradient_dots(train, [held[j] for j in probed], weights).tolist())
         if self.ema:
             scores = self.ema(scores)
         return self.tilt_by(self.prior, scores, max(abs(s) for s in scores))
+
+    def small_loss_probes(self) -> tuple[list[list[int]], list[float]]:
+        """Each dataset's probe examples with the smallest loss at this update, half of them (rounded
+        up; ties by position), and their mean loss. A random answer's loss stays high however the model
+        learns, so it rarely makes this half: the probe a noisy dataset is credited against becomes
+        mostly its learnable examples (co-teaching's small-loss criterion, Han et al. 2018)."""
+        losses = self.probe_example_losses
+        held, means = [], []
+        for positions in self.dataset_positions:
+            finite = [p for p in positions if math.isfinite(float(losses[p]))]
+            chosen = sorted(finite, key=lambda p: float(losses[p]))[:math.ceil(len(finite) / 2)]
+            held.append([self.probe_indices[p] for p in chosen])
+            means.append(sum(float(losses[p]) for p in chosen) / len(chosen) if chosen else float("nan"))
+        return held, means
 
     def progress_rewards(self, probe: RewardProbe) -> list[float]:
         """prior_d * exp(tilt * p_d / max |p|), p_d the relative fall of dataset d's mean response loss
