@@ -432,6 +432,30 @@ def test_transfer_reward_by_hand():
     assert strategy.probabilities()[0][1] > 0.5
 
 
+def test_transfer_small_loss_probe_keeps_each_datasets_best_fitted_half():
+    """transfer_probe small_loss: each dataset's probe gradient and loss come from the half of its probe
+    with the smallest loss at this update (here one of two examples), so an example the model cannot
+    fit (a random answer) is left out of what the other datasets are credited against."""
+    strategy = heldout_strategy(global_reward="transfer", transfer_probe="small_loss", alignment_samples_per_level=2)
+    probe_of = _probe_of(strategy)
+    now = {(0, 0): 0.2, (0, 1): 0.8, (1, 0): 0.9, (1, 1): 0.1}  # each probe example's loss now
+    probe = _held_probe(strategy, now)
+    g, h = torch.tensor([[1.0, 0.0], [1.0, 1.0]]), torch.tensor([[2.0, 0.0], [0.0, 1.0]])
+
+    def dots(groups, references, weights):
+        probe.references, probe.weights = references, weights
+        return g @ (torch.tensor(weights, dtype=torch.float32) @ h)
+
+    probe.gradient_dots = dots
+    record = strategy.update(probe, 50)
+    assert [[probe_of[i] for i in group] for group in probe.references] == [[(0, 0)], [(1, 1)]]
+    assert probe.weights == pytest.approx([1 / 0.2, 1 / 0.1])  # 1 / the kept half's mean loss
+    # s0 = 2/0.2 + 0/0.1 = 10; s1 = 2/0.2 + 1/0.1 = 20 -> 0.5 and 1 of the largest (tilt 2)
+    assert record["global_reward"] == pytest.approx([0.5 * math.exp(2 * (0.5 - 1)), 0.5])
+    with pytest.raises(ConfigError, match="transfer_probe"):
+        load_config(None, ["sampling.transfer_probe=small_loss"])  # the default's global reward is heldout
+
+
 def test_heldout_trend_tells_a_steady_fall_from_the_models_jitter():
     """Dataset 0's probe loss falls 10% at every update; dataset 1's jumps up 20% and back, every probe
     example alike, so the examples' scatter is 0 and the fall back from each jump looks clear. Over
