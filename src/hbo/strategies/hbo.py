@@ -500,7 +500,7 @@ class HBOStrategy(Strategy):
             return record
         if self.update_global:
             record["global_reward"] = self.global_rewards(probe, falls)
-            if self.config.global_moves == "on_evidence" and not any(f != 0 for f in falls[0] if f == f):
+            if self.config.global_moves == "on_evidence" and not any(f != 0 for f in falls[0] if not math.isnan(f)):
                 record["skipped"].append("global")  # nothing cleared the noise: the mixture holds
             elif not self.global_actor.update(record["global_reward"]):
                 record["skipped"].append("global")
