@@ -12,14 +12,13 @@ from hbo.recipe import train
 pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
 
 
-@pytest.mark.parametrize("overrides", [[], ["model.mixed_precision=bf16"], ["model.dtype=bfloat16"],
-                                       ["model.lora={r: 4}"], ["training.trainer=sft"]],
+@pytest.mark.parametrize("overrides, library", [([], None), (["model.mixed_precision=bf16"], None),
+                                                 (["model.dtype=bfloat16"], None), (["model.lora={r: 4}"], "peft"),
+                                                 (["training.trainer=sft"], "trl")],
                          ids=["float32", "mixed-bf16", "bfloat16", "lora", "sft"])
-def test_the_default_trains_and_updates_on_a_gpu(tmp_path, overrides):
-    if "training.trainer=sft" in overrides:
-        pytest.importorskip("trl")
-    if "model.lora={r: 4}" in overrides:
-        pytest.importorskip("peft")
+def test_the_default_trains_and_updates_on_a_gpu(tmp_path, overrides, library):
+    if library:
+        pytest.importorskip(library)
     config = load_config(None, ["training.max_steps=30", "sampling.update_interval=10", "eval.before=false",
                                 "data.heldout_max=4", "eval.max_new_tokens=4", f"output_dir={tmp_path}", *overrides])
     assert config.sampling.strategy == "hbo" and config.sampling.probe_average  # the default, averaged

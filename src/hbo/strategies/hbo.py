@@ -422,13 +422,13 @@ class HBOStrategy(Strategy):
         up; ties by position), and their mean loss. A random answer's loss stays high however the model
         learns, so it rarely makes this half: the probe a noisy dataset is credited against becomes
         mostly its learnable examples (co-teaching's small-loss criterion, Han et al. 2018)."""
-        losses = self.probe_example_losses
+        losses = self.probe_example_losses.tolist()
         held, means = [], []
         for positions in self.dataset_positions:
-            finite = [p for p in positions if math.isfinite(float(losses[p]))]
-            chosen = sorted(finite, key=lambda p: float(losses[p]))[:math.ceil(len(finite) / 2)]
+            finite = sorted((p for p in positions if math.isfinite(losses[p])), key=losses.__getitem__)
+            chosen = finite[:math.ceil(len(finite) / 2)]
             held.append([self.probe_indices[p] for p in chosen])
-            means.append(sum(float(losses[p]) for p in chosen) / len(chosen) if chosen else float("nan"))
+            means.append(sum(losses[p] for p in chosen) / len(chosen) if chosen else float("nan"))
         return held, means
 
     def progress_rewards(self, probe: RewardProbe) -> list[float]:
