@@ -27,7 +27,8 @@ _warned_machine: set[Path] = set()  # folders already warned about run files tha
 ADDED_KEYS = {"sampling.heldout_units": "fall", "sampling.reward_ema_of": "scores", "data.mixture_heldout": None,
               "sampling.heldout_lapse": None, "sampling.heldout_trend": None, "sampling.heldout_measure": "loss",
               "sampling.hold_steps": 0, "sampling.probe_average": None,
-              "sampling.global_moves": "always", "sampling.transfer_probe": "all"}
+              "sampling.global_moves": "always", "sampling.transfer_probe": "all",
+              "sampling.transfer_step": "gradient"}
 
 
 def config_digest(config, base: bool = False) -> str:

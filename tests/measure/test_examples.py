@@ -103,6 +103,8 @@ def test_gradient_dots_match_backward(demo, examples):
     expected = g @ (0.5 * h[0] + 2.0 * h[1])
     assert dots.dtype == torch.float64 and torch.allclose(dots, expected, rtol=1e-3, atol=1e-6)
     assert gradient_dots(model, groups, [], [], tokenizer.pad_token_id).tolist() == [0.0, 0.0]
+    unit = gradient_dots(model, groups, references, [0.5, 2.0], tokenizer.pad_token_id, batch_size=2, unit=True)
+    assert torch.allclose(unit, expected / g.norm(dim=1), rtol=1e-3, atol=1e-6)
 
 
 def test_hidden_states_are_token_means_of_the_last_layer(demo, examples):
@@ -151,6 +153,7 @@ def test_reward_computation_leaves_training_state_untouched(demo, examples):
     probe.hidden_states(range(4))
     probe.gradient_gram([[0, 1], [2, 3, 4]])
     probe.gradient_dots([[0, 1], [2, 3, 4]], [[5, 6]], [2.0])
+    probe.gradient_dots([[0, 1], [2, 3, 4]], [[5, 6]], [2.0], unit=True)
     probe.entropies(range(4))
     after = snapshot()
     for n in before["params"]:

@@ -418,8 +418,8 @@ def test_transfer_reward_by_hand():
     probe.losses = lambda idx: torch.tensor([now[probe_of[i]] for i in idx], dtype=torch.float64)
     g, h = torch.tensor([[1.0, 0.0], [1.0, 1.0]]), torch.tensor([[2.0, 0.0], [0.0, 1.0]])  # g0 g1, h0 h1
 
-    def dots(groups, references, weights):
-        probe.groups = groups + references
+    def dots(groups, references, weights, unit=False):
+        probe.groups, probe.unit = groups + references, unit
         return g @ (torch.tensor(weights, dtype=torch.float32) @ h)
 
     probe.gradient_dots = dots
@@ -429,7 +429,33 @@ def test_transfer_reward_by_hand():
     assert [sorted(g) for g in held] == [sorted(i for level in ds for i in level) for ds in strategy.probe_levels]
     # s0 = <g0,h0>/0.5 + <g0,h1>/0.25 = 4; s1 = 2/0.5 + 1/0.25 = 8 -> scores 0.5, 1 of the largest (tilt 2)
     assert record["global_reward"] == pytest.approx([0.5 * math.exp(2 * (0.5 - 1)), 0.5])
-    assert strategy.probabilities()[0][1] > 0.5
+    assert strategy.probabilities()[0][1] > 0.5 and probe.unit is False
+
+
+def test_transfer_unit_step_credits_a_datasets_gradient_by_its_direction():
+    """transfer_step unit: each training gradient is scaled to unit length before its dot with the
+    weighted probe gradients (what ModelProbe.gradient_dots does with unit=True, checked against
+    backward in tests/measure), so a dataset is not credited for the size of its gradient."""
+    strategy = heldout_strategy(global_reward="transfer", transfer_step="unit", alignment_samples_per_level=2)
+    probe_of = {i: d for d, dataset in enumerate(strategy.probe_levels) for level in dataset for i in level}
+    now = {0: 0.5, 1: 0.25}
+    probe = FakeProbe(None)
+    probe.losses = lambda idx: torch.tensor([now[probe_of[i]] for i in idx], dtype=torch.float64)
+    g, h = torch.tensor([[3.0, 0.0], [1.0, 1.0]]), torch.tensor([[2.0, 0.0], [0.0, 1.0]])  # g0 is 3x longer
+
+    def dots(groups, references, weights, unit=False):
+        probe.unit = unit
+        steps = g / g.norm(dim=1, keepdim=True) if unit else g
+        return steps @ (torch.tensor(weights, dtype=torch.float32) @ h)
+
+    probe.gradient_dots = dots
+    record = strategy.update(probe, 50)
+    # target = 2 * h0 + 4 * h1 = (4, 4); unit steps: s0 = 4, s1 = 8 / sqrt(2) (raw: 12 and 8, g0 ahead)
+    s0, s1 = 4.0, 8.0 / math.sqrt(2)
+    assert probe.unit is True
+    assert record["global_reward"] == pytest.approx([0.5 * math.exp(2 * (s0 / s1 - 1)), 0.5])
+    with pytest.raises(ConfigError, match="transfer_step"):
+        load_config(None, ["sampling.transfer_step=unit"])  # the default's global reward is heldout
 
 
 def test_transfer_small_loss_probe_keeps_each_datasets_best_fitted_half():
@@ -442,7 +468,7 @@ def test_transfer_small_loss_probe_keeps_each_datasets_best_fitted_half():
     probe = _held_probe(strategy, now)
     g, h = torch.tensor([[1.0, 0.0], [1.0, 1.0]]), torch.tensor([[2.0, 0.0], [0.0, 1.0]])
 
-    def dots(groups, references, weights):
+    def dots(groups, references, weights, unit=False):
         probe.references, probe.weights = references, weights
         return g @ (torch.tensor(weights, dtype=torch.float32) @ h)
 

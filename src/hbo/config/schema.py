@@ -22,6 +22,7 @@ HeldoutUnits = Literal["fall", "errors"]
 EmaOf = Literal["scores", "tilts"]
 GlobalMoves = Literal["always", "on_evidence"]
 TransferProbe = Literal["all", "small_loss"]
+TransferStep = Literal["gradient", "unit"]
 TrainerKind = Literal["trainer", "sft"]
 LocalReward = Literal["ppl", "loss", "ifd", "improvement", "heldout"]
 RewardSource = Literal["auto", "train", "offline"]
@@ -128,6 +129,7 @@ class SamplingConfig:
     heldout_trend: int | None = None  # global_reward heldout: score each dataset by the mean of its last this many falls (its trend; fewer at the start), shrunk by heldout_threshold times the larger of that mean's standard error over those updates (the model's own jitter between updates, which moves all of a probe's examples together and which their scatter does not show; from 3 falls on) and the probe examples' (null = off: the fall since the last update, against its examples' scatter alone); >= 3, needs heldout_threshold or heldout_units errors
     global_moves: GlobalMoves = "always"  # global_reward heldout with heldout_threshold: the global actor takes a step at every update (always), or only at an update where some dataset's fall clears the noise band (on_evidence); with nothing new measured the EMA of the scores, divided by its largest, keeps the shape of the last update that had a clear fall at the full tilt, and always keeps moving the mixture toward it
     transfer_probe: TransferProbe = "all"  # global_reward transfer: each dataset's probe gradient from all its probe examples (all), or from the half with the smallest loss at this update (small_loss: the examples most likely to have a learnable answer, as co-teaching's small-loss criterion; a random answer's loss stays high, so the probes stop rewarding what teaches the noise); small_loss also halves the probe's backward passes
+    transfer_step: TransferStep = "gradient"  # global_reward transfer: what a step on a dataset is taken to be: its training examples' mean gradient (gradient: plain SGD's first-order model, in which a dataset with a large gradient, far from fitted, buys the most), or that gradient scaled to unit length (unit: an Adam step does not grow with the gradient's norm, so only its direction decides what it teaches the probes, and a well-fitted dataset whose data teaches the others is not undervalued for its small gradient; as LESS, Xia et al. 2024, credits training data by direction)
     hold_steps: int = 0  # hbo strategies: the actors keep their starting distributions (the prior; uniform over levels) through this many training steps; update points up to it only measure (the held-out rewards' probe baseline moves on), so the first fall that steers is the one since the last of them (heldout_trend's and heldout_lapse's windows start there too): in the first steps every dataset in a new format or wording falls fast under any mixture, and that fall should not pick a lead (0 = steer from the first update)
     probe_average: float | None = 0.98  # hbo strategies: every reward measurement at an update is taken on an exponential moving average of the trained weights, moved toward them after every optimiser step by 1 - this (0.98: about the last 50 steps), not on the weights of the last step: at a constant learning rate a fixed example's loss wanders by tens of percent over tens of steps, and a probe read at one instant takes the swing for progress (0.98 about halves it on most datasets of the benchmark mixtures). null = the weights as trained (the paper; the baselines always); only trainable parameters are averaged, in float32: one more copy of them in memory (a few MB with LoRA, 4 bytes per parameter in full fine-tuning); off under FSDP or DeepSpeed, with a warning
     heldout_per_example: bool = True  # global_reward heldout: divide each dataset's fall by its sampling probability (the fall bought per unit of sampling), so a large dataset's share does not feed on itself
@@ -266,6 +268,9 @@ class Config:
         if self.sampling.transfer_probe != "all" and self.sampling.global_reward != "transfer":
             raise ConfigError(f"sampling.transfer_probe: {self.sampling.transfer_probe} chooses the probe examples of "
                               "the transfer reward; it needs sampling.global_reward transfer")
+        if self.sampling.transfer_step != "gradient" and self.sampling.global_reward != "transfer":
+            raise ConfigError(f"sampling.transfer_step: {self.sampling.transfer_step} scales the training gradients "
+                              "of the transfer reward; it needs sampling.global_reward transfer")
         if self.sampling.hold_steps < 0:
             raise ConfigError(f"sampling.hold_steps must be >= 0 (0 = the actors steer from the first update), "
                               f"got {self.sampling.hold_steps}")

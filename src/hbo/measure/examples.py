@@ -303,11 +303,11 @@ def gradient_cosines(model, groups: Sequence[Sequence[LabelledSequence]], refere
 
 
 def gradient_dots(model, groups: Sequence[Sequence[LabelledSequence]], references: Sequence[Sequence[LabelledSequence]],
-                  weights: Sequence[float], pad_id: int, batch_size: int = 32) -> torch.Tensor:
-    """Dot product of each group's mean-loss gradient with sum_j weights[j] * (reference j's):
-    [len(groups)] float64, over all trainable parameters. The weighted sum is built first, so two
-    gradients are held at a time however many groups there are (the Gram matrix of them all would hold
-    every one)."""
+                  weights: Sequence[float], pad_id: int, batch_size: int = 32, unit: bool = False) -> torch.Tensor:
+    """Dot product of each group's mean-loss gradient (with ``unit``, that gradient over its norm: NaN
+    for a zero gradient) with sum_j weights[j] * (reference j's): [len(groups)] float64, over all
+    trainable parameters. The weighted sum is built first, so two gradients are held at a time however
+    many groups there are (the Gram matrix of them all would hold every one)."""
     dots = torch.zeros(len(groups), dtype=torch.float64)
     with preserved_state(model):
         target = None
@@ -322,7 +322,11 @@ def gradient_dots(model, groups: Sequence[Sequence[LabelledSequence]], reference
             return dots
         for row, group in enumerate(groups):
             grad = mean_gradient(model, group, pad_id, batch_size)
-            dots[row] = float(total_dot(grad, target))
+            dot = float(total_dot(grad, target))
+            if unit:
+                norm = float(total_norm(grad))
+                dot = dot / norm if norm > 0 else math.nan
+            dots[row] = dot
     return dots
 
 

@@ -76,11 +76,11 @@ class ModelProbe:
                                                          self.batch_size), groups)
 
     def gradient_dots(self, groups: Sequence[Sequence[int]], references: Sequence[Sequence[int]],
-                      weights: Sequence[float]) -> torch.Tensor:
+                      weights: Sequence[float], unit: bool = False) -> torch.Tensor:
         # split by group; every process builds the weighted sum of the references' gradients itself
         references = [self._conditional(r) for r in references]
         return split_rows(lambda share: gradient_dots(self.model, [self._conditional(g) for g in share], references,
-                                                      weights, self.pad_id, self.batch_size), groups)
+                                                      weights, self.pad_id, self.batch_size, unit), groups)
 
     def gradient_gram(self, groups: Sequence[Sequence[int]]) -> torch.Tensor:
         # every process takes every group's gradient: the products need all of them

@@ -29,8 +29,9 @@ class RewardProbe(Protocol):
     def gradient_cosines(self, groups: Sequence[Sequence[int]], reference: Sequence[int]) -> torch.Tensor:
         """Cosine of each group's mean-loss gradient with the reference group's: [len(groups)]."""
     def gradient_dots(self, groups: Sequence[Sequence[int]], references: Sequence[Sequence[int]],
-                      weights: Sequence[float]) -> torch.Tensor:
-        """Each group's mean-loss gradient dotted with sum_j weights[j] * (reference j's): [len(groups)]."""
+                      weights: Sequence[float], unit: bool = False) -> torch.Tensor:
+        """Each group's mean-loss gradient (with ``unit``, over its norm) dotted with sum_j weights[j] *
+        (reference j's): [len(groups)]."""
     def gradient_gram(self, groups: Sequence[Sequence[int]]) -> torch.Tensor:
         """Dot products of the groups' mean-loss gradients: [len(groups), len(groups)]."""
     def entropies(self, indices: Sequence[int]) -> torch.Tensor:

@@ -412,7 +412,8 @@ class HBOStrategy(Strategy):
         probed = [j for j, group in enumerate(held) if group]  # a dataset too small for a probe has none
         weights = transfer_weights([losses[j] for j in probed])
         scores = ([float("nan")] * len(train) if weights is None
-                  else probe.gradient_dots(train, [held[j] for j in probed], weights).tolist())
+                  else probe.gradient_dots(train, [held[j] for j in probed], weights,
+                                           unit=self.config.transfer_step == "unit").tolist())
         if self.ema:
             scores = self.ema(scores)
         return self.tilt_by(self.prior, scores, max(abs(s) for s in scores))
