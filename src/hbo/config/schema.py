@@ -23,6 +23,7 @@ EmaOf = Literal["scores", "tilts"]
 GlobalMoves = Literal["always", "on_evidence"]
 TransferProbe = Literal["all", "small_loss"]
 TransferStep = Literal["gradient", "unit"]
+HeldoutCredit = Literal["own", "attributed"]
 TrainerKind = Literal["trainer", "sft"]
 LocalReward = Literal["ppl", "loss", "ifd", "improvement", "heldout"]
 RewardSource = Literal["auto", "train", "offline"]
@@ -133,6 +134,7 @@ class SamplingConfig:
     hold_steps: int = 0  # hbo strategies: the actors keep their starting distributions (the prior; uniform over levels) through this many training steps; update points up to it only measure (the held-out rewards' probe baseline moves on), so the first fall that steers is the one since the last of them (heldout_trend's and heldout_lapse's windows start there too): in the first steps every dataset in a new format or wording falls fast under any mixture, and that fall should not pick a lead (0 = steer from the first update)
     probe_average: float | None = 0.98  # hbo strategies: every reward measurement at an update is taken on an exponential moving average of the trained weights, moved toward them after every optimiser step by 1 - this (0.98: about the last 50 steps), not on the weights of the last step: at a constant learning rate a fixed example's loss wanders by tens of percent over tens of steps, and a probe read at one instant takes the swing for progress (0.98 about halves it on most datasets of the benchmark mixtures). null = the weights as trained (the paper; the baselines always); only trainable parameters are averaged, in float32: one more copy of them in memory (a few MB with LoRA, 4 bytes per parameter in full fine-tuning); off under FSDP or DeepSpeed, with a warning
     heldout_per_example: bool = True  # global_reward heldout: divide each dataset's fall by its sampling probability (the fall bought per unit of sampling), so a large dataset's share does not feed on itself
+    heldout_credit: HeldoutCredit = "own"  # global_reward heldout: a probe's fall counts for its own dataset (own), or is split among the datasets whose training lowered it, in proportion to each one's sampling probability times the dot product of its training gradient with the probe's (attributed: a dataset whose probe falls because another teaches the same task credits the teacher; the probe gradients come from the best-fitted half of each probe, as transfer_probe small_loss, so random answers draw no credit; the gradients cost as global_reward transfer does, with alignment_samples_per_level training examples per level)
     tilt: float = 3.0  # heldout, progress, alignment or transfer rewards: how far a score difference of 1 tilts the prior (a factor e^tilt)
     reward_tokens: RewardTokens = "response"  # response or all: the tokens the gradient-norm reward's loss covers (the authors' code: all)
     local_updates: int = 1  # local actor updates per update point, each from a fresh reward estimate (the authors' code: 4, one per gradient-accumulation micro-step)
@@ -271,6 +273,9 @@ class Config:
         if self.sampling.transfer_step != "gradient" and self.sampling.global_reward != "transfer":
             raise ConfigError(f"sampling.transfer_step: {self.sampling.transfer_step} scales the training gradients "
                               "of the transfer reward; it needs sampling.global_reward transfer")
+        if self.sampling.heldout_credit != "own" and self.sampling.global_reward != "heldout":
+            raise ConfigError(f"sampling.heldout_credit: {self.sampling.heldout_credit} splits the held-out falls of "
+                              "the heldout reward; it needs sampling.global_reward heldout")
         if self.sampling.hold_steps < 0:
             raise ConfigError(f"sampling.hold_steps must be >= 0 (0 = the actors steer from the first update), "
                               f"got {self.sampling.hold_steps}")

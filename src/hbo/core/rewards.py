@@ -190,6 +190,26 @@ def transfer_weights(probe_losses: Sequence[float]) -> list[float] | None:
     return (1 / losses).tolist()
 
 
+def attributed_falls(falls: Sequence[float], contributions: torch.Tensor) -> list[float]:
+    """Each probe's fall handed to the datasets whose training caused it, summed per dataset.
+
+    ``falls[j]`` is probe j's fall; ``contributions[d, j]`` how much training on dataset d lowered probe
+    j's loss to first order (its sampling probability times <g_d, h_j>). A positive fall is split among
+    the datasets in proportion to their positive contributions; a fall nobody contributed to, a rise
+    (a fall at or below 0) and a NaN stay with their own dataset, as the own-probe credit has them.
+    A dataset's own probe falls when another dataset teaches the same thing: this credits the teacher.
+    """
+    c = torch.as_tensor(contributions, dtype=torch.float64).clamp(min=0)
+    credit = torch.zeros(c.shape[0], dtype=torch.float64)
+    for j, fall in enumerate(falls):
+        total = float(c[:, j].sum())
+        if fall > 0 and total > 0:
+            credit += fall * c[:, j] / total
+        elif j < credit.numel():
+            credit[j] += fall
+    return credit.tolist()
+
+
 def tilted_prior(prior: Sequence[float], scores: Sequence[float], sharpness: float) -> list[float]:
     """R_d = prior_d * exp(sharpness * (s_d - max s)): a reward whose fixed point under the actor
     (pi proportional to R) is the prior tilted toward higher scores. Always positive and finite for

@@ -70,8 +70,8 @@ import torch
 from hbo.core.actor import SoftmaxActor
 from hbo.core.levels import hold_out, owners
 from hbo.core.prior import temperature_prior
-from hbo.core.rewards import (HELDOUT_FALLS, ExponentialAverage, alignment_with_mean, beyond_noise, fall_error,
-                              finite_mean, group_means, in_errors, relative_reward, tilted_prior, transfer_weights)
+from hbo.core.rewards import (HELDOUT_FALLS, ExponentialAverage, alignment_with_mean, attributed_falls, beyond_noise,
+                              fall_error, finite_mean, group_means, in_errors, relative_reward, tilted_prior, transfer_weights)
 from hbo.strategies.base import RewardProbe, Strategy
 from hbo.strategies.draws import draw
 
@@ -370,6 +370,8 @@ class HBOStrategy(Strategy):
     def global_rewards(self, probe: RewardProbe, falls=None) -> list[float]:
         if self.config.global_reward == "heldout":
             falls_now = falls[0]
+            if self.config.heldout_credit == "attributed":
+                falls_now = attributed_falls(falls_now, self.fall_contributions(probe))
             if self.config.heldout_per_example:  # the fall bought by each unit of sampling probability
                 falls_now = [f / p for f, p in zip(falls_now, self.global_actor.probabilities.tolist())]
             return self.averaged_tilts([self.prior], [falls_now], [self.ema] if self.ema else None, "global",
@@ -417,6 +419,23 @@ class HBOStrategy(Strategy):
         if self.ema:
             scores = self.ema(scores)
         return self.tilt_by(self.prior, scores, max(abs(s) for s in scores))
+
+    def fall_contributions(self, probe: RewardProbe) -> torch.Tensor:
+        """[dataset d, probe j]: d's sampling probability times <g_d, h_j>, the first-order fall of probe
+        j's loss that training on d bought (g_d from ``alignment_samples_per_level`` training examples per
+        level, h_j from the best-fitted half of probe j as ``transfer_probe: small_loss`` picks it, so
+        random answers do not draw credit to the data that teaches them); 0 for a dataset without a
+        probe."""
+        train = self._draw_from_every_level(self.config.alignment_samples_per_level, self.training_levels)
+        held, _ = self.small_loss_probes()
+        probed = [j for j, group in enumerate(held) if group]
+        contributions = torch.zeros(len(train), len(held), dtype=torch.float64)
+        if probed:
+            gram = probe.gradient_gram(train + [held[j] for j in probed])
+            dots = gram[:len(train), len(train):]
+            p = self.global_actor.probabilities.to(torch.float64)
+            contributions[:, probed] = p[:, None] * dots
+        return contributions
 
     def small_loss_probes(self) -> tuple[list[list[int]], list[float]]:
         """Each dataset's probe examples with the smallest loss at this update, half of them (rounded
