@@ -151,3 +151,14 @@ def test_every_heldout_fall_choice_has_its_fall():
     from hbo.core.rewards import HELDOUT_FALLS, relative_fall
 
     assert set(HELDOUT_FALLS) == set(typing.get_args(HeldoutFall)) and HELDOUT_FALLS["total"] is relative_fall
+
+
+def test_attributed_falls_by_hand():
+    """Probe 0's fall is split evenly between the two datasets that lowered it, probe 1's 3:1 (the
+    negative contribution counts as none), probe 2's rise stays with its own dataset."""
+    from hbo.core.rewards import attributed_falls
+
+    contributions = torch.tensor([[1.0, 3.0, 0.0], [1.0, 1.0, 0.0], [0.0, -1.0, 0.0]])
+    assert attributed_falls([0.4, 0.2, -0.1], contributions) == pytest.approx([0.35, 0.25, -0.1])
+    # a fall no dataset contributed to stays with its own dataset, as the own-probe credit has it
+    assert attributed_falls([0.3, 0.1], torch.tensor([[-1.0, 0.0], [0.0, 0.0]])) == pytest.approx([0.3, 0.1])

@@ -407,6 +407,36 @@ def test_run_scale_keeps_the_largest_score_of_the_run():
     assert resumed.global_rewards(None, ([0.02, 0.01], None)) == pytest.approx(rewards)
 
 
+def test_heldout_credit_attributed_hands_each_fall_to_the_datasets_that_lowered_it():
+    """Probe 0 falls 50% and only dataset 0's gradient lowers it; probe 1 falls 20% and both lower it
+    alike: dataset 0 is credited 0.5 + 0.1, dataset 1 0.1 (under the own-probe credit 0.5 and 0.2)."""
+    strategy = heldout_strategy(heldout_credit="attributed", alignment_samples_per_level=2)
+    probe_of = _probe_of(strategy)
+    now = {(0, 0): 0.5, (0, 1): 0.5, (1, 0): 0.8, (1, 1): 0.8}  # base loss 1: falls of 50% and 20%
+    probe = _held_probe(strategy, now)
+    dots = torch.tensor([[2.0, 1.0], [0.0, 1.0]])  # [training gradient of d, probe gradient of j]
+
+    def gram(groups):
+        probe.groups = groups
+        full = torch.zeros(4, 4, dtype=torch.float64)
+        full[:2, 2:] = dots
+        return full
+
+    probe.gradient_gram = gram
+    record = strategy.update(probe, 50)
+    train, held = probe.groups[:2], probe.groups[2:]
+    probe_examples = set(strategy.probe_indices)
+    assert all(len(group) == 4 and not probe_examples & set(group) for group in train)  # 2 per level, 2 levels
+    assert [[probe_of[i][0] for i in group] for group in held] == [[0], [1]]  # each probe's best-fitted half
+    # contributions (p = 0.5 each): [[1, 0.5], [0, 0.5]]; credit 0.6 and 0.1, per unit of probability
+    # 1.2 and 0.2 -> scores 1 and 1/6 of the largest (tilt 2)
+    assert record["global_reward"] == pytest.approx([0.5, 0.5 * math.exp(2 * (1 / 6 - 1))])
+    own = heldout_strategy(alignment_samples_per_level=2).update(_held_probe(strategy, now), 50)
+    assert own["global_reward"] == pytest.approx([0.5, 0.5 * math.exp(2 * (0.4 - 1))])
+    with pytest.raises(ConfigError, match="heldout_credit"):
+        load_config(None, ["sampling.heldout_credit=attributed", "sampling.global_reward=transfer"])
+
+
 def test_transfer_reward_by_hand():
     """Training draws come from the training levels (never the probe), the probe groups are each
     dataset's probe; the prior is tilted by sum_j <g_d, h_j> / L_j over the largest |score|."""
