@@ -5,8 +5,8 @@ import torch
 
 from hbo.config import DataConfig
 from hbo.data.mixture import load_mixture
-from hbo.measure.examples import (gradient_cosines, gradient_dots, gradient_gram, gradient_norms, mean_hidden_states,
-                                  mean_losses)
+from hbo.measure.examples import (gradient_cosines, gradient_cross_dots, gradient_dots, gradient_gram, gradient_norms,
+                                  mean_hidden_states, mean_losses)
 from hbo.measure.examples import alone_sequence, conditional_sequence
 from hbo.data.encoding import response_header_ids
 from hbo.scoring import score_examples
@@ -107,6 +107,19 @@ def test_gradient_dots_match_backward(demo, examples):
     assert torch.allclose(unit, expected / g.norm(dim=1), rtol=1e-3, atol=1e-6)
 
 
+def test_gradient_cross_dots_match_backward(demo, examples):
+    """Every group's gradient dotted with every reference's, as the Gram matrix of them all gives it."""
+    model, tokenizer = demo
+    groups = [[conditional_sequence(ex) for ex in examples[a:b]] for a, b in ((0, 3), (3, 8), (8, 10))]
+    references = [[conditional_sequence(ex) for ex in examples[a:b]] for a, b in ((10, 12), (12, 14))]
+    dots = gradient_cross_dots(model, groups, references, tokenizer.pad_token_id, batch_size=2)
+    g = torch.stack([flat_mean_gradient(model, group) for group in groups]).double()
+    h = torch.stack([flat_mean_gradient(model, group) for group in references]).double()
+    assert dots.shape == (3, 2) and dots.dtype == torch.float64
+    assert torch.allclose(dots, g @ h.T, rtol=1e-3, atol=1e-6)
+    assert gradient_cross_dots(model, groups, [], tokenizer.pad_token_id).shape == (3, 0)
+
+
 def test_hidden_states_are_token_means_of_the_last_layer(demo, examples):
     model, tokenizer = demo
     seqs = [conditional_sequence(ex) for ex in examples[:4]]
@@ -154,6 +167,7 @@ def test_reward_computation_leaves_training_state_untouched(demo, examples):
     probe.gradient_gram([[0, 1], [2, 3, 4]])
     probe.gradient_dots([[0, 1], [2, 3, 4]], [[5, 6]], [2.0])
     probe.gradient_dots([[0, 1], [2, 3, 4]], [[5, 6]], [2.0], unit=True)
+    probe.gradient_cross_dots([[0, 1], [2, 3, 4]], [[5, 6], [7]])
     probe.entropies(range(4))
     after = snapshot()
     for n in before["params"]:

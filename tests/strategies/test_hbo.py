@@ -416,13 +416,11 @@ def test_heldout_credit_attributed_hands_each_fall_to_the_datasets_that_lowered_
     probe = _held_probe(strategy, now)
     dots = torch.tensor([[2.0, 1.0], [0.0, 1.0]])  # [training gradient of d, probe gradient of j]
 
-    def gram(groups):
-        probe.groups = groups
-        full = torch.zeros(4, 4, dtype=torch.float64)
-        full[:2, 2:] = dots
-        return full
+    def cross_dots(groups, references):
+        probe.groups = groups + references
+        return dots.to(torch.float64)
 
-    probe.gradient_gram = gram
+    probe.gradient_cross_dots = cross_dots
     record = strategy.update(probe, 50)
     train, held = probe.groups[:2], probe.groups[2:]
     probe_examples = set(strategy.probe_indices)

@@ -330,6 +330,24 @@ def gradient_dots(model, groups: Sequence[Sequence[LabelledSequence]], reference
     return dots
 
 
+def gradient_cross_dots(model, groups: Sequence[Sequence[LabelledSequence]],
+                        references: Sequence[Sequence[LabelledSequence]], pad_id: int, batch_size: int = 32) -> torch.Tensor:
+    """Dot product of each group's mean-loss gradient with each reference's: [len(groups),
+    len(references)] float64, over all trainable parameters. The references' gradients are held (one
+    copy of the trainable parameters in float32 each) and the groups' taken one at a time; the products
+    among groups or among references, which a Gram matrix of them all would also hold, are not taken."""
+    dots = torch.zeros(len(groups), len(references), dtype=torch.float64)
+    if not references:
+        return dots
+    with preserved_state(model):
+        held = [mean_gradient(model, reference, pad_id, batch_size) for reference in references]
+        for row, group in enumerate(groups):
+            grad = mean_gradient(model, group, pad_id, batch_size)
+            for column, reference in enumerate(held):
+                dots[row, column] = float(total_dot(grad, reference))
+    return dots
+
+
 def gradient_gram(model, groups: Sequence[Sequence[LabelledSequence]], pad_id: int, batch_size: int = 32) -> torch.Tensor:
     """Dot products between the mean-loss gradients of every pair of groups: [G, G] float64, over all
     trainable parameters (the diagonal holds the squared norms). One gradient per group, each held

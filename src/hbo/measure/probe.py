@@ -9,8 +9,8 @@ import torch
 from hbo.data.encoding import IGNORE
 from hbo.data.mixture import FlatTrainSet
 from hbo.measure.distributed import split_rows
-from hbo.measure.examples import (alone_sequence, conditional_sequence, gradient_cosines, gradient_dots, gradient_gram,
-                                  gradient_norms, losses_and_answer_measures, mean_entropies, mean_hidden_states,
+from hbo.measure.examples import (alone_sequence, conditional_sequence, gradient_cosines, gradient_cross_dots,
+                                  gradient_dots, gradient_gram, gradient_norms, losses_and_answer_measures, mean_entropies, mean_hidden_states,
                                   mean_losses)
 from hbo.measure.signals import TrainingSignals
 
@@ -81,6 +81,12 @@ class ModelProbe:
         references = [self._conditional(r) for r in references]
         return split_rows(lambda share: gradient_dots(self.model, [self._conditional(g) for g in share], references,
                                                       weights, self.pad_id, self.batch_size, unit), groups)
+
+    def gradient_cross_dots(self, groups: Sequence[Sequence[int]], references: Sequence[Sequence[int]]) -> torch.Tensor:
+        # split by group; every process takes every reference's gradient itself
+        references = [self._conditional(r) for r in references]
+        return split_rows(lambda share: gradient_cross_dots(self.model, [self._conditional(g) for g in share],
+                                                            references, self.pad_id, self.batch_size), groups)
 
     def gradient_gram(self, groups: Sequence[Sequence[int]]) -> torch.Tensor:
         # every process takes every group's gradient: the products need all of them

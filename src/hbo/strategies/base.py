@@ -32,6 +32,8 @@ class RewardProbe(Protocol):
                       weights: Sequence[float], unit: bool = False) -> torch.Tensor:
         """Each group's mean-loss gradient (with ``unit``, over its norm) dotted with sum_j weights[j] *
         (reference j's): [len(groups)]."""
+    def gradient_cross_dots(self, groups: Sequence[Sequence[int]], references: Sequence[Sequence[int]]) -> torch.Tensor:
+        """Each group's mean-loss gradient dotted with each reference's: [len(groups), len(references)]."""
     def gradient_gram(self, groups: Sequence[Sequence[int]]) -> torch.Tensor:
         """Dot products of the groups' mean-loss gradients: [len(groups), len(groups)]."""
     def entropies(self, indices: Sequence[int]) -> torch.Tensor:

@@ -431,8 +431,7 @@ class HBOStrategy(Strategy):
         probed = [j for j, group in enumerate(held) if group]
         contributions = torch.zeros(len(train), len(held), dtype=torch.float64)
         if probed:
-            gram = probe.gradient_gram(train + [held[j] for j in probed])
-            dots = gram[:len(train), len(train):]
+            dots = probe.gradient_cross_dots(train, [held[j] for j in probed])
             p = self.global_actor.probabilities.to(torch.float64)
             contributions[:, probed] = p[:, None] * dots
         return contributions
