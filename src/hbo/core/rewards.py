@@ -205,7 +205,7 @@ def attributed_falls(falls: Sequence[float], contributions: torch.Tensor) -> lis
         total = float(c[:, j].sum())
         if fall > 0 and total > 0:
             credit += fall * c[:, j] / total
-        elif j < credit.numel():
+        else:
             credit[j] += fall
     return credit.tolist()
 

@@ -331,7 +331,8 @@ def gradient_dots(model, groups: Sequence[Sequence[LabelledSequence]], reference
 
 
 def gradient_cross_dots(model, groups: Sequence[Sequence[LabelledSequence]],
-                        references: Sequence[Sequence[LabelledSequence]], pad_id: int, batch_size: int = 32) -> torch.Tensor:
+                        references: Sequence[Sequence[LabelledSequence]], pad_id: int,
+                        batch_size: int = 32) -> torch.Tensor:
     """Dot product of each group's mean-loss gradient with each reference's: [len(groups),
     len(references)] float64, over all trainable parameters. The references' gradients are held (one
     copy of the trainable parameters in float32 each) and the groups' taken one at a time; the products

@@ -10,8 +10,8 @@ from hbo.data.encoding import IGNORE
 from hbo.data.mixture import FlatTrainSet
 from hbo.measure.distributed import split_rows
 from hbo.measure.examples import (alone_sequence, conditional_sequence, gradient_cosines, gradient_cross_dots,
-                                  gradient_dots, gradient_gram, gradient_norms, losses_and_answer_measures, mean_entropies, mean_hidden_states,
-                                  mean_losses)
+                                  gradient_dots, gradient_gram, gradient_norms, losses_and_answer_measures,
+                                  mean_entropies, mean_hidden_states, mean_losses)
 from hbo.measure.signals import TrainingSignals
 
 

@@ -71,7 +71,8 @@ from hbo.core.actor import SoftmaxActor
 from hbo.core.levels import hold_out, owners
 from hbo.core.prior import temperature_prior
 from hbo.core.rewards import (HELDOUT_FALLS, ExponentialAverage, alignment_with_mean, attributed_falls, beyond_noise,
-                              fall_error, finite_mean, group_means, in_errors, relative_reward, tilted_prior, transfer_weights)
+                              fall_error, finite_mean, group_means, in_errors, relative_reward, tilted_prior,
+                              transfer_weights)
 from hbo.strategies.base import RewardProbe, Strategy
 from hbo.strategies.draws import draw
 
