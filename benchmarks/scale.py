@@ -112,7 +112,9 @@ def _rss_now() -> int:
 def run_measure(src: Path, files: list[Path], cache: Path | None) -> dict | float:
     """:func:`measure` (or, without a cache, :func:`tokenizer_alone`) in a fresh process with hbo
     imported from ``src``."""
-    env = dict(os.environ, PYTHONPATH=f"{src}{os.pathsep}{HERE}", TOKENIZERS_PARALLELISM="true")
+    # ahead of the caller's path, which may hold the installed libraries
+    path = os.pathsep.join([str(src), str(HERE)] + [p for p in [os.environ.get("PYTHONPATH")] if p])
+    env = dict(os.environ, PYTHONPATH=path, TOKENIZERS_PARALLELISM="true")
     call = f"measure({[str(f) for f in files]!r}, {str(cache)!r})" if cache else f"tokenizer_alone({[str(f) for f in files]!r})"
     code = f"import json, sys; from scale import measure, tokenizer_alone; print('RESULT', json.dumps({call}))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)

@@ -1,4 +1,5 @@
 """`hbo train` under torchrun with 2 processes (gloo, CPU) against one process with the same global batch.
+The launched processes see no GPU (`CPU_ONLY`), so the tests ask the same of a machine with one.
 
 What must hold: every process installs the same probabilities at every update (bit for bit), the
 processes train on disjoint parts of each step's global batch that together are exactly the batch a
@@ -14,8 +15,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from hbo.cli import main
+import transformers
+from packaging.version import Version
 
 # max absolute difference of any probability, 2 processes against 1. Seen: ~2e-7 with the gradient-norm
 # and improvement rewards. The held-out probe's scores are small differences of losses (measured in other
@@ -40,6 +41,10 @@ REWARDS = {  # the hooked gradient norms split across processes, offline or read
 }
 
 
+# what every launched process runs with: one thread each, and no GPU (two NCCL processes cannot share one)
+CPU_ONLY = dict(os.environ, OMP_NUM_THREADS="1", CUDA_VISIBLE_DEVICES="")
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -61,15 +66,17 @@ def runs(request, tmp_path_factory):
     """The same job with 2 processes (torchrun) and with 1 process at twice the per-device batch."""
     root = tmp_path_factory.mktemp(f"ddp-{request.param}")
     common = COMMON + REWARDS[request.param]
-    env = dict(os.environ, OMP_NUM_THREADS="1")
     two = subprocess.run(
         [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_addr", "127.0.0.1",
          "--master_port", str(free_port()), "-m", "hbo", "train", "--no-progress", "--output-dir", str(root / "two"),
          f"training.per_device_train_batch_size={PER_PROCESS}", "sampling.log_every_process=true", *common],
-        capture_output=True, text=True, env=env, timeout=600)
+        capture_output=True, text=True, env=CPU_ONLY, timeout=600)
     assert two.returncode == 0, two.stdout[-3000:] + two.stderr[-3000:]
-    assert main(["train", "--no-progress", "--output-dir", str(root / "one"),
-                 f"training.per_device_train_batch_size={2 * PER_PROCESS}", "sampling.log_samples=true", *common]) == 0
+    one = subprocess.run(  # a process of its own too, on the CPU like the two
+        [sys.executable, "-m", "hbo", "train", "--no-progress", "--output-dir", str(root / "one"),
+         f"training.per_device_train_batch_size={2 * PER_PROCESS}", "sampling.log_samples=true", *common],
+        capture_output=True, text=True, env=CPU_ONLY, timeout=600)
+    assert one.returncode == 0, one.stderr[-3000:]
     return root / "two", root / "one", two.stdout
 
 
@@ -117,7 +124,7 @@ def test_only_the_main_process_writes_the_run_files(runs):
 def torchrun(*args, timeout=600) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_addr",
                            "127.0.0.1", "--master_port", str(free_port()), *args], capture_output=True, text=True,
-                          env=dict(os.environ, OMP_NUM_THREADS="1"), timeout=timeout)
+                          env=CPU_ONLY, timeout=timeout)
 
 
 def test_gradient_norms_over_fsdp_sharded_parameters_are_the_full_model_norms(tmp_path):
@@ -143,7 +150,7 @@ def test_accelerate_launch_with_the_ddp_recipe(tmp_path):
          "--mixed_precision", "no", "--main_process_port", str(free_port()), "-m", "hbo", "train", "--no-progress",
          "--output-dir", str(tmp_path), "training.max_steps=8", f"training.per_device_train_batch_size={PER_PROCESS}",
          "sampling.update_interval=4", "sampling.log_every_process=true", *COMMON[2:]],
-        capture_output=True, text=True, env=dict(os.environ, OMP_NUM_THREADS="1"), timeout=600)
+        capture_output=True, text=True, env=CPU_ONLY, timeout=600)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert "2 processes" in done.stdout
     rank0, rank1 = read(tmp_path / "probabilities.jsonl"), read(tmp_path / "ranks" / "probabilities-1.jsonl")
@@ -189,6 +196,9 @@ def test_split_rows_and_the_agreement_check_in_two_processes(tmp_path):
         assert result["error"] == "the processes disagree on values: rank 0: [1.0, 0.0]; rank 1: [1.0, 1.0]"
 
 
+@pytest.mark.skipif(Version(transformers.__version__) < Version("5.18"),
+                    reason="transformers < 5.18 loads a multi-process CPU run's optimizer state onto 'cpu:0', "
+                           "which torch cannot restore (seen with 5.17 and accelerate 1.16)")
 def test_resume_under_torchrun_writes_the_same_bytes(tmp_path):
     """Online rewards, checkpoint between updates (step 6 of S = 4): each process's measurements
     since step 4 go into the checkpoint, and the resumed run continues exactly."""

@@ -54,7 +54,7 @@ def test_wandb_offline_run_holds_every_update(tmp_path, monkeypatch):
         monkeypatch.setenv(variable, str(tmp_path / "wandb-files"))
     monkeypatch.setenv("WANDB_MODE", "offline")
     monkeypatch.setenv("WANDB_SILENT", "true")
-    import wandb
+    wandb = pytest.importorskip("wandb", reason="the W&B logger needs wandb: pip install -e '.[dev]'")
 
     config = load_config(None, ["training.max_steps=20", "sampling.update_interval=10", "eval.before=false",
                                 "data.heldout_max=4", "eval.max_new_tokens=4", f"output_dir={tmp_path / 'run'}",

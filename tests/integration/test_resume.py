@@ -9,10 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers.gpu import DETERMINISTIC
+
 RUN = ["training.max_steps=24", "sampling.update_interval=4", "sampling.actor_lr=0.05",
        "sampling.global_samples_per_level=2", "sampling.local_samples_per_level=4",
        "training.save_strategy=steps", "training.extra.save_steps=4", "sampling.log_samples=true",
-       "data.heldout_max=8", "eval.before=false", "eval.max_new_tokens=4", "--no-progress"]
+       "data.heldout_max=8", "eval.before=false", "eval.max_new_tokens=4", *DETERMINISTIC, "--no-progress"]
 
 
 def hbo_command(out: Path, *extra: str) -> list[str]:

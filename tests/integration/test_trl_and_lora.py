@@ -8,6 +8,7 @@ import pytest
 from hbo.config import load_config
 from hbo.errors import ConfigError
 from hbo.recipe import train
+from tests.helpers.gpu import DETERMINISTIC
 
 SHORT = ["training.max_steps=20", "sampling.update_interval=10", "eval.before=false", "data.heldout_max=4",
          "eval.max_new_tokens=4", "sampling.log_samples=true", "sampling.log_every_process=true"]
@@ -45,7 +46,7 @@ def test_sft_trainer_draws_from_the_sampler(tmp_path, lora):
 def test_lora_run_resumes_exactly(tmp_path):
     """Checkpoint at step 8 of 12 (S = 4); a crash right after it, then --resume: same bytes."""
     args = ["model.lora={r: 4}", "training.max_steps=12", "sampling.update_interval=4", "training.learning_rate=1e-3",
-            "training.save_strategy=steps", "training.extra.save_steps=4"]
+            "training.save_strategy=steps", "training.extra.save_steps=4", *DETERMINISTIC]
     run(tmp_path / "a", *args)
     shutil.copytree(tmp_path / "a", tmp_path / "b", ignore=shutil.ignore_patterns("checkpoint-12", "eval.json", "model"))
     for name in ("probabilities.jsonl", "samples.jsonl"):

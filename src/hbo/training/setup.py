@@ -3,6 +3,7 @@ on the mixture: arguments, training set, collator, controller and callback. The 
 recipe uses it, and so does a library user with their own Trainer (see the README)."""
 from __future__ import annotations
 
+import os
 import warnings
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -106,12 +107,25 @@ def training_arguments(config: Config, progress: bool = True):
         arguments_class = sft_config_class()
         # the mixture is tokenised already, its labels cover the response; TRL's own preparation is skipped
         trainer_kwargs.setdefault("dataset_kwargs", {"skip_prepare_dataset": True})
+    if not trainer_kwargs.get("use_cpu"):
+        check_one_gpu_per_process()
     try:
         args = arguments_class(output_dir=str(Path(config.output_dir) / "trainer"), **trainer_kwargs)
     except TypeError as e:
         raise ConfigError(f"training.extra: {e}") from None
     _ = args.world_size  # sets up the devices, and the process group when launched distributed
     return args
+
+
+def check_one_gpu_per_process() -> None:
+    """Refuse more processes on a machine than it has GPUs, before the process group forms: NCCL
+    would stop every process with "Duplicate GPU detected", which does not say what to change."""
+    processes = int(os.environ.get("LOCAL_WORLD_SIZE", "1"))
+    gpus = torch.cuda.device_count() if torch.cuda.is_available() else 0
+    if gpus and processes > gpus:
+        raise ConfigError(f"{processes} processes were launched on this machine, which has {gpus} GPU"
+                          f"{'s' if gpus > 1 else ''}: NCCL needs one GPU per process. Launch at most {gpus} "
+                          f"(torchrun --nproc_per_node {gpus}), or train on the CPU with training.extra.use_cpu=true")
 
 
 def sft_config_class():
