@@ -17,6 +17,14 @@ from pathlib import Path
 import torch
 
 
+def _as_created(tmp: str | Path, mode: int) -> None:
+    """Give a temporary file or folder the permissions a plain open or mkdir would have: tempfile
+    makes them private (0600, 0700), which would leave run files unreadable to the rest of a team."""
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, mode & ~umask)
+
+
 def atomic_write(path: str | Path, write: Callable[[Path], None]) -> Path:
     """Call ``write(tmp)`` for a temporary file beside ``path``, then rename it onto ``path``."""
     path = Path(path)
@@ -25,6 +33,7 @@ def atomic_write(path: str | Path, write: Callable[[Path], None]) -> Path:
     os.close(fd)
     try:
         write(Path(tmp))
+        _as_created(tmp, 0o666)
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
@@ -43,6 +52,7 @@ def atomic_save_folder(path: str | Path, save: Callable[[Path], None]) -> Path:
     tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
     try:
         save(tmp)
+        _as_created(tmp, 0o777)
         if path.exists():
             old = path.with_name(f".{path.name}.old")
             shutil.rmtree(old, ignore_errors=True)
