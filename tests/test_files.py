@@ -4,6 +4,7 @@ import stat
 
 import pytest
 
+from hbo import files
 from hbo.files import atomic_save_folder, atomic_write_text
 
 
@@ -24,3 +25,12 @@ def test_files_and_folders_follow_the_umask(tmp_path, umask, mask, file_mode, fo
     folder = atomic_save_folder(tmp_path / "model", lambda tmp: (tmp / "w.bin").write_bytes(b"0"))
     assert stat.S_IMODE(folder.stat().st_mode) == folder_mode
     assert written.read_text() == "{}" and (folder / "w.bin").read_bytes() == b"0"
+
+
+def test_the_umask_is_read_without_proc_too(monkeypatch, umask):
+    def no_proc(*args, **kwargs):
+        raise OSError("no /proc here")
+    umask(0o027)
+    monkeypatch.setattr(files, "open", no_proc, raising=False)  # found before the builtin
+    assert files._umask() == 0o027
+    assert os.umask(0o027) == 0o027  # and left as it was

@@ -17,12 +17,22 @@ from pathlib import Path
 import torch
 
 
+def _umask() -> int:
+    """The process's umask, read without setting it where Linux allows (setting it to read it leaves
+    a moment in which another thread's new files would get no mask)."""
+    try:
+        with open("/proc/self/status") as status:
+            return next(int(line.split()[1], 8) for line in status if line.startswith("Umask:"))
+    except (OSError, StopIteration, ValueError, IndexError):
+        umask = os.umask(0)
+        os.umask(umask)
+        return umask
+
+
 def _as_created(tmp: str | Path, mode: int) -> None:
     """Give a temporary file or folder the permissions a plain open or mkdir would have: tempfile
     makes them private (0600, 0700), which would leave run files unreadable to the rest of a team."""
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, mode & ~umask)
+    os.chmod(tmp, mode & ~_umask())
 
 
 def atomic_write(path: str | Path, write: Callable[[Path], None]) -> Path:
