@@ -514,3 +514,52 @@ def test_unlearnable_benchmark_reports_every_seed(tmp_path, capsys):
         assert len(row) == 3 and row[0] == pytest.approx(0.5) and all(0 < p < 1 for p in row)
     printed = capsys.readouterr().out
     assert "seed 1: noisy share 0.500" in printed and "of 2" in printed
+
+
+def write_runs(folder: Path, name: str, exact_by_seed: dict, machine: str = "m") -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for seed, exact in exact_by_seed.items():
+        macro = 100 * sum(sum(v) / len(v) for v in exact.values()) / len(exact)
+        (folder / f"{name}-{seed}.json").write_text(json.dumps(
+            {"name": name, "seed": seed, "macro": macro, "exact": exact, "machine": {"cpu": machine}, "versions": {}}))
+
+
+def test_pair_runs_pairs_seeds_and_pools_pairs_by_seed_order(tmp_path, capsys):
+    pair_runs = benchmark_module("pair_runs")
+    # candidate: dataset x one question better on seed 0; baseline has a seed the candidate lacks
+    write_runs(tmp_path / "a" / "runs", "hbo", {0: {"x": [1, 1], "y": [0, 1]}, 1: {"x": [0, 1], "y": [1, 1]}})
+    write_runs(tmp_path / "b", "hbo", {0: {"x": [0, 1], "y": [0, 1]}, 1: {"x": [0, 1], "y": [1, 1]},
+                                       2: {"x": [1, 1], "y": [1, 1]}})
+    write_runs(tmp_path / "b", "proportional", {0: {"x": [0, 0], "y": [0, 0]}, 1: {"x": [0, 0], "y": [0, 0]}})
+    # a second mixture on seeds 6-7, whose k-th seed pools with the first's k-th
+    write_runs(tmp_path / "c", "hbo", {6: {"z": [1]}, 7: {"z": [1]}})
+    write_runs(tmp_path / "d", "hbo", {6: {"z": [0]}, 7: {"z": [1]}})
+    result = pair_runs.compare([(str(tmp_path / "a"), str(tmp_path / "b")), (str(tmp_path / "c"), str(tmp_path / "d"))])
+    first, second = result["pairs"]
+    assert first["seeds"] == [0, 1] and second["seeds"] == [6, 7]
+    # seed 0: x +50 points, y 0; seed 1: 0; macro over x and y, mean over seeds: +12.5
+    assert first["delta_macro"] == pytest.approx(12.5) and first["per_dataset"] == {"x": 25.0, "y": 0.0}
+    assert second["delta_macro"] == pytest.approx(50.0)
+    # pooled units: (seed 0, seed 6) and (seed 1, seed 7) over datasets 0:x, 0:y, 1:z: (25 + 0 + 50) / 3
+    assert result["pooled"]["units"] == 2 and result["pooled"]["delta_macro"] == pytest.approx(25.0)
+    against = pair_runs.compare([(str(tmp_path / "a"), f"{tmp_path / 'b'}:proportional")])
+    assert against["pairs"][0]["delta_macro"] == pytest.approx(75.0) and against["pooled"] is None
+    assert pair_runs.main([str(tmp_path / "a"), str(tmp_path / "b")]) == 0
+    assert "+12.5 [" in capsys.readouterr().out
+
+
+def test_pair_runs_refuses_runs_that_cannot_be_paired(tmp_path):
+    pair_runs = benchmark_module("pair_runs")
+    write_runs(tmp_path / "a", "hbo", {0: {"x": [1, 1]}})
+    write_runs(tmp_path / "other-questions", "hbo", {0: {"x": [1, 1, 0]}})
+    write_runs(tmp_path / "other-machine", "hbo", {0: {"x": [0, 1]}}, machine="another")
+    write_runs(tmp_path / "other-seed", "hbo", {3: {"x": [0, 1]}})
+    with pytest.raises(SystemExit, match="other questions"):
+        pair_runs.compare([(str(tmp_path / "a"), str(tmp_path / "other-questions"))])
+    with pytest.raises(SystemExit, match="machine differ"):
+        pair_runs.compare([(str(tmp_path / "a"), str(tmp_path / "other-machine"))])
+    assert pair_runs.compare([(str(tmp_path / "a"), str(tmp_path / "other-machine"))], any_machine=True)["pairs"]
+    with pytest.raises(SystemExit, match="no seed in common"):
+        pair_runs.compare([(str(tmp_path / "a"), str(tmp_path / "other-seed"))])
+    with pytest.raises(SystemExit, match="no run files"):
+        pair_runs.compare([(str(tmp_path / "a"), str(tmp_path / "nothing"))])

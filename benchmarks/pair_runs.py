@@ -1,0 +1,122 @@
+"""Paired difference between the runs of two benchmark folders: a candidate's runs against the default's,
+made by separate ``benchmarks/mixture.py`` commands (one folder each), as docs/benchmark.md reports them.
+
+    python benchmarks/pair_runs.py CANDIDATE_DIR BASELINE_DIR [CANDIDATE_DIR2 BASELINE_DIR2 ...]
+
+Each folder is searched for run files ``NAME-SEED.json`` (``DIR:NAME`` picks a strategy other than
+``hbo``). For each pair of folders: the seeds both hold, their mean macro accuracies, the paired
+difference (first minus second, points) with its 95% bootstrap interval over seeds and questions, and
+each dataset's difference. With several pairs, also pooled: the k-th seed (in seed order) of every pair
+is one unit whose datasets are all the pairs' datasets, so seeds 6-11 of one mixture can pool with seeds
+0-5 of another. Runs are paired only when they scored the same questions, on the same machine with the
+same libraries (``--any-machine`` drops that check): the same config gives other numbers elsewhere.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from hbo.outputs.comparison import paired_difference  # noqa: E402
+
+
+def read_runs(spec: str, seeds: list[int] | None) -> dict[int, dict]:
+    """``DIR`` or ``DIR:NAME``: the run files of strategy NAME (default hbo) anywhere under DIR, by seed."""
+    folder, _, name = spec.partition(":")
+    name = name or "hbo"
+    runs: dict[int, dict] = {}
+    for path in sorted(Path(folder).rglob(f"{name}-*.json")):
+        record = json.loads(path.read_text())
+        if record.get("name") != name or "exact" not in record:
+            continue
+        if record["seed"] in runs:
+            raise SystemExit(f"{spec}: seed {record['seed']} twice ({path}); point at one run folder")
+        if seeds is None or record["seed"] in seeds:
+            runs[record["seed"]] = record
+    if not runs:
+        raise SystemExit(f"{spec}: no run files {name}-SEED.json with held-out answers under {folder}")
+    return runs
+
+
+def check_pairable(a: dict, b: dict, any_machine: bool) -> None:
+    """Stop unless two runs of one seed scored the same questions (and, unless allowed, ran alike)."""
+    questions_a = {d: len(v) for d, v in a["exact"].items()}
+    questions_b = {d: len(v) for d, v in b["exact"].items()}
+    if questions_a != questions_b:
+        raise SystemExit(f"seed {a['seed']}: the runs scored other questions ({questions_a} against {questions_b})")
+    if not any_machine:
+        for key in ("machine", "versions"):
+            if a.get(key) != b.get(key):
+                raise SystemExit(f"seed {a['seed']}: the runs' {key} differ ({a.get(key)} against {b.get(key)}); "
+                                 "the same config gives other numbers there (--any-machine pairs them anyway)")
+
+
+def per_dataset(a: list[dict], b: list[dict]) -> dict[str, float]:
+    """Each dataset's mean accuracy difference over the seeds, in points."""
+    return {d: 100.0 * sum(sum(x["exact"][d]) / len(x["exact"][d]) - sum(y["exact"][d]) / len(y["exact"][d])
+                           for x, y in zip(a, b)) / len(a) for d in a[0]["exact"]}
+
+
+def compare(pairs: list[tuple[str, str]], seeds: list[int] | None = None, any_machine: bool = False) -> dict:
+    """Every pair's result, and with more than one pair the pooled one (None otherwise)."""
+    results, units = [], []
+    for first, second in pairs:
+        a, b = read_runs(first, seeds), read_runs(second, seeds)
+        common = sorted(set(a) & set(b))
+        if not common:
+            raise SystemExit(f"{first} and {second} hold no seed in common ({sorted(a)} against {sorted(b)})")
+        for s in common:
+            check_pairable(a[s], b[s], any_machine)
+        mine, theirs = [a[s] for s in common], [b[s] for s in common]
+        results.append({"first": first, "second": second, "seeds": common,
+                        "macro": [sum(r["macro"] for r in mine) / len(mine), sum(r["macro"] for r in theirs) / len(theirs)],
+                        **paired_difference([r["exact"] for r in mine], [r["exact"] for r in theirs]),
+                        "per_dataset": per_dataset(mine, theirs)})
+        units.append((mine, theirs))
+    pooled = None
+    if len(pairs) > 1:
+        count = min(len(mine) for mine, _ in units)
+        if any(len(mine) != count for mine, _ in units):
+            print(f"pooled over the first {count} seeds of each pair (the pairs hold different numbers)", file=sys.stderr)
+        first = [{f"{k}:{d}": v for k, (mine, _) in enumerate(units) for d, v in mine[i]["exact"].items()}
+                 for i in range(count)]
+        second = [{f"{k}:{d}": v for k, (_, theirs) in enumerate(units) for d, v in theirs[i]["exact"].items()}
+                  for i in range(count)]
+        pooled = {"units": count, **paired_difference(first, second)}
+    return {"pairs": results, "pooled": pooled}
+
+
+def format_result(result: dict) -> str:
+    lines = []
+    for r in result["pairs"]:
+        low, high = r["ci95"]
+        lines.append(f"{r['first']} - {r['second']}: seeds {r['seeds']}, macro {r['macro'][0]:.1f} against "
+                     f"{r['macro'][1]:.1f}: {r['delta_macro']:+.1f} [{low:+.1f}, {high:+.1f}]")
+        lines.append("  per dataset: " + ", ".join(f"{d} {v:+.1f}" for d, v in r["per_dataset"].items()))
+    if result["pooled"]:
+        p = result["pooled"]
+        lines.append(f"pooled over {p['units']} units: {p['delta_macro']:+.1f} [{p['ci95'][0]:+.1f}, {p['ci95'][1]:+.1f}]")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("folders", nargs="+", help="pairs of folders: first, second[, first2, second2 ...]; DIR:NAME for a strategy other than hbo")
+    parser.add_argument("--seeds", type=int, nargs="+", help="only these seeds (default: every seed both folders hold); after the folders")
+    parser.add_argument("--any-machine", action="store_true", help="pair runs made on other machines or libraries too")
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    args = parser.parse_args(argv)
+    if len(args.folders) % 2:
+        parser.error("folders come in pairs: first, second")
+    pairs = list(zip(args.folders[::2], args.folders[1::2]))
+    result = compare(pairs, args.seeds, args.any_machine)
+    print(json.dumps(result, indent=1) if args.json else format_result(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
