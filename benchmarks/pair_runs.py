@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from hbo.outputs.comparison import paired_difference  # noqa: E402
+from hbo.outputs.comparison import compare_evaluations, paired_difference  # noqa: E402
 
 
 def read_runs(spec: str, seeds: list[int] | None) -> dict[int, dict]:
@@ -42,23 +42,24 @@ def read_runs(spec: str, seeds: list[int] | None) -> dict[int, dict]:
     return runs
 
 
-def check_pairable(a: dict, b: dict, any_machine: bool) -> None:
-    """Stop unless two runs of one seed scored the same questions (and, unless allowed, ran alike)."""
-    questions_a = {d: len(v) for d, v in a["exact"].items()}
-    questions_b = {d: len(v) for d, v in b["exact"].items()}
-    if questions_a != questions_b:
-        raise SystemExit(f"seed {a['seed']}: the runs scored other questions ({questions_a} against {questions_b})")
-    if not any_machine:
-        for key in ("machine", "versions"):
-            if a.get(key) != b.get(key):
-                raise SystemExit(f"seed {a['seed']}: the runs' {key} differ ({a.get(key)} against {b.get(key)}); "
-                                 "the same config gives other numbers there (--any-machine pairs them anyway)")
+def check_alike(a: dict, b: dict) -> None:
+    """Stop unless two runs of one seed ran on the same machine with the same libraries."""
+    for key in ("machine", "versions"):
+        if a.get(key) != b.get(key):
+            raise SystemExit(f"seed {a['seed']}: the runs' {key} differ ({a.get(key)} against {b.get(key)}); "
+                             "the same config gives other numbers there (--any-machine pairs them anyway)")
 
 
-def per_dataset(a: list[dict], b: list[dict]) -> dict[str, float]:
-    """Each dataset's mean accuracy difference over the seeds, in points."""
-    return {d: 100.0 * sum(sum(x["exact"][d]) / len(x["exact"][d]) - sum(y["exact"][d]) / len(y["exact"][d])
-                           for x, y in zip(a, b)) / len(a) for d in a[0]["exact"]}
+def compare_pair(mine: list[dict], theirs: list[dict]) -> dict:
+    """``hbo compare``'s arithmetic on two lists of run files (same seeds, in order); stops unless
+    they scored the same questions."""
+    try:
+        result = compare_evaluations([{d: {"exact": v} for d, v in r["exact"].items()} for r in mine],
+                                     [{d: {"exact": v} for d, v in r["exact"].items()} for r in theirs], "exact_match")
+    except ValueError as e:
+        raise SystemExit(f"seeds {[r['seed'] for r in mine]}: the runs scored other questions ({e})") from None
+    return {"macro": [result["macro"]["a"], result["macro"]["b"]], "delta_macro": result["macro"]["delta_macro"],
+            "ci95": result["macro"]["ci95"], "per_dataset": {d: r["delta"] for d, r in result["datasets"].items()}}
 
 
 def compare(pairs: list[tuple[str, str]], seeds: list[int] | None = None, any_machine: bool = False) -> dict:
@@ -69,13 +70,11 @@ def compare(pairs: list[tuple[str, str]], seeds: list[int] | None = None, any_ma
         common = sorted(set(a) & set(b))
         if not common:
             raise SystemExit(f"{first} and {second} hold no seed in common ({sorted(a)} against {sorted(b)})")
-        for s in common:
-            check_pairable(a[s], b[s], any_machine)
         mine, theirs = [a[s] for s in common], [b[s] for s in common]
-        results.append({"first": first, "second": second, "seeds": common,
-                        "macro": [sum(r["macro"] for r in mine) / len(mine), sum(r["macro"] for r in theirs) / len(theirs)],
-                        **paired_difference([r["exact"] for r in mine], [r["exact"] for r in theirs]),
-                        "per_dataset": per_dataset(mine, theirs)})
+        if not any_machine:
+            for x, y in zip(mine, theirs):
+                check_alike(x, y)
+        results.append({"first": first, "second": second, "seeds": common, **compare_pair(mine, theirs)})
         units.append((mine, theirs))
     pooled = None
     if len(pairs) > 1:
