@@ -2,6 +2,7 @@
 actors move, a LoRA run resumes exactly, and packing is refused."""
 import json
 import shutil
+import warnings
 
 import pytest
 
@@ -60,3 +61,34 @@ def test_lora_run_resumes_exactly(tmp_path):
 def test_packing_is_refused(tmp_path):
     with pytest.raises(ConfigError, match="packing"):
         run(tmp_path, "training.trainer=sft", "training.extra.packing=true")
+
+
+
+def test_losses_read_off_trls_steps_need_no_second_forward(tmp_path):
+    """Rewards read off the training steps need each example's loss. TRL's SFTTrainer computes its loss
+    through a fused LM head, and asked for the forward's outputs it builds the logits with a second
+    forward (and warns); hbo reads the per-token log-probabilities of the loss's own forward instead."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        run(tmp_path, "training.trainer=sft", "sampling.global_reward=progress", "sampling.reward_source=train",
+            "training.max_steps=8", "sampling.update_interval=4")
+    assert not [w for w in caught if "return_outputs" in str(w.message)]
+    records = read(tmp_path / "probabilities.jsonl")
+    assert [r["step"] for r in records] == [0, 4, 8]
+    assert records[-1]["global"] != records[0]["global"]  # the progress reward read losses and moved the mixture
+
+
+def test_online_gradient_norms_under_trls_fused_head_are_refused_and_offline_ones_run(tmp_path):
+    """The per-example gradient-norm hooks need the output layer called as a module, which TRL's fused
+    LM head never does: refused before training, naming the setting that works."""
+    gradient_norm = ["training.trainer=sft", "sampling.global_reward=gradient-norm", "training.max_steps=8",
+                     "sampling.update_interval=4"]
+    with pytest.raises(ConfigError, match="sampling.reward_source=offline"):
+        run(tmp_path / "train", *gradient_norm, "training.extra.gradient_checkpointing=false")
+    run(tmp_path / "offline", *gradient_norm, "sampling.reward_source=offline")
+    records = read(tmp_path / "offline" / "probabilities.jsonl")
+    assert records[-1]["global"] != records[0]["global"]
+    # the Trainer's own loss calls the output layer, but checkpointing would run every forward twice
+    with pytest.raises(ConfigError, match="gradient checkpointing"):
+        run(tmp_path / "checkpointing", *gradient_norm[1:], "sampling.reward_source=train",
+            "training.extra.gradient_checkpointing=true")

@@ -8,7 +8,7 @@ import torch
 from transformers import GPT2Config, GPT2LMHeadModel, LlamaConfig, LlamaForCausalLM
 
 from hbo.measure.hooked_norms import GradientNormHooks
-from hbo.measure.examples import IGNORE, gradient_norms, pad, token_losses
+from hbo.measure.examples import IGNORE, gradient_norms, pad, row_losses, token_losses
 from hbo.measure.signals import TrainingSignals
 
 PAD = 2
@@ -109,6 +109,23 @@ def test_chunked_token_losses_equal_full_cross_entropy(chunk):
                                              ignore_index=IGNORE, reduction="none").view(3, 5)
     assert counts.tolist() == [3, 5, 0]
     assert totals.tolist() == pytest.approx(full.sum(dim=1).tolist(), rel=1e-6)
+
+
+def test_row_losses_read_trls_fused_head_as_they_read_the_logits():
+    """TRL's SFTTrainer gives the model a fused LM head: with ``fused_lm_head=True`` the forward returns
+    per-token log-probabilities and no logits. The per-row losses read off it are those of the logits."""
+    add_fused_lm_head = pytest.importorskip("trl.trainer.utils").add_fused_lm_head
+    model = tiny_llama()
+    input_ids, mask, labels = pad(sequences(seed=4), PAD, "cpu")
+    plain = row_losses(model(input_ids=input_ids, attention_mask=mask), labels)
+    add_fused_lm_head(model)
+    fused = model(input_ids=input_ids, attention_mask=mask, labels=labels, fused_lm_head=True)
+    assert getattr(fused, "logits", None) is None
+    totals, counts = row_losses(fused, labels)
+    assert counts.tolist() == plain[1].tolist() and counts.tolist()[3] == 0
+    assert totals.tolist() == pytest.approx(plain[0].tolist(), rel=1e-5, abs=1e-6)
+    with pytest.raises(ValueError, match="neither logits"):
+        row_losses(object(), labels)
 
 
 @pytest.mark.parametrize("scale", [1.0, 0.25])

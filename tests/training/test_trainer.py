@@ -4,7 +4,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from hbo.training.trainer import MixtureTrainerMixin
+from hbo.training.trainer import MixtureTrainerMixin, checkpoints_activations
 
 
 @pytest.mark.parametrize("world_size, accumulation", [(1, 1), (2, 1), (1, 4)])
@@ -129,3 +129,16 @@ def test_updates_measure_the_weight_average_and_the_checkpoint_keeps_it(tmp_path
     without = MixtureController(Measuring(), HierarchicalSampler([[[0, 1]]], num_samples=8), 2, 2)
     with pytest.raises(ValueError, match="probe_average"):
         without.load_state_dict(load_controller_state(tmp_path))
+
+
+@pytest.mark.parametrize("fields, expected", [
+    ({"gradient_checkpointing": True}, True),  # a transformers without the new name
+    ({"gradient_checkpointing": False}, False),
+    ({"activation_checkpointing": True, "gradient_checkpointing": False}, True),  # the new name decides
+    ({"activation_checkpointing": False, "gradient_checkpointing": True}, False),
+    ({"activation_checkpointing": None, "gradient_checkpointing": True}, True),  # new name unset: the alias
+    ({"activation_checkpointing": True}, True),  # after v6, when the alias is gone
+    ({}, False),
+])
+def test_checkpointing_is_read_under_either_name(fields, expected):
+    assert checkpoints_activations(SimpleNamespace(**fields)) is expected

@@ -94,6 +94,23 @@ def token_losses(logits: torch.Tensor, labels: torch.Tensor, chunk: int = 4096) 
     return totals, (labels[:, 1:] != IGNORE).sum(dim=1)
 
 
+def row_losses(outputs, labels: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """:func:`token_losses` of a causal LM's training forward, without gradient: from its logits (the
+    tensor, or an output that holds them), or, where TRL's SFTTrainer scores tokens through its fused LM
+    head and never builds the logits, from that output's per-token log-probabilities (``log_probs`` and
+    ``label_mask``: the next-token labels, zero where a label is ignored)."""
+    with torch.no_grad():
+        if isinstance(outputs, torch.Tensor):
+            return token_losses(outputs.detach(), labels)
+        logits = getattr(outputs, "logits", None)
+        log_probs, mask = getattr(outputs, "log_probs", None), getattr(outputs, "label_mask", None)
+        if logits is None and log_probs is not None and mask is not None:
+            return -log_probs.detach().float().sum(dim=1), mask.sum(dim=1)
+        if logits is None:
+            raise ValueError(f"a {type(outputs).__name__} holds neither logits nor per-token log-probabilities")
+        return token_losses(logits.detach(), labels)
+
+
 def wrong_tokens(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
     """Per row, how many scored tokens the model's most likely next token misses under teacher forcing
     ([B]). An answer with none wrong is exactly the one greedy decoding writes, so these counts are

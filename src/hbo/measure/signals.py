@@ -18,14 +18,14 @@ import torch
 
 from hbo.measure.distributed import gather_objects
 from hbo.measure.hooked_norms import GradientNormHooks
-from hbo.measure.examples import token_losses
+from hbo.measure.examples import row_losses
 
 
 class TrainingSignals:
     """Per-example response loss and gradient norm of every training example since the last update.
 
     Use ``step(indices, gradient_norms)`` around a training micro-step (forward and backward) and call ``loss_computed``
-    with the loss the backward starts from (directly or scaled), the logits and the labels.
+    with the loss the backward starts from (directly or scaled), the forward's output (or its logits) and the labels.
     """
 
     def __init__(self, model, gradient_norms: bool = True):
@@ -71,19 +71,21 @@ class TrainingSignals:
         self.losses.extend(losses.tolist())
         self.gradient_norms.extend(norms.tolist())
 
-    def loss_computed(self, loss: torch.Tensor, logits: torch.Tensor, labels: torch.Tensor) -> None:
+    def loss_computed(self, loss: torch.Tensor, outputs, labels: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor] | None:
         """``loss`` must be the summed token loss of the batch times one constant (the Trainer's mean
-        over tokens or over ``num_items_in_batch``); the constant is read off, not assumed."""
+        over tokens or over ``num_items_in_batch``); the constant is read off, not assumed. ``outputs``:
+        the forward's output or its logits (see :func:`row_losses`). Returns the per-row summed losses
+        and token counts it read, or None outside a recorded step."""
         if self._current is None:
-            return
-        with torch.no_grad():
-            totals, counts = token_losses(logits.detach(), labels)
+            return None
+        totals, counts = row_losses(outputs, labels)
         total = float(totals.sum())
         self._current.update(totals=totals.cpu(), counts=counts.cpu(),
                              scale=float(loss.detach()) / total if total > 0 else 1.0)
         if loss.requires_grad:
             current = self._current
             loss.register_hook(lambda g: current.update(loss_grad=float(g)))
+        return totals, counts
 
     def clear(self) -> None:
         self.indices, self.losses, self.gradient_norms = [], [], []

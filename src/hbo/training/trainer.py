@@ -3,9 +3,13 @@ that runs the controller after every optimiser step, checkpoints its state and s
 signal. TRL's trainers are Trainers, so they take the same two pieces."""
 from __future__ import annotations
 
+import inspect
 import json
 import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from types import SimpleNamespace
 
 import torch
 from safetensors.torch import load_file, save_file
@@ -15,7 +19,7 @@ from transformers.trainer_utils import PREFIX_CHECKPOINT_DIR
 from hbo.core.levels import owners
 from hbo.errors import ConfigError
 from hbo.files import atomic_write, load_state, save_state
-from hbo.measure.examples import token_losses
+from hbo.measure.examples import row_losses
 from hbo.training.controller import MixtureController
 
 # What the mixture needs from TrainingArguments, and why.
@@ -43,6 +47,14 @@ def refuse_packing(args) -> None:
                           "Set packing=False and padding_free=False")
 
 
+def checkpoints_activations(args) -> bool:
+    """Whether the Trainer recomputes activations in the backward pass. transformers renamed the argument
+    (``activation_checkpointing``; ``gradient_checkpointing`` is its deprecated alias, to go in v6):
+    the new name when the installed version has it, else the old."""
+    value = getattr(args, "activation_checkpointing", None)
+    return bool(getattr(args, "gradient_checkpointing", False) if value is None else value)
+
+
 class MixtureTrainerMixin:
     """Put before any ``transformers.Trainer`` subclass (``class MyTrainer(MixtureTrainerMixin,
     SFTTrainer)``, or :func:`with_mixture`): it draws its training examples from the controller's
@@ -61,10 +73,17 @@ class MixtureTrainerMixin:
         super().__init__(*args, **kwargs)
         check_arguments(self.args)
         refuse_packing(self.args)
-        if controller.strategy.reads_training_gradient_norms and self.args.gradient_checkpointing:
+        if controller.strategy.reads_training_gradient_norms and fuses_lm_head(self.model):
+            raise ConfigError("online gradient norms (reward_source: train, or auto, with global_reward: gradient-norm) "
+                              "cannot be read under TRL's SFTTrainer: it computes the loss through a fused LM head, "
+                              "whose per-example gradients the hooks do not see. Set sampling.reward_source=offline "
+                              "(the paper's extra passes), or training.trainer=trainer")
+        if controller.strategy.reads_training_gradient_norms and checkpoints_activations(self.args):
             raise ConfigError("online gradient norms (reward_source: train with global_reward: gradient-norm) do not "
-                              "work with gradient checkpointing (the recomputed forward would be measured twice); "
-                              "use reward_source: offline or another global reward")
+                              "work with gradient checkpointing (the recomputed forward would be measured twice), "
+                              "which is on (TRL's SFTConfig turns it on unless told not to): set "
+                              "training.extra.gradient_checkpointing=false, or use reward_source: offline or another "
+                              "global reward")
         controller.attach(self.model)
         # with a logger: each dataset's training loss (token-weighted, this process's examples) per log
         self.dataset_of = owners(controller.strategy.levels)[0] if self.reports_to_a_logger else None
@@ -118,20 +137,51 @@ class MixtureTrainerMixin:
 
     def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
         signals = self.controller.signals
-        if signals is None and self.dataset_of is None:
+        logging = self.dataset_of is not None and self.batch_indices is not None and model.training
+        if return_outputs or (signals is None and not logging):
             return super().compute_loss(model, inputs, return_outputs, num_items_in_batch)
         labels = inputs["labels"]
-        loss, outputs = super().compute_loss(model, inputs, True, num_items_in_batch)
-        if signals is not None:
-            signals.loss_computed(loss, outputs.logits, labels)
-        if self.dataset_of is not None and self.batch_indices is not None and model.training:
-            with torch.no_grad():
-                totals, counts = token_losses(outputs.logits.detach(), labels)
+        # the loss's own forward output, not the Trainer's outputs: TRL's SFTTrainer would build those
+        # with a second forward (its fused LM head never makes the logits)
+        with loss_forward_output(model) as seen:
+            loss = super().compute_loss(model, inputs, False, num_items_in_batch)
+        if seen.output is None:
+            raise RuntimeError("the Trainer computed its training loss without a forward of the model")
+        rows = signals.loss_computed(loss, seen.output, labels) if signals is not None else None
+        if logging:
+            totals, counts = rows if rows is not None else row_losses(seen.output, labels)
             for i, total, count in zip(self.batch_indices.tolist(), totals.tolist(), counts.tolist()):
                 sums = self.loss_sums.setdefault(int(self.dataset_of[i]), [0.0, 0])
                 sums[0] += total
                 sums[1] += count
-        return (loss, outputs) if return_outputs else loss
+        return loss
+
+
+@contextmanager
+def loss_forward_output(model) -> Iterator[SimpleNamespace]:
+    """``.output``: the output of the first forward of ``model`` with gradients inside the block, the
+    one a training loss is built from (a Trainer may run more, without gradients, for its metrics)."""
+    seen = SimpleNamespace(output=None)
+
+    def keep(module, args, output):
+        if seen.output is None and torch.is_grad_enabled():
+            seen.output = output
+
+    handle = model.register_forward_hook(keep)
+    try:
+        yield seen
+    finally:
+        handle.remove()
+
+
+def fuses_lm_head(model) -> bool:
+    """Whether TRL's SFTTrainer has given the model its fused LM head, which scores each token from the
+    last hidden states and the head's weight without calling the head as a module."""
+    base = model.get_base_model() if hasattr(model, "get_base_model") else model
+    try:
+        return "fused_lm_head" in inspect.signature(base.forward, follow_wrapped=False).parameters
+    except (TypeError, ValueError):
+        return False
 
 
 class MixtureTrainer(MixtureTrainerMixin, Trainer):
