@@ -137,7 +137,9 @@ def test_training_signals_recover_per_example_norms_from_the_training_loss(scale
     expected = one_at_a_time(model, seqs)
     signals = TrainingSignals(model)
     input_ids, mask, labels = pad(seqs, PAD, "cpu")
+    assert not signals.recording and signals.loss_computed(torch.tensor(1.0), torch.zeros(1, 2, 50), labels[:1]) is None
     with signals.step(torch.arange(10, 10 + len(seqs))):
+        assert signals.recording
         outputs = model(input_ids=input_ids, attention_mask=mask, labels=labels)  # HF's own mean loss
         signals.loss_computed(outputs.loss, outputs.logits, labels)
         (outputs.loss * scale).backward()

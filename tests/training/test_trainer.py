@@ -142,3 +142,73 @@ def test_updates_measure_the_weight_average_and_the_checkpoint_keeps_it(tmp_path
 ])
 def test_checkpointing_is_read_under_either_name(fields, expected):
     assert checkpoints_activations(SimpleNamespace(**fields)) is expected
+
+
+class Scoring:
+    """A Trainer's compute_loss in miniature: a forward without gradients for metrics, then the one
+    the loss is built from (TRL's SFTTrainer runs its extra forwards in either order)."""
+
+    def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
+        import torch
+
+        with torch.no_grad():
+            model(inputs["x"] * 0)
+        out = model(inputs["x"])
+        loss = out.sum()
+        return (loss, out) if return_outputs else loss
+
+
+class ScoringMixture(MixtureTrainerMixin, Scoring):
+    pass
+
+
+def scoring_trainer(signals):
+    trainer = object.__new__(ScoringMixture)  # the glue's compute_loss alone, without a Trainer
+    trainer.controller = SimpleNamespace(signals=signals)
+    trainer.dataset_of = trainer.batch_indices = None
+    return trainer
+
+
+def test_the_signals_read_the_forward_the_loss_was_built_from():
+    import torch
+
+    model = torch.nn.Linear(3, 2)
+    x = torch.ones(4, 3)
+    seen = []
+    signals = SimpleNamespace(recording=True, loss_computed=lambda loss, out, labels: seen.append(out) or None)
+    loss = scoring_trainer(signals).compute_loss(model, {"x": x, "labels": None})
+    assert len(seen) == 1 and seen[0].requires_grad
+    assert torch.equal(seen[0], model(x)) and loss.requires_grad
+
+
+def test_a_loss_computed_without_gradients_outside_a_recorded_step_passes_through():
+    """The Trainer's own evaluation loop computes losses under no_grad between training steps: nothing
+    is recorded there, and nothing fails for want of a forward with gradients."""
+    import torch
+
+    model = torch.nn.Linear(3, 2)
+    signals = SimpleNamespace(recording=False, loss_computed=lambda *a: pytest.fail("recorded outside a step"))
+    with torch.no_grad():
+        loss = scoring_trainer(signals).compute_loss(model, {"x": torch.ones(4, 3), "labels": None})
+    assert float(loss) == pytest.approx(float(model(torch.ones(4, 3)).sum()))
+
+
+def test_the_loss_forward_is_the_first_with_gradients_or_else_the_first():
+    import torch
+
+    from hbo.training.trainer import loss_forward_output
+
+    model = torch.nn.Linear(3, 2)
+    a, b = torch.zeros(1, 3), torch.ones(1, 3)
+    with loss_forward_output(model) as seen:
+        with torch.no_grad():
+            model(a)
+        model(b)
+        model(a)
+    assert torch.equal(seen.output, model(b)) and seen.output.requires_grad
+    with torch.no_grad(), loss_forward_output(model) as seen:
+        model(b)
+        model(a)
+    assert torch.equal(seen.output, model(b)) and not seen.output.requires_grad
+    model(a)  # the hook is gone after the block
+    assert torch.equal(seen.output, model(b))

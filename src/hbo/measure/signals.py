@@ -71,6 +71,11 @@ class TrainingSignals:
         self.losses.extend(losses.tolist())
         self.gradient_norms.extend(norms.tolist())
 
+    @property
+    def recording(self) -> bool:
+        """Whether a training step is being recorded (inside ``step``)."""
+        return self._current is not None
+
     def loss_computed(self, loss: torch.Tensor, outputs, labels: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor] | None:
         """``loss`` must be the summed token loss of the batch times one constant (the Trainer's mean
         over tokens or over ``num_items_in_batch``); the constant is read off, not assumed. ``outputs``:

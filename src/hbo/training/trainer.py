@@ -137,8 +137,9 @@ class MixtureTrainerMixin:
 
     def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
         signals = self.controller.signals
+        measuring = signals is not None and signals.recording  # inside a training step
         logging = self.dataset_of is not None and self.batch_indices is not None and model.training
-        if return_outputs or (signals is None and not logging):
+        if return_outputs or not (measuring or logging):
             return super().compute_loss(model, inputs, return_outputs, num_items_in_batch)
         labels = inputs["labels"]
         # the loss's own forward output, not the Trainer's outputs: TRL's SFTTrainer would build those
@@ -147,7 +148,7 @@ class MixtureTrainerMixin:
             loss = super().compute_loss(model, inputs, False, num_items_in_batch)
         if seen.output is None:
             raise RuntimeError("the Trainer computed its training loss without a forward of the model")
-        rows = signals.loss_computed(loss, seen.output, labels) if signals is not None else None
+        rows = signals.loss_computed(loss, seen.output, labels) if measuring else None
         if logging:
             totals, counts = rows if rows is not None else row_losses(seen.output, labels)
             for i, total, count in zip(self.batch_indices.tolist(), totals.tolist(), counts.tolist()):
@@ -160,12 +161,13 @@ class MixtureTrainerMixin:
 @contextmanager
 def loss_forward_output(model) -> Iterator[SimpleNamespace]:
     """``.output``: the output of the first forward of ``model`` with gradients inside the block, the
-    one a training loss is built from (a Trainer may run more, without gradients, for its metrics)."""
-    seen = SimpleNamespace(output=None)
+    one a training loss is built from (a Trainer may run more, without gradients, for its metrics);
+    the first of all when none had gradients."""
+    seen = SimpleNamespace(output=None, with_grad=False)
 
     def keep(module, args, output):
-        if seen.output is None and torch.is_grad_enabled():
-            seen.output = output
+        if seen.output is None or (torch.is_grad_enabled() and not seen.with_grad):
+            seen.output, seen.with_grad = output, torch.is_grad_enabled()
 
     handle = model.register_forward_hook(keep)
     try:
