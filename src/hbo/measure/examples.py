@@ -99,16 +99,14 @@ def row_losses(outputs, labels: torch.Tensor) -> tuple[torch.Tensor, torch.Tenso
     tensor, or an output that holds them), or, where TRL's SFTTrainer scores tokens through its fused LM
     head and never builds the logits, from that output's per-token log-probabilities (``log_probs`` and
     ``label_mask``: the next-token labels, zero where a label is ignored)."""
+    logits = outputs if isinstance(outputs, torch.Tensor) else getattr(outputs, "logits", None)
     with torch.no_grad():
-        if isinstance(outputs, torch.Tensor):
-            return token_losses(outputs.detach(), labels)
-        logits = getattr(outputs, "logits", None)
+        if logits is not None:
+            return token_losses(logits.detach(), labels)
         log_probs, mask = getattr(outputs, "log_probs", None), getattr(outputs, "label_mask", None)
-        if logits is None and log_probs is not None and mask is not None:
-            return -log_probs.detach().float().sum(dim=1), mask.sum(dim=1)
-        if logits is None:
+        if log_probs is None or mask is None:
             raise ValueError(f"a {type(outputs).__name__} holds neither logits nor per-token log-probabilities")
-        return token_losses(logits.detach(), labels)
+        return -log_probs.detach().float().sum(dim=1), mask.sum(dim=1)
 
 
 def wrong_tokens(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:

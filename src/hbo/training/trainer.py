@@ -55,6 +55,21 @@ def checkpoints_activations(args) -> bool:
     return bool(getattr(args, "gradient_checkpointing", False) if value is None else value)
 
 
+def refuse_unhooked_gradient_norms(model, args) -> None:
+    """Per-example gradient norms read off the training steps come from hooks on every layer's forward
+    and backward; refuse the set-ups in which those hooks would not see each forward once."""
+    online = "online gradient norms (reward_source: train, or auto, with global_reward: gradient-norm)"
+    if fuses_lm_head(model):
+        raise ConfigError(f"{online} cannot be read under TRL's SFTTrainer: it computes the loss through a fused LM "
+                          "head, whose per-example gradients the hooks do not see. Set sampling.reward_source=offline "
+                          "(the paper's extra passes), or training.trainer=trainer")
+    if checkpoints_activations(args):
+        raise ConfigError(f"{online} do not work with gradient checkpointing (the recomputed forward would be measured "
+                          "twice), which is on (TRL's SFTConfig turns it on unless told not to): set "
+                          "training.extra.gradient_checkpointing=false, or use reward_source: offline or another "
+                          "global reward")
+
+
 class MixtureTrainerMixin:
     """Put before any ``transformers.Trainer`` subclass (``class MyTrainer(MixtureTrainerMixin,
     SFTTrainer)``, or :func:`with_mixture`): it draws its training examples from the controller's
@@ -73,17 +88,8 @@ class MixtureTrainerMixin:
         super().__init__(*args, **kwargs)
         check_arguments(self.args)
         refuse_packing(self.args)
-        if controller.strategy.reads_training_gradient_norms and fuses_lm_head(self.model):
-            raise ConfigError("online gradient norms (reward_source: train, or auto, with global_reward: gradient-norm) "
-                              "cannot be read under TRL's SFTTrainer: it computes the loss through a fused LM head, "
-                              "whose per-example gradients the hooks do not see. Set sampling.reward_source=offline "
-                              "(the paper's extra passes), or training.trainer=trainer")
-        if controller.strategy.reads_training_gradient_norms and checkpoints_activations(self.args):
-            raise ConfigError("online gradient norms (reward_source: train with global_reward: gradient-norm) do not "
-                              "work with gradient checkpointing (the recomputed forward would be measured twice), "
-                              "which is on (TRL's SFTConfig turns it on unless told not to): set "
-                              "training.extra.gradient_checkpointing=false, or use reward_source: offline or another "
-                              "global reward")
+        if controller.strategy.reads_training_gradient_norms:
+            refuse_unhooked_gradient_norms(self.model, self.args)
         controller.attach(self.model)
         # with a logger: each dataset's training loss (token-weighted, this process's examples) per log
         self.dataset_of = owners(controller.strategy.levels)[0] if self.reports_to_a_logger else None
