@@ -4,12 +4,13 @@ made by separate ``benchmarks/mixture.py`` commands (one folder each), as docs/b
     python benchmarks/pair_runs.py CANDIDATE_DIR BASELINE_DIR [CANDIDATE_DIR2 BASELINE_DIR2 ...]
 
 Each folder is searched for run files ``NAME-SEED.json`` (``DIR:NAME`` picks a strategy other than
-``hbo``). For each pair of folders: the seeds both hold, their mean macro accuracies, the paired
-difference (first minus second, points) with its 95% bootstrap interval over seeds and questions, and
-each dataset's difference. With several pairs, also pooled: the k-th seed (in seed order) of every pair
-is one unit whose datasets are all the pairs' datasets, so seeds 6-11 of one mixture can pool with seeds
-0-5 of another. Runs are paired only when they scored the same questions, on the same machine with the
-same libraries (``--any-machine`` drops that check): the same config gives other numbers elsewhere.
+``hbo``; ``DIR,DIR2`` reads several folders as one arm, as when seeds 6-11 were run after 0-5). For
+each pair of folders: the seeds both hold, their mean macro accuracies, the paired difference (first
+minus second, points) with its 95% bootstrap interval over seeds and questions, and each dataset's
+difference. With several pairs, also pooled: the k-th seed (in seed order) of every pair is one unit
+whose datasets are all the pairs' datasets, so seeds 6-11 of one mixture can pool with seeds 0-5 of
+another. Runs are paired only when they scored the same questions, on the same machine with the same
+libraries (``--any-machine`` drops that check): the same config gives other numbers elsewhere.
 """
 from __future__ import annotations
 
@@ -25,20 +26,27 @@ from hbo.outputs.comparison import compare_evaluations, paired_difference  # noq
 
 
 def read_runs(spec: str, seeds: list[int] | None) -> dict[int, dict]:
-    """``DIR`` or ``DIR:NAME``: the run files of strategy NAME (default hbo) anywhere under DIR, by seed."""
-    folder, _, name = spec.partition(":")
+    """``DIR`` or ``DIR:NAME``: the run files of strategy NAME (default hbo) anywhere under DIR, by seed.
+    ``DIR,DIR2`` reads several folders as one arm (seeds 0-5 from one command and 6-11 from another)."""
+    folders, _, name = spec.partition(":")
     name = name or "hbo"
     runs: dict[int, dict] = {}
-    for path in sorted(Path(folder).rglob(f"{name}-*.json")):
+    paths = []
+    for folder in folders.split(","):
+        found = sorted(Path(folder).rglob(f"{name}-*.json"))
+        if not found and "," in folders:  # one folder of several: a typo would drop its seeds unseen
+            raise SystemExit(f"{spec}: no run files {name}-SEED.json under {folder}")
+        paths += found
+    for path in paths:
         record = json.loads(path.read_text())
         if record.get("name") != name or "exact" not in record:
             continue
         if record["seed"] in runs:
-            raise SystemExit(f"{spec}: seed {record['seed']} twice ({path}); point at one run folder")
+            raise SystemExit(f"{spec}: seed {record['seed']} twice ({path}); point at folders that hold each seed once")
         if seeds is None or record["seed"] in seeds:
             runs[record["seed"]] = record
     if not runs:
-        raise SystemExit(f"{spec}: no run files {name}-SEED.json with held-out answers under {folder}")
+        raise SystemExit(f"{spec}: no run files {name}-SEED.json with held-out answers under {folders}")
     return runs
 
 
@@ -104,7 +112,8 @@ def format_result(result: dict) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("folders", nargs="+", help="pairs of folders: first, second[, first2, second2 ...]; DIR:NAME for a strategy other than hbo")
+    parser.add_argument("folders", nargs="+", help="pairs of folders: first, second[, first2, second2 ...]; DIR:NAME for a strategy other than hbo; "
+                        "DIR,DIR2 for one arm's runs in several folders")
     parser.add_argument("--seeds", type=int, nargs="+", help="only these seeds (default: every seed both folders hold); after the folders")
     parser.add_argument("--any-machine", action="store_true", help="pair runs made on other machines or libraries too")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")

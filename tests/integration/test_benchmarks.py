@@ -548,6 +548,20 @@ def test_pair_runs_pairs_seeds_and_pools_pairs_by_seed_order(tmp_path, capsys):
     assert "+12.5 [" in capsys.readouterr().out
 
 
+def test_pair_runs_reads_one_arm_from_several_folders(tmp_path):
+    pair_runs = benchmark_module("pair_runs")
+    write_runs(tmp_path / "a-0", "hbo", {0: {"x": [1, 1]}})
+    write_runs(tmp_path / "a-1", "hbo", {1: {"x": [1, 0]}})
+    write_runs(tmp_path / "b", "hbo", {0: {"x": [0, 1]}, 1: {"x": [0, 0]}})
+    result = pair_runs.compare([(f"{tmp_path / 'a-0'},{tmp_path / 'a-1'}", str(tmp_path / "b"))])
+    # seed 0: +50 points, seed 1: +50 points
+    assert result["pairs"][0]["seeds"] == [0, 1] and result["pairs"][0]["delta_macro"] == pytest.approx(50.0)
+    with pytest.raises(SystemExit, match="seed 0 twice"):
+        pair_runs.compare([(f"{tmp_path / 'a-0'},{tmp_path / 'a-0'}", str(tmp_path / "b"))])
+    with pytest.raises(SystemExit, match="no run files hbo-SEED.json under .*typo"):
+        pair_runs.compare([(f"{tmp_path / 'a-0'},{tmp_path / 'typo'}", str(tmp_path / "b"))])
+
+
 def test_pair_runs_refuses_runs_that_cannot_be_paired(tmp_path):
     pair_runs = benchmark_module("pair_runs")
     write_runs(tmp_path / "a", "hbo", {0: {"x": [1, 1]}})
