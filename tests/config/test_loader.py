@@ -54,6 +54,16 @@ def test_bad_keys_and_values(override, message):
         load_config(None, [override])
 
 
+def test_gradient_blocks_need_a_gradient_reward():
+    with pytest.raises(ConfigError, match="gradient_blocks sets what the gradient rewards' products cover"):
+        load_config(None, ["sampling.gradient_blocks=1"])  # the default's reward takes no gradient
+    with pytest.raises(ConfigError, match="sampling.gradient_blocks must be >= 1"):
+        load_config(None, ["sampling.heldout_credit=attributed", "sampling.gradient_blocks=0"])
+    for reward in (["sampling.heldout_credit=attributed"], ["sampling.global_reward=transfer"],
+                   ["sampling.global_reward=alignment"]):
+        assert load_config(None, reward + ["sampling.gradient_blocks=2"]).sampling.gradient_blocks == 2
+
+
 def test_mixed_precision_needs_float32_weights():
     assert load_config(None, ["model.mixed_precision=bf16"]).model.mixed_precision == "bf16"
     with pytest.raises(ConfigError, match="model.mixed_precision: bf16 keeps float32 weights"):

@@ -120,6 +120,35 @@ def test_gradient_cross_dots_match_backward(demo, examples):
     assert gradient_cross_dots(model, groups, [], tokenizer.pad_token_id).shape == (3, 0)
 
 
+def test_probe_gradient_products_over_the_last_blocks_are_the_full_ones_restricted(demo, examples):
+    """``gradient_blocks``: every product the probe takes covers the last blocks' parameters (and the
+    final norm) only, with the values the full gradients have there."""
+    from hbo.measure.trailing_blocks import trailing_block_parameters
+
+    model, tokenizer = demo
+    probe = ModelProbe(model, type("T", (), {"examples": examples})(), tokenizer.pad_token_id,
+                       response_header_ids(tokenizer), gradient_blocks=1)
+    kept = {id(p) for p in trailing_block_parameters(model, 1)}
+    assert 0 < len(kept) < len(list(model.parameters()))
+    mask = torch.cat([torch.full((p.numel(),), id(p) in kept) for p in model.parameters()])
+    groups, references = [[0, 1, 2], [3, 4, 5, 6, 7]], [[10, 11], [12, 13]]
+
+    def restricted(indices):
+        return flat_mean_gradient(model, [conditional_sequence(examples[i]) for i in indices])[mask].double()
+
+    g = torch.stack([restricted(group) for group in groups])
+    h = torch.stack([restricted(group) for group in references])
+    assert torch.allclose(probe.gradient_cross_dots(groups, references), g @ h.T, rtol=1e-3, atol=1e-6)
+    assert torch.allclose(probe.gradient_gram(groups), g @ g.T, rtol=1e-3, atol=1e-6)
+    assert torch.allclose(probe.gradient_dots(groups, references, [0.5, 2.0]), g @ (0.5 * h[0] + 2.0 * h[1]),
+                          rtol=1e-3, atol=1e-6)
+    cosines = probe.gradient_cosines(groups, references[0])
+    assert torch.allclose(cosines, torch.nn.functional.cosine_similarity(g, h[0][None], dim=1), atol=2e-5)
+    everything = ModelProbe(model, type("T", (), {"examples": examples})(), tokenizer.pad_token_id,
+                            response_header_ids(tokenizer))
+    assert not torch.allclose(everything.gradient_cross_dots(groups, references), g @ h.T, rtol=1e-3, atol=1e-6)
+
+
 def test_hidden_states_are_token_means_of_the_last_layer(demo, examples):
     model, tokenizer = demo
     seqs = [conditional_sequence(ex) for ex in examples[:4]]

@@ -26,3 +26,12 @@ def test_no_gpu_and_use_cpu_are_never_refused(monkeypatch, tmp_path):
     monkeypatch.setattr(setup, "check_one_gpu_per_process", lambda: pytest.fail("checked despite use_cpu"))
     config = load_config(None, [f"output_dir={tmp_path}", "training.extra.use_cpu=true"])
     assert setup.training_arguments(config, progress=False).use_cpu
+
+
+def test_more_gradient_blocks_than_the_model_has_are_refused_before_training(demo, tmp_path):
+    model, tokenizer = demo  # 4 blocks
+    config = load_config(None, [f"output_dir={tmp_path}", "sampling.heldout_credit=attributed",
+                                "sampling.gradient_blocks=5"])
+    with pytest.raises(ConfigError, match="sampling.gradient_blocks is 5, but LlamaForCausalLM has 4 blocks"):
+        setup.setup_training(config, model, tokenizer, progress=False)
+    assert not any(tmp_path.iterdir())  # refused before anything was scored or written

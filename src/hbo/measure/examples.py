@@ -277,12 +277,14 @@ def total_dot(left: Sequence[torch.Tensor], right: Sequence[torch.Tensor]) -> to
     return torch.stack([(a * b).sum() for a, b in zip(left, right)]).sum()
 
 
-def mean_gradient(model, sequences: Sequence[LabelledSequence], pad_id: int, batch_size: int = 32) -> list[torch.Tensor]:
-    """Gradient of the mean over sequences of their mean response loss, one tensor per trainable
-    parameter (via ``torch.autograd.grad``: ``.grad`` stays untouched). Sequences without a scored
-    token are left out. Call inside :func:`preserved_state`."""
+def mean_gradient(model, sequences: Sequence[LabelledSequence], pad_id: int, batch_size: int = 32,
+                  params: Sequence[torch.nn.Parameter] | None = None) -> list[torch.Tensor]:
+    """Gradient of the mean over sequences of their mean response loss, one tensor per parameter in
+    ``params`` (default: every trainable one; via ``torch.autograd.grad``: ``.grad`` stays untouched,
+    and the backward pass goes no deeper than those parameters). Sequences without a scored token are
+    left out. Call inside :func:`preserved_state`."""
     device = next(model.parameters()).device
-    params = [p for p in model.parameters() if p.requires_grad]
+    params = [p for p in model.parameters() if p.requires_grad] if params is None else list(params)
     total = [torch.zeros_like(p, dtype=torch.float32) for p in params]
     scored = sum(1 for _, labels in sequences if any(t != IGNORE for t in labels[1:]))
     if scored == 0:
@@ -301,15 +303,15 @@ def mean_gradient(model, sequences: Sequence[LabelledSequence], pad_id: int, bat
 
 
 def gradient_cosines(model, groups: Sequence[Sequence[LabelledSequence]], reference: Sequence[LabelledSequence],
-                     pad_id: int, batch_size: int = 32) -> torch.Tensor:
+                     pad_id: int, batch_size: int = 32, params: Sequence[torch.nn.Parameter] | None = None) -> torch.Tensor:
     """Cosine between the mean-loss gradient of each group and that of ``reference`` ([G] float64),
-    over all trainable parameters; NaN for a group whose gradient is zero."""
+    over ``params`` (default: all trainable parameters); NaN for a group whose gradient is zero."""
     cosines = torch.full((len(groups),), math.nan, dtype=torch.float64)
     with preserved_state(model):
-        ref = mean_gradient(model, reference, pad_id, batch_size)
+        ref = mean_gradient(model, reference, pad_id, batch_size, params)
         ref_norm = total_norm(ref)
         for row, group in enumerate(groups):
-            grad = mean_gradient(model, group, pad_id, batch_size)
+            grad = mean_gradient(model, group, pad_id, batch_size, params)
             dot = total_dot(grad, ref)
             norm = total_norm(grad)
             if norm > 0 and ref_norm > 0:
@@ -318,16 +320,17 @@ def gradient_cosines(model, groups: Sequence[Sequence[LabelledSequence]], refere
 
 
 def gradient_dots(model, groups: Sequence[Sequence[LabelledSequence]], references: Sequence[Sequence[LabelledSequence]],
-                  weights: Sequence[float], pad_id: int, batch_size: int = 32, unit: bool = False) -> torch.Tensor:
+                  weights: Sequence[float], pad_id: int, batch_size: int = 32, unit: bool = False,
+                  params: Sequence[torch.nn.Parameter] | None = None) -> torch.Tensor:
     """Dot product of each group's mean-loss gradient (with ``unit``, that gradient over its norm: NaN
-    for a zero gradient) with sum_j weights[j] * (reference j's): [len(groups)] float64, over all
-    trainable parameters. The weighted sum is built first, so two gradients are held at a time however
+    for a zero gradient) with sum_j weights[j] * (reference j's): [len(groups)] float64, over
+    ``params`` (default: all trainable parameters). The weighted sum is built first, so two gradients are held at a time however
     many groups there are (the Gram matrix of them all would hold every one)."""
     dots = torch.zeros(len(groups), dtype=torch.float64)
     with preserved_state(model):
         target = None
         for reference, weight in zip(references, weights):
-            grad = mean_gradient(model, reference, pad_id, batch_size)
+            grad = mean_gradient(model, reference, pad_id, batch_size, params)
             if target is None:
                 target = [g.mul_(weight) for g in grad]
             else:
@@ -336,7 +339,7 @@ def gradient_dots(model, groups: Sequence[Sequence[LabelledSequence]], reference
         if target is None:
             return dots
         for row, group in enumerate(groups):
-            grad = mean_gradient(model, group, pad_id, batch_size)
+            grad = mean_gradient(model, group, pad_id, batch_size, params)
             dot = float(total_dot(grad, target))
             if unit:
                 norm = float(total_norm(grad))
@@ -347,29 +350,31 @@ def gradient_dots(model, groups: Sequence[Sequence[LabelledSequence]], reference
 
 def gradient_cross_dots(model, groups: Sequence[Sequence[LabelledSequence]],
                         references: Sequence[Sequence[LabelledSequence]], pad_id: int,
-                        batch_size: int = 32) -> torch.Tensor:
+                        batch_size: int = 32, params: Sequence[torch.nn.Parameter] | None = None) -> torch.Tensor:
     """Dot product of each group's mean-loss gradient with each reference's: [len(groups),
-    len(references)] float64, over all trainable parameters. The references' gradients are held (one
+    len(references)] float64, over ``params`` (default: all trainable parameters). The references' gradients are held (one
     copy of the trainable parameters in float32 each) and the groups' taken one at a time; the products
     among groups or among references, which a Gram matrix of them all would also hold, are not taken."""
     dots = torch.zeros(len(groups), len(references), dtype=torch.float64)
     if not references:
         return dots
     with preserved_state(model):
-        held = [mean_gradient(model, reference, pad_id, batch_size) for reference in references]
+        held = [mean_gradient(model, reference, pad_id, batch_size, params) for reference in references]
         for row, group in enumerate(groups):
-            grad = mean_gradient(model, group, pad_id, batch_size)
+            grad = mean_gradient(model, group, pad_id, batch_size, params)
             for column, reference in enumerate(held):
                 dots[row, column] = float(total_dot(grad, reference))
     return dots
 
 
-def gradient_gram(model, groups: Sequence[Sequence[LabelledSequence]], pad_id: int, batch_size: int = 32) -> torch.Tensor:
-    """Dot products between the mean-loss gradients of every pair of groups: [G, G] float64, over all
-    trainable parameters (the diagonal holds the squared norms). One gradient per group, each held
-    until the products are taken: G copies of the trainable parameters in float32."""
+def gradient_gram(model, groups: Sequence[Sequence[LabelledSequence]], pad_id: int, batch_size: int = 32,
+                  params: Sequence[torch.nn.Parameter] | None = None) -> torch.Tensor:
+    """Dot products between the mean-loss gradients of every pair of groups: [G, G] float64, over
+    ``params`` (default: all trainable parameters; the diagonal holds the squared norms). One gradient
+    per group, each held until the products are taken: G copies of those parameters in float32."""
     with preserved_state(model):
-        flat = [torch.cat([g.flatten() for g in mean_gradient(model, group, pad_id, batch_size)]) for group in groups]
+        flat = [torch.cat([g.flatten() for g in mean_gradient(model, group, pad_id, batch_size, params)])
+                for group in groups]
     if not flat:
         return torch.zeros((0, 0), dtype=torch.float64)
     stacked = torch.stack(flat)

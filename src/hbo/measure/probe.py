@@ -13,6 +13,7 @@ from hbo.measure.examples import (alone_sequence, conditional_sequence, gradient
                                   gradient_dots, gradient_gram, gradient_norms, losses_and_answer_measures,
                                   mean_entropies, mean_hidden_states, mean_losses)
 from hbo.measure.signals import TrainingSignals
+from hbo.measure.trailing_blocks import gradient_parameters
 
 
 class ModelProbe:
@@ -21,11 +22,17 @@ class ModelProbe:
 
     def __init__(self, model, train_set: FlatTrainSet, pad_id: int, header: list[int], batch_size: int = 32,
                  gradient_norm_method: str = "auto", signals: TrainingSignals | None = None,
-                 reward_tokens: str = "response"):
+                 reward_tokens: str = "response", gradient_blocks: int | None = None):
         self.model, self.train_set = model, train_set
         self.pad_id, self.header, self.batch_size = pad_id, header, batch_size  # header: response_header_ids
         self.gradient_norm_method, self.signals = gradient_norm_method, signals
         self.reward_tokens = reward_tokens  # response, or all: the gradient norms' loss covers the prompt too
+        self.gradient_blocks = gradient_blocks  # gradient products over the last N blocks only (None: all)
+
+    @property
+    def gradient_parameters(self) -> list[torch.nn.Parameter]:
+        """What the gradient products (cosines, dots, Gram matrices) are taken over."""
+        return gradient_parameters(self.model, self.gradient_blocks)
 
     def _conditional(self, indices: Sequence[int]):
         return [conditional_sequence(self.train_set.examples[i]) for i in indices]
@@ -71,26 +78,28 @@ class ModelProbe:
 
     def gradient_cosines(self, groups: Sequence[Sequence[int]], reference: Sequence[int]) -> torch.Tensor:
         # split by group; every process takes the reference gradient itself
+        params = self.gradient_parameters
         return split_rows(lambda share: gradient_cosines(self.model, [self._conditional(g) for g in share],
                                                          self._conditional(reference), self.pad_id,
-                                                         self.batch_size), groups)
+                                                         self.batch_size, params), groups)
 
     def gradient_dots(self, groups: Sequence[Sequence[int]], references: Sequence[Sequence[int]],
                       weights: Sequence[float], unit: bool = False) -> torch.Tensor:
         # split by group; every process builds the weighted sum of the references' gradients itself
-        references = [self._conditional(r) for r in references]
+        references, params = [self._conditional(r) for r in references], self.gradient_parameters
         return split_rows(lambda share: gradient_dots(self.model, [self._conditional(g) for g in share], references,
-                                                      weights, self.pad_id, self.batch_size, unit), groups)
+                                                      weights, self.pad_id, self.batch_size, unit, params), groups)
 
     def gradient_cross_dots(self, groups: Sequence[Sequence[int]], references: Sequence[Sequence[int]]) -> torch.Tensor:
         # split by group; every process takes every reference's gradient itself
-        references = [self._conditional(r) for r in references]
+        references, params = [self._conditional(r) for r in references], self.gradient_parameters
         return split_rows(lambda share: gradient_cross_dots(self.model, [self._conditional(g) for g in share],
-                                                            references, self.pad_id, self.batch_size), groups)
+                                                            references, self.pad_id, self.batch_size, params), groups)
 
     def gradient_gram(self, groups: Sequence[Sequence[int]]) -> torch.Tensor:
         # every process takes every group's gradient: the products need all of them
-        return gradient_gram(self.model, [self._conditional(g) for g in groups], self.pad_id, self.batch_size)
+        return gradient_gram(self.model, [self._conditional(g) for g in groups], self.pad_id, self.batch_size,
+                             self.gradient_parameters)
 
     def entropies(self, indices: Sequence[int]) -> torch.Tensor:
         return split_rows(lambda share: mean_entropies(self.model, self._conditional(share), self.pad_id,

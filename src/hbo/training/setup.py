@@ -17,6 +17,7 @@ from hbo.data.encoding import response_header_ids
 from hbo.data.mixture import FlatTrainSet, Mixture, encode_mixture, read_mixture
 from hbo.errors import ConfigError
 from hbo.measure.probe import ModelProbe
+from hbo.measure.trailing_blocks import trailing_block_parameters
 from hbo.outputs.runlog import RunLog
 from hbo.scoring import BaseScores, difficulty_levels, load_or_score
 from hbo.strategies import STRATEGIES, make_strategy, weight_average_decay
@@ -56,6 +57,11 @@ def setup_training(config: Config, model, tokenizer, progress: bool = True, read
                       f"{args.distributed_state.distributed_type.name}: the updates measure the weights as trained "
                       "(set sampling.probe_average=null to say so)")
         decay = None
+    if config.sampling.gradient_blocks is not None:  # a model without such blocks fails here, not at an update
+        try:
+            trailing_block_parameters(model, config.sampling.gradient_blocks)
+        except ValueError as error:
+            raise ConfigError(str(error)) from None
     mixture = encode_mixture(read if read is not None else read_mixture(config.data), config.data, tokenizer)
     if STRATEGIES[config.sampling.strategy].needs_scores:
         scores, cached = load_or_score(model, mixture, tokenizer, config.scoring.batch_size,
@@ -83,7 +89,8 @@ def setup_training(config: Config, model, tokenizer, progress: bool = True, read
 
     def probe(m):
         return ModelProbe(m, train_set, tokenizer.pad_token_id, header, config.scoring.batch_size,
-                          config.sampling.gradient_norms, controller.signals, config.sampling.reward_tokens)
+                          config.sampling.gradient_norms, controller.signals, config.sampling.reward_tokens,
+                          config.sampling.gradient_blocks)
 
     collator = DataCollatorForSeq2Seq(tokenizer, padding=True, label_pad_token_id=-100)
     return MixtureSetup(args, train_set, collator, controller, MixtureCallback(controller, probe), mixture, scores,
