@@ -303,7 +303,8 @@ def mean_gradient(model, sequences: Sequence[LabelledSequence], pad_id: int, bat
 
 
 def gradient_cosines(model, groups: Sequence[Sequence[LabelledSequence]], reference: Sequence[LabelledSequence],
-                     pad_id: int, batch_size: int = 32, params: Sequence[torch.nn.Parameter] | None = None) -> torch.Tensor:
+                     pad_id: int, batch_size: int = 32,
+                     params: Sequence[torch.nn.Parameter] | None = None) -> torch.Tensor:
     """Cosine between the mean-loss gradient of each group and that of ``reference`` ([G] float64),
     over ``params`` (default: all trainable parameters); NaN for a group whose gradient is zero."""
     cosines = torch.full((len(groups),), math.nan, dtype=torch.float64)
@@ -324,8 +325,9 @@ def gradient_dots(model, groups: Sequence[Sequence[LabelledSequence]], reference
                   params: Sequence[torch.nn.Parameter] | None = None) -> torch.Tensor:
     """Dot product of each group's mean-loss gradient (with ``unit``, that gradient over its norm: NaN
     for a zero gradient) with sum_j weights[j] * (reference j's): [len(groups)] float64, over
-    ``params`` (default: all trainable parameters). The weighted sum is built first, so two gradients are held at a time however
-    many groups there are (the Gram matrix of them all would hold every one)."""
+    ``params`` (default: all trainable parameters). The weighted sum is built first, so two gradients
+    are held at a time however many groups there are (the Gram matrix of them all would hold every
+    one)."""
     dots = torch.zeros(len(groups), dtype=torch.float64)
     with preserved_state(model):
         target = None
@@ -352,9 +354,10 @@ def gradient_cross_dots(model, groups: Sequence[Sequence[LabelledSequence]],
                         references: Sequence[Sequence[LabelledSequence]], pad_id: int,
                         batch_size: int = 32, params: Sequence[torch.nn.Parameter] | None = None) -> torch.Tensor:
     """Dot product of each group's mean-loss gradient with each reference's: [len(groups),
-    len(references)] float64, over ``params`` (default: all trainable parameters). The references' gradients are held (one
-    copy of the trainable parameters in float32 each) and the groups' taken one at a time; the products
-    among groups or among references, which a Gram matrix of them all would also hold, are not taken."""
+    len(references)] float64, over ``params`` (default: all trainable parameters). The references'
+    gradients are held (one copy of those parameters in float32 each) and the groups' taken one at a
+    time; the products among groups or among references, which a Gram matrix of them all would also
+    hold, are not taken."""
     dots = torch.zeros(len(groups), len(references), dtype=torch.float64)
     if not references:
         return dots
