@@ -219,9 +219,7 @@ def online_step_overhead(model, tokenizer, mixture: Mixture, sampling: SamplingC
     """Extra time of a training step under ``reward_source: train``: the same batches trained plainly,
     with losses recorded, and with losses and hooked gradient norms, the three interleaved round by
     round (the first round is a warm-up), as the Trainer runs them: forward with labels, loss, backward,
-    AdamW step; and with losses and the gradients summed by dataset (``credit_gradients: trained``, which
-    records them on the update steps only). Returns each variant's median seconds per step relative to
-    the plain step, minus 1."""
+    AdamW step. Returns each variant's median seconds per step relative to the plain step, minus 1."""
     from transformers import DataCollatorForSeq2Seq
 
     flat = mixture.flat()
@@ -231,16 +229,13 @@ def online_step_overhead(model, tokenizer, mixture: Mixture, sampling: SamplingC
     data = [collate([flat[i] for i in torch.randint(len(flat), (batch_size,), generator=generator).tolist()])
             for _ in range(batches)]
     data = [{k: v.to(device) for k, v in b.items()} for b in data]
-    dataset_of = torch.tensor([d for d in range(len(flat.offsets) - 1) for _ in range(flat.offsets[d], flat.offsets[d + 1])])
-    signals = TrainingSignals(model, dataset_gradients=(dataset_of, len(flat.offsets) - 1, None))
+    signals = TrainingSignals(model)
     optimizer = torch.optim.AdamW(model.parameters(), lr=1e-6)
 
     def step(batch: dict, variant: str) -> None:
         inputs = dict(batch)
         indices = inputs.pop("index")
-        recording = signals.step(indices, gradient_norms=variant == "norms",
-                                 dataset_gradients=variant == "dataset_gradients")
-        with recording if variant != "plain" else contextlib.nullcontext():
+        with signals.step(indices, gradient_norms=variant == "norms") if variant != "plain" else contextlib.nullcontext():
             outputs = model(**inputs)
             if variant != "plain":
                 signals.loss_computed(outputs.loss, outputs.logits, inputs["labels"])
@@ -248,7 +243,7 @@ def online_step_overhead(model, tokenizer, mixture: Mixture, sampling: SamplingC
         optimizer.step()
         optimizer.zero_grad()
 
-    seconds = {"plain": [], "losses": [], "norms": [], "dataset_gradients": []}
+    seconds = {"plain": [], "losses": [], "norms": []}
     weights = {k: v.clone() for k, v in model.state_dict().items()}
     with preserved_state(model):
         model.train()
@@ -268,8 +263,7 @@ def online_step_overhead(model, tokenizer, mixture: Mixture, sampling: SamplingC
     reads_norms = sampling.global_reward == "gradient-norm"
     s, n = sampling.update_interval, min(sampling.online_norm_steps, sampling.update_interval) if reads_norms else 0
     return {"step_s": median["plain"], "losses": losses, "gradient_norms": norms,
-            "at_default_schedule": ((s - n) * losses + n * norms) / s,
-            "dataset_gradients": median["dataset_gradients"] / median["plain"] - 1}
+            "at_default_schedule": ((s - n) * losses + n * norms) / s}
 
 
 def reward_cost(model, tokenizer, mixture, levels, scores, sampling: SamplingConfig) -> dict:
@@ -387,11 +381,6 @@ def measure_config(name: str, plan: dict, root: Path, variants: dict[str, list[s
     training = training_overhead(folder, plan["steps"][name], plan["rounds"][name], plan["overrides"], root / name,
                                  plan["warm_up"], variants)
     share = training["update_share"]
-    for v in training["variants"].values():  # a credit read off the update steps costs there too, 1 step in S
-        sampling = load_config(None, [*plan["overrides"], *v["overrides"]]).sampling
-        if sampling.credit_gradients == "trained":
-            v["step_overhead"] = step_overhead["dataset_gradients"] / sampling.update_interval
-            v["estimated_vs_proportional"] = (1 + v["step_overhead"]) / (1 - v["update_share"])
     # the default's rewards read no training signal: its whole cost is in its updates
     estimated = {"hbo": 1 / (1 - share["hbo"]),
                  "hbo_progress_online": (1 + step_overhead["at_default_schedule"]) / (1 - share["hbo_progress_online"])}
@@ -436,8 +425,7 @@ def markdown(result: dict) -> str:
     if any(c["variants"] for c in result["configs"]):
         lines += ["", "Variants (`--variant`): hbo with these overrides, in the same rounds. Estimated: 1 / (1 - the "
                   "share of the run spent in hbo's updates and weight average), which leaves out a cost per training step "
-                  "(rewards read off training), except for `credit_gradients: trained`: (1 + the measured extra of "
-                  "its recorded step / S) / (1 - that share).", "",
+                  "(rewards read off training).", "",
                   "| config | variant | overrides | measured | tokens | update share | estimated |",
                   "|---|---|---|---|---|---|---|"]
         for c in result["configs"]:
@@ -447,14 +435,12 @@ def markdown(result: dict) -> str:
                              f"{100 * v['update_share']:.1f}% | {v['estimated_vs_proportional']:.3f}x |")
     lines += ["", "Rewards, online step costs and scoring:", "",
               "| config | paper's rewards, s/update: hbo | one at a time | speed-up | online: losses / step | "
-              "online: losses + gradient norms / step | losses + gradients by dataset / step | scoring / bare forward |",
-              "|---|---|---|---|---|---|---|---|"]
+              "online: losses + gradient norms / step | scoring / bare forward |", "|---|---|---|---|---|---|---|"]
     for c in result["configs"]:
         r, o = c["reward_s_per_update"], c["online_step_overhead"]
         lines.append(f"| {c['config']} | {r['hbo']:.3f} | {r['one_at_a_time']:.3f} | "
                      f"{r['one_at_a_time'] / r['hbo']:.1f}x | +{100 * o['losses']:.1f}% | "
-                     f"+{100 * o['gradient_norms']:.1f}% | +{100 * o['dataset_gradients']:.1f}% | "
-                     f"{c['scoring_vs_forward']:.2f}x |")
+                     f"+{100 * o['gradient_norms']:.1f}% | {c['scoring_vs_forward']:.2f}x |")
     lines += ["", "Reward computation split across torchrun processes (one thread each; the slowest process, "
               "median of 3 updates, default sample counts):", "",
               "| config | N = 1: s/update | examples measured | N = 2: s/update per process | examples per process | "

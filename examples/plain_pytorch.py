@@ -4,16 +4,16 @@ The same pieces `hbo train` uses: a mixture, base-model scores and levels, a str
 hierarchical sampler feeding a DataLoader, and the controller called after every optimiser step.
 The sampler draws from ``strategy.training_levels``: hbo's default rewards keep a few examples of
 every level out of training and measure them at each update. Rewards read off the training steps
-(``sampling.reward_source: train`` with the progress or gradient-norm rewards,
-``sampling.credit_gradients: trained``) need each step trained inside ``controller.recording`` and its
-loss handed to the controller's signals, as the loop below does (the Trainer glue does the same in
-``MixtureTrainer.training_step``).
+(``sampling.reward_source: train`` with the progress or gradient-norm rewards) need each step's losses
+recorded into the controller's signals, as the loop below does when there are any (the Trainer glue
+does the same in ``MixtureTrainer.training_step``).
 
     python examples/plain_pytorch.py --steps 60 --update-interval 20
 """
 from __future__ import annotations
 
 import argparse
+from contextlib import nullcontext
 
 import torch
 from torch.utils.data import DataLoader
@@ -66,9 +66,10 @@ def main() -> None:
     controller.start(probe)  # the strategy may measure the base model first
     for step, (indices, input_ids, mask, labels) in enumerate(loader, start=1):
         signals = controller.signals
-        with controller.recording(step, indices):
+        recording = signals.step(indices, controller.gradient_norms_wanted(step)) if signals else nullcontext()
+        with recording:
             out = model(input_ids=input_ids, attention_mask=mask, labels=labels)
-            if signals and signals.recording:
+            if signals:
                 signals.loss_computed(out.loss, out.logits, labels)
             loss = out.loss
             loss.backward()

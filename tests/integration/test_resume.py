@@ -1,6 +1,5 @@
 """A run killed between checkpoints (SIGKILL) or stopped by SIGTERM and then resumed writes the same
 probability trajectory and trains on the same examples, bit for bit, as a run never interrupted."""
-import json
 import os
 import signal
 import subprocess
@@ -108,21 +107,3 @@ def test_resume_without_checkpoint_is_a_clear_error(tmp_path):
                             capture_output=True, text=True)
     assert result.returncode == 2
     assert "no complete checkpoint" in result.stderr and len(result.stderr.strip().splitlines()) == 1
-
-
-def test_a_credit_read_off_the_update_steps_comes_back_with_a_resume(tmp_path):
-    """sampling.credit_gradients: trained records the update step's gradients by dataset and reads them
-    at that step's update, before its checkpoint: a run killed after a checkpoint and resumed credits
-    as the uninterrupted run does, and the credit moves the mixture."""
-    trained = ["sampling.heldout_credit=attributed", "sampling.credit_gradients=trained", "sampling.heldout_threshold=null"]
-    reference = tmp_path / "reference"
-    finish(reference, *trained)
-    out = tmp_path / "run"
-    process = start(out, *trained)
-    wait_for(out / "trainer" / "checkpoint-8" / "hbo_state.json", process)
-    process.send_signal(signal.SIGKILL)
-    process.wait()
-    finish(out, *trained, "--resume")
-    assert_same_run(out, reference)
-    records = [json.loads(line) for line in (reference / "probabilities.jsonl").read_text().splitlines()]
-    assert records[-1]["global"] != records[0]["global"]

@@ -92,10 +92,3 @@ def test_online_gradient_norms_under_trls_fused_head_are_refused_and_offline_one
     with pytest.raises(ConfigError, match="gradient checkpointing"):
         run(tmp_path / "checkpointing", *gradient_norm[1:], "sampling.reward_source=train",
             "training.extra.gradient_checkpointing=true")
-
-
-def test_credit_gradients_read_off_trls_fused_head_are_refused(tmp_path):
-    """The dataset gradients of ``credit_gradients: trained`` come from the same hooks as the online norms."""
-    with pytest.raises(ConfigError, match="sampling.credit_gradients=drawn"):
-        run(tmp_path, "training.trainer=sft", "sampling.heldout_credit=attributed",
-            "sampling.credit_gradients=trained", "training.extra.gradient_checkpointing=false")

@@ -435,31 +435,6 @@ def test_heldout_credit_attributed_hands_each_fall_to_the_datasets_that_lowered_
         load_config(None, ["sampling.heldout_credit=attributed", "sampling.global_reward=transfer"])
 
 
-def test_heldout_credit_from_trained_gradients_reads_the_update_steps_split():
-    """With ``credit_gradients: trained`` the contributions are the probe's dots of the update step's
-    own gradient split by dataset, as they come (no sampling probability on top, no training draws):
-    dots [[1, 0.5], [0, 0.5]] credit as the drawn gradients' [[2, 1], [0, 1]] at p = 0.5 do above."""
-    strategy = heldout_strategy(heldout_credit="attributed", credit_gradients="trained")
-    assert strategy.reads_training_gradients and not strategy.reads_training_signals
-    now = {(0, 0): 0.5, (0, 1): 0.5, (1, 0): 0.8, (1, 1): 0.8}
-    probe = _held_probe(strategy, now)
-    asked = []
-
-    def trained_dots(references):
-        asked.append(references)
-        return torch.tensor([[1.0, 0.5], [0.0, 0.5]], dtype=torch.float64)
-
-    probe.trained_gradient_dots = trained_dots
-    probe.gradient_cross_dots = lambda *args: pytest.fail("no training examples are drawn")
-    record = strategy.update(probe, 50)
-    probe_of = _probe_of(strategy)
-    assert [[probe_of[i][0] for i in group] for group in asked[0]] == [[0], [1]]  # the best-fitted halves
-    assert record["global_reward"] == pytest.approx([0.5, 0.5 * math.exp(2 * (1 / 6 - 1))])
-    assert not heldout_strategy(heldout_credit="attributed").reads_training_gradients
-    with pytest.raises(ConfigError, match="credit_gradients"):
-        load_config(None, ["sampling.credit_gradients=trained"])
-
-
 def test_transfer_reward_by_hand():
     """Training draws come from the training levels (never the probe), the probe groups are each
     dataset's probe; the prior is tilted by sum_j <g_d, h_j> / L_j over the largest |score|."""

@@ -30,7 +30,7 @@ def test_the_strategy_measures_the_base_model_once_before_training():
     class Recording:
         levels = training_levels = [[[0, 1]]]
         probe_levels = [[[]]]
-        updates = reads_training_signals = reads_training_gradients = False
+        updates = reads_training_signals = False
 
         def probabilities(self):
             return [1.0], [[1.0]]
@@ -78,7 +78,7 @@ def test_updates_measure_the_weight_average_and_the_checkpoint_keeps_it(tmp_path
     class Measuring:
         levels = training_levels = [[[0, 1]]]
         probe_levels = [[[]]]
-        updates, reads_training_signals, reads_training_gradients = True, False, False
+        updates, reads_training_signals = True, False
 
         def probabilities(self):
             return [1.0], [[1.0]]

@@ -38,16 +38,6 @@ def gather_objects(obj) -> list:
     return out
 
 
-def summed_everywhere(tensors: list[torch.Tensor]) -> list[torch.Tensor]:
-    """Each tensor summed over every process (all-reduce; the tensors themselves in a single process)."""
-    if rank_and_size()[1] == 1:
-        return tensors
-    out = [t.clone() for t in tensors]
-    for t in out:
-        dist.all_reduce(t)
-    return out
-
-
 def split_rows(measure: Callable[[list], torch.Tensor], items: Sequence) -> torch.Tensor:
     """``measure(items)`` with the work split across processes: each measures its share (every N-th
     item) and all receive every row. ``measure`` returns one row per item (a tensor [n, ...]).

@@ -370,22 +370,6 @@ def gradient_cross_dots(model, groups: Sequence[Sequence[LabelledSequence]],
     return dots
 
 
-def reference_dots(model, vectors: Sequence[torch.Tensor], references: Sequence[Sequence[LabelledSequence]],
-                   pad_id: int, batch_size: int = 32, params: Sequence[torch.nn.Parameter] | None = None) -> torch.Tensor:
-    """Dot product of each of G given vectors with each reference's mean-loss gradient: [G,
-    len(references)] float64. ``vectors`` holds one tensor [G, *shape] per parameter of ``params``
-    (default: all trainable parameters), as :class:`hbo.measure.hooked_group_gradients.GroupGradientHooks`
-    sums them; the references' gradients are taken one at a time."""
-    rows = vectors[0].shape[0] if vectors else 0
-    dots = torch.zeros(rows, len(references), dtype=torch.float64)
-    with preserved_state(model):
-        for column, reference in enumerate(references):
-            grad = mean_gradient(model, reference, pad_id, batch_size, params)
-            dots[:, column] = sum((v.flatten(1).double() @ g.flatten().double().to(v.device)).cpu()
-                                  for v, g in zip(vectors, grad))
-    return dots
-
-
 def gradient_gram(model, groups: Sequence[Sequence[LabelledSequence]], pad_id: int, batch_size: int = 32,
                   params: Sequence[torch.nn.Parameter] | None = None) -> torch.Tensor:
     """Dot products between the mean-loss gradients of every pair of groups: [G, G] float64, over

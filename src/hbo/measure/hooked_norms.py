@@ -33,23 +33,6 @@ def _is_affine_norm(module: nn.Module) -> bool:
             and weight is not None and weight.dim() == 1)
 
 
-def hooked_kind(module: nn.Module) -> str | None:
-    """Which rule gives the per-example gradients of ``module``'s own weights: "linear", "embedding",
-    "norm" (an affine normalisation), or None (no rule: not covered by the hooks)."""
-    return ("linear" if isinstance(module, nn.Linear) else "embedding" if isinstance(module, nn.Embedding)
-            else "norm" if _is_affine_norm(module) else None)
-
-
-def norm_direction(module: nn.Module, x: torch.Tensor) -> torch.Tensor:
-    """c(x) of a normalisation layer ``a(x) + w * c(x)``: the output with w = 1 minus that with w = 0
-    (bias 0 in both), so that the weight's per-example gradient is ``sum_t g_t * c(x_t)``."""
-    with torch.no_grad():
-        params = dict(module.named_parameters(recurse=False))
-        zeros = {name: torch.zeros_like(p) for name, p in params.items()}
-        ones = dict(zeros, weight=torch.ones_like(params["weight"]))
-        return torch.func.functional_call(module, ones, (x,)) - torch.func.functional_call(module, zeros, (x,))
-
-
 def _gram_product(x: torch.Tensor, g: torch.Tensor) -> torch.Tensor:
     """sum_{t,s} (x_t.x_s)(g_t.g_s) per row, or the same via the materialised outer products."""
     batch, length = x.shape[0], x.shape[1]
@@ -76,7 +59,8 @@ class GradientNormHooks:
             own = [p for p in module.parameters(recurse=False) if p.requires_grad]
             if not own:
                 continue
-            kind = hooked_kind(module)
+            kind = ("linear" if isinstance(module, nn.Linear) else "embedding" if isinstance(module, nn.Embedding)
+                    else "norm" if _is_affine_norm(module) else None)
             if kind is not None:
                 self.modules[module] = kind
                 for p in own:
@@ -137,7 +121,11 @@ class GradientNormHooks:
         if kind == "embedding":
             self._ids[module] = x
         elif kind == "norm":
-            x = norm_direction(module, x)
+            with torch.no_grad():  # c(x) = out(w = 1, b = 0) - out(w = 0, b = 0) of an affine-in-w layer
+                params = dict(module.named_parameters(recurse=False))
+                zeros = {name: torch.zeros_like(p) for name, p in params.items()}
+                ones = dict(zeros, weight=torch.ones_like(params["weight"]))
+                x = (torch.func.functional_call(module, ones, (x,)) - torch.func.functional_call(module, zeros, (x,)))
         self._pending += 1
         self.outputs.append(output)
         output.register_hook(lambda g, module=module, x=x: self._backward(module, x, g))

@@ -11,7 +11,7 @@ from hbo.data.mixture import FlatTrainSet
 from hbo.measure.distributed import split_rows
 from hbo.measure.examples import (alone_sequence, conditional_sequence, gradient_cosines, gradient_cross_dots,
                                   gradient_dots, gradient_gram, gradient_norms, losses_and_answer_measures,
-                                  mean_entropies, mean_hidden_states, mean_losses, reference_dots)
+                                  mean_entropies, mean_hidden_states, mean_losses)
 from hbo.measure.signals import TrainingSignals
 from hbo.measure.trailing_blocks import gradient_parameters
 
@@ -95,21 +95,6 @@ class ModelProbe:
         references, params = [self._conditional(r) for r in references], self.gradient_parameters
         return split_rows(lambda share: gradient_cross_dots(self.model, [self._conditional(g) for g in share],
                                                             references, self.pad_id, self.batch_size, params), groups)
-
-    def trained_gradient_dots(self, references: Sequence[Sequence[int]]) -> torch.Tensor:
-        """[dataset d, reference j]: <G_d, h_j>, G_d the part of the recorded training steps' mean
-        gradient that dataset d's examples make up (their summed gradients over all the examples
-        recorded, by every process; 0 for a dataset none of them came from), h_j reference j's mean
-        gradient at the model's weights now."""
-        if self.signals is None or self.signals.group_hooks is None:
-            raise RuntimeError("trained gradients need training signals with dataset gradients "
-                               "(sampling.credit_gradients: trained)")
-        sums, rows = self.signals.dataset_gradients()
-        if rows == 0:
-            raise RuntimeError("no training step recorded its dataset gradients before this update")
-        # every process takes every reference's gradient itself
-        return reference_dots(self.model, [s / rows for s in sums], [self._conditional(r) for r in references],
-                              self.pad_id, self.batch_size, self.signals.group_hooks.params)
 
     def gradient_gram(self, groups: Sequence[Sequence[int]]) -> torch.Tensor:
         # every process takes every group's gradient: the products need all of them

@@ -43,9 +43,6 @@ class RewardProbe(Protocol):
     def trained(self) -> tuple[list[int], torch.Tensor, torch.Tensor]:
         """Online rewards: (indices, response losses, gradient norms) of the examples trained on since
         the last update, as measured by the training steps themselves."""
-    def trained_gradient_dots(self, references: Sequence[Sequence[int]]) -> torch.Tensor:
-        """[dataset, reference]: the part of the training gradient recorded at this update's step that
-        each dataset's examples make up, dotted with each reference's mean-loss gradient."""
 
 
 class Strategy:
@@ -111,12 +108,6 @@ class Strategy:
     @property
     def reads_training_gradient_norms(self) -> bool:
         """Whether those signals must include per-example gradient norms (a hooked backward)."""
-        return False
-
-    @property
-    def reads_training_gradients(self) -> bool:
-        """Whether ``update`` reads ``probe.trained_gradient_dots``: the training step before each update
-        must record its gradients summed by dataset (hooks on its backward)."""
         return False
 
     def state_dict(self) -> dict:

@@ -179,11 +179,6 @@ class HBOStrategy(Strategy):
     def reads_training_gradient_norms(self) -> bool:
         return self.online and self.update_global and self.config.global_reward == "gradient-norm"
 
-    @property
-    def reads_training_gradients(self) -> bool:
-        return (self.update_global and self.config.global_reward == "heldout"
-                and self.config.heldout_credit == "attributed" and self.config.credit_gradients == "trained")
-
     def probabilities(self):
         return (self.global_actor.probabilities.tolist(),
                 [actor.probabilities.tolist() for actor in self.local_actors])
@@ -428,20 +423,15 @@ class HBOStrategy(Strategy):
 
     def fall_contributions(self, probe: RewardProbe) -> torch.Tensor:
         """[dataset d, probe j]: d's sampling probability times <g_d, h_j>, the first-order fall of probe
-        j's loss that training on d bought (h_j from the best-fitted half of probe j as ``transfer_probe:
-        small_loss`` picks it, so random answers do not draw credit to the data that teaches them); 0
-        for a dataset without a probe. g_d from ``alignment_samples_per_level`` training examples per
-        level drawn now (``credit_gradients: drawn``), or, with ``trained``, p_d g_d is the part of the
-        update step's own training gradient that d's examples made up, read off its backward."""
-        trained = self.config.credit_gradients == "trained"
-        train = None if trained else self._draw_from_every_level(self.config.alignment_samples_per_level,
-                                                                 self.training_levels)
+        j's loss that training on d bought (g_d from ``alignment_samples_per_level`` training examples per
+        level, h_j from the best-fitted half of probe j as ``transfer_probe: small_loss`` picks it, so
+        random answers do not draw credit to the data that teaches them); 0 for a dataset without a
+        probe."""
+        train = self._draw_from_every_level(self.config.alignment_samples_per_level, self.training_levels)
         held, _ = self.small_loss_probes()
         probed = [j for j, group in enumerate(held) if group]
-        contributions = torch.zeros(len(self.levels), len(held), dtype=torch.float64)
-        if probed and trained:
-            contributions[:, probed] = probe.trained_gradient_dots([held[j] for j in probed])
-        elif probed:
+        contributions = torch.zeros(len(train), len(held), dtype=torch.float64)
+        if probed:
             dots = probe.gradient_cross_dots(train, [held[j] for j in probed])
             p = self.global_actor.probabilities.to(torch.float64)
             contributions[:, probed] = p[:, None] * dots

@@ -7,7 +7,6 @@ from contextlib import nullcontext
 
 import torch
 
-from hbo.core.levels import owners
 from hbo.core.sampler import HierarchicalSampler
 from hbo.errors import ConfigError
 from hbo.measure.averaged_weights import WeightAverage
@@ -22,9 +21,8 @@ class MixtureController:
     the new distributions to the sampler and log them with what was trained on since the last record.
 
     The controller owns the update schedule and, for a strategy that reads its rewards off the
-    training steps (``Strategy.reads_training_signals``, ``reads_training_gradients``), the signals:
-    ``attach(model)`` creates them, and the host trains every micro-step inside ``recording(step,
-    indices)``, which records what that step must (losses, gradient norms, gradients by dataset).
+    training steps (``Strategy.reads_training_signals``), the signals: ``attach(model)`` creates them,
+    the host records every training step into ``signals`` and asks ``gradient_norms_wanted(step)``.
     With ``weight_average`` (a decay per step) it also owns an average of the model's weights, on which
     every update measures the model.
     """
@@ -50,20 +48,15 @@ class MixtureController:
                              "on: build it from strategy.training_levels, not from the levels")
         self.sampler.set_probabilities(*strategy.probabilities())
 
-    def attach(self, model, gradient_parameters=None) -> None:
-        """Record training signals on ``model`` when the strategy reads them (training gradients by
-        dataset over ``gradient_parameters``, default every trainable one), and start the weight
+    def attach(self, model) -> None:
+        """Record training signals on ``model`` when the strategy reads them, and start the weight
         average when one is asked for (before training starts; again after a checkpoint is loaded)."""
         if self.weight_average is not None and self.weights is None:
             self.weights = WeightAverage(model, self.weight_average)
         self._take_loaded_weights()
-        strategy = self.strategy
-        if (strategy.reads_training_signals or strategy.reads_training_gradients) and self.signals is None:
-            by_dataset = None
-            if strategy.reads_training_gradients:
-                by_dataset = (owners(strategy.levels)[0], len(strategy.levels), gradient_parameters)
+        if self.strategy.reads_training_signals and self.signals is None:
             try:
-                self.signals = TrainingSignals(model, strategy.reads_training_gradient_norms, by_dataset)
+                self.signals = TrainingSignals(model, self.strategy.reads_training_gradient_norms)
             except ValueError as e:  # the model has layers the hooks do not cover
                 raise ConfigError(str(e)) from None
 
@@ -77,20 +70,6 @@ class MixtureController:
         the last ``online_norm_steps`` before an update."""
         return (self.signals is not None and self.strategy.reads_training_gradient_norms
                 and -step % self.update_interval < self.online_norm_steps)
-
-    def dataset_gradients_wanted(self, step: int) -> bool:
-        """Whether optimiser step ``step`` (1-based) must record its gradients by dataset: the step of
-        an update, whose credit reads them."""
-        return self.signals is not None and self.strategy.reads_training_gradients and step % self.update_interval == 0
-
-    def recording(self, step: int, indices: torch.Tensor):
-        """The context to train a micro-step of optimiser step ``step`` (1-based) on the flat examples
-        ``indices`` in: it records what the strategy reads off that step, and nothing when it reads
-        nothing there (call ``signals.loss_computed`` inside it when ``signals.recording``)."""
-        gradients = self.dataset_gradients_wanted(step)
-        if self.signals is None or not (self.strategy.reads_training_signals or gradients):
-            return nullcontext()
-        return self.signals.step(indices, self.gradient_norms_wanted(step), gradients)
 
     def start(self, probe=None) -> None:
         """Before the first step: let the strategy measure the base model through ``probe`` (when

@@ -17,7 +17,7 @@ from hbo.data.encoding import response_header_ids
 from hbo.data.mixture import FlatTrainSet, Mixture, encode_mixture, read_mixture
 from hbo.errors import ConfigError
 from hbo.measure.probe import ModelProbe
-from hbo.measure.trailing_blocks import gradient_parameters, trailing_block_parameters
+from hbo.measure.trailing_blocks import trailing_block_parameters
 from hbo.outputs.runlog import RunLog
 from hbo.scoring import BaseScores, difficulty_levels, load_or_score
 from hbo.strategies import STRATEGIES, make_strategy, weight_average_decay
@@ -57,11 +57,6 @@ def setup_training(config: Config, model, tokenizer, progress: bool = True, read
                       f"{args.distributed_state.distributed_type.name}: the updates measure the weights as trained "
                       "(set sampling.probe_average=null to say so)")
         decay = None
-    if (config.sampling.credit_gradients == "trained"
-            and args.distributed_state.distributed_type.name in ("FSDP", "DEEPSPEED")):
-        # the hooks sum gradients into copies of the parameters taken before these engines shard them
-        raise ConfigError(f"sampling.credit_gradients: trained is not supported with "
-                          f"{args.distributed_state.distributed_type.name}; use sampling.credit_gradients=drawn")
     if config.sampling.gradient_blocks is not None:  # a model without such blocks fails here, not at an update
         try:
             trailing_block_parameters(model, config.sampling.gradient_blocks)
@@ -88,7 +83,7 @@ def setup_training(config: Config, model, tokenizer, progress: bool = True, read
     controller = MixtureController(strategy, sampler, config.sampling.update_interval, examples_per_step,
                                    run_log(config, mixture.names, out, args.process_index),
                                    config.sampling.online_norm_steps, decay)
-    controller.attach(model, gradient_parameters(model, config.sampling.gradient_blocks))
+    controller.attach(model)
     train_set = mixture.flat()
     header = response_header_ids(tokenizer)
 

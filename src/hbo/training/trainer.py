@@ -55,26 +55,19 @@ def checkpoints_activations(args) -> bool:
     return bool(getattr(args, "gradient_checkpointing", False) if value is None else value)
 
 
-def refuse_unhooked_signals(model, args, strategy) -> None:
-    """Per-example gradient norms, and gradients by dataset, read off the training steps come from hooks
-    on every layer's forward and backward; refuse the set-ups in which those hooks would not see each
-    forward once."""
-    if strategy.reads_training_gradient_norms:
-        online = "online gradient norms (reward_source: train, or auto, with global_reward: gradient-norm)"
-        instead = "sampling.reward_source=offline (the paper's extra passes)"
-    elif strategy.reads_training_gradients:
-        online = "training gradients by dataset (sampling.credit_gradients: trained)"
-        instead = "sampling.credit_gradients=drawn (passes of their own)"
-    else:
-        return
+def refuse_unhooked_gradient_norms(model, args) -> None:
+    """Per-example gradient norms read off the training steps come from hooks on every layer's forward
+    and backward; refuse the set-ups in which those hooks would not see each forward once."""
+    online = "online gradient norms (reward_source: train, or auto, with global_reward: gradient-norm)"
     if fuses_lm_head(model):
         raise ConfigError(f"{online} cannot be read under TRL's SFTTrainer: it computes the loss through a fused LM "
-                          f"head, whose per-example gradients the hooks do not see. Set {instead}, or "
-                          "training.trainer=trainer")
+                          "head, whose per-example gradients the hooks do not see. Set sampling.reward_source=offline "
+                          "(the paper's extra passes), or training.trainer=trainer")
     if checkpoints_activations(args):
         raise ConfigError(f"{online} do not work with gradient checkpointing (the recomputed forward would be measured "
                           "twice), which is on (TRL's SFTConfig turns it on unless told not to): set "
-                          f"training.extra.gradient_checkpointing=false, or {instead}")
+                          "training.extra.gradient_checkpointing=false, or use reward_source: offline or another "
+                          "global reward")
 
 
 class MixtureTrainerMixin:
@@ -95,7 +88,8 @@ class MixtureTrainerMixin:
         super().__init__(*args, **kwargs)
         check_arguments(self.args)
         refuse_packing(self.args)
-        refuse_unhooked_signals(self.model, self.args, controller.strategy)
+        if controller.strategy.reads_training_gradient_norms:
+            refuse_unhooked_gradient_norms(self.model, self.args)
         controller.attach(self.model)
         # with a logger: each dataset's training loss (token-weighted, this process's examples) per log
         self.dataset_of = owners(controller.strategy.levels)[0] if self.reports_to_a_logger else None
@@ -122,7 +116,10 @@ class MixtureTrainerMixin:
         if self.batch_log:
             with self.batch_log.open("a") as f:
                 f.write(json.dumps({"step": self.state.global_step + 1, "ids": indices.tolist()}) + "\n")
-        with self.controller.recording(self.state.global_step + 1, indices):
+        signals = self.controller.signals
+        if signals is None:
+            return super().training_step(model, inputs, num_items_in_batch)
+        with signals.step(indices, gradient_norms=self.controller.gradient_norms_wanted(self.state.global_step + 1)):
             return super().training_step(model, inputs, num_items_in_batch)
 
     def log(self, logs, *args, **kwargs):

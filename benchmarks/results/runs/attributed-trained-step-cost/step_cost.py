@@ -1,7 +1,7 @@
 """Per-step cost of recording gradients by dataset (credit_gradients: trained), demo and x15: the
 same batches trained plainly and recorded, interleaved (benchmarks/overhead.py's online_step_overhead).
 
-    python benchmarks/results/runs/attributed-trained-step-cost/step_cost.py OUT.json   # at the commit that added credit_gradients (docs/benchmark.md)
+    python benchmarks/results/runs/attributed-trained-step-cost/step_cost.py OUT.json   # at commit 3557b75
 """
 import json, sys, tempfile
 from pathlib import Path
