@@ -1,6 +1,5 @@
 import math
 
-import numpy as np
 import pytest
 import torch
 
@@ -434,46 +433,6 @@ def test_heldout_credit_attributed_hands_each_fall_to_the_datasets_that_lowered_
     assert own["global_reward"] == pytest.approx([0.5, 0.5 * math.exp(2 * (0.4 - 1))])
     with pytest.raises(ConfigError, match="heldout_credit"):
         load_config(None, ["sampling.heldout_credit=attributed", "sampling.global_reward=transfer"])
-
-
-def test_credit_interval_reuses_the_gradient_products_with_the_probabilities_of_now():
-    """``credit_interval: 2``: the products are taken at the first update and every second one after;
-    in between the last ones are reused, times the sampling probabilities of that update, and a
-    resumed strategy keeps their age."""
-    strategy = heldout_strategy(heldout_credit="attributed", alignment_samples_per_level=2, credit_interval=2)
-    taken = []
-
-    def cross_dots(groups, references):
-        taken.append(len(taken))
-        return torch.tensor([[2.0, 1.0], [0.0, 1.0]], dtype=torch.float64) * len(taken)
-
-    def update(step, now):
-        probe = _held_probe(strategy, now)
-        probe.gradient_cross_dots = cross_dots
-        strategy.update(probe, step)
-
-    update(50, {(0, 0): 0.5, (0, 1): 0.5, (1, 0): 0.8, (1, 1): 0.8})
-    assert taken == [0]
-    strategy.global_actor.logits = np.log([0.8, 0.2])  # p moves
-    contributions = strategy.fall_contributions(None)  # the second update: reused, no products taken
-    assert taken == [0]
-    torch.testing.assert_close(contributions, torch.tensor([[1.6, 0.8], [0.0, 0.2]], dtype=torch.float64))
-    resumed = heldout_strategy(heldout_credit="attributed", alignment_samples_per_level=2, credit_interval=2)
-    resumed.load_state_dict(strategy.state_dict())
-    assert resumed.credit_age == 1 and resumed.credit_dots.tolist() == [[2.0, 1.0], [0.0, 1.0]]
-    update(150, {(0, 0): 0.4, (0, 1): 0.4, (1, 0): 0.7, (1, 1): 0.7})  # the third: taken again
-    assert taken == [0, 1] and strategy.credit_dots.tolist() == [[4.0, 2.0], [0.0, 2.0]]
-    every = heldout_strategy(heldout_credit="attributed", alignment_samples_per_level=2)
-    every.credit_dots = torch.zeros(2, 2, dtype=torch.float64)  # interval 1: never reused
-    probe = FakeProbe(None)
-    probe.gradient_cross_dots = cross_dots
-    every.probe_example_losses = torch.zeros(len(every.probe_indices), dtype=torch.float64)
-    every.fall_contributions(probe)
-    assert taken == [0, 1, 2]
-    with pytest.raises(ConfigError, match="credit_interval"):
-        load_config(None, ["sampling.credit_interval=2"])
-    with pytest.raises(ConfigError, match="credit_interval"):
-        load_config(None, ["sampling.heldout_credit=attributed", "sampling.credit_interval=0"])
 
 
 def test_transfer_reward_by_hand():

@@ -135,7 +135,6 @@ class SamplingConfig:
     probe_average: float | None = 0.98  # hbo strategies: every reward measurement at an update is taken on an exponential moving average of the trained weights, moved toward them after every optimiser step by 1 - this (0.98: about the last 50 steps), not on the weights of the last step: at a constant learning rate a fixed example's loss wanders by tens of percent over tens of steps, and a probe read at one instant takes the swing for progress (0.98 about halves it on most datasets of the benchmark mixtures). null = the weights as trained (the paper; the baselines always); only trainable parameters are averaged, in float32: one more copy of them in memory (a few MB with LoRA, 4 bytes per parameter in full fine-tuning); off under FSDP or DeepSpeed, with a warning
     heldout_per_example: bool = True  # global_reward heldout: divide each dataset's fall by its sampling probability (the fall bought per unit of sampling), so a large dataset's share does not feed on itself
     heldout_credit: HeldoutCredit = "own"  # global_reward heldout: a probe's fall counts for its own dataset (own), or is split among the datasets whose training lowered it, in proportion to each one's sampling probability times the dot product of its training gradient with the probe's (attributed: a dataset whose probe falls because another teaches the same task credits the teacher; the probe gradients come from the best-fitted half of each probe, as transfer_probe small_loss, so random answers draw no credit; the gradients cost as global_reward transfer does, with alignment_samples_per_level training examples per level)
-    credit_interval: int = 1  # heldout_credit attributed: take the gradient products at every this many-th update and reuse the last ones in between, times each dataset's sampling probability now (the products' gradient passes are the option's cost; 2 halves it, with products up to one update interval old)
     gradient_blocks: int | None = None  # global_reward alignment or transfer, heldout_credit attributed: take their gradients over the trainable parameters of the model's last this many transformer blocks and of the modules after them (the final norm; an output layer not tied to the input embedding), not over all: the backward pass stops at the first of those blocks, so a gradient costs little more than a forward on a deep model, about half the full one on the 4-block demo model (null = every trainable parameter)
     tilt: float = 3.0  # heldout, progress, alignment or transfer rewards: how far a score difference of 1 tilts the prior (a factor e^tilt)
     reward_tokens: RewardTokens = "response"  # response or all: the tokens the gradient-norm reward's loss covers (the authors' code: all)
@@ -278,10 +277,6 @@ class Config:
         if self.sampling.heldout_credit != "own" and self.sampling.global_reward != "heldout":
             raise ConfigError(f"sampling.heldout_credit: {self.sampling.heldout_credit} splits the held-out falls of "
                               "the heldout reward; it needs sampling.global_reward heldout")
-        _check_positive("sampling.credit_interval", self.sampling.credit_interval)
-        if self.sampling.credit_interval != 1 and self.sampling.heldout_credit != "attributed":
-            raise ConfigError("sampling.credit_interval sets how often the attributed credit takes its gradient "
-                              "products; it needs sampling.heldout_credit attributed")
         if self.sampling.gradient_blocks is not None:
             _check_positive("sampling.gradient_blocks", self.sampling.gradient_blocks)
             if (self.sampling.global_reward not in ("alignment", "transfer")

@@ -144,8 +144,6 @@ class HBOStrategy(Strategy):
         self.probe_lengths = None  # heldout_fall likelihood: response tokens per probe example, read once
         self.local_emas = [ExponentialAverage(config.reward_ema) for _ in self.levels] if config.reward_ema else None
         self.largest_scores: dict[str, float] = {}  # tilt_scale run: the largest |score| so far, per actor
-        self.credit_dots: torch.Tensor | None = None  # heldout_credit attributed: the last gradient products
-        self.credit_age = 0  # updates since they were taken (credit_interval)
         # heldout_lapse N: the probe's losses at the last N updates, oldest first (the base model's before any)
         self.probe_history = [list(self.last_probe_losses)]
         # heldout_trend N: each dataset's raw probe-loss falls at the last N updates, oldest first
@@ -424,29 +422,20 @@ class HBOStrategy(Strategy):
         return self.tilt_by(self.prior, scores, max(abs(s) for s in scores))
 
     def fall_contributions(self, probe: RewardProbe) -> torch.Tensor:
-        """[dataset d, probe j]: d's sampling probability now times <g_d, h_j>, the first-order fall of
-        probe j's loss that training on d bought (g_d from ``alignment_samples_per_level`` training
-        examples per level, h_j from the best-fitted half of probe j as ``transfer_probe: small_loss``
-        picks it, so random answers do not draw credit to the data that teaches them); 0 for a dataset
-        without a probe. The products are taken at every ``credit_interval``-th update and the last
-        ones reused in between (their gradient passes are the option's cost)."""
-        if self.credit_dots is None or self.credit_age + 1 >= self.config.credit_interval:
-            self.credit_dots, self.credit_age = self.gradient_products(probe), 0
-        else:
-            self.credit_age += 1
-        p = self.global_actor.probabilities.to(torch.float64)
-        return p[:, None] * self.credit_dots
-
-    def gradient_products(self, probe: RewardProbe) -> torch.Tensor:
-        """[dataset d, probe j]: <g_d, h_j> as ``fall_contributions`` takes them, 0 for a dataset
-        without a probe."""
+        """[dataset d, probe j]: d's sampling probability times <g_d, h_j>, the first-order fall of probe
+        j's loss that training on d bought (g_d from ``alignment_samples_per_level`` training examples per
+        level, h_j from the best-fitted half of probe j as ``transfer_probe: small_loss`` picks it, so
+        random answers do not draw credit to the data that teaches them); 0 for a dataset without a
+        probe."""
         train = self._draw_from_every_level(self.config.alignment_samples_per_level, self.training_levels)
         held, _ = self.small_loss_probes()
         probed = [j for j, group in enumerate(held) if group]
-        dots = torch.zeros(len(train), len(held), dtype=torch.float64)
+        contributions = torch.zeros(len(train), len(held), dtype=torch.float64)
         if probed:
-            dots[:, probed] = probe.gradient_cross_dots(train, [held[j] for j in probed]).to(torch.float64)
-        return dots
+            dots = probe.gradient_cross_dots(train, [held[j] for j in probed])
+            p = self.global_actor.probabilities.to(torch.float64)
+            contributions[:, probed] = p[:, None] * dots
+        return contributions
 
     def small_loss_probes(self) -> tuple[list[list[int]], list[float]]:
         """Each dataset's probe examples with the smallest loss at this update, half of them (rounded
@@ -557,8 +546,6 @@ class HBOStrategy(Strategy):
             "probe_history": self.probe_history,
             "fall_history": self.fall_history,
             "local_emas": [e.state_dict() for e in self.local_emas] if self.local_emas else None,
-            "credit_dots": self.credit_dots.tolist() if self.credit_dots is not None else None,
-            "credit_age": self.credit_age,
         }
 
     def load_state_dict(self, state: dict) -> None:
@@ -581,6 +568,3 @@ class HBOStrategy(Strategy):
         if self.local_emas and state.get("local_emas"):
             for ema, s in zip(self.local_emas, state["local_emas"]):
                 ema.load_state_dict(s)
-        dots = state.get("credit_dots")
-        self.credit_dots = torch.tensor(dots, dtype=torch.float64) if dots is not None else None
-        self.credit_age = state.get("credit_age", 0)
