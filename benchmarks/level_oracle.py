@@ -32,6 +32,7 @@ import sys
 from pathlib import Path
 
 from mixture import HERE, paired
+from run_pool import run_pool
 
 ORACLE = "level-oracle"
 
@@ -190,10 +191,7 @@ def main(argv: list[str] | None = None) -> int:
             for seed in args.seeds
             for name, overrides in ((oracle, [f"sampling.strategy={ORACLE}"] + args.overrides),
                                     ("proportional", ["sampling.strategy=proportional"] + args.overrides))]
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    with ProcessPoolExecutor(args.jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+    with run_pool(args.jobs) as pool:
         results = list(pool.map(run_oracle, *([x] * len(jobs) for x in (weights, shares, noisy, phases)), *zip(*jobs)))
     by_name: dict[str, list[dict]] = {}
     for r in results:

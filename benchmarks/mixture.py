@@ -29,12 +29,12 @@ import statistics
 import subprocess
 import sys
 import tempfile
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from tqdm.auto import tqdm
 
 from run_files import config_digest, draws_plot, library_versions, machine, read_run, write_run
+from run_pool import run_pool
 
 HERE = Path(__file__).resolve().parent
 # Every strategy the benchmark compares, by its name in the results: the strategy and its settings.
@@ -121,9 +121,7 @@ def run_all(jobs: list[tuple], workers: int) -> list[dict]:
     """``run_one(*job)`` for every job, ``workers`` at a time, in order."""
     if workers <= 1:
         return [run_one(*job) for job in tqdm(jobs, desc="runs", unit="run")]
-    import multiprocessing
-
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+    with run_pool(workers) as pool:
         futures = [pool.submit(run_one, *job) for job in jobs]
         return [f.result() for f in tqdm(futures, desc="runs", unit="run")]
 

@@ -36,11 +36,11 @@ import statistics
 import sys
 import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from mixture import commit, mean_std, paired, strategy_entry, summarise
 from run_files import config_digest, draws_plot, library_versions, machine, read_run, write_run
+from run_pool import run_pool
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -188,9 +188,7 @@ def run_grid(args, runs: Path) -> None:
                 return
             run_one(*job, args, runs)
         return
-    import multiprocessing
-
-    with ProcessPoolExecutor(args.jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+    with run_pool(args.jobs) as pool:
         pending, running = list(jobs), []
         while pending or running:
             while pending and len(running) < args.jobs and time.time() - started <= args.stop_after:

@@ -2,8 +2,11 @@
 documented shape; the committed full results have that shape too."""
 import importlib
 import json
+import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -579,3 +582,42 @@ def test_pair_runs_refuses_runs_that_cannot_be_paired(tmp_path):
         pair_runs.compare([(str(tmp_path / "a"), str(tmp_path / "other-seed"))])
     with pytest.raises(SystemExit, match="no run files"):
         pair_runs.compare([(str(tmp_path / "a"), str(tmp_path / "nothing"))])
+
+
+def process_ended(pid: int) -> bool:
+    """Whether ``pid`` has exited (a zombie no one has reaped yet counts as exited)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except FileNotFoundError:
+        return True
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads process states from /proc")
+def test_a_killed_benchmarks_run_pool_ends_with_it():
+    """The parent starts a pool, hands its worker a minute's task and is killed; the worker ends
+    within seconds instead of finishing the task (and then waiting for work forever)."""
+    parent = subprocess.Popen([sys.executable, "-c", (
+        "import multiprocessing, sys, time\n"
+        f"sys.path.insert(0, {str(ROOT / 'benchmarks')!r})\n"
+        "from run_pool import run_pool\n"
+        "if __name__ == '__main__':\n"
+        "    pool = run_pool(1)\n"
+        "    pool.submit(time.sleep, 60)\n"
+        "    while not multiprocessing.active_children():\n"
+        "        time.sleep(0.05)\n"
+        "    print(multiprocessing.active_children()[0].pid, flush=True)\n"
+        "    time.sleep(60)\n")], stdout=subprocess.PIPE, text=True)
+    try:
+        worker = int(parent.stdout.readline())
+        time.sleep(1)  # the worker has started its task
+        assert not process_ended(worker)
+    finally:
+        parent.kill()
+        parent.wait()
+    deadline = time.monotonic() + 15
+    while not process_ended(worker) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    ended = process_ended(worker)
+    if not ended:
+        os.kill(worker, signal.SIGKILL)
+    assert ended, "the pool's worker outlived the killed benchmark"
