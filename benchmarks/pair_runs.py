@@ -4,13 +4,14 @@ made by separate ``benchmarks/mixture.py`` commands (one folder each), as docs/b
     python benchmarks/pair_runs.py CANDIDATE_DIR BASELINE_DIR [CANDIDATE_DIR2 BASELINE_DIR2 ...]
 
 Each folder is searched for run files ``NAME-SEED.json`` (``DIR:NAME`` picks a strategy other than
-``hbo``; ``DIR,DIR2`` reads several folders as one arm, as when seeds 6-11 were run after 0-5). For
-each pair of folders: the seeds both hold, their mean macro accuracies, the paired difference (first
-minus second, points) with its 95% bootstrap interval over seeds and questions, and each dataset's
-difference. With several pairs, also pooled: the k-th seed (in seed order) of every pair is one unit
-whose datasets are all the pairs' datasets, so seeds 6-11 of one mixture can pool with seeds 0-5 of
-another. Runs are paired only when they scored the same questions, on the same machine with the same
-libraries (``--any-machine`` drops that check): the same config gives other numbers elsewhere.
+``hbo``; ``DIR,DIR2`` reads several folders as one arm, as when seeds 6-11 were run after 0-5, and
+``DIR,DIR2:NAME`` both). For each pair of folders: the seeds both hold, their mean macro accuracies,
+the paired difference (first minus second, points) with its 95% bootstrap interval over seeds and
+questions, and each dataset's difference. With several pairs, also pooled: the k-th seed (in seed
+order) of every pair is one unit whose datasets are all the pairs' datasets, so seeds 6-11 of one
+mixture can pool with seeds 0-5 of another. Runs are paired only when they scored the same
+questions, on the same machine with the same libraries (``--any-machine`` drops that check): the same
+config gives other numbers elsewhere.
 """
 from __future__ import annotations
 
@@ -113,7 +114,7 @@ def format_result(result: dict) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("folders", nargs="+", help="pairs of folders: first, second[, first2, second2 ...]; DIR:NAME for a strategy other than hbo; "
-                        "DIR,DIR2 for one arm's runs in several folders")
+                        "DIR,DIR2 for one arm's runs in several folders (DIR,DIR2:NAME both)")
     parser.add_argument("--seeds", type=int, nargs="+", help="only these seeds (default: every seed both folders hold); after the folders")
     parser.add_argument("--any-machine", action="store_true", help="pair runs made on other machines or libraries too")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
