@@ -113,9 +113,18 @@ def main(argv: list[str] | None = None) -> dict:
         print(f"seed {seed}: noisy share " + " ".join(f"{p:.3f}" for p in row))
     ends = [row[-1] for row in shares.values()]
     above = sum(row[-1] > row[0] for row in shares.values())
-    print(f"after the last update: {' / '.join(f'{e:.2f}' for e in ends)} (mean {statistics.mean(ends):.2f}); "
-          f"above its start on {above} of {len(ends)}")
+    low, high = mean_interval(ends)
+    print(f"after the last update: {' / '.join(f'{e:.2f}' for e in ends)} (mean {statistics.mean(ends):.2f}, "
+          f"95% bootstrap over seeds [{low:.2f}, {high:.2f}]); above its start on {above} of {len(ends)}")
     return shares
+
+
+def mean_interval(values: list[float], resamples: int = 2000, seed: int = 0) -> tuple[float, float]:
+    """95% bootstrap interval of the mean of ``values`` (the seeds resampled): sixteen seeds of this
+    check swing by several seeds' worth from one set to the next, so a count alone says little."""
+    rng = random.Random(seed)
+    means = sorted(statistics.fmean(rng.choices(values, k=len(values))) for _ in range(resamples))
+    return means[int(0.025 * resamples)], means[int(0.975 * resamples) - 1]
 
 
 if __name__ == "__main__":

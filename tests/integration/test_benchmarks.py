@@ -518,7 +518,16 @@ def test_unlearnable_benchmark_reports_every_seed(tmp_path, capsys):
     for row in shares.values():
         assert len(row) == 3 and row[0] == pytest.approx(0.5) and all(0 < p < 1 for p in row)
     printed = capsys.readouterr().out
-    assert "seed 1: noisy share 0.500" in printed and "of 2" in printed
+    assert "seed 1: noisy share 0.500" in printed and "of 2" in printed and "95% bootstrap over seeds [" in printed
+
+
+def test_unlearnable_mean_interval_brackets_the_mean_and_narrows_with_seeds():
+    unlearnable = benchmark_module("unlearnable")
+    assert unlearnable.mean_interval([0.4] * 5) == (pytest.approx(0.4), pytest.approx(0.4))
+    few = unlearnable.mean_interval([0.2, 0.8, 0.3, 0.7])
+    many = unlearnable.mean_interval([0.2, 0.8, 0.3, 0.7] * 16)
+    assert few[0] < 0.5 < few[1] and many[0] < 0.5 < many[1]
+    assert many[1] - many[0] < (few[1] - few[0]) / 2
 
 
 def write_runs(folder: Path, name: str, exact_by_seed: dict, machine: str = "m") -> None:

@@ -78,7 +78,9 @@ def test_held_out_falls_credited_to_the_data_that_caused_them_move_away_from_ran
     Measured over seeds 0-15 of this setting (``python benchmarks/unlearnable.py
     sampling.heldout_credit=attributed sampling.alignment_samples_per_level=2 --seeds ...``): the noisy
     share ends above its start on 3 of 16, mean 0.39 (docs/benchmark.md, "Held-out falls credited to
-    the data that caused them")."""
+    the data that caused them"); over seeds 0-47 on 15 of 48, mean 0.42 [0.37, 0.47], against the
+    default's 32 of 48, 0.54 [0.49, 0.59] ("The unlearnable check on 48 seeds"): away from the noise on
+    average, not on every seed; this test runs the config's seed 0, on which it ends at 0.25."""
     start, end = noisy_share(two_datasets, tmp_path, ["sampling.heldout_credit=attributed",
                                                       "sampling.alignment_samples_per_level=2"])
     assert end < start
