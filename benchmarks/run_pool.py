@@ -15,10 +15,10 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 
 
-def end_with_parent(poll_s: float = 0.5) -> None:
-    """Pool initializer: a daemon thread that ends this worker once its parent process has gone (the
-    worker is then handed to another parent, so ``os.getppid()`` changes)."""
-    parent = os.getppid()
+def end_with_parent(parent: int, poll_s: float = 0.5) -> None:
+    """Pool initializer: a daemon thread that ends this worker once ``parent`` (the benchmark's pid,
+    passed in so that a parent gone before the worker started counts too) is no longer its parent: a
+    worker whose parent dies is handed to another, so ``os.getppid()`` changes."""
 
     def watch() -> None:
         while os.getppid() == parent:
@@ -31,4 +31,5 @@ def end_with_parent(poll_s: float = 0.5) -> None:
 def run_pool(workers: int) -> ProcessPoolExecutor:
     """``workers`` spawned processes (a fresh interpreter each, so no torch state is inherited) that
     end with the benchmark."""
-    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=end_with_parent)
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=end_with_parent,
+                               initargs=(os.getpid(),))
