@@ -1,6 +1,6 @@
 """hbo's updates reach the Trainer's loggers: with ``report_to: [tensorboard]`` the event file, and with
 ``[wandb]`` (offline) the run file, hold the mixture's probabilities, rewards, probe losses and counts at
-each update step, equal to probabilities.jsonl."""
+each update step, equal to probabilities.jsonl, the held-out reward's scores behind the rewards included."""
 import json
 
 import pytest
@@ -30,11 +30,16 @@ def test_tensorboard_event_file_holds_every_update(tmp_path):
                 assert _at(accumulator, f"hbo/local/{dataset}/{level}", record["step"]) == pytest.approx(q, rel=1e-6)
         for dataset, r in record["global_reward"].items():
             assert _at(accumulator, f"hbo/global_reward/{dataset}", record["step"]) == pytest.approx(r, rel=1e-6)
+        # the scores behind them (the default's held-out reward: each probe fall past its noise band)
+        assert record["global_score"].keys() == record["global"].keys()
+        for dataset, score in record["global_score"].items():
+            assert _at(accumulator, f"hbo/global_score/{dataset}", record["step"]) == pytest.approx(score, rel=1e-6)
         # the default's held-out rewards: each dataset's development-probe loss, logged beside them
         for dataset, loss in record["probe_loss"].items():
             assert 0 < loss < 20
             assert _at(accumulator, f"hbo/probe_loss/{dataset}", record["step"]) == pytest.approx(loss, rel=1e-6)
     assert records[0]["probe_loss"].keys() == records[0]["global"].keys()  # the base model's, at step 0
+    assert records[0]["global_score"] is None  # the priors: nothing scored yet
     assert any(t.startswith("train/hbo/local_reward/") for t in tags)
     # each dataset's training loss over the examples trained on since the previous log
     for record in records[1:]:

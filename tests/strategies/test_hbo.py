@@ -18,6 +18,7 @@ def test_hbo_rewards_by_hand():
     # dataset 1 draws indices 4 and 5 equally often in expectation: norms 5 and 6 -> ~5.5; dataset 0 ~2.5
     g_reward = record["global_reward"]
     assert 2.0 < g_reward[0] < 3.0 and 5.0 < g_reward[1] < 6.0
+    assert record["global_score"] is None  # only the held-out global reward has scores behind its rewards
     # ppl ratios: dataset 0 level 0 -> 1, level 1 -> 2; normalised by their mean 1.5
     assert record["local_reward"][0] == pytest.approx([2 / 3, 4 / 3])
     assert record["local_reward"][1] == pytest.approx([1.0, 1.0])
@@ -156,6 +157,7 @@ def test_heldout_rewards_by_hand():
     assert strategy.probe_loss() == pytest.approx([0.75, 0.9])  # each dataset's mean probe loss now
     # dataset falls: (2 - 1.5) / 2 = 0.25 and 0.1 -> scores 1, 0.4 (prior 1/2 each)
     assert record["global_reward"] == pytest.approx([0.5, 0.5 * math.exp(2 * (0.4 - 1))])
+    assert record["global_score"] == pytest.approx([0.25 / 0.5, 0.1 / 0.5])  # per unit of sampling, for the log
     # level falls 0.5, 0 and 0.1, 0.1, on one scale (0.5) for the mixture -> 1, 0 and 0.2, 0.2
     assert record["local_reward"][0] == pytest.approx([0.5, 0.5 * math.exp(-2)])
     assert record["local_reward"][1] == pytest.approx([0.5, 0.5])
@@ -167,6 +169,7 @@ def test_heldout_rewards_by_hand():
     resumed.load_state_dict(strategy.state_dict())
     record = strategy.update(probe, 100)
     assert record["global_reward"] == pytest.approx([0.5 * math.exp(-2), 0.5])  # falls 0 and 0.25
+    assert record["global_score"] == pytest.approx([0.0, 0.25 / g[1]])  # over the mixture the fall was bought at
     assert record["local_reward"][1] == pytest.approx([0.5, 0.5 * math.exp(-2)])  # falls 0.5 and 0
     assert resumed.update(probe, 100) == record
 
@@ -259,7 +262,7 @@ def test_hold_steps_keep_the_start_and_score_the_first_fall_from_the_last_measur
     start = strategy.probabilities()
     for step in (50, 100):
         record = strategy.update(probe, step)
-        assert record == {"global_reward": None, "local_reward": None, "skipped": []}
+        assert record == {"global_reward": None, "local_reward": None, "global_score": None, "skipped": []}
         assert strategy.probabilities() == start
     assert strategy.probe_loss() == pytest.approx([0.5, 1.0])  # measured all the same
     resumed = heldout_strategy(hold_steps=100)

@@ -15,12 +15,14 @@ class RunLog:
 
     Each record: ``{"step", "global": {dataset: p}, "local": {dataset: {level: p}},
     "global_reward": {dataset: r} | null, "local_reward": {dataset: {level: r}} | null,
-    "probe_loss": {dataset: loss | null} | null, "probe_wrong_tokens": {dataset: share | null} | null,
+    "global_score": {dataset: s} | null, "probe_loss": {dataset: loss | null} | null, "probe_wrong_tokens": {dataset: share | null} | null,
     "probe_margin": {dataset: deficit | null} | null, "counts": {dataset: {level: n}}, "skipped": [actor, ...]}``;
     ``probe_loss`` is each dataset's mean development-probe loss (strategies that hold out a probe),
     ``probe_wrong_tokens`` and ``probe_margin`` its mean share of wrong answer tokens and their mean
     margin deficit (``heldout_measure: wrong_tokens`` or ``margin``),
-    counts are the examples trained on since the previous record, ``skipped`` names the actors whose
+    ``global_score`` is each dataset's score behind the global reward at that update, before the
+    EMA and the tilt (the held-out global reward's fall past the noise band, per unit of sampling
+    probability; null for other rewards), counts are the examples trained on since the previous record, ``skipped`` names the actors whose
     rewards were unusable this time.
     """
 
@@ -32,13 +34,15 @@ class RunLog:
         self.samples: list[dict] = []
 
     def record(self, step, global_probs, local_probs, global_reward, local_reward, counts,
-               skipped=(), ids=None, probe_loss=None, probe_wrong_tokens=None, probe_margin=None) -> dict:
+               skipped=(), ids=None, probe_loss=None, probe_wrong_tokens=None, probe_margin=None,
+               global_score=None) -> dict:
         rec = {
             "step": step,
             "global": dict(zip(self.names, global_probs)),
             "local": self._per_level(local_probs),
             "global_reward": dict(zip(self.names, global_reward)) if global_reward is not None else None,
             "local_reward": self._per_level(local_reward) if local_reward is not None else None,
+            "global_score": dict(zip(self.names, global_score)) if global_score is not None else None,
             "probe_loss": dict(zip(self.names, probe_loss)) if probe_loss is not None else None,
             "probe_wrong_tokens": (dict(zip(self.names, probe_wrong_tokens))
                                    if probe_wrong_tokens is not None else None),
@@ -72,7 +76,8 @@ class RunLog:
 def scalars(record: dict) -> dict[str, float]:
     """One record as flat scalars for a training logger (TensorBoard, W&B through the Trainer's log):
     ``hbo/global/<dataset>``, ``hbo/local/<dataset>/<level>`` (probabilities), ``hbo/global_reward/<dataset>``,
-    ``hbo/local_reward/<dataset>/<level>`` (when the update had them), ``hbo/probe_loss/<dataset>`` (the
+    ``hbo/local_reward/<dataset>/<level>`` (when the update had them), ``hbo/global_score/<dataset>`` (the
+    held-out global reward's score behind them), ``hbo/probe_loss/<dataset>`` (the
     development probe's loss, with a held-out reward), ``hbo/probe_wrong_tokens/<dataset>`` and
     ``hbo/probe_margin/<dataset>`` (its share of wrong answer tokens and their mean margin deficit, with
     ``heldout_measure: wrong_tokens`` or ``margin``) and ``hbo/examples/<dataset>`` (examples trained on
@@ -84,7 +89,7 @@ def scalars(record: dict) -> dict[str, float]:
     if record.get("local_reward"):
         flat.update({f"hbo/local_reward/{d}/{k}": r for d, levels in record["local_reward"].items()
                      for k, r in levels.items()})
-    for measure in ("probe_loss", "probe_wrong_tokens", "probe_margin"):
+    for measure in ("global_score", "probe_loss", "probe_wrong_tokens", "probe_margin"):
         if record.get(measure):
             flat.update({f"hbo/{measure}/{d}": value for d, value in record[measure].items()})
     flat.update({f"hbo/examples/{d}": sum(levels.values()) for d, levels in record["counts"].items()})

@@ -150,6 +150,8 @@ class HBOStrategy(Strategy):
         self.fall_history: list[list[float]] = []
         # each dataset's fall over that window, as of this update (set before the rewards read it)
         self.window_clear: list[float] = [float("nan")] * len(self.levels)
+        # global_reward heldout: each dataset's score at the last update, before the EMA and the tilt (for the log)
+        self.global_scores: list[float] | None = None
 
     @property
     def updates(self) -> bool:
@@ -375,6 +377,7 @@ class HBOStrategy(Strategy):
                 falls_now = attributed_falls(falls_now, self.fall_contributions(probe))
             if self.config.heldout_per_example:  # the fall bought by each unit of sampling probability
                 falls_now = [f / p for f, p in zip(falls_now, self.global_actor.probabilities.tolist())]
+            self.global_scores = falls_now
             return self.averaged_tilts([self.prior], [falls_now], [self.ema] if self.ema else None, "global",
                                        [self.live_leads()])[0]
         if self.config.global_reward == "alignment":
@@ -510,8 +513,12 @@ class HBOStrategy(Strategy):
         global actor at an update where nothing cleared the noise under ``global_moves: on_evidence``. Through
         ``hold_steps`` nothing moves: the held-out rewards measure the probe, so that the first fall
         that counts starts from the last of these measurements (``heldout_trend``'s and
-        ``heldout_lapse``'s windows too), and no reward is computed."""
-        record = {"global_reward": None, "local_reward": None, "skipped": []}
+        ``heldout_lapse``'s windows too), and no reward is computed. With the held-out global reward
+        the record's ``global_score`` is each dataset's score of this update before the EMA and the
+        tilt (its fall past the noise band, per unit of sampling probability where
+        ``heldout_per_example`` says, credited as ``heldout_credit`` says): the log then shows which
+        fall moved the mixture, which the tilted rewards, held by the EMA, do not."""
+        record = {"global_reward": None, "local_reward": None, "global_score": None, "skipped": []}
         falls = self.heldout_falls(probe) if self.heldout else None
         if step <= self.config.hold_steps:  # measured only: the probe's baseline has moved on, and no
             # fall of the hold stays in the trend's or the lapse's window to steer afterwards
@@ -520,6 +527,7 @@ class HBOStrategy(Strategy):
             return record
         if self.update_global:
             record["global_reward"] = self.global_rewards(probe, falls)
+            record["global_score"] = self.global_scores
             if self.config.global_moves == "on_evidence" and not any(f != 0 for f in falls[0] if not math.isnan(f)):
                 record["skipped"].append("global")  # nothing cleared the noise: the mixture holds
             elif not self.global_actor.update(record["global_reward"]):

@@ -107,6 +107,7 @@ class MixtureController:
                                      [p.tolist() for p in self.sampler.local_probs], rewards.get("global_reward"),
                                      rewards.get("local_reward"), self.sampler.count(draws),
                                      rewards.get("skipped", ()), ids=[i for _, _, i in draws],
+                                     global_score=rewards.get("global_score"),
                                      probe_loss=self.strategy.probe_loss(),
                                      probe_wrong_tokens=self.strategy.probe_wrong_tokens(),
                                      probe_margin=self.strategy.probe_margin())
