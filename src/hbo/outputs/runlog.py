@@ -15,15 +15,16 @@ class RunLog:
 
     Each record: ``{"step", "global": {dataset: p}, "local": {dataset: {level: p}},
     "global_reward": {dataset: r} | null, "local_reward": {dataset: {level: r}} | null,
-    "global_score": {dataset: s} | null, "probe_loss": {dataset: loss | null} | null, "probe_wrong_tokens": {dataset: share | null} | null,
-    "probe_margin": {dataset: deficit | null} | null, "counts": {dataset: {level: n}}, "skipped": [actor, ...]}``;
-    ``probe_loss`` is each dataset's mean development-probe loss (strategies that hold out a probe),
-    ``probe_wrong_tokens`` and ``probe_margin`` its mean share of wrong answer tokens and their mean
-    margin deficit (``heldout_measure: wrong_tokens`` or ``margin``),
-    ``global_score`` is each dataset's score behind the global reward at that update, before the
-    EMA and the tilt (the held-out global reward's fall past the noise band, per unit of sampling
-    probability; null for other rewards), counts are the examples trained on since the previous record, ``skipped`` names the actors whose
-    rewards were unusable this time.
+    "global_score": {dataset: s} | null, "probe_loss": {dataset: loss | null} | null,
+    "probe_wrong_tokens": {dataset: share | null} | null, "probe_margin": {dataset: deficit | null} | null,
+    "counts": {dataset: {level: n}}, "skipped": [actor, ...]}``;
+    ``global_score`` is each dataset's score behind the global reward at that update, before the EMA
+    and the tilt (the held-out global reward's fall past the noise band, per unit of sampling
+    probability; null for other rewards), ``probe_loss`` each dataset's mean development-probe loss
+    (strategies that hold out a probe), ``probe_wrong_tokens`` and ``probe_margin`` its mean share of
+    wrong answer tokens and their mean margin deficit (``heldout_measure: wrong_tokens`` or
+    ``margin``), counts are the examples trained on since the previous record, ``skipped`` names the
+    actors whose rewards were unusable this time.
     """
 
     def __init__(self, names: list[str], path: str | Path | None = None, samples_path: str | Path | None = None):
