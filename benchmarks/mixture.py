@@ -5,7 +5,8 @@ confidence intervals of hbo against each of them.
     python benchmarks/mixture.py --quick             # smoke run of every strategy (CI), written to a temp folder
 
 Every run writes its own result file, ``runs/<mixture>-<steps>/<strategy>-<seed>.json`` under
-``--out``, with the commit and a digest of its resolved config. A run whose file exists with the same
+``--out``, with the commit and a digest of its resolved config, and beside it the run's probability
+log, ``<strategy>-<seed>-probabilities.jsonl`` (the run's ``probabilities.jsonl``). A run whose file exists with the same
 digest is not run again, so a benchmark stopped halfway continues where it stopped; a file of another
 config, of other library versions than those installed, or of another machine stops the benchmark
 (delete it, or use another ``--out``), and one written before files carried a digest is read only with
@@ -25,6 +26,7 @@ import io
 import json
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -102,6 +104,9 @@ def run_one(name: str, seed: int, steps: int, mixture: str, overrides: list[str]
         config.output_dir = work
         with contextlib.redirect_stdout(io.StringIO()):
             results = train(config, progress=False)
+        # every run's probability log (with hbo's scores behind each update) beside its result file
+        path.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(Path(work) / "probabilities.jsonl", path.with_name(f"{name}-{seed}-probabilities.jsonl"))
         if keep_plot is not None:
             keep_plot.parent.mkdir(parents=True, exist_ok=True)
             (Path(work) / "probabilities.png").replace(keep_plot)

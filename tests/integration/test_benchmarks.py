@@ -64,6 +64,10 @@ def test_quick_benchmark_runs_every_strategy(tmp_path):
     runs = tmp_path / "runs" / "hard-8"
     files = sorted(runs.glob("*.json"))
     assert len(files) == len(BENCHMARKED) and all(json.loads(f.read_text())["digest"] for f in files)
+    # each beside its run's probability log: one record per update, the priors first
+    for f in files:
+        records = [json.loads(line) for line in f.with_name(f"{f.stem}-probabilities.jsonl").read_text().splitlines()]
+        assert records[0]["step"] == 0 and records[-1]["step"] == 8
     versions = json.loads(files[0].read_text())["versions"]  # what the answers were computed with
     assert versions["torch"].split("+")[0] == torch.__version__.split("+")[0] and versions["transformers"]
     assert json.loads(files[0].read_text())["machine"] == benchmark_module("run_files").machine()  # and on what
