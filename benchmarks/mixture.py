@@ -6,11 +6,11 @@ confidence intervals of hbo against each of them.
 
 Every run writes its own result file, ``runs/<mixture>-<steps>/<strategy>-<seed>.json`` under
 ``--out``, with the commit and a digest of its resolved config, and beside it the run's probability
-log, ``<strategy>-<seed>-probabilities.jsonl`` (the run's ``probabilities.jsonl``). A run whose file exists with the same
-digest is not run again, so a benchmark stopped halfway continues where it stopped; a file of another
-config, of other library versions than those installed, or of another machine stops the benchmark
-(delete it, or use another ``--out``), and one written before files carried a digest is read only with
-``--undigested-runs``. Then writes ``mixture.json``,
+log, ``<strategy>-<seed>-probabilities.jsonl`` (the run's ``probabilities.jsonl``). A run whose file
+exists with the same digest is not run again, so a benchmark stopped halfway continues where it
+stopped; a file of another config, of other library versions than those installed, or of another
+machine stops the benchmark (delete it, or use another ``--out``), and one written before files
+carried a digest is read only with ``--undigested-runs``. Then writes ``mixture.json``,
 ``mixture.md`` and ``mixture.png``:
 ``{"commit", "mixture", "steps", "seeds", "strategies": {name: {"macro_accuracy": {"mean", "std"},
 "worst_accuracy": {"mean", "std"}, "per_dataset": {dataset: mean}, "heldout_loss": {"mean", "std"},
