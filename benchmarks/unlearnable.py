@@ -9,8 +9,9 @@ the noisy copy's share of the samples after each update, per seed.
 
 The setting of ``tests/integration/test_unlearnable_data.py`` (100 steps, an update every 20), which
 checks one seed; this runs as many as asked, since one seed says little here (docs/benchmark.md,
-"Unlearnable data, directly"). Runs go to a temporary folder unless ``--out`` is given. Not part of
-the library.
+"Unlearnable data, directly"). Runs go to a temporary folder unless ``--out`` is given; there each seed's
+shares are kept in ``seed-N.json`` (as ``benchmarks/mixture.py`` keeps its runs), so a check stopped halfway
+continues where it stopped and a rerun with other settings is refused. Not part of the library.
 """
 from __future__ import annotations
 
@@ -19,9 +20,13 @@ import contextlib
 import json
 import random
 import re
+import shutil
 import statistics
 import tempfile
 from pathlib import Path
+
+from mixture import commit
+from run_files import config_digest, library_versions, machine, read_run, write_run
 
 
 def write_twins(folder: Path) -> str:
@@ -77,7 +82,9 @@ def probe_of_correct_answers(wrong: set[int]):
 
 def noisy_shares(out: Path, datasets: str, seed: int, steps: int, interval: int, overrides: list[str],
                  clean_probe: bool = False) -> list[float]:
-    """One run; the noisy copy's global probability at the start and after every update."""
+    """One run: the noisy copy's global probability at the start and after every update. Read from the
+    seed's record in ``out`` when an earlier invocation ran the same config (``run_files.read_run``
+    refuses one of another config, library versions or machine)."""
     from hbo.config import load_config
     from hbo.recipe import train
 
@@ -86,10 +93,20 @@ def noisy_shares(out: Path, datasets: str, seed: int, steps: int, interval: int,
                                 f"sampling.update_interval={interval}", "eval.before=false", "data.heldout_max=4",
                                 "eval.max_new_tokens=4", f"sampling.seed={seed}", f"training.seed={seed}",
                                 f"output_dir={run}", *overrides])
+    record_path = out / f"seed-{seed}{'-clean-probe' if clean_probe else ''}.json"
+    digest = config_digest(config)
+    done = read_run(record_path, digest)
+    if done is not None:
+        return done["shares"]
+    shutil.rmtree(run, ignore_errors=True)  # what a run stopped halfway left
     with probe_of_correct_answers(wrong_answers(config)) if clean_probe else contextlib.nullcontext():
         train(config, progress=False)
     records = [json.loads(line) for line in (run / "probabilities.jsonl").read_text().splitlines()]
-    return [r["global"]["noisy"] for r in records]
+    shares = [r["global"]["noisy"] for r in records]
+    write_run(record_path, {"seed": seed, "shares": shares, "overrides": overrides, "clean_probe": clean_probe,
+                            "commit": commit(), "digest": digest, "versions": library_versions(),
+                            "machine": machine()})
+    return shares
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -107,10 +124,11 @@ def main(argv: list[str] | None = None) -> dict:
         out = Path(args.out) if args.out else Path(stack.enter_context(tempfile.TemporaryDirectory()))
         out.mkdir(parents=True, exist_ok=True)
         datasets = write_twins(out)
-        shares = {seed: noisy_shares(out, datasets, seed, args.steps, args.interval, args.overrides, args.clean_probe)
-                  for seed in args.seeds}
-    for seed, row in shares.items():
-        print(f"seed {seed}: noisy share " + " ".join(f"{p:.3f}" for p in row))
+        shares = {}
+        for seed in args.seeds:  # each seed's line as soon as it is known: a long check shows its progress
+            row = shares[seed] = noisy_shares(out, datasets, seed, args.steps, args.interval, args.overrides,
+                                              args.clean_probe)
+            print(f"seed {seed}: noisy share " + " ".join(f"{p:.3f}" for p in row), flush=True)
     ends = [row[-1] for row in shares.values()]
     above = sum(row[-1] > row[0] for row in shares.values())
     low, high = mean_interval(ends)

@@ -525,6 +525,25 @@ def test_unlearnable_benchmark_reports_every_seed(tmp_path, capsys):
     assert "seed 1: noisy share 0.500" in printed and "of 2" in printed and "95% bootstrap over seeds [" in printed
 
 
+def test_unlearnable_benchmark_continues_from_its_records_and_refuses_other_settings(tmp_path, monkeypatch):
+    """A rerun into the same --out reads each seed's shares back instead of training again; one with other
+    settings stops rather than mixing their results in."""
+    unlearnable = benchmark_module("unlearnable")
+    args = ["--steps", "4", "--interval", "2", "--out", str(tmp_path), "sampling.probe_per_level=1"]
+    first = unlearnable.main(["--seeds", "0", *args])
+    assert (tmp_path / "seed-0.json").is_file()
+
+    import hbo.recipe
+
+    def no_training(*_, **__):
+        raise AssertionError("a seed with a record was trained again")
+
+    monkeypatch.setattr(hbo.recipe, "train", no_training)
+    assert unlearnable.main(["--seeds", "0", *args]) == first
+    with pytest.raises(SystemExit, match="another config"):
+        unlearnable.main(["--seeds", "0", *args, "sampling.tilt=2"])
+
+
 def test_unlearnable_mean_interval_brackets_the_mean_and_narrows_with_seeds():
     unlearnable = benchmark_module("unlearnable")
     assert unlearnable.mean_interval([0.4] * 5) == (pytest.approx(0.4), pytest.approx(0.4))
