@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from hbo.outputs import comparison
-from hbo.outputs.comparison import macro_accuracy, paired_difference
+from hbo.outputs.comparison import macro_accuracy, paired_bootstrap, paired_difference
 
 
 def test_macro_accuracy_is_the_unweighted_mean_over_datasets():
@@ -53,6 +53,17 @@ def test_the_bootstrap_in_blocks_draws_the_same_resamples_as_at_once(monkeypatch
     for block in (500, 37, 1):  # several resamples per block, fewer than one row, one entry
         monkeypatch.setattr(comparison, "_BLOCK", block)
         assert paired_difference(a, b) == whole
+
+
+def test_the_bootstrap_draws_give_the_95_interval_and_wider_ones_at_higher_levels():
+    a, b = random_runs(4, [30, 12], 5), random_runs(4, [30, 12], 6)
+    delta, draws = paired_bootstrap(a, b, resamples=3000, seed=7)
+    assert draws.shape == (3000,)
+    result = paired_difference(a, b, resamples=3000, seed=7)
+    assert delta == result["delta_macro"]
+    assert np.percentile(draws, [2.5, 97.5]).tolist() == result["ci95"]
+    low, high = np.percentile(draws, [1.25, 98.75])  # a 97.5% interval holds the 95% one
+    assert low < result["ci95"][0] and high > result["ci95"][1]
 
 
 def test_memory_stays_bounded_with_many_questions():

@@ -31,6 +31,15 @@ def paired_difference(a: Sequence[RunScores], b: Sequence[RunScores], resamples:
 
     ``a[s]`` and ``b[s]`` are the same seed's runs; every dataset's questions must match in number.
     """
+    delta, samples = paired_bootstrap(a, b, resamples, seed)
+    low, high = np.percentile(samples, [2.5, 97.5])
+    return {"delta_macro": delta, "ci95": [float(low), float(high)]}
+
+
+def paired_bootstrap(a: Sequence[RunScores], b: Sequence[RunScores], resamples: int = 2000,
+                     seed: int = 0) -> tuple[float, np.ndarray]:
+    """``paired_difference``'s point difference and its ``resamples`` bootstrap draws, for an interval
+    at another level (a stricter one when a question is looked at a second time)."""
     if len(a) != len(b) or not a:
         raise ValueError(f"paired runs need the same seeds on both sides, got {len(a)} and {len(b)}")
     datasets = list(a[0])
@@ -56,8 +65,7 @@ def paired_difference(a: Sequence[RunScores], b: Sequence[RunScores], resamples:
             # mean over the resampled seeds of the mean over the resampled questions
             per_seed = diffs[d][seed_pick[start:stop, :, None], question_pick[:, None, :]].mean(axis=2)
             samples[start:stop] += 100.0 * per_seed.mean(axis=1) / len(datasets)
-    low, high = np.percentile(samples, [2.5, 97.5])
-    return {"delta_macro": delta, "ci95": [float(low), float(high)]}
+    return delta, samples
 
 
 # Picked (seed, question) entries per block of bootstrap resamples: 2**22 float64 = 32 MiB at a time.
