@@ -87,15 +87,22 @@ def compare(pairs: list[tuple[str, str]], seeds: list[int] | None = None, any_ma
         units.append((mine, theirs))
     pooled = None
     if len(pairs) > 1:
-        count = min(len(mine) for mine, _ in units)
-        if any(len(mine) != count for mine, _ in units):
-            print(f"pooled over the first {count} seeds of each pair (the pairs hold different numbers)", file=sys.stderr)
-        first = [{f"{k}:{d}": v for k, (mine, _) in enumerate(units) for d, v in mine[i]["exact"].items()}
-                 for i in range(count)]
-        second = [{f"{k}:{d}": v for k, (_, theirs) in enumerate(units) for d, v in theirs[i]["exact"].items()}
-                  for i in range(count)]
-        pooled = {"units": count, **paired_difference(first, second)}
+        first, second = pool(units)
+        pooled = {"units": len(first), **paired_difference(first, second)}
     return {"pairs": results, "pooled": pooled}
+
+
+def pool(units: list[tuple[list[dict], list[dict]]]) -> tuple[list[dict], list[dict]]:
+    """Several pairs' run files (each pair's two lists in seed order) as one paired comparison: the k-th
+    seed of every pair is one unit whose datasets are all the pairs' datasets."""
+    count = min(len(mine) for mine, _ in units)
+    if any(len(mine) != count for mine, _ in units):
+        print(f"pooled over the first {count} seeds of each pair (the pairs hold different numbers)", file=sys.stderr)
+    first = [{f"{k}:{d}": v for k, (mine, _) in enumerate(units) for d, v in mine[i]["exact"].items()}
+             for i in range(count)]
+    second = [{f"{k}:{d}": v for k, (_, theirs) in enumerate(units) for d, v in theirs[i]["exact"].items()}
+              for i in range(count)]
+    return first, second
 
 
 def format_result(result: dict) -> str:

@@ -48,17 +48,15 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seeds", type=int, nargs="+", default=list(range(30)))
     seeds = sorted(parser.parse_args().seeds)
-    pooled_first, pooled_second = [{} for _ in seeds], [{} for _ in seeds]
+    units = []
     for m in CANDIDATE:
         cand, base = arms(m, seeds)
-        first = [{d: v for d, v in cand[s]["exact"].items()} for s in seeds]
-        second = [{d: v for d, v in base[s]["exact"].items()} for s in seeds]
+        units.append(([cand[s] for s in seeds], [base[s] for s in seeds]))
+        first, second = ([r["exact"] for r in runs] for runs in units[-1])
         delta, low, high = interval(first, second, 95)
         per = {d: 100 * (np.mean([np.mean(f[d]) for f in first]) - np.mean([np.mean(s[d]) for s in second])) for d in first[0]}
         print(f"{m}: {delta:+.2f} [{low:+.2f}, {high:+.2f}] (95%); " + ", ".join(f"{d} {v:+.1f}" for d, v in per.items()))
-        for i in range(len(seeds)):
-            pooled_first[i].update({f"{m}:{d}": v for d, v in first[i].items()})
-            pooled_second[i].update({f"{m}:{d}": v for d, v in second[i].items()})
+    pooled_first, pooled_second = pair_runs.pool(units)
     for level in (95, 97.5):
         delta, low, high = interval(pooled_first, pooled_second, level)
         print(f"pooled, seeds {seeds[0]}-{seeds[-1]}: {delta:+.3f} [{low:+.3f}, {high:+.3f}] ({level}%, {RESAMPLES} resamples)")
