@@ -282,6 +282,17 @@ def test_margin_deficits_by_hand():
     assert margin_deficits(logits, labels).tolist() == pytest.approx([0.5, 4.0])
 
 
+def test_wrong_mass_by_hand():
+    """Each scored token adds 1 - its softmax probability; unlabelled positions add nothing."""
+    from hbo.measure.examples import wrong_mass
+
+    logits = torch.log(torch.tensor([[[0.1, 0.9], [0.5, 0.5], [0.2, 0.8]],
+                                     [[0.7, 0.3], [0.6, 0.4], [0.9, 0.1]]]))
+    labels = torch.tensor([[-100, 1, 0],  # p(right) 0.9 and 0.5
+                           [-100, -100, 1]])  # p(right) 0.4
+    assert wrong_mass(logits, labels).tolist() == pytest.approx([0.1 + 0.5, 0.6])
+
+
 def test_losses_and_answer_measures_match_the_losses_and_greedy_choices(demo, examples):
     from hbo.measure.examples import losses_and_answer_measures
 
@@ -302,8 +313,11 @@ def test_losses_and_answer_measures_match_the_losses_and_greedy_choices(demo, ex
         others = logits.scatter(1, target.clamp(min=0)[:, None], float("-inf")).max(dim=1).values
         deficits = (others - own).clamp(min=0)[scored]
         assert both[row, 2].item() == pytest.approx(deficits.sum().item() / counts[row].item(), rel=1e-4, abs=1e-6)
+        right = logits.softmax(dim=-1).gather(1, target.clamp(min=0)[:, None]).squeeze(1)[scored]
+        assert both[row, 3].item() == pytest.approx((1 - right).sum().item() / counts[row].item(), rel=1e-4, abs=1e-6)
     assert (both[:8, 1] > 0).any() and (both[:8, 1] < 1).any()  # the check has both kinds of token
-    assert both.shape == (9, 3) and torch.equal(both[:8, 2] > 0, both[:8, 1] > 0)  # a deficit only where a token is wrong
+    assert (both[:8, 3] >= both[:8, 1] / 2 - 1e-9).all()  # a token missed by greedy leaves at least half its mass wrong
+    assert both.shape == (9, 4) and torch.equal(both[:8, 2] > 0, both[:8, 1] > 0)  # a deficit only where a token is wrong
     probe = ModelProbe(model, type("T", (), {"examples": examples})(), tokenizer.pad_token_id,
                        response_header_ids(tokenizer))
     assert torch.allclose(probe.losses_and_answer_measures(range(8)), both[:8], atol=1e-6)

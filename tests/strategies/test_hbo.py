@@ -134,7 +134,7 @@ def _held_probe(strategy, now):
 
 def _answer_probe(strategy, row):
     """A probe whose one pass gives each example the measures ``row((dataset, level))``: [loss,
-    wrong-token share, margin deficit]; ``losses`` alone must not be read."""
+    wrong-token share, margin deficit, wrong mass]; ``losses`` alone must not be read."""
     probe_of, probe = _probe_of(strategy), FakeProbe(None)
     probe.losses_and_answer_measures = lambda idx: torch.tensor([row(probe_of[i]) for i in idx], dtype=torch.float64)
     probe.losses = lambda idx: pytest.fail("an answer measure reads losses and answer measures in one pass")
@@ -551,7 +551,7 @@ def test_wrong_tokens_measure_scores_falls_in_wrong_answer_tokens():
     strategy = heldout_strategy(heldout_measure="wrong_tokens", heldout_fall="absolute")
     wrong = {(0, 0): 0.5, (0, 1): 0.5, (1, 0): 0.5, (1, 1): 0.5}
     loss = {(0, 0): 1.0, (0, 1): 1.0, (1, 0): 1.0, (1, 1): 1.0}
-    probe = _answer_probe(strategy, lambda key: [loss[key], wrong[key], 2 * wrong[key]])
+    probe = _answer_probe(strategy, lambda key: [loss[key], wrong[key], 2 * wrong[key], 0.5])
     with pytest.raises(RuntimeError, match="start"):  # never measured before training: no baseline to fall from
         heldout_strategy(heldout_measure="wrong_tokens", heldout_fall="absolute").update(probe, 50)
     assert strategy.probe_wrong_tokens() == [None, None]  # not measured yet
@@ -584,7 +584,7 @@ def test_margin_measure_scores_falls_of_the_answer_tokens_margin_deficits():
     strategy = heldout_strategy(heldout_measure="margin", heldout_fall="absolute")
     margin = {(0, 0): 2.0, (0, 1): 2.0, (1, 0): 2.0, (1, 1): 2.0}
     loss = {(0, 0): 1.0, (0, 1): 1.0, (1, 0): 1.0, (1, 1): 1.0}
-    probe = _answer_probe(strategy, lambda key: [loss[key], 0.5, margin[key]])
+    probe = _answer_probe(strategy, lambda key: [loss[key], 0.5, margin[key], 0.5])
     strategy.start(probe)
     assert strategy.last_probe_losses == [2.0] * 4
     assert strategy.probe_margin() == [2.0, 2.0] and strategy.probe_wrong_tokens() == [0.5, 0.5]  # both logged
@@ -597,11 +597,31 @@ def test_margin_measure_scores_falls_of_the_answer_tokens_margin_deficits():
     assert record["local_reward"][0] == pytest.approx([0.5, 0.5 * math.exp(-2)])
 
 
+def test_wrong_mass_measure_scores_falls_of_the_probability_left_on_wrong_tokens():
+    """heldout_measure wrong_mass reads the fourth column of the probe's one pass (each example's mean
+    1 - p(right token)): a right token growing surer counts, a loss that falls with that probability
+    unmoved does not, and neither the wrong-token share nor the margin is what is scored."""
+    strategy = heldout_strategy(heldout_measure="wrong_mass", heldout_fall="absolute")
+    mass = {(0, 0): 0.6, (0, 1): 0.6, (1, 0): 0.6, (1, 1): 0.6}
+    loss = {(0, 0): 1.0, (0, 1): 1.0, (1, 0): 1.0, (1, 1): 1.0}
+    probe = _answer_probe(strategy, lambda key: [loss[key], 0.5, 2.0, mass[key]])
+    strategy.start(probe)
+    assert strategy.last_probe_losses == [0.6] * 4
+    mass[0, 0] = 0.2  # dataset 0: one level's wrong mass falls by 0.4 (no greedy choice changed)
+    loss[1, 0] = loss[1, 1] = 0.5  # dataset 1: its losses halve, its wrong mass stays
+    record = strategy.update(probe, 50)
+    # dataset falls 0.2 and 0 -> scores 1 and 0 (prior 1/2 each, tilt 2)
+    assert record["global_reward"] == pytest.approx([0.5, 0.5 * math.exp(-2)])
+    assert record["local_reward"][0] == pytest.approx([0.5, 0.5 * math.exp(-2)])
+    assert record["local_reward"][1] == pytest.approx([0.5, 0.5])
+
+
 def test_wrong_tokens_measure_needs_a_fall_of_counts():
     for fall in ("median", "likelihood"):
         with pytest.raises(ConfigError, match="wrong_tokens"):
             load_config(None, ["sampling.heldout_measure=wrong_tokens", f"sampling.heldout_fall={fall}",
                                "sampling.heldout_threshold=null"])
     assert load_config(None, ["sampling.heldout_measure=wrong_tokens"]).sampling.heldout_fall == "total"
-    with pytest.raises(ConfigError, match="margin"):
-        load_config(None, ["sampling.heldout_measure=margin", "sampling.heldout_fall=likelihood"])
+    for measure in ("margin", "wrong_mass"):
+        with pytest.raises(ConfigError, match=measure):
+            load_config(None, [f"sampling.heldout_measure={measure}", "sampling.heldout_fall=likelihood"])

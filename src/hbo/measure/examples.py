@@ -134,6 +134,15 @@ def margin_deficits(logits: torch.Tensor, labels: torch.Tensor, chunk: int = 409
     return _summed_over_scored_tokens(logits, labels, shortfall, chunk)
 
 
+def wrong_mass(logits: torch.Tensor, labels: torch.Tensor, chunk: int = 4096) -> torch.Tensor:
+    """Per row, the summed probability the model puts on tokens other than each scored label ([B],
+    float32): the expected count of wrong tokens when sampling under teacher forcing. A token turning
+    from wrong to sure moves it by up to 1; a random answer's digit, whose best probability is a
+    hedge over the digits, by at most about 0.1."""
+    return _summed_over_scored_tokens(
+        logits, labels, lambda scores, target: 1 - scores.softmax(dim=-1).gather(1, target[:, None]).squeeze(1), chunk)
+
+
 def length_batches(lengths: Sequence[int], batch_size: int) -> list[list[int]]:
     """Indices grouped into batches of similar length, so that little compute goes to padding (ties
     in index order)."""
@@ -193,14 +202,15 @@ def mean_losses(model, sequences: Sequence[LabelledSequence], pad_id: int, batch
 def losses_and_answer_measures(model, sequences: Sequence[LabelledSequence], pad_id: int,
                                batch_size: int = 32) -> torch.Tensor:
     """Per sequence, its mean loss over the labelled tokens, the share of them that :func:`wrong_tokens`
-    counts and their mean :func:`margin_deficits`, from one forward pass ([N, 3]; NaN for a sequence
+    counts, their mean :func:`margin_deficits` and their mean :func:`wrong_mass`, from one forward pass ([N, 4]; NaN for a sequence
     with no labelled token)."""
-    out = torch.full((len(sequences), 3), math.nan, dtype=torch.float64)
+    out = torch.full((len(sequences), 4), math.nan, dtype=torch.float64)
     batches = length_batches([len(ids) for ids, _ in sequences], batch_size)
     for index, logits, labels in _forward_batches(model, sequences, pad_id, batches):
         total, count = token_losses(logits, labels)
         scored = torch.stack([total.double(), wrong_tokens(logits, labels).double(),
-                              margin_deficits(logits, labels).double()], dim=1) / count.double()[:, None]
+                              margin_deficits(logits, labels).double(),
+                              wrong_mass(logits, labels).double()], dim=1) / count.double()[:, None]
         out[index] = scored.cpu().where(count.cpu()[:, None] > 0, math.nan)
     return out
 

@@ -60,8 +60,9 @@ class ModelProbe:
                                                     self.batch_size)[0], indices)
 
     def losses_and_answer_measures(self, indices: Sequence[int]) -> torch.Tensor:
-        """[N, 3]: each example's mean response loss, the share of its response tokens whose greedy
-        choice is wrong under teacher forcing and their mean margin deficit, from one pass."""
+        """[N, 4]: each example's mean response loss, the share of its response tokens whose greedy
+        choice is wrong under teacher forcing, their mean margin deficit and their mean probability
+        left on wrong tokens, from one pass."""
         return split_rows(lambda share: losses_and_answer_measures(self.model, self._conditional(share), self.pad_id,
                                                                    self.batch_size), indices)
 

@@ -22,8 +22,8 @@ class RunLog:
     and the tilt (the held-out global reward's fall past the noise band, per unit of sampling
     probability; null for other rewards), ``probe_loss`` each dataset's mean development-probe loss
     (strategies that hold out a probe), ``probe_wrong_tokens`` and ``probe_margin`` its mean share of
-    wrong answer tokens and their mean margin deficit (``heldout_measure: wrong_tokens`` or
-    ``margin``), counts are the examples trained on since the previous record, ``skipped`` names the
+    wrong answer tokens and their mean margin deficit (an answer measure: ``heldout_measure:
+    wrong_tokens``, ``margin`` or ``wrong_mass``), counts are the examples trained on since the previous record, ``skipped`` names the
     actors whose rewards were unusable this time.
     """
 
@@ -81,7 +81,7 @@ def scalars(record: dict) -> dict[str, float]:
     held-out global reward's score behind them), ``hbo/probe_loss/<dataset>`` (the
     development probe's loss, with a held-out reward), ``hbo/probe_wrong_tokens/<dataset>`` and
     ``hbo/probe_margin/<dataset>`` (its share of wrong answer tokens and their mean margin deficit, with
-    ``heldout_measure: wrong_tokens`` or ``margin``) and ``hbo/examples/<dataset>`` (examples trained on
+    an answer measure: ``heldout_measure: wrong_tokens``, ``margin`` or ``wrong_mass``) and ``hbo/examples/<dataset>`` (examples trained on
     since the previous record). Values that are not finite numbers are left out."""
     flat = {f"hbo/global/{d}": p for d, p in record["global"].items()}
     flat.update({f"hbo/local/{d}/{k}": p for d, levels in record["local"].items() for k, p in levels.items()})

@@ -20,9 +20,10 @@ class RewardProbe(Protocol):
     def gradient_norms(self, indices: Sequence[int]) -> torch.Tensor: ...
     def losses(self, indices: Sequence[int]) -> torch.Tensor: ...
     def losses_and_answer_measures(self, indices: Sequence[int]) -> torch.Tensor:
-        """[len(indices), 3]: each example's mean response loss, the share of its response tokens
-        whose most likely token is wrong under teacher forcing, and their mean margin deficit (how far
-        a token's logit is below the best other token's; 0 where it is the most likely)."""
+        """[len(indices), 4]: each example's mean response loss, the share of its response tokens
+        whose most likely token is wrong under teacher forcing, their mean margin deficit (how far
+        a token's logit is below the best other token's; 0 where it is the most likely), and their
+        mean probability left on wrong tokens (1 - p of the right one)."""
     def alone_losses(self, indices: Sequence[int]) -> torch.Tensor: ...
     def response_lengths(self, indices: Sequence[int]) -> torch.Tensor:
         """How many response tokens each example's loss is the mean of (a property of the data)."""

@@ -28,7 +28,10 @@ it). hbo's defaults keep the actors, the hierarchy and the update rule, and read
   that greedy decoding gets wrong under teacher forcing instead of by its loss (a loss falls also
   when right tokens only grow surer, which exact match does not see), or with ``margin`` by how far
   its wrong answer tokens' logits are below the greedy choice's (progress toward exact match that
-  shows before a token turns right), and ``hold_steps: N`` keeps
+  shows before a token turns right), or with ``wrong_mass`` by the probability it leaves on wrong
+  answer tokens (smooth like the loss, but a random answer's digit, which can at best be hedged
+  over the ten digits, falls by at most about 0.1 where a learnt token falls by up to 1), and
+  ``hold_steps: N`` keeps
   both actors at their start through step N, measuring only, so that the fast first fall of every
   new wording, which any mixture buys, does not pick the lead, and ``global_moves: on_evidence``
   moves the global actor only at an update where some dataset's fall clears the noise (by default
@@ -129,8 +132,8 @@ class HBOStrategy(Strategy):
         self.probe_positions = [[[next(positions) for _ in level] for level in dataset] for dataset in self.probe_levels]
         self.dataset_positions = [[p for level in dataset for p in level] for dataset in self.probe_positions]
         base_probe = self.base_loss[torch.as_tensor(self.probe_indices, dtype=torch.long)]
-        # heldout_measure wrong_tokens or margin: the column of the probe's answer measures that is read
-        self.answer_column = {"wrong_tokens": 1, "margin": 2}.get(config.heldout_measure)
+        # heldout_measure wrong_tokens, margin or wrong_mass: the column of the probe's answer measures that is read
+        self.answer_column = {"wrong_tokens": 1, "margin": 2, "wrong_mass": 3}.get(config.heldout_measure)
         self.answer_measured = self.answer_column is not None  # read from one pass with the losses
         # each probe example's measure (heldout_measure) at the last update: the base model's before the
         # first (an answer measure's is measured by ``start``)
@@ -158,8 +161,8 @@ class HBOStrategy(Strategy):
         return self.update_global or self.update_local
 
     def start(self, probe: RewardProbe) -> None:
-        """With ``heldout_measure: wrong_tokens`` or ``margin``, the base model's answer measures on the
-        probe (the scoring cache holds its losses only)."""
+        """With an answer measure (``heldout_measure: wrong_tokens``, ``margin`` or ``wrong_mass``), the
+        base model's answer measures on the probe (the scoring cache holds its losses only)."""
         if self.heldout and self.answer_measured and self.probe_indices:
             measures = probe.losses_and_answer_measures(self.probe_indices)
             self.last_probe_losses = measures[:, self.answer_column].tolist()
@@ -167,7 +170,7 @@ class HBOStrategy(Strategy):
             self.keep_answer_means(measures)
 
     def keep_answer_means(self, measures: torch.Tensor) -> None:
-        """Each dataset's mean wrong-token share and margin deficit from the probe's pass ([N, 3])."""
+        """Each dataset's mean wrong-token share and margin deficit from the probe's pass ([N, 4])."""
         self.answer_means = {name: self.dataset_probe_losses(measures[:, column])
                              for name, column in (("wrong_tokens", 1), ("margin", 2))}
 
@@ -257,8 +260,8 @@ class HBOStrategy(Strategy):
         return [loss if loss == loss else None for loss in self.probe_losses_now]
 
     def probe_wrong_tokens(self) -> list[float | None] | None:
-        """With an answer measure (``wrong_tokens`` or ``margin``), each dataset's mean share of wrong
-        answer tokens on the probe at the last measurement; else None."""
+        """With an answer measure (``wrong_tokens``, ``margin`` or ``wrong_mass``), each dataset's mean
+        share of wrong answer tokens on the probe at the last measurement; else None."""
         return self._answer_means("wrong_tokens")
 
     def probe_margin(self) -> list[float | None] | None:
