@@ -6,12 +6,12 @@ from hbo.outputs.runlog import RunLog, scalars
 
 def test_records_and_their_scalars(tmp_path):
     """A record keys everything by dataset (and level); its scalars are the finite values under
-    ``hbo/...``, the probe's loss, wrong-token share and margin deficit included where the strategy
+    ``hbo/...``, the probe's loss, wrong-token share, margin deficit and wrong mass included where the strategy
     measures them."""
     log = RunLog(["a", "b"], tmp_path / "probabilities.jsonl")
     record = log.record(10, [0.25, 0.75], [[0.5, 0.5], [1.0]], [0.1, 0.2], None, [[3, 1], [4]], skipped=[1],
                         probe_loss=[0.5, None], probe_wrong_tokens=[0.125, math.nan], probe_margin=[0.75, None],
-                        global_score=[0.0, 2.5])
+                        probe_wrong_mass=[0.3, None], global_score=[0.0, 2.5])
     assert record["global_score"] == {"a": 0.0, "b": 2.5}
     assert record["probe_wrong_tokens"]["a"] == 0.125 and math.isnan(record["probe_wrong_tokens"]["b"])
     assert record["probe_margin"] == {"a": 0.75, "b": None}
@@ -21,10 +21,12 @@ def test_records_and_their_scalars(tmp_path):
     assert flat["hbo/probe_wrong_tokens/a"] == 0.125 and "hbo/probe_wrong_tokens/b" not in flat  # NaN left out
     assert flat["hbo/probe_loss/a"] == 0.5 and "hbo/probe_loss/b" not in flat
     assert flat["hbo/probe_margin/a"] == 0.75 and "hbo/probe_margin/b" not in flat
+    assert flat["hbo/probe_wrong_mass/a"] == 0.3 and "hbo/probe_wrong_mass/b" not in flat
     assert flat["hbo/global/b"] == 0.75 and flat["hbo/local/a/1"] == 0.5 and flat["hbo/examples/a"] == 4.0
     assert flat["hbo/global_reward/a"] == 0.1 and not any(k.startswith("hbo/local_reward") for k in flat)
     assert flat["hbo/global_score/a"] == 0.0 and flat["hbo/global_score/b"] == 2.5
     plain = log.record(20, [0.5, 0.5], [[0.5, 0.5], [1.0]], None, None, [[0, 0], [0]])
     assert plain["probe_loss"] is None and plain["probe_wrong_tokens"] is None and plain["probe_margin"] is None
+    assert plain["probe_wrong_mass"] is None
     assert plain["global_score"] is None
     assert not any("probe" in k or "score" in k for k in scalars(plain))

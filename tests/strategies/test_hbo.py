@@ -376,6 +376,7 @@ def test_heldout_rewards_read_no_training_signals_and_other_rewards_carve_no_pro
     assert plain.training_levels == plain.levels and plain.probe_indices == [] and plain.probe_loss() is None
     assert plain.probe_wrong_tokens() is None and heldout_strategy().probe_wrong_tokens() is None
     assert plain.probe_margin() is None and heldout_strategy().probe_margin() is None
+    assert plain.probe_wrong_mass() is None and heldout_strategy().probe_wrong_mass() is None
     with pytest.raises(ConfigError, match="probe_per_level"):
         load_config(None, ["sampling.probe_per_level=0"])
 
@@ -565,6 +566,7 @@ def test_wrong_tokens_measure_scores_falls_in_wrong_answer_tokens():
     assert strategy.probe_loss() == pytest.approx([1.0, 0.5])
     assert strategy.probe_wrong_tokens() == pytest.approx([0.375, 0.5])  # the log's: each dataset's mean share
     assert strategy.probe_margin() == pytest.approx([0.75, 1.0])  # and mean margin deficit, from the same pass
+    assert strategy.probe_wrong_mass() == pytest.approx([0.5, 0.5])  # and wrong mass
     # dataset falls 0.125 and 0 -> scores 1 and 0 (prior 1/2 each, tilt 2)
     assert record["global_reward"] == pytest.approx([0.5, 0.5 * math.exp(-2)])
     assert record["local_reward"][0] == pytest.approx([0.5, 0.5 * math.exp(-2)])  # level falls 0.25 and 0
@@ -606,7 +608,7 @@ def test_wrong_mass_measure_scores_falls_of_the_probability_left_on_wrong_tokens
     loss = {(0, 0): 1.0, (0, 1): 1.0, (1, 0): 1.0, (1, 1): 1.0}
     probe = _answer_probe(strategy, lambda key: [loss[key], 0.5, 2.0, mass[key]])
     strategy.start(probe)
-    assert strategy.last_probe_losses == [0.6] * 4
+    assert strategy.last_probe_losses == [0.6] * 4 and strategy.probe_wrong_mass() == [0.6, 0.6]
     mass[0, 0] = 0.2  # dataset 0: one level's wrong mass falls by 0.4 (no greedy choice changed)
     loss[1, 0] = loss[1, 1] = 0.5  # dataset 1: its losses halve, its wrong mass stays
     record = strategy.update(probe, 50)

@@ -48,6 +48,9 @@ def test_the_strategy_measures_the_base_model_once_before_training():
         def probe_margin(self):
             return None
 
+        def probe_wrong_mass(self):
+            return None
+
     controller = MixtureController(Recording(), HierarchicalSampler([[[0, 1]]], num_samples=4), 2, 2)
     controller.log = SimpleNamespace(record=lambda *args, **kwargs: None)
     callback = MixtureCallback(controller, lambda model: ("probe of", model))
@@ -94,6 +97,9 @@ def test_updates_measure_the_weight_average_and_the_checkpoint_keeps_it(tmp_path
             return None
 
         def probe_margin(self):
+            return None
+
+        def probe_wrong_mass(self):
             return None
 
         def state_dict(self):

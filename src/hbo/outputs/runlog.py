@@ -17,12 +17,14 @@ class RunLog:
     "global_reward": {dataset: r} | null, "local_reward": {dataset: {level: r}} | null,
     "global_score": {dataset: s} | null, "probe_loss": {dataset: loss | null} | null,
     "probe_wrong_tokens": {dataset: share | null} | null, "probe_margin": {dataset: deficit | null} | null,
+    "probe_wrong_mass": {dataset: mass | null} | null,
     "counts": {dataset: {level: n}}, "skipped": [actor, ...]}``;
     ``global_score`` is each dataset's score behind the global reward at that update, before the EMA
     and the tilt (the held-out global reward's fall past the noise band, per unit of sampling
     probability; null for other rewards), ``probe_loss`` each dataset's mean development-probe loss
-    (strategies that hold out a probe), ``probe_wrong_tokens`` and ``probe_margin`` its mean share of
-    wrong answer tokens and their mean margin deficit (an answer measure: ``heldout_measure:
+    (strategies that hold out a probe), ``probe_wrong_tokens``, ``probe_margin`` and
+    ``probe_wrong_mass`` its mean share of wrong answer tokens, their mean margin deficit and the mean
+    probability left on wrong answer tokens (with an answer measure: ``heldout_measure:
     wrong_tokens``, ``margin`` or ``wrong_mass``), counts are the examples trained on since the previous record, ``skipped`` names the
     actors whose rewards were unusable this time.
     """
@@ -36,7 +38,7 @@ class RunLog:
 
     def record(self, step, global_probs, local_probs, global_reward, local_reward, counts,
                skipped=(), ids=None, probe_loss=None, probe_wrong_tokens=None, probe_margin=None,
-               global_score=None) -> dict:
+               probe_wrong_mass=None, global_score=None) -> dict:
         rec = {
             "step": step,
             "global": dict(zip(self.names, global_probs)),
@@ -48,6 +50,7 @@ class RunLog:
             "probe_wrong_tokens": (dict(zip(self.names, probe_wrong_tokens))
                                    if probe_wrong_tokens is not None else None),
             "probe_margin": dict(zip(self.names, probe_margin)) if probe_margin is not None else None,
+            "probe_wrong_mass": dict(zip(self.names, probe_wrong_mass)) if probe_wrong_mass is not None else None,
             "counts": self._per_level(counts),
             "skipped": [s if isinstance(s, str) else f"local:{self.names[s]}" for s in skipped],
         }
@@ -79,9 +82,10 @@ def scalars(record: dict) -> dict[str, float]:
     ``hbo/global/<dataset>``, ``hbo/local/<dataset>/<level>`` (probabilities), ``hbo/global_reward/<dataset>``,
     ``hbo/local_reward/<dataset>/<level>`` (when the update had them), ``hbo/global_score/<dataset>`` (the
     held-out global reward's score behind them), ``hbo/probe_loss/<dataset>`` (the
-    development probe's loss, with a held-out reward), ``hbo/probe_wrong_tokens/<dataset>`` and
-    ``hbo/probe_margin/<dataset>`` (its share of wrong answer tokens and their mean margin deficit, with
-    an answer measure: ``heldout_measure: wrong_tokens``, ``margin`` or ``wrong_mass``) and ``hbo/examples/<dataset>`` (examples trained on
+    development probe's loss, with a held-out reward), ``hbo/probe_wrong_tokens/<dataset>``,
+    ``hbo/probe_margin/<dataset>`` and ``hbo/probe_wrong_mass/<dataset>`` (its share of wrong answer
+    tokens, their mean margin deficit and the probability left on wrong answer tokens, with an answer
+    measure: ``heldout_measure: wrong_tokens``, ``margin`` or ``wrong_mass``) and ``hbo/examples/<dataset>`` (examples trained on
     since the previous record). Values that are not finite numbers are left out."""
     flat = {f"hbo/global/{d}": p for d, p in record["global"].items()}
     flat.update({f"hbo/local/{d}/{k}": p for d, levels in record["local"].items() for k, p in levels.items()})
@@ -90,7 +94,7 @@ def scalars(record: dict) -> dict[str, float]:
     if record.get("local_reward"):
         flat.update({f"hbo/local_reward/{d}/{k}": r for d, levels in record["local_reward"].items()
                      for k, r in levels.items()})
-    for measure in ("global_score", "probe_loss", "probe_wrong_tokens", "probe_margin"):
+    for measure in ("global_score", "probe_loss", "probe_wrong_tokens", "probe_margin", "probe_wrong_mass"):
         if record.get(measure):
             flat.update({f"hbo/{measure}/{d}": value for d, value in record[measure].items()})
     flat.update({f"hbo/examples/{d}": sum(levels.values()) for d, levels in record["counts"].items()})

@@ -89,6 +89,11 @@ class Strategy:
         measures it; else None."""
         return None
 
+    def probe_wrong_mass(self) -> list[float | None] | None:
+        """Each dataset's mean probability left on wrong answer tokens on its development probe (1 - p
+        of each right token) as of the last update, where the strategy measures it; else None."""
+        return None
+
     def probe_loss(self) -> list[float | None] | None:
         """Each dataset's mean development-probe loss as of the last update (the base model's before
         the first; None for a dataset without probe examples), or None for a strategy with no probe.

@@ -170,9 +170,10 @@ class HBOStrategy(Strategy):
             self.keep_answer_means(measures)
 
     def keep_answer_means(self, measures: torch.Tensor) -> None:
-        """Each dataset's mean wrong-token share and margin deficit from the probe's pass ([N, 4])."""
+        """Each dataset's mean wrong-token share, margin deficit and wrong mass from the probe's pass
+        ([N, 4])."""
         self.answer_means = {name: self.dataset_probe_losses(measures[:, column])
-                             for name, column in (("wrong_tokens", 1), ("margin", 2))}
+                             for name, column in (("wrong_tokens", 1), ("margin", 2), ("wrong_mass", 3))}
 
     @property
     def reads_training_signals(self) -> bool:
@@ -268,6 +269,11 @@ class HBOStrategy(Strategy):
         """With an answer measure, each dataset's mean margin deficit on the probe at the last
         measurement; else None."""
         return self._answer_means("margin")
+
+    def probe_wrong_mass(self) -> list[float | None] | None:
+        """With an answer measure, each dataset's mean probability left on wrong answer tokens on the
+        probe at the last measurement; else None."""
+        return self._answer_means("wrong_mass")
 
     def _answer_means(self, name: str) -> list[float | None] | None:
         if not (self.heldout and self.answer_measured):

@@ -110,7 +110,8 @@ class MixtureController:
                                      global_score=rewards.get("global_score"),
                                      probe_loss=self.strategy.probe_loss(),
                                      probe_wrong_tokens=self.strategy.probe_wrong_tokens(),
-                                     probe_margin=self.strategy.probe_margin())
+                                     probe_margin=self.strategy.probe_margin(),
+                                     probe_wrong_mass=self.strategy.probe_wrong_mass())
             if step > 0:
                 self.pending_scalars = scalars(record)
 
