@@ -202,8 +202,8 @@ def mean_losses(model, sequences: Sequence[LabelledSequence], pad_id: int, batch
 def losses_and_answer_measures(model, sequences: Sequence[LabelledSequence], pad_id: int,
                                batch_size: int = 32) -> torch.Tensor:
     """Per sequence, its mean loss over the labelled tokens, the share of them that :func:`wrong_tokens`
-    counts, their mean :func:`margin_deficits` and their mean :func:`wrong_mass`, from one forward pass ([N, 4]; NaN for a sequence
-    with no labelled token)."""
+    counts, their mean :func:`margin_deficits` and their mean :func:`wrong_mass`, from one forward
+    pass ([N, 4]; NaN for a sequence with no labelled token)."""
     out = torch.full((len(sequences), 4), math.nan, dtype=torch.float64)
     batches = length_batches([len(ids) for ids, _ in sequences], batch_size)
     for index, logits, labels in _forward_batches(model, sequences, pad_id, batches):

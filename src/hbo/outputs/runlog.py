@@ -25,8 +25,8 @@ class RunLog:
     (strategies that hold out a probe), ``probe_wrong_tokens``, ``probe_margin`` and
     ``probe_wrong_mass`` its mean share of wrong answer tokens, their mean margin deficit and the mean
     probability left on wrong answer tokens (with an answer measure: ``heldout_measure:
-    wrong_tokens``, ``margin`` or ``wrong_mass``), counts are the examples trained on since the previous record, ``skipped`` names the
-    actors whose rewards were unusable this time.
+    wrong_tokens``, ``margin`` or ``wrong_mass``), counts are the examples trained on since the
+    previous record, ``skipped`` names the actors whose rewards were unusable this time.
     """
 
     def __init__(self, names: list[str], path: str | Path | None = None, samples_path: str | Path | None = None):
@@ -85,8 +85,9 @@ def scalars(record: dict) -> dict[str, float]:
     development probe's loss, with a held-out reward), ``hbo/probe_wrong_tokens/<dataset>``,
     ``hbo/probe_margin/<dataset>`` and ``hbo/probe_wrong_mass/<dataset>`` (its share of wrong answer
     tokens, their mean margin deficit and the probability left on wrong answer tokens, with an answer
-    measure: ``heldout_measure: wrong_tokens``, ``margin`` or ``wrong_mass``) and ``hbo/examples/<dataset>`` (examples trained on
-    since the previous record). Values that are not finite numbers are left out."""
+    measure: ``heldout_measure: wrong_tokens``, ``margin`` or ``wrong_mass``) and
+    ``hbo/examples/<dataset>`` (examples trained on since the previous record). Values that are not
+    finite numbers are left out."""
     flat = {f"hbo/global/{d}": p for d, p in record["global"].items()}
     flat.update({f"hbo/local/{d}/{k}": p for d, levels in record["local"].items() for k, p in levels.items()})
     if record.get("global_reward"):
