@@ -618,6 +618,16 @@ def test_wrong_mass_measure_scores_falls_of_the_probability_left_on_wrong_tokens
     assert record["local_reward"][1] == pytest.approx([0.5, 0.5])
 
 
+def test_every_answer_measure_reads_a_column_of_the_probes_pass():
+    from typing import get_args
+
+    from hbo.config.schema import HeldoutMeasure
+    from hbo.strategies.base import ANSWER_COLUMNS
+
+    assert set(ANSWER_COLUMNS) == set(get_args(HeldoutMeasure)) - {"loss"}
+    assert sorted(ANSWER_COLUMNS.values()) == list(range(1, len(ANSWER_COLUMNS) + 1))  # after the loss, none shared
+
+
 def test_wrong_tokens_measure_needs_a_fall_of_counts():
     for fall in ("median", "likelihood"):
         with pytest.raises(ConfigError, match="wrong_tokens"):

@@ -10,6 +10,11 @@ from hbo.core.actor import SoftmaxActor
 from hbo.core.prior import temperature_prior
 
 
+# The columns of ``RewardProbe.losses_and_answer_measures`` after the loss (column 0), by the
+# ``heldout_measure`` that reads each
+ANSWER_COLUMNS = {"wrong_tokens": 1, "margin": 2, "wrong_mass": 3}
+
+
 class RewardProbe(Protocol):
     """Model-side measurements a strategy may request, by flat training-example index.
 

@@ -76,7 +76,7 @@ from hbo.core.prior import temperature_prior
 from hbo.core.rewards import (HELDOUT_FALLS, ExponentialAverage, alignment_with_mean, attributed_falls, beyond_noise,
                               fall_error, finite_mean, group_means, in_errors, relative_reward, tilted_prior,
                               transfer_weights)
-from hbo.strategies.base import RewardProbe, Strategy
+from hbo.strategies.base import ANSWER_COLUMNS, RewardProbe, Strategy
 from hbo.strategies.draws import draw
 
 
@@ -132,8 +132,8 @@ class HBOStrategy(Strategy):
         self.probe_positions = [[[next(positions) for _ in level] for level in dataset] for dataset in self.probe_levels]
         self.dataset_positions = [[p for level in dataset for p in level] for dataset in self.probe_positions]
         base_probe = self.base_loss[torch.as_tensor(self.probe_indices, dtype=torch.long)]
-        # heldout_measure wrong_tokens, margin or wrong_mass: the column of the probe's answer measures that is read
-        self.answer_column = {"wrong_tokens": 1, "margin": 2, "wrong_mass": 3}.get(config.heldout_measure)
+        # an answer measure (heldout_measure other than loss): the column of the probe's pass that is read
+        self.answer_column = ANSWER_COLUMNS.get(config.heldout_measure)
         self.answer_measured = self.answer_column is not None  # read from one pass with the losses
         # each probe example's measure (heldout_measure) at the last update: the base model's before the
         # first (an answer measure's is measured by ``start``)
@@ -173,7 +173,7 @@ class HBOStrategy(Strategy):
         """Each dataset's mean wrong-token share, margin deficit and wrong mass from the probe's pass
         ([N, 4])."""
         self.answer_means = {name: self.dataset_probe_losses(measures[:, column])
-                             for name, column in (("wrong_tokens", 1), ("margin", 2), ("wrong_mass", 3))}
+                             for name, column in ANSWER_COLUMNS.items()}
 
     @property
     def reads_training_signals(self) -> bool:
