@@ -137,12 +137,13 @@ def main(argv: list[str] | None = None) -> dict:
     return shares
 
 
-def mean_interval(values: list[float], resamples: int = 2000, seed: int = 0) -> tuple[float, float]:
-    """95% bootstrap interval of the mean of ``values`` (the seeds resampled): sixteen seeds of this
-    check swing by several seeds' worth from one set to the next, so a count alone says little."""
+def mean_interval(values: list[float], resamples: int = 2000, seed: int = 0,
+                  level: float = 0.95) -> tuple[float, float]:
+    """Bootstrap interval of the mean of ``values`` (the seeds resampled) at ``level``: sixteen seeds of
+    this check swing by several seeds' worth from one set to the next, so a count alone says little."""
     rng = random.Random(seed)
     means = sorted(statistics.fmean(rng.choices(values, k=len(values))) for _ in range(resamples))
-    return means[int(0.025 * resamples)], means[int(0.975 * resamples) - 1]
+    return means[int((1 - level) / 2 * resamples)], means[int((1 + level) / 2 * resamples) - 1]
 
 
 if __name__ == "__main__":

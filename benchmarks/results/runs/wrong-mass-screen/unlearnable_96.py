@@ -1,17 +1,18 @@
 """Step 1b of RULE.md: the unlearnable check over seeds 0-95 from the run records in unlearnable/,
 the 97.5% bootstrap interval of the mean end share (20000 resamples, bootstrap seed 0)."""
 import json
-import random
 import statistics
+import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[3]))  # benchmarks/
+from unlearnable import mean_interval  # noqa: E402
 
 folder = Path(__file__).resolve().parent / "unlearnable"
 records = [json.loads((folder / f"seed-{seed}.json").read_text()) for seed in range(96)]
 assert all(r["overrides"] == records[0]["overrides"] and r["machine"] == records[0]["machine"] for r in records)
 ends = [r["shares"][-1] for r in records]
-rng = random.Random(0)
-means = sorted(statistics.fmean(rng.choices(ends, k=len(ends))) for _ in range(20000))
-low, high = means[int(0.0125 * len(means))], means[int(0.9875 * len(means)) - 1]
+low, high = mean_interval(ends, resamples=20000, level=0.975)
 above = sum(end > r["shares"][0] for end, r in zip(ends, records))
 for name, part in (("seeds 0-47", ends[:48]), ("seeds 48-95", ends[48:]), ("seeds 0-95", ends)):
     print(f"{name}: mean end share {statistics.fmean(part):.3f}")
