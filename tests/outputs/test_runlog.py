@@ -10,8 +10,9 @@ def test_records_and_their_scalars(tmp_path):
     measures them."""
     log = RunLog(["a", "b"], tmp_path / "probabilities.jsonl")
     record = log.record(10, [0.25, 0.75], [[0.5, 0.5], [1.0]], [0.1, 0.2], None, [[3, 1], [4]], skipped=[1],
-                        probe_loss=[0.5, None], probe_wrong_tokens=[0.125, math.nan], probe_margin=[0.75, None],
-                        probe_wrong_mass=[0.3, None], global_score=[0.0, 2.5])
+                        probe_loss=[0.5, None], global_score=[0.0, 2.5],
+                        probe_answers={"wrong_tokens": [0.125, math.nan], "margin": [0.75, None],
+                                       "wrong_mass": [0.3, None]})
     assert record["global_score"] == {"a": 0.0, "b": 2.5}
     assert record["probe_wrong_tokens"]["a"] == 0.125 and math.isnan(record["probe_wrong_tokens"]["b"])
     assert record["probe_margin"] == {"a": 0.75, "b": None}
@@ -26,7 +27,7 @@ def test_records_and_their_scalars(tmp_path):
     assert flat["hbo/global_reward/a"] == 0.1 and not any(k.startswith("hbo/local_reward") for k in flat)
     assert flat["hbo/global_score/a"] == 0.0 and flat["hbo/global_score/b"] == 2.5
     plain = log.record(20, [0.5, 0.5], [[0.5, 0.5], [1.0]], None, None, [[0, 0], [0]])
-    assert plain["probe_loss"] is None and plain["probe_wrong_tokens"] is None and plain["probe_margin"] is None
-    assert plain["probe_wrong_mass"] is None
+    assert plain["probe_loss"] is None
+    assert all(plain[key] is None for key in ("probe_wrong_tokens", "probe_margin", "probe_wrong_mass"))
     assert plain["global_score"] is None
     assert not any("probe" in k or "score" in k for k in scalars(plain))

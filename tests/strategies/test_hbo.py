@@ -6,6 +6,7 @@ import torch
 from hbo.config import SamplingConfig, load_config
 from hbo.errors import ConfigError
 from hbo.strategies import make_strategy
+from hbo.strategies.base import ANSWER_COLUMNS
 from tests.helpers.probes import LEVELS, PAPER_REWARDS, FakeProbe, TrainedProbe
 from hbo.strategies.hbo import HBOStrategy, level_ratio
 
@@ -374,9 +375,7 @@ def test_heldout_rewards_read_no_training_signals_and_other_rewards_carve_no_pro
     assert heldout_strategy(local_reward="improvement", reward_source="train").reads_training_signals
     plain = heldout_strategy(global_reward="progress", local_reward="improvement")
     assert plain.training_levels == plain.levels and plain.probe_indices == [] and plain.probe_loss() is None
-    assert plain.probe_wrong_tokens() is None and heldout_strategy().probe_wrong_tokens() is None
-    assert plain.probe_margin() is None and heldout_strategy().probe_margin() is None
-    assert plain.probe_wrong_mass() is None and heldout_strategy().probe_wrong_mass() is None
+    assert plain.probe_answer_means() is None and heldout_strategy().probe_answer_means() is None
     with pytest.raises(ConfigError, match="probe_per_level"):
         load_config(None, ["sampling.probe_per_level=0"])
 
@@ -555,25 +554,26 @@ def test_wrong_tokens_measure_scores_falls_in_wrong_answer_tokens():
     probe = _answer_probe(strategy, lambda key: [loss[key], wrong[key], 2 * wrong[key], 0.5])
     with pytest.raises(RuntimeError, match="start"):  # never measured before training: no baseline to fall from
         heldout_strategy(heldout_measure="wrong_tokens", heldout_fall="absolute").update(probe, 50)
-    assert strategy.probe_wrong_tokens() == [None, None]  # not measured yet
+    assert strategy.probe_answer_means() == dict.fromkeys(ANSWER_COLUMNS, [None, None])  # not measured yet
     strategy.start(probe)
-    assert strategy.last_probe_losses == [0.5] * 4 and strategy.probe_wrong_tokens() == [0.5, 0.5]
+    assert strategy.last_probe_losses == [0.5] * 4 and strategy.probe_answer_means()["wrong_tokens"] == [0.5, 0.5]
     # dataset 0: one level's share of wrong tokens falls 0.5 -> 0.25, losses unchanged; dataset 1: its
     # losses halve and no token turns right
     wrong[0, 0] = 0.25
     loss[1, 0] = loss[1, 1] = 0.5
     record = strategy.update(probe, 50)
     assert strategy.probe_loss() == pytest.approx([1.0, 0.5])
-    assert strategy.probe_wrong_tokens() == pytest.approx([0.375, 0.5])  # the log's: each dataset's mean share
-    assert strategy.probe_margin() == pytest.approx([0.75, 1.0])  # and mean margin deficit, from the same pass
-    assert strategy.probe_wrong_mass() == pytest.approx([0.5, 0.5])  # and wrong mass
+    logged = strategy.probe_answer_means()
+    assert logged["wrong_tokens"] == pytest.approx([0.375, 0.5])  # the log's: each dataset's mean share
+    assert logged["margin"] == pytest.approx([0.75, 1.0])  # and mean margin deficit, from the same pass
+    assert logged["wrong_mass"] == pytest.approx([0.5, 0.5])  # and wrong mass
     # dataset falls 0.125 and 0 -> scores 1 and 0 (prior 1/2 each, tilt 2)
     assert record["global_reward"] == pytest.approx([0.5, 0.5 * math.exp(-2)])
     assert record["local_reward"][0] == pytest.approx([0.5, 0.5 * math.exp(-2)])  # level falls 0.25 and 0
     assert record["local_reward"][1] == pytest.approx([0.5, 0.5])
     resumed = heldout_strategy(heldout_measure="wrong_tokens", heldout_fall="absolute")
     resumed.load_state_dict(strategy.state_dict())  # no start: the last shares come with the state
-    assert resumed.probe_wrong_tokens() == pytest.approx([0.375, 0.5]) and resumed.probe_margin() == pytest.approx([0.75, 1.0])
+    assert resumed.probe_answer_means() == logged
     wrong[1, 0] = 0.0
     assert resumed.update(probe, 100) == strategy.update(probe, 100)
 
@@ -589,7 +589,8 @@ def test_margin_measure_scores_falls_of_the_answer_tokens_margin_deficits():
     probe = _answer_probe(strategy, lambda key: [loss[key], 0.5, margin[key], 0.5])
     strategy.start(probe)
     assert strategy.last_probe_losses == [2.0] * 4
-    assert strategy.probe_margin() == [2.0, 2.0] and strategy.probe_wrong_tokens() == [0.5, 0.5]  # both logged
+    logged = strategy.probe_answer_means()
+    assert logged["margin"] == [2.0, 2.0] and logged["wrong_tokens"] == [0.5, 0.5]  # both logged
     margin[0, 0] = 1.0  # dataset 0: one level's deficit falls by 1 (no token turned right: the share stays)
     loss[1, 0] = loss[1, 1] = 0.5  # dataset 1: its losses halve, its deficits stay
     record = strategy.update(probe, 50)
@@ -608,7 +609,7 @@ def test_wrong_mass_measure_scores_falls_of_the_probability_left_on_wrong_tokens
     loss = {(0, 0): 1.0, (0, 1): 1.0, (1, 0): 1.0, (1, 1): 1.0}
     probe = _answer_probe(strategy, lambda key: [loss[key], 0.5, 2.0, mass[key]])
     strategy.start(probe)
-    assert strategy.last_probe_losses == [0.6] * 4 and strategy.probe_wrong_mass() == [0.6, 0.6]
+    assert strategy.last_probe_losses == [0.6] * 4 and strategy.probe_answer_means()["wrong_mass"] == [0.6, 0.6]
     mass[0, 0] = 0.2  # dataset 0: one level's wrong mass falls by 0.4 (no greedy choice changed)
     loss[1, 0] = loss[1, 1] = 0.5  # dataset 1: its losses halve, its wrong mass stays
     record = strategy.update(probe, 50)
@@ -622,7 +623,6 @@ def test_every_answer_measure_reads_a_column_of_the_probes_pass():
     from typing import get_args
 
     from hbo.config.schema import HeldoutMeasure
-    from hbo.strategies.base import ANSWER_COLUMNS
 
     assert set(ANSWER_COLUMNS) == set(get_args(HeldoutMeasure)) - {"loss"}
     assert sorted(ANSWER_COLUMNS.values()) == list(range(1, len(ANSWER_COLUMNS) + 1))  # after the loss, none shared

@@ -42,13 +42,7 @@ def test_the_strategy_measures_the_base_model_once_before_training():
             calls.append(("record", None))
             return None
 
-        def probe_wrong_tokens(self):
-            return None
-
-        def probe_margin(self):
-            return None
-
-        def probe_wrong_mass(self):
+        def probe_answer_means(self):
             return None
 
     controller = MixtureController(Recording(), HierarchicalSampler([[[0, 1]]], num_samples=4), 2, 2)
@@ -93,13 +87,7 @@ def test_updates_measure_the_weight_average_and_the_checkpoint_keeps_it(tmp_path
         def probe_loss(self):
             return None
 
-        def probe_wrong_tokens(self):
-            return None
-
-        def probe_margin(self):
-            return None
-
-        def probe_wrong_mass(self):
+        def probe_answer_means(self):
             return None
 
         def state_dict(self):

@@ -8,6 +8,11 @@ import math
 from pathlib import Path
 
 from hbo.files import atomic_write_text
+from hbo.strategies.base import ANSWER_COLUMNS
+
+# The record's keys for the development probe's answer measures, one per ``heldout_measure`` that has a
+# column of its own
+PROBE_ANSWER_KEYS = tuple(f"probe_{name}" for name in ANSWER_COLUMNS)
 
 
 class RunLog:
@@ -37,8 +42,9 @@ class RunLog:
         self.samples: list[dict] = []
 
     def record(self, step, global_probs, local_probs, global_reward, local_reward, counts,
-               skipped=(), ids=None, probe_loss=None, probe_wrong_tokens=None, probe_margin=None,
-               probe_wrong_mass=None, global_score=None) -> dict:
+               skipped=(), ids=None, probe_loss=None, probe_answers=None, global_score=None) -> dict:
+        """``probe_answers`` maps each ``ANSWER_COLUMNS`` name to its per-dataset means (a strategy's
+        ``probe_answer_means()``); None records every ``probe_<name>`` as null."""
         rec = {
             "step": step,
             "global": dict(zip(self.names, global_probs)),
@@ -47,10 +53,8 @@ class RunLog:
             "local_reward": self._per_level(local_reward) if local_reward is not None else None,
             "global_score": dict(zip(self.names, global_score)) if global_score is not None else None,
             "probe_loss": dict(zip(self.names, probe_loss)) if probe_loss is not None else None,
-            "probe_wrong_tokens": (dict(zip(self.names, probe_wrong_tokens))
-                                   if probe_wrong_tokens is not None else None),
-            "probe_margin": dict(zip(self.names, probe_margin)) if probe_margin is not None else None,
-            "probe_wrong_mass": dict(zip(self.names, probe_wrong_mass)) if probe_wrong_mass is not None else None,
+            **{f"probe_{name}": dict(zip(self.names, probe_answers[name])) if probe_answers is not None else None
+               for name in ANSWER_COLUMNS},
             "counts": self._per_level(counts),
             "skipped": [s if isinstance(s, str) else f"local:{self.names[s]}" for s in skipped],
         }
@@ -95,7 +99,7 @@ def scalars(record: dict) -> dict[str, float]:
     if record.get("local_reward"):
         flat.update({f"hbo/local_reward/{d}/{k}": r for d, levels in record["local_reward"].items()
                      for k, r in levels.items()})
-    for measure in ("global_score", "probe_loss", "probe_wrong_tokens", "probe_margin", "probe_wrong_mass"):
+    for measure in ("global_score", "probe_loss", *PROBE_ANSWER_KEYS):
         if record.get(measure):
             flat.update({f"hbo/{measure}/{d}": value for d, value in record[measure].items()})
     flat.update({f"hbo/examples/{d}": sum(levels.values()) for d, levels in record["counts"].items()})

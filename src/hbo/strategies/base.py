@@ -83,20 +83,13 @@ class Strategy:
     def start(self, probe: RewardProbe) -> None:
         """Measure what the rewards need from the model before training (called once, at step 0)."""
 
-    def probe_wrong_tokens(self) -> list[float | None] | None:
-        """Each dataset's mean share of wrong answer tokens on its development probe as of the last
-        update (the base model's before the first), where the strategy measures it; else None."""
-        return None
-
-    def probe_margin(self) -> list[float | None] | None:
-        """Each dataset's mean margin deficit of its answer tokens on its development probe (how far
-        each token's logit is below the best other token's) as of the last update, where the strategy
-        measures it; else None."""
-        return None
-
-    def probe_wrong_mass(self) -> list[float | None] | None:
-        """Each dataset's mean probability left on wrong answer tokens on its development probe (1 - p
-        of each right token) as of the last update, where the strategy measures it; else None."""
+    def probe_answer_means(self) -> dict[str, list[float | None]] | None:
+        """With an answer measure, each dataset's mean of every ``ANSWER_COLUMNS`` measure on its
+        development probe as of the last update, by measure name: the share of wrong answer tokens
+        (``wrong_tokens``), their margin deficit, how far each token's logit is below the best other
+        token's (``margin``), and the probability left on wrong answer tokens, 1 - p of each right
+        token (``wrong_mass``); None for a dataset not yet measured, and None in place of the dict
+        where the strategy measures none of them."""
         return None
 
     def probe_loss(self) -> list[float | None] | None:

@@ -260,26 +260,14 @@ class HBOStrategy(Strategy):
             return None
         return [loss if loss == loss else None for loss in self.probe_losses_now]
 
-    def probe_wrong_tokens(self) -> list[float | None] | None:
-        """With an answer measure (``wrong_tokens``, ``margin`` or ``wrong_mass``), each dataset's mean
-        share of wrong answer tokens on the probe at the last measurement; else None."""
-        return self._answer_means("wrong_tokens")
-
-    def probe_margin(self) -> list[float | None] | None:
-        """With an answer measure, each dataset's mean margin deficit on the probe at the last
-        measurement; else None."""
-        return self._answer_means("margin")
-
-    def probe_wrong_mass(self) -> list[float | None] | None:
-        """With an answer measure, each dataset's mean probability left on wrong answer tokens on the
-        probe at the last measurement; else None."""
-        return self._answer_means("wrong_mass")
-
-    def _answer_means(self, name: str) -> list[float | None] | None:
+    def probe_answer_means(self) -> dict[str, list[float | None]] | None:
+        """With an answer measure (``wrong_tokens``, ``margin`` or ``wrong_mass``), all three from the
+        same probe pass, at the last measurement; else None."""
         if not (self.heldout and self.answer_measured):
             return None
-        means = self.answer_means.get(name, [float("nan")] * len(self.levels))  # None until first measured
-        return [mean if mean == mean else None for mean in means]
+        unmeasured = [float("nan")] * len(self.levels)
+        return {name: [mean if mean == mean else None for mean in self.answer_means.get(name, unmeasured)]
+                for name in ANSWER_COLUMNS}
 
     def scored_falls(self, before: torch.Tensor, now: torch.Tensor, groups: list[list[int]],
                      units: bool = True) -> list[float]:

@@ -109,9 +109,7 @@ class MixtureController:
                                      rewards.get("skipped", ()), ids=[i for _, _, i in draws],
                                      global_score=rewards.get("global_score"),
                                      probe_loss=self.strategy.probe_loss(),
-                                     probe_wrong_tokens=self.strategy.probe_wrong_tokens(),
-                                     probe_margin=self.strategy.probe_margin(),
-                                     probe_wrong_mass=self.strategy.probe_wrong_mass())
+                                     probe_answers=self.strategy.probe_answer_means())
             if step > 0:
                 self.pending_scalars = scalars(record)
 
