@@ -53,8 +53,8 @@ class RunLog:
             "local_reward": self._per_level(local_reward) if local_reward is not None else None,
             "global_score": dict(zip(self.names, global_score)) if global_score is not None else None,
             "probe_loss": dict(zip(self.names, probe_loss)) if probe_loss is not None else None,
-            **{f"probe_{name}": dict(zip(self.names, probe_answers[name])) if probe_answers is not None else None
-               for name in ANSWER_COLUMNS},
+            **{key: dict(zip(self.names, probe_answers[name])) if probe_answers is not None else None
+               for name, key in zip(ANSWER_COLUMNS, PROBE_ANSWER_KEYS)},
             "counts": self._per_level(counts),
             "skipped": [s if isinstance(s, str) else f"local:{self.names[s]}" for s in skipped],
         }
