@@ -1,5 +1,5 @@
 """The unlearnable check, seeds 0-15, with each dataset's probe carved from its data as it is and
-carved from correct answers only (`--clean-probe`), for three arms: each seed's end share with the
+carved from correct answers only (`--clean-probe`), for four arms: each seed's end share with the
 clean probe minus with the probe as it is, paired by seed (a report; it chooses nothing). 95%
 bootstrap over seeds, 20000 resamples, bootstrap seed 0 (`unlearnable.mean_interval`). wrong_mass's
 shares with the probe as it is were run on the Intel Xeon of model 167, the rest on model 207; on
@@ -18,6 +18,7 @@ ARMS = {  # arm: (folder of the probe as it is, folder of the clean probe), unde
     "default": ("caused-credit-screen/unlearnable-default", "attributed-clean-probe/unlearnable-default"),
     "wrong_mass": ("wrong-mass-screen/unlearnable", "wrong-mass-screen/unlearnable-clean-probe"),
     "attributed": ("attributed-clean-probe/unlearnable", "attributed-clean-probe/unlearnable"),
+    "caused (throwaway patch)": ("caused-credit-screen/unlearnable-caused", "caused-credit-screen/unlearnable-caused"),
 }
 
 
