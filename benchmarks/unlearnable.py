@@ -6,6 +6,7 @@ the noisy copy's share of the samples after each update, per seed.
     python benchmarks/unlearnable.py preset=paper sampling.actor_lr=1e-3  # the paper's gradient-norm reward
     python benchmarks/unlearnable.py --steps 300 --interval 50 --seeds 0 1 2
     python benchmarks/unlearnable.py --clean-probe --seeds 0 1 2 3       # the probe of correct answers only
+    python benchmarks/unlearnable.py --clean-probe uniform --seeds 0 1 2 3  # ... drawn uniformly, not per level
 
 The setting of ``tests/integration/test_unlearnable_data.py`` (100 steps, an update every 20), which
 checks one seed; this runs as many as asked, since one seed says little here (docs/benchmark.md,
@@ -61,15 +62,30 @@ def wrong_answers(config) -> set[int]:
 
 
 @contextlib.contextmanager
-def probe_of_correct_answers(wrong: set[int]):
+def probe_of_correct_answers(wrong: set[int], draw: str = "level"):
     """hbo's development probe carved from correct answers only, the training set keeping the rest: an
-    oracle standing for a clean development file of each dataset (hbo has no such option)."""
+    oracle standing for a clean development file of each dataset (hbo has no such option). ``draw``
+    "level" carves as hbo does, the same number from every level; a level that is mostly random
+    answers then lends the probe its few correct ones, the hardest to fit, so the noisy copy's probe
+    is harder than the clean copy's. "uniform" draws as many from all of a dataset's correct answers
+    at random, as a development file sampled from the data would be."""
+    import torch
+
     import hbo.strategies.hbo as strategy_module
 
     carve = strategy_module.hold_out
 
     def carve_correct(levels, per_level, seed):
-        _, probe = carve([[[i for i in level if i not in wrong] for level in d] for d in levels], per_level, seed)
+        correct = [[[i for i in level if i not in wrong] for level in d] for d in levels]
+        _, probe = carve(correct, per_level, seed)
+        if draw == "uniform":
+            generator = torch.Generator().manual_seed(seed)
+            chosen = []
+            for d, dataset in zip(correct, probe):
+                pool = [i for level in d for i in level]
+                count = sum(len(level) for level in dataset)
+                chosen.append({pool[j] for j in torch.randperm(len(pool), generator=generator)[:count].tolist()})
+            probe = [[[i for i in level if i in held] for level in d] for d, held in zip(correct, chosen)]
         held = {i for d in probe for level in d for i in level}
         return [[[i for i in level if i not in held] for level in d] for d in levels], probe
 
@@ -81,10 +97,11 @@ def probe_of_correct_answers(wrong: set[int]):
 
 
 def noisy_shares(out: Path, datasets: str, seed: int, steps: int, interval: int, overrides: list[str],
-                 clean_probe: bool = False) -> list[float]:
+                 clean_probe: str | None = None) -> list[float]:
     """One run: the noisy copy's global probability at the start and after every update. Read from the
     seed's record in ``out`` when an earlier invocation ran the same config (``run_files.read_run``
-    refuses one of another config, library versions or machine)."""
+    refuses one of another config, library versions or machine). ``clean_probe``: None, or how the
+    probe of correct answers is drawn (see ``probe_of_correct_answers``)."""
     from hbo.config import load_config
     from hbo.recipe import train
 
@@ -93,17 +110,19 @@ def noisy_shares(out: Path, datasets: str, seed: int, steps: int, interval: int,
                                 f"sampling.update_interval={interval}", "eval.before=false", "data.heldout_max=4",
                                 "eval.max_new_tokens=4", f"sampling.seed={seed}", f"training.seed={seed}",
                                 f"output_dir={run}", *overrides])
-    record_path = out / f"seed-{seed}{'-clean-probe' if clean_probe else ''}.json"
+    suffix = {None: "", "level": "-clean-probe", "uniform": "-clean-probe-uniform"}[clean_probe]
+    record_path = out / f"seed-{seed}{suffix}.json"
     digest = config_digest(config)
     done = read_run(record_path, digest)
     if done is not None:
         return done["shares"]
     shutil.rmtree(run, ignore_errors=True)  # what a run stopped halfway left
-    with probe_of_correct_answers(wrong_answers(config)) if clean_probe else contextlib.nullcontext():
+    with probe_of_correct_answers(wrong_answers(config), clean_probe) if clean_probe else contextlib.nullcontext():
         train(config, progress=False)
     records = [json.loads(line) for line in (run / "probabilities.jsonl").read_text().splitlines()]
     shares = [r["global"]["noisy"] for r in records]
-    write_run(record_path, {"seed": seed, "shares": shares, "overrides": overrides, "clean_probe": clean_probe,
+    write_run(record_path, {"seed": seed, "shares": shares, "overrides": overrides,
+                            "clean_probe": True if clean_probe == "level" else clean_probe or False,
                             "commit": commit(), "digest": digest, "versions": library_versions(),
                             "machine": machine()})
     return shares
@@ -115,9 +134,10 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--steps", type=int, default=100)
     parser.add_argument("--interval", type=int, default=20, help="sampling.update_interval")
     parser.add_argument("--out", help="where the runs go (default: a temporary folder, removed after)")
-    parser.add_argument("--clean-probe", action="store_true",
+    parser.add_argument("--clean-probe", nargs="?", const="level", choices=["level", "uniform"],
                         help="carve hbo's development probe from correct answers only (an oracle for a clean "
-                             "development file)")
+                             "development file): the same number from every level, as hbo carves (level, the "
+                             "default), or drawn at random from all of them (uniform)")
     parser.add_argument("overrides", nargs="*", metavar="section.key=value", help="applied to every run")
     args = parser.parse_args(argv)
     with contextlib.ExitStack() as stack:

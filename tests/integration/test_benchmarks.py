@@ -544,6 +544,37 @@ def test_unlearnable_benchmark_continues_from_its_records_and_refuses_other_sett
         unlearnable.main(["--seeds", "0", *args, "sampling.tilt=2"])
 
 
+@pytest.mark.parametrize("draw", ["level", "uniform"])
+def test_unlearnable_clean_probe_holds_correct_answers_only_and_as_many_as_hbo_carves(draw):
+    """The oracle probe leaves every random answer to training and holds as many correct ones as hbo's
+    per-level carve of them would; drawn uniformly, it no longer takes a share from a level that is
+    nearly all random answers."""
+    import hbo.strategies.hbo as strategy_module
+
+    unlearnable = benchmark_module("unlearnable")
+    carve = strategy_module.hold_out
+    levels = [[list(range(0, 40)), list(range(40, 80))], [list(range(80, 120)), list(range(120, 160))]]
+    wrong = set(range(40, 76)) | set(range(120, 130))  # dataset 0's second level: 4 correct answers of 40
+    with unlearnable.probe_of_correct_answers(wrong, draw):
+        training, probe = strategy_module.hold_out(levels, 4, seed=0)
+    assert strategy_module.hold_out is carve
+    _, per_level = carve([[[i for i in level if i not in wrong] for level in d] for d in levels], 4, seed=0)
+    for d, dataset in enumerate(levels):
+        held = [i for level in probe[d] for i in level]
+        assert not set(held) & wrong and len(held) == len(set(held))
+        assert len(held) == sum(len(level) for level in per_level[d])
+        for kept, level, taken in zip(training[d], dataset, probe[d]):
+            assert sorted(kept + taken) == level and set(taken) <= set(level)
+    if draw == "level":
+        assert probe == per_level and len(probe[0][1]) == 1
+    else:
+        draws = []
+        for seed in range(20):
+            with unlearnable.probe_of_correct_answers(wrong, draw):
+                draws.append(len(strategy_module.hold_out(levels, 4, seed=seed)[1][0][1]))
+        assert sum(draws) < 20  # 4 of dataset 0's 44 correct answers lie there: about 0.5 of 5 per draw
+
+
 def test_unlearnable_mean_interval_brackets_the_mean_and_narrows_with_seeds():
     unlearnable = benchmark_module("unlearnable")
     assert unlearnable.mean_interval([0.4] * 5) == (pytest.approx(0.4), pytest.approx(0.4))
