@@ -66,8 +66,8 @@ def probe_of_correct_answers(wrong: set[int], draw: str = "level"):
     """hbo's development probe carved from correct answers only, the training set keeping the rest: an
     oracle standing for a clean development file of each dataset (hbo has no such option). ``draw``
     "level" carves as hbo does, the same number from every level; a level that is mostly random
-    answers then lends the probe its few correct ones, the hardest to fit, so the noisy copy's probe
-    is harder than the clean copy's. "uniform" draws as many from all of a dataset's correct answers
+    answers then lends the probe its few correct ones, those the question explains least (the highest
+    IFD), so the noisy copy's probe starts at a higher loss than the clean copy's. "uniform" draws as many from all of a dataset's correct answers
     at random, as a development file sampled from the data would be."""
     import torch
 
@@ -122,6 +122,7 @@ def noisy_shares(out: Path, datasets: str, seed: int, steps: int, interval: int,
     records = [json.loads(line) for line in (run / "probabilities.jsonl").read_text().splitlines()]
     shares = [r["global"]["noisy"] for r in records]
     write_run(record_path, {"seed": seed, "shares": shares, "overrides": overrides,
+                            # True for the per-level oracle, as the records written before "uniform" have it
                             "clean_probe": True if clean_probe == "level" else clean_probe or False,
                             "commit": commit(), "digest": digest, "versions": library_versions(),
                             "machine": machine()})
