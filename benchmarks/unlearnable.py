@@ -65,10 +65,9 @@ def wrong_answers(config) -> set[int]:
 def probe_of_correct_answers(wrong: set[int], draw: str = "level"):
     """hbo's development probe carved from correct answers only, the training set keeping the rest: an
     oracle standing for a clean development file of each dataset (hbo has no such option). ``draw``
-    "level" carves as hbo does, the same number from every level; a level that is mostly random
-    answers then lends the probe its few correct ones, those the question explains least (the highest
-    IFD), so the noisy copy's probe starts at a higher loss than the clean copy's. "uniform" draws as many from all of a dataset's correct answers
-    at random, as a development file sampled from the data would be."""
+    "level" carves as hbo does, the same number from every level, though the noisy copy's correct
+    answers are spread unevenly over its levels; "uniform" draws as many from all of a dataset's
+    correct answers at random, as a development file sampled from the data would be."""
     import torch
 
     import hbo.strategies.hbo as strategy_module
