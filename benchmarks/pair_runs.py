@@ -12,6 +12,10 @@ order) of every pair is one unit whose datasets are all the pairs' datasets, so 
 mixture can pool with seeds 0-5 of another. Runs are paired only when they scored the same
 questions, on the same machine with the same libraries (``--any-machine`` drops that check): the same
 config gives other numbers elsewhere.
+
+The decision scripts kept beside some result folders (``pool.py``) read their arms with
+``read_arms`` and print ``second_look``: each mixture at 95%, and the mixtures pooled at 95% and at
+the stricter level a question looked at a second time is held to (``interval``).
 """
 from __future__ import annotations
 
@@ -23,7 +27,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from hbo.outputs.comparison import compare_evaluations, paired_difference  # noqa: E402
+import numpy as np  # noqa: E402
+
+from hbo.outputs.comparison import compare_evaluations, paired_bootstrap, paired_difference  # noqa: E402
 
 
 def read_runs(spec: str, seeds: list[int] | None) -> dict[int, dict]:
@@ -103,6 +109,54 @@ def pool(units: list[tuple[list[dict], list[dict]]]) -> tuple[list[dict], list[d
     second = [{f"{k}:{d}": v for k, (_, theirs) in enumerate(units) for d, v in theirs[i]["exact"].items()}
               for i in range(count)]
     return first, second
+
+
+def read_arms(first: str, second: str, seeds: list[int], any_machine: bool = False) -> tuple[list[dict], list[dict]]:
+    """Both arms' run files for exactly ``seeds`` (in that order), each seed's two runs checked alike
+    (unless ``any_machine``): a seed missing on either side stops, since a decision names its seeds."""
+    arms = []
+    for spec in (first, second):
+        runs = read_runs(spec, seeds)
+        if sorted(runs) != sorted(seeds):
+            raise SystemExit(f"{spec}: has seeds {sorted(runs)}, not {sorted(seeds)}")
+        arms.append([runs[s] for s in seeds])
+    if not any_machine:
+        for x, y in zip(*arms):
+            check_alike(x, y)
+    return arms[0], arms[1]
+
+
+def interval(first: list[dict], second: list[dict], level: float = 95.0, resamples: int = 2000,
+             seed: int = 0) -> tuple[float, float, float]:
+    """The paired difference of two lists of per-dataset answer maps (seed order; ``exact`` of run
+    files, or ``pool``'s units) and its percentile bootstrap interval at ``level`` percent: at 95,
+    ``paired_difference``'s; a stricter level for a question looked at a second time."""
+    delta, draws = paired_bootstrap(first, second, resamples, seed)
+    low, high = np.percentile(draws, [50 - level / 2, 50 + level / 2])
+    return delta, float(low), float(high)
+
+
+def second_look(arms: dict[str, tuple[list[dict], list[dict]]], levels: tuple[float, ...] = (95.0, 97.5),
+                resamples: int = 20000) -> list[str]:
+    """A decision's report over several mixtures (``arms``: mixture name -> both arms' run files in
+    seed order, as ``read_arms`` gives them): each mixture's difference with its 95% interval and
+    per-dataset differences, then the mixtures pooled (``pool``) at each of ``levels``; bootstrap
+    seed 0."""
+    lines = []
+    for name, (mine, theirs) in arms.items():
+        first, second = [r["exact"] for r in mine], [r["exact"] for r in theirs]
+        delta, low, high = interval(first, second, 95.0, resamples)
+        per = {d: 100 * (np.mean([np.mean(f[d]) for f in first]) - np.mean([np.mean(s[d]) for s in second]))
+               for d in first[0]}
+        lines.append(f"{name}: {delta:+.2f} [{low:+.2f}, {high:+.2f}] (95%); "
+                     + ", ".join(f"{d} {v:+.1f}" for d, v in per.items()))
+    seeds = [r["seed"] for r in next(iter(arms.values()))[0]]
+    pooled_first, pooled_second = pool(list(arms.values()))
+    for level in levels:
+        delta, low, high = interval(pooled_first, pooled_second, level, resamples)
+        lines.append(f"pooled, seeds {seeds[0]}-{seeds[-1]}: {delta:+.3f} [{low:+.3f}, {high:+.3f}] "
+                     f"({level:g}%, {resamples} resamples)")
+    return lines
 
 
 def format_result(result: dict) -> str:

@@ -647,6 +647,37 @@ def test_pair_runs_refuses_runs_that_cannot_be_paired(tmp_path):
         pair_runs.compare([(str(tmp_path / "a"), str(tmp_path / "nothing"))])
 
 
+def test_pair_runs_second_look_reports_each_mixture_and_the_pool_at_each_level(tmp_path):
+    """What a second look's decision script prints: each mixture's difference at 95%, and the mixtures
+    pooled at 95% and at the stricter level, the same bootstrap at both (so the stricter is wider)."""
+    pair_runs = benchmark_module("pair_runs")
+    write_runs(tmp_path / "a", "hbo", {0: {"x": [1, 1, 0, 1]}, 1: {"x": [1, 0, 1, 1]}, 2: {"x": [0, 1, 1, 1]}})
+    write_runs(tmp_path / "b", "hbo", {0: {"x": [0, 1, 0, 1]}, 1: {"x": [1, 0, 0, 1]}, 2: {"x": [0, 1, 1, 0]}})
+    write_runs(tmp_path / "c", "hbo", {0: {"y": [1, 0]}, 1: {"y": [0, 0]}, 2: {"y": [1, 1]}})
+    write_runs(tmp_path / "d", "hbo", {0: {"y": [1, 0]}, 1: {"y": [1, 0]}, 2: {"y": [1, 1]}})
+    write_runs(tmp_path / "short", "hbo", {0: {"x": [1, 1, 0, 1]}, 1: {"x": [1, 0, 1, 1]}})
+    arms = {"m1": pair_runs.read_arms(str(tmp_path / "a"), str(tmp_path / "b"), [0, 1, 2]),
+            "m2": pair_runs.read_arms(str(tmp_path / "c"), str(tmp_path / "d"), [0, 1, 2])}
+    assert [r["seed"] for r in arms["m1"][0]] == [0, 1, 2]
+    with pytest.raises(SystemExit, match=r"has seeds \[0, 1\], not \[0, 1, 2\]"):
+        pair_runs.read_arms(str(tmp_path / "short"), str(tmp_path / "b"), [0, 1, 2])
+    # at 95% the interval is paired_difference's, from the same draws
+    first, second = ([r["exact"] for r in runs] for runs in arms["m1"])
+    delta, low, high = pair_runs.interval(first, second, 95.0, 500)
+    assert [delta, low, high] == pytest.approx([pair_runs.paired_difference(first, second, 500)["delta_macro"],
+                                                *pair_runs.paired_difference(first, second, 500)["ci95"]])
+    lines = pair_runs.second_look(arms, (95.0, 97.5), resamples=500)
+    # m1: one question more right on each seed, +25 points; m2: one fewer on seed 1, -50 / 3 points
+    assert lines[0].startswith("m1: +25.00 [") and lines[0].endswith("x +25.0")
+    assert lines[1].startswith("m2: -16.67 [") and lines[1].endswith("y -16.7")
+    # pooled: each seed's unit averages x and y, (25 - 50 / 3) / 2
+    pooled = [line for line in lines if line.startswith("pooled, seeds 0-2:")]
+    assert [line.split(" (")[1] for line in pooled] == ["95%, 500 resamples)", "97.5%, 500 resamples)"]
+    bounds = [tuple(float(v) for v in line.split("[")[1].split("]")[0].split(", ")) for line in pooled]
+    assert all(line.split(": ")[1].startswith("+4.167 [") for line in pooled)
+    assert bounds[1][0] <= bounds[0][0] and bounds[1][1] >= bounds[0][1]
+
+
 def process_ended(pid: int) -> bool:
     """Whether ``pid`` has exited (a zombie no one has reaped yet counts as exited)."""
     try:
