@@ -4,9 +4,7 @@ repository root: python benchmarks/results/runs/wrong-tokens-evidence-rule/boots
 import sys
 
 sys.path.insert(0, "benchmarks")
-sys.path.insert(0, "src")
 import pair_runs  # noqa: E402
-from hbo.outputs import comparison  # noqa: E402
 
 R = "benchmarks/results/runs"
 S, D = f"{R}/wrong-tokens-evidence-screen", f"{R}/wrong-tokens-evidence-rule"
@@ -19,10 +17,8 @@ def default(m):
 PAIRS = [(f"{S}/dev,{D}/dev-4-11,{D}/dev-12-17", default("dev")), (f"{D}/dev-clean", default("dev-clean")),
          (f"{S}/dev-pretrained,{D}/dev-pretrained-4-17", default("dev-pretrained")),
          (f"{D}/dev-tiebreak", default("dev-tiebreak"))]
-ORIGINAL = comparison.paired_difference
+first, second = pair_runs.pool([pair_runs.read_arms(a, b, list(range(18))) for a, b in PAIRS])
 for resamples, seeds in ((2000, range(10)), (20000, range(2))):
     for seed in seeds:
-        pair_runs.paired_difference = lambda a, b, r=resamples, s=seed, **_: ORIGINAL(a, b, resamples=r, seed=s)
-        pooled = pair_runs.compare(PAIRS, list(range(18)))["pooled"]
-        low, high = pooled["ci95"]
-        print(f"resamples {resamples}, bootstrap seed {seed}: {pooled['delta_macro']:+.3f} [{low:+.3f}, {high:+.3f}]")
+        delta, low, high = pair_runs.interval(first, second, 95.0, resamples, seed)
+        print(f"resamples {resamples}, bootstrap seed {seed}: {delta:+.3f} [{low:+.3f}, {high:+.3f}]")
