@@ -15,7 +15,8 @@ config gives other numbers elsewhere.
 
 The decision scripts kept beside some result folders (``pool.py``) read their arms with
 ``read_arms`` and print ``second_look``: each mixture at 95%, and the mixtures pooled at 95% and at
-the stricter level a question looked at a second time is held to (``interval``).
+the stricter level a question looked at a second time is held to
+(``hbo.outputs.comparison.paired_interval``).
 """
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 import numpy as np  # noqa: E402
 
-from hbo.outputs.comparison import compare_evaluations, paired_bootstrap, paired_difference  # noqa: E402
+from hbo.outputs.comparison import compare_evaluations, paired_difference, paired_interval  # noqa: E402
 
 
 def read_runs(spec: str, seeds: list[int] | None) -> dict[int, dict]:
@@ -126,16 +127,6 @@ def read_arms(first: str, second: str, seeds: list[int], any_machine: bool = Fal
     return arms[0], arms[1]
 
 
-def interval(first: list[dict], second: list[dict], level: float = 95.0, resamples: int = 2000,
-             seed: int = 0) -> tuple[float, float, float]:
-    """The paired difference of two lists of per-dataset answer maps (seed order; ``exact`` of run
-    files, or ``pool``'s units) and its percentile bootstrap interval at ``level`` percent: at 95,
-    ``paired_difference``'s; a stricter level for a question looked at a second time."""
-    delta, draws = paired_bootstrap(first, second, resamples, seed)
-    low, high = np.percentile(draws, [50 - level / 2, 50 + level / 2])
-    return delta, float(low), float(high)
-
-
 def second_look(arms: dict[str, tuple[list[dict], list[dict]]], levels: tuple[float, ...] = (95.0, 97.5),
                 resamples: int = 20000) -> list[str]:
     """A decision's report over several mixtures (``arms``: mixture name -> both arms' run files in
@@ -145,7 +136,7 @@ def second_look(arms: dict[str, tuple[list[dict], list[dict]]], levels: tuple[fl
     lines = []
     for name, (mine, theirs) in arms.items():
         first, second = [r["exact"] for r in mine], [r["exact"] for r in theirs]
-        delta, low, high = interval(first, second, 95.0, resamples)
+        delta, low, high = paired_interval(first, second, 95.0, resamples)
         per = {d: 100 * (np.mean([np.mean(f[d]) for f in first]) - np.mean([np.mean(s[d]) for s in second]))
                for d in first[0]}
         lines.append(f"{name}: {delta:+.2f} [{low:+.2f}, {high:+.2f}] (95%); "
@@ -153,7 +144,7 @@ def second_look(arms: dict[str, tuple[list[dict], list[dict]]], levels: tuple[fl
     seeds = [r["seed"] for r in next(iter(arms.values()))[0]]
     pooled_first, pooled_second = pool(list(arms.values()))
     for level in levels:
-        delta, low, high = interval(pooled_first, pooled_second, level, resamples)
+        delta, low, high = paired_interval(pooled_first, pooled_second, level, resamples)
         lines.append(f"pooled, seeds {seeds[0]}-{seeds[-1]}: {delta:+.3f} [{low:+.3f}, {high:+.3f}] "
                      f"({level:g}%, {resamples} resamples)")
     return lines

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from hbo.outputs import comparison
-from hbo.outputs.comparison import macro_accuracy, paired_bootstrap, paired_difference
+from hbo.outputs.comparison import macro_accuracy, paired_bootstrap, paired_difference, paired_interval
 
 
 def test_macro_accuracy_is_the_unweighted_mean_over_datasets():
@@ -64,6 +64,8 @@ def test_the_bootstrap_draws_give_the_95_interval_and_wider_ones_at_higher_level
     assert np.percentile(draws, [2.5, 97.5]).tolist() == result["ci95"]
     low, high = np.percentile(draws, [1.25, 98.75])  # a 97.5% interval holds the 95% one
     assert low < result["ci95"][0] and high > result["ci95"][1]
+    assert paired_interval(a, b, 97.5, resamples=3000, seed=7) == (delta, low, high)
+    assert paired_interval(a, b, resamples=3000, seed=7) == (delta, *result["ci95"])
 
 
 def test_memory_stays_bounded_with_many_questions():

@@ -5,6 +5,7 @@ import sys
 
 sys.path.insert(0, "benchmarks")
 import pair_runs  # noqa: E402
+from hbo.outputs.comparison import paired_interval  # noqa: E402  (src is on the path once pair_runs is imported)
 
 R = "benchmarks/results/runs"
 S, D = f"{R}/wrong-tokens-evidence-screen", f"{R}/wrong-tokens-evidence-rule"
@@ -20,5 +21,5 @@ PAIRS = [(f"{S}/dev,{D}/dev-4-11,{D}/dev-12-17", default("dev")), (f"{D}/dev-cle
 first, second = pair_runs.pool([pair_runs.read_arms(a, b, list(range(18))) for a, b in PAIRS])
 for resamples, seeds in ((2000, range(10)), (20000, range(2))):
     for seed in seeds:
-        delta, low, high = pair_runs.interval(first, second, 95.0, resamples, seed)
+        delta, low, high = paired_interval(first, second, 95.0, resamples, seed)
         print(f"resamples {resamples}, bootstrap seed {seed}: {delta:+.3f} [{low:+.3f}, {high:+.3f}]")
