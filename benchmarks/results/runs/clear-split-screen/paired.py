@@ -1,7 +1,8 @@
-"""The unlearnable check's end shares, seeds 0-15: this arm against the default on the same seeds and
-processor (abs-progress-screen/), paired by seed, 95% bootstrap over seeds, 20000 resamples
+"""The unlearnable check's end shares, seeds 0-15: an arm's (this screen's by default, or the folder of
+``seed-N.json`` files given) against the default on the same seeds and processor
+(abs-progress-screen/), paired by seed, 95% bootstrap over seeds, 20000 resamples
 (`unlearnable.mean_interval`). Run from the repository root:
-python benchmarks/results/runs/clear-split-screen/paired.py"""
+python benchmarks/results/runs/clear-split-screen/paired.py [ARM_DIR]"""
 import json
 import statistics
 import sys
@@ -12,7 +13,8 @@ sys.path.insert(0, str(runs.parents[1]))  # benchmarks/
 from unlearnable import mean_interval  # noqa: E402
 
 SEEDS = range(16)
-arm = [json.loads((runs / "clear-split-screen/unlearnable" / f"seed-{s}.json").read_text())["shares"] for s in SEEDS]
+folder = Path(sys.argv[1]) if len(sys.argv) > 1 else runs / "clear-split-screen/unlearnable"
+arm = [json.loads((folder / f"seed-{s}.json").read_text())["shares"] for s in SEEDS]
 default = [[float(v) for v in line.split("noisy share ")[1].split()]
            for line in (runs / "abs-progress-screen/unlearnable-loss-0-15.txt").read_text().splitlines()
            if line.startswith("seed ")]
