@@ -673,6 +673,26 @@ def test_pair_runs_second_look_reports_each_mixture_and_the_pool_at_each_level(t
     assert bounds[1][0] <= bounds[0][0] and bounds[1][1] >= bounds[0][1]
 
 
+
+def test_pair_runs_late_shares_average_each_runs_later_updates_then_the_seeds(tmp_path):
+    """Where a run's mixture settled: each dataset's share over the updates from the given step on, then
+    the mean over seeds; a seed whose log is missing stops instead of shrinking the mean."""
+    pair_runs = benchmark_module("pair_runs")
+    logs = {0: [(0, 0.5), (500, 0.9), (600, 0.7), (1000, 0.3)], 1: [(0, 0.5), (600, 0.2), (1000, 0.4)]}
+    for seed, points in logs.items():
+        path = tmp_path / "arm" / "runs" / "dev-1000" / f"hbo-{seed}-probabilities.jsonl"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("".join(json.dumps({"step": step, "global": {"a": share, "b": 1 - share}}) + "\n"
+                                for step, share in points))
+    shares = pair_runs.late_shares(str(tmp_path / "arm"), [0, 1], 550)
+    # seed 0: (0.7 + 0.3) / 2 = 0.5; seed 1: (0.2 + 0.4) / 2 = 0.3; mean 0.4 (b: 0.6)
+    assert shares == pytest.approx({"a": 0.4, "b": 0.6})
+    assert list(shares) == ["a", "b"]
+    with pytest.raises(SystemExit, match="0 probability logs of hbo seed 2"):
+        pair_runs.late_shares(str(tmp_path / "arm"), [0, 2], 550)
+    with pytest.raises(SystemExit, match="no update at or after step 2000"):
+        pair_runs.late_shares(str(tmp_path / "arm"), [0], 2000)
+
 def process_ended(pid: int) -> bool:
     """Whether ``pid`` has exited (a zombie no one has reaped yet counts as exited)."""
     try:
