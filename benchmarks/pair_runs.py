@@ -16,7 +16,8 @@ config gives other numbers elsewhere.
 The decision scripts kept beside some result folders (``pool.py``) read their arms with
 ``read_arms`` and print ``second_look``: each mixture at 95%, and the mixtures pooled at 95% and at
 the stricter level a question looked at a second time is held to
-(``hbo.outputs.comparison.paired_interval``).
+(``hbo.outputs.comparison.paired_interval``); ``late_shares`` reads where a run's mixture
+settled from its probability logs.
 """
 from __future__ import annotations
 

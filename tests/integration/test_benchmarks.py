@@ -673,7 +673,6 @@ def test_pair_runs_second_look_reports_each_mixture_and_the_pool_at_each_level(t
     assert bounds[1][0] <= bounds[0][0] and bounds[1][1] >= bounds[0][1]
 
 
-
 def test_pair_runs_late_shares_average_each_runs_later_updates_then_the_seeds(tmp_path):
     """Where a run's mixture settled: each dataset's share over the updates from the given step on, then
     the mean over seeds; a seed whose log is missing stops instead of shrinking the mean."""
@@ -692,6 +691,7 @@ def test_pair_runs_late_shares_average_each_runs_later_updates_then_the_seeds(tm
         pair_runs.late_shares(str(tmp_path / "arm"), [0, 2], 550)
     with pytest.raises(SystemExit, match="no update at or after step 2000"):
         pair_runs.late_shares(str(tmp_path / "arm"), [0], 2000)
+
 
 def process_ended(pid: int) -> bool:
     """Whether ``pid`` has exited (a zombie no one has reaped yet counts as exited)."""
