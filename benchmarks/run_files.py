@@ -32,6 +32,15 @@ ADDED_KEYS = {"sampling.heldout_units": "fall", "sampling.reward_ema_of": "score
               "sampling.gradient_blocks": None}
 
 
+def _reads_heldout_probe(sampling) -> bool:
+    """Whether a run of this ``SamplingConfig`` measures a held-out probe (hbo's strategies with a
+    held-out or transfer reward), so that the probe's measure and fall can change its result."""
+    from hbo.strategies import STRATEGIES
+
+    return STRATEGIES[sampling.strategy].uses_weight_average and (
+        sampling.global_reward in ("heldout", "transfer") or sampling.local_reward == "heldout")
+
+
 def config_digest(config, base: bool = False) -> str:
     """Of everything in ``config`` that decides a run's result (the output folder does not), the data
     files' contents included; with ``base``, of what decides a base model's evaluation alone (the
@@ -49,6 +58,10 @@ def config_digest(config, base: bool = False) -> str:
         values = dataclasses.asdict(dataclasses.replace(config, output_dir=""))
         # a strategy that keeps no weight average runs the same whatever probe_average says
         values["sampling"]["probe_average"] = weight_average_decay(config.sampling)
+        # and one that reads no held-out probe, whatever the probe's measure and fall: at the values
+        # every run file carried before the default became wrong_mass and absolute
+        if not _reads_heldout_probe(config.sampling):
+            values["sampling"]["heldout_measure"], values["sampling"]["heldout_fall"] = "loss", "total"
         for key, before in ADDED_KEYS.items():
             *sections, name = key.split(".")
             section = values

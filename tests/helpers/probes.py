@@ -23,6 +23,13 @@ class FakeProbe:
         return torch.tensor([self.base[i] + (math.log(2) if i in (2, 3) else 0.0) for i in indices],
                             dtype=torch.float64)
 
+    def losses_and_answer_measures(self, indices):
+        """[loss, wrong-token share, margin deficit, wrong mass] per example, all from the loss above as
+        if each answer were one token: wrong when its loss exceeds log 2 (p < 1/2), by that excess in
+        margin, and 1 - p in wrong mass."""
+        loss = self.losses(indices)
+        return torch.stack([loss, (loss > math.log(2)).double(), (loss - math.log(2)).clamp(min=0), 1 - torch.exp(-loss)], 1)
+
     def alone_losses(self, indices):
         return torch.zeros(len(indices), dtype=torch.float64)
 

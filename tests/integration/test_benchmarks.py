@@ -124,7 +124,8 @@ def test_an_option_added_since_keeps_earlier_run_files_valid():
     assert record["commit"].startswith("4e4d7a6")  # written before the keys below existed
     config = ["data.mixture=hard", "sampling.seed=3", "training.seed=3", "training.max_steps=1000",
               "eval.before=false", *record["overrides"],
-              "sampling.probe_average=null"]  # the default since; this run measured the weights as trained
+              "sampling.probe_average=null",  # the default since; this run measured the weights as trained
+              "sampling.heldout_measure=loss", "sampling.heldout_fall=total"]  # and it read the probe's loss
     assert run_files.config_digest(load_config(None, config)) == record["digest"]
     # a strategy that keeps no weight average is the same run whatever probe_average says
     static = json.loads((ROOT / "benchmarks" / "results" / "runs" / "env-hard-1000" / "proportional-0.json").read_text())
@@ -133,6 +134,14 @@ def test_an_option_added_since_keeps_earlier_run_files_valid():
     for average in ("0.98", "null", "0.5"):
         assert run_files.config_digest(load_config(None, static_config + [f"sampling.probe_average={average}"])) \
             == static["digest"]
+    # nor whatever the held-out probe's measure and fall say, where the run reads no probe; hbo's does
+    loss, wrong_mass = ["sampling.heldout_measure=loss", "sampling.heldout_fall=total"], \
+        ["sampling.heldout_measure=wrong_mass", "sampling.heldout_fall=absolute"]
+    for measure in (loss, wrong_mass):
+        assert run_files.config_digest(load_config(None, static_config + measure)) == static["digest"]
+        assert run_files.config_digest(load_config(None, config + measure + ["preset=paper"])) \
+            == run_files.config_digest(load_config(None, config + loss + ["preset=paper"]))
+    assert run_files.config_digest(load_config(None, config + wrong_mass)) != record["digest"]
     changed = {"sampling.heldout_units": "errors", "sampling.reward_ema_of": "tilts", "data.mixture_heldout": 200,
                "sampling.heldout_lapse": 2, "sampling.heldout_trend": 4, "sampling.heldout_measure": "wrong_tokens",
                "sampling.hold_steps": 100, "sampling.probe_average": 0.9,

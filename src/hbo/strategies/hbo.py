@@ -13,7 +13,13 @@ it). hbo's defaults keep the actors, the hierarchy and the update rule, and read
 - ``global_reward: heldout`` (the default): the progress reward below, measured on a development
   probe of ``probe_per_level`` examples per level that is never trained on (``training_levels`` is
   what the sampler draws from): random answers can be memorised, not learnt, so their held-out loss
-  stops falling. With ``heldout_per_example`` (default) each dataset's fall is divided by its
+  stops falling once the model has learnt to hedge over them. That hedge is itself a fall: by
+  default (``heldout_measure: wrong_mass``, ``heldout_fall: absolute``) each probe example is read
+  by the probability its answer tokens leave on wrong tokens, a group's fall being its examples'
+  mean fall, so a random digit, hedged at best over the ten digits, falls by about 0.1 where a
+  learnt token falls by up to 1; in loss the hedge falls by about half what learning does
+  (``heldout_measure: loss`` with ``heldout_fall: total``, the default before, read it as
+  progress). With ``heldout_per_example`` (default) each dataset's fall is divided by its
   sampling probability over the window, the fall bought per unit of sampling; with
   ``heldout_threshold`` (default 2) every fall is first shrunk toward 0 by that many standard errors
   of its probe examples' falls, so that the scatter of a few examples does not pass for progress.
@@ -29,15 +35,14 @@ it). hbo's defaults keep the actors, the hierarchy and the update rule, and read
   when right tokens only grow surer, which exact match does not see), or with ``margin`` by how far
   its wrong answer tokens' logits are below the greedy choice's (progress toward exact match that
   shows before a token turns right), or with ``wrong_mass`` by the probability it leaves on wrong
-  answer tokens (smooth like the loss, but a random answer's digit, which can at best be hedged
-  over the ten digits, falls by at most about 0.1 where a learnt token falls by up to 1), and
+  answer tokens (the default, above), and
   ``hold_steps: N`` keeps
   both actors at their start through step N, measuring only, so that the fast first fall of every
   new wording, which any mixture buys, does not pick the lead, and ``global_moves: on_evidence``
   moves the global actor only at an update where some dataset's fall clears the noise (by default
   it keeps stepping toward the last lead's tilt while nothing new is measured);
 - ``local_reward: heldout`` (the default): the uniform distribution tilted the same way by each
-  level's probe-loss fall, on one scale for the whole mixture;
+  level's probe fall, on one scale for the whole mixture;
 - ``global_reward: progress``: R_d = prior_d * exp(tilt * s_d), s_d the relative fall of d's mean loss
   since the last update over the largest |fall| (EMA-smoothed): positive by construction, the prior
   when all progress alike, so the fixed point pi ~ R stays a tilt of the user's prior;
@@ -214,8 +219,8 @@ class HBOStrategy(Strategy):
                 for dataset in (self.levels if levels is None else levels)]
 
     def heldout_falls(self, probe: RewardProbe) -> tuple[list[float], list[list[float]]]:
-        """The relative fall of the development probe's loss since the last update (since the base
-        model at the first), per dataset and per level. The probe is never trained on, so a fall is
+        """The fall of the development probe's measure (``heldout_measure``, as ``heldout_fall``) since
+        the last update (since the base model at the first), per dataset and per level. The probe is never trained on, so a fall is
         learning that carries to unseen examples: random answers can be memorised, not learnt, and
         their held-out loss does not keep falling. Unmeasured entries (no probe example) take the
         mean of their peers."""
