@@ -259,7 +259,8 @@ class Config:
                                   "loss) with it, or choose total or absolute")
         if self.sampling.heldout_units == "errors" and self.sampling.heldout_fall == "median":
             raise ConfigError("sampling.heldout_units: errors needs a standard error, which the median fall has not; "
-                              "choose sampling.heldout_fall total, absolute or likelihood")
+                              "choose sampling.heldout_fall total or absolute (or likelihood, with "
+                              "sampling.heldout_measure=loss)")
         if self.sampling.heldout_measure != "loss" and self.sampling.heldout_fall not in ("total", "absolute"):
             raise ConfigError(f"sampling.heldout_measure: {self.sampling.heldout_measure} measures answer tokens against "
                               f"greedy decoding, which has no {self.sampling.heldout_fall!r} fall; choose "
