@@ -630,6 +630,29 @@ def test_wrong_mass_measure_scores_falls_of_the_probability_left_on_wrong_tokens
     assert record["local_reward"][1] == pytest.approx([0.5, 0.5])
 
 
+def test_a_checkpoint_continues_only_under_the_measure_its_probe_was_read_by():
+    """The first fall after a resume compares the probe's measure now with the one saved: a wrong mass
+    against a loss would be a fall of nothing real. So a checkpoint resumes under its own measure only;
+    one written before the measure was saved tells it by its answer means (an answer measure's only)."""
+    wrong_mass = {"heldout_measure": "wrong_mass", "heldout_fall": "absolute"}
+    default = heldout_strategy(**wrong_mass)
+    default.start(_answer_probe(default, lambda key: [1.0, 0.5, 2.0, 0.6]))
+    default.update(_answer_probe(default, lambda key: [0.9, 0.5, 2.0, 0.5]), 50)
+    state = default.state_dict()
+    with pytest.raises(ValueError, match="read by wrong_mass.*heldout_measure=wrong_mass"):
+        heldout_strategy().load_state_dict(state)  # the probe's loss
+    heldout_strategy(**wrong_mass).load_state_dict(state)
+    loss = heldout_strategy()
+    loss.update(_held_probe(loss, {(0, 0): 0.9, (0, 1): 0.9, (1, 0): 0.9, (1, 1): 0.9}), 50)
+    older = {k: v for k, v in loss.state_dict().items() if k != "heldout_measure"}  # before it was saved
+    with pytest.raises(ValueError, match="read by loss.*heldout_measure=loss sampling.heldout_fall=total"):
+        heldout_strategy(**wrong_mass).load_state_dict(older)
+    heldout_strategy().load_state_dict(older)
+    older = {k: v for k, v in state.items() if k != "heldout_measure"}
+    with pytest.raises(ValueError, match="read by an answer measure"):
+        heldout_strategy().load_state_dict(older)
+
+
 def test_every_answer_measure_reads_a_column_of_the_probes_pass():
     from typing import get_args
 

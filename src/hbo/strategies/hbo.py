@@ -556,9 +556,29 @@ class HBOStrategy(Strategy):
             "probe_history": self.probe_history,
             "fall_history": self.fall_history,
             "local_emas": [e.state_dict() for e in self.local_emas] if self.local_emas else None,
+            "heldout_measure": self.config.heldout_measure,
         }
 
+    def check_measure(self, state: dict) -> None:
+        """Refuse to continue a probe read by one measure with another: the first fall after the
+        resume would compare, say, a wrong mass with a loss. A checkpoint written before the measure
+        was saved tells it by its answer means, which only an answer measure keeps."""
+        if not self.heldout or not self.probe_indices:
+            return
+        saved = state.get("heldout_measure")
+        if saved is None:
+            if bool(state.get("answer_means")) == self.answer_measured:
+                return
+            saved = "an answer measure" if state.get("answer_means") else "loss"
+        elif saved == self.config.heldout_measure:
+            return
+        hint = f"sampling.heldout_measure={saved}" if saved != "an answer measure" else "the measure it was written with"
+        raise ValueError(f"the checkpoint's development probe was read by {saved}, this run's by sampling.heldout_measure "
+                         f"{self.config.heldout_measure} (the default since 2026-12-06 is wrong_mass); resume with "
+                         f"{hint}" + (" sampling.heldout_fall=total" if saved == "loss" else ""))
+
     def load_state_dict(self, state: dict) -> None:
+        self.check_measure(state)
         self.global_actor.load_state_dict(state["global_actor"])
         for actor, s in zip(self.local_actors, state["local_actors"]):
             actor.load_state_dict(s)
