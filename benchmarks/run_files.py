@@ -33,12 +33,13 @@ ADDED_KEYS = {"sampling.heldout_units": "fall", "sampling.reward_ema_of": "score
 
 
 def _reads_heldout_probe(sampling) -> bool:
-    """Whether a run of this ``SamplingConfig`` measures a held-out probe (hbo's strategies with a
-    held-out or transfer reward), so that the probe's measure and fall can change its result."""
+    """Whether a run of this ``SamplingConfig`` measures a held-out probe (one of hbo's own strategies,
+    those that keep a weight average, with a reward that reads one), so that the probe's measure and
+    fall can change its result."""
     from hbo.strategies import STRATEGIES
+    from hbo.strategies.hbo import reads_heldout_probe
 
-    return STRATEGIES[sampling.strategy].uses_weight_average and (
-        sampling.global_reward in ("heldout", "transfer") or sampling.local_reward == "heldout")
+    return STRATEGIES[sampling.strategy].uses_weight_average and reads_heldout_probe(sampling)
 
 
 def config_digest(config, base: bool = False) -> str:

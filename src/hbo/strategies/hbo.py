@@ -104,6 +104,14 @@ def level_ratio(kind: str, now: torch.Tensor, base: torch.Tensor,
     raise ValueError(f"unknown local reward {kind!r}; choose ppl, loss or ifd")
 
 
+def reads_heldout_probe(config, update_global: bool = True, update_local: bool = True) -> bool:
+    """Whether hbo's strategy under ``config`` (a ``SamplingConfig``) carves and measures a held-out
+    development probe: a held-out or transfer global reward, or the held-out local reward, on an
+    actor it updates. The benchmarks' run digests ask the same question."""
+    return ((update_global and config.global_reward in ("heldout", "transfer"))
+            or (update_local and config.local_reward == "heldout"))
+
+
 class HBOStrategy(Strategy):
 
     def __init__(self, levels, config, base_loss: torch.Tensor, base_alone_loss: torch.Tensor,
@@ -127,8 +135,7 @@ class HBOStrategy(Strategy):
         self.last_ratios = [[nan] * len(ds) for ds in self.levels]
         self.last_losses = [nan] * len(self.levels)  # global_reward progress: each dataset's loss at the last update
         # The held-out rewards' development probe: a few examples of every level, never trained on.
-        self.heldout = ((self.update_global and config.global_reward in ("heldout", "transfer"))
-                        or (self.update_local and config.local_reward == "heldout"))
+        self.heldout = reads_heldout_probe(config, update_global, update_local)
         if self.heldout:
             self.training_levels, self.probe_levels = hold_out(self.levels, config.probe_per_level, config.seed + 2)
         self.probe_indices = [i for dataset in self.probe_levels for level in dataset for i in level]
@@ -572,10 +579,12 @@ class HBOStrategy(Strategy):
             saved = "an answer measure" if state.get("answer_means") else "loss"
         elif saved == self.config.heldout_measure:
             return
-        hint = f"sampling.heldout_measure={saved}" if saved != "an answer measure" else "the measure it was written with"
+        if saved == "an answer measure":
+            hint = "the measure it was written with"
+        else:  # the probe's loss was the default with the total fall until 2026-12-06
+            hint = f"sampling.heldout_measure={saved}" + (" sampling.heldout_fall=total" if saved == "loss" else "")
         raise ValueError(f"the checkpoint's development probe was read by {saved}, this run's by sampling.heldout_measure "
-                         f"{self.config.heldout_measure} (the default since 2026-12-06 is wrong_mass); resume with "
-                         f"{hint}" + (" sampling.heldout_fall=total" if saved == "loss" else ""))
+                         f"{self.config.heldout_measure} (the default since 2026-12-06 is wrong_mass); resume with {hint}")
 
     def load_state_dict(self, state: dict) -> None:
         self.check_measure(state)
