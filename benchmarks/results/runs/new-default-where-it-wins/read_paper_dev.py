@@ -1,5 +1,5 @@
 """RULE-paper-dev.md's reading: the default against hbo-paper, and hbo-paper against proportional, on
-seeds 18-29 of dev and dev-tiebreak, one processor (Intel Xeon, model 167). Run from the repository
+seeds 18-29 of the four development mixtures, one processor (Intel Xeon, model 167). Run from the repository
 root: python benchmarks/results/runs/new-default-where-it-wins/read_paper_dev.py"""
 import sys
 
@@ -9,7 +9,7 @@ import pair_runs  # noqa: E402
 R = "benchmarks/results/runs"
 HERE = f"{R}/new-default-where-it-wins"
 SEEDS = list(range(18, 30))
-MIXTURES = ("dev", "dev-tiebreak")
+MIXTURES = ("dev", "dev-clean", "dev-pretrained", "dev-tiebreak")
 pairs = {
     "hbo (the default) - hbo-paper": lambda m: (f"{R}/wrong-mass-screen/fresh-{m}", f"{HERE}/paper-{m}:hbo-paper"),
     "hbo-paper - proportional": lambda m: (f"{HERE}/paper-{m}:hbo-paper", f"{HERE}/plain-{m}:proportional"),
