@@ -154,10 +154,11 @@ def second_look(arms: dict[str, tuple[list[dict], list[dict]]], levels: tuple[fl
 def late_shares(folder: str, seeds: list[int], from_step: int, name: str = "hbo") -> dict[str, float]:
     """Each dataset's global share averaged over the updates from ``from_step`` on, then over ``seeds``:
     where a run's mixture settled, read from the probability logs (``NAME-SEED-probabilities.jsonl``)
-    under ``folder``. A seed without exactly one log there stops."""
+    under ``folder`` (``DIR,DIR2`` reads several folders as one arm, as ``read_runs`` does). A seed
+    without exactly one log there stops."""
     means: dict[str, list[float]] = {}
     for seed in seeds:
-        paths = sorted(Path(folder).rglob(f"{name}-{seed}-probabilities.jsonl"))
+        paths = sorted(p for f in folder.split(",") for p in Path(f).rglob(f"{name}-{seed}-probabilities.jsonl"))
         if len(paths) != 1:
             raise SystemExit(f"{folder}: {len(paths)} probability logs of {name} seed {seed}, not one")
         late = [r for r in map(json.loads, paths[0].read_text().splitlines()) if r["step"] >= from_step]

@@ -698,6 +698,15 @@ def test_pair_runs_late_shares_average_each_runs_later_updates_then_the_seeds(tm
     assert list(shares) == ["a", "b"]
     with pytest.raises(SystemExit, match="0 probability logs of hbo seed 2"):
         pair_runs.late_shares(str(tmp_path / "arm"), [0, 2], 550)
+    # two folders read as one arm: seed 2 in the second, seed 0 in both (twice is not once)
+    later = tmp_path / "later" / "hbo-2-probabilities.jsonl"
+    later.parent.mkdir()
+    later.write_text(json.dumps({"step": 600, "global": {"a": 0.9, "b": 0.1}}) + "\n")
+    shares = pair_runs.late_shares(f"{tmp_path / 'arm'},{tmp_path / 'later'}", [1, 2], 550)
+    assert shares == pytest.approx({"a": 0.6, "b": 0.4})  # (0.3 + 0.9) / 2
+    (tmp_path / "later" / "hbo-0-probabilities.jsonl").write_text(later.read_text())
+    with pytest.raises(SystemExit, match="2 probability logs of hbo seed 0"):
+        pair_runs.late_shares(f"{tmp_path / 'arm'},{tmp_path / 'later'}", [0], 550)
     with pytest.raises(SystemExit, match="no update at or after step 2000"):
         pair_runs.late_shares(str(tmp_path / "arm"), [0], 2000)
 

@@ -31,10 +31,7 @@ print("hbo (the default) - proportional, seeds 0-3 and 18-29:")
 print("\n".join(pair_runs.second_look(arms, (95.0,))))
 print("the default's mean share of the samples from step 550 (proportional's prior in brackets):")
 for m in DEV:
-    shares = {}
-    for folder, seeds in ((f"{R}/wrong-mass-screen/{m}", SEEDS[:4]), (f"{R}/wrong-mass-screen/fresh-{m}", SEEDS[4:])):
-        for d, v in pair_runs.late_shares(folder, seeds, 550).items():
-            shares[d] = shares.get(d, 0.0) + v * len(seeds) / len(SEEDS)
+    shares = pair_runs.late_shares(f"{R}/wrong-mass-screen/{m},{R}/wrong-mass-screen/fresh-{m}", SEEDS, 550)
     prior = pair_runs.late_shares(f"{HERE}/plain-{m}", SEEDS[4:], 550, name="proportional")
     print(f"{m}: " + ", ".join(f"{d} {v:.2f} ({prior[d]:.2f})" for d, v in shares.items()))
 
