@@ -1,0 +1,44 @@
+"""RULE.md's reading: fixed mixtures on `clean` between proportional's shares and hbo's, against
+proportional, seeds 0-5, every run on one processor (Intel Xeon, model 167). Run from the repository
+root: python benchmarks/results/runs/room-on-clean/read.py
+
+First a check: the proportional runs made here beside the oracles must give the stored proportional
+runs' answers on every question (deck-screen/plain-clean for seeds 0-3, new-default-reports for 4-5),
+since hbo's default is read from its stored runs (wrong-mass-screen/clean, new-default-reports)."""
+import sys
+
+sys.path.insert(0, "benchmarks")
+import pair_runs  # noqa: E402
+
+R = "benchmarks/results/runs"
+HERE = f"{R}/room-on-clean/runs"
+SEEDS = list(range(6))
+STORED_PROP = f"{R}/deck-screen/plain-clean,{R}/new-default-reports/runs/clean-1000:proportional"
+STORED_HBO = f"{R}/wrong-mass-screen/clean,{R}/new-default-reports/runs/clean-1000"
+
+here, stored = pair_runs.read_arms(f"{HERE}:proportional", STORED_PROP, SEEDS)
+same = [a["exact"] == b["exact"] for a, b in zip(here, stored)]
+print(f"proportional here gives the stored runs' answers on every question: seeds {SEEDS}: {same}")
+if not all(same):
+    raise SystemExit("the pairing with hbo's stored runs is dropped (RULE.md)")
+
+
+def name(prefix: str) -> str:
+    """The oracle's run name: its --name and the digest of its shares."""
+    names = {p.name.rsplit("-", 1)[0] for p in pair_runs.Path(HERE).rglob(f"{prefix}-*.json")}
+    if len(names) != 1:
+        raise SystemExit(f"{prefix}: {sorted(names)}")
+    return names.pop()
+
+
+arms = {
+    "hbo-shares - proportional": pair_runs.read_arms(f"{HERE}:{name('hbo-shares')}", f"{HERE}:proportional", SEEDS),
+    "halfway - proportional": pair_runs.read_arms(f"{HERE}:{name('halfway')}", f"{HERE}:proportional", SEEDS),
+    "hbo (the default, stored) - proportional": pair_runs.read_arms(STORED_HBO, f"{HERE}:proportional", SEEDS),
+    "hbo-shares - hbo (the default)": pair_runs.read_arms(f"{HERE}:{name('hbo-shares')}", STORED_HBO, SEEDS),
+}
+print(f"seeds {SEEDS[0]}-{SEEDS[-1]}, 400 questions per dataset, paired 95% bootstrap interval:")
+for label, (first, second) in arms.items():
+    r = pair_runs.compare_pair(first, second)
+    print(f"{label}: {r['delta_macro']:+.2f} [{r['ci95'][0]:+.2f}, {r['ci95'][1]:+.2f}] (macro {r['macro'][0]:.1f} "
+          f"against {r['macro'][1]:.1f}); " + ", ".join(f"{d} {v:+.1f}" for d, v in r["per_dataset"].items()))
