@@ -56,7 +56,7 @@ VARIANTS = {
 }
 # Full: 400 held-out questions per dataset, not the mixtures' usual 100 (the first 100 are the same
 # questions, and training is unchanged): most of a run's spread is which questions it gets right, and
-# four times the questions narrows the paired intervals about 2.5 times (docs/benchmark.md).
+# four times the questions narrows the paired intervals about 2.5 times (docs/benchmark-log.md).
 FULL = {"steps": 1000, "seeds": [0, 1, 2], "overrides": ["data.mixture_heldout=400", "data.heldout_max=400"]}
 # Quick: every strategy runs its update at least twice, on a handful of held-out examples.
 QUICK = {"steps": 8, "seeds": [0], "overrides": ["sampling.update_interval=4", "data.heldout_max=8",

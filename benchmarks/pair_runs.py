@@ -1,5 +1,5 @@
 """Paired difference between the runs of two benchmark folders: a candidate's runs against the default's,
-made by separate ``benchmarks/mixture.py`` commands (one folder each), as docs/benchmark.md reports them.
+made by separate ``benchmarks/mixture.py`` commands (one folder each), as docs/benchmark-log.md reports them.
 
     python benchmarks/pair_runs.py CANDIDATE_DIR BASELINE_DIR [CANDIDATE_DIR2 BASELINE_DIR2 ...]
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 # The libraries whose versions can change a run's numbers. The digest covers the config and the data,
 # not the environment: the same config at the same code gave other answers in a freshly installed
-# environment, and with the same libraries on another processor (docs/benchmark.md), so every run
+# environment, and with the same libraries on another processor (docs/benchmark-log.md), so every run
 # file says what it ran with and on what.
 LIBRARIES = ("torch", "transformers", "accelerate", "datasets", "numpy", "peft", "trl")
 _warned_machine: set[Path] = set()  # folders already warned about run files that do not name their machine

@@ -67,7 +67,7 @@ SETTINGS = {
 }
 DEFAULT = "heldout t=3, EMA 0.5, heldout, S=50, per example"  # the setting this sweep chose
 # What hbo's defaults add to that setting, each chosen later on the same development mixtures by
-# benchmarks/mixture.py runs (docs/benchmark.md: "A reward in exact match's unit, a noise threshold...",
+# benchmarks/mixture.py runs (docs/benchmark-log.md: "A reward in exact match's unit, a noise threshold...",
 # "A default better where the default failed")
 ADDED_SINCE = ["sampling.heldout_threshold=2", "sampling.heldout_measure=wrong_mass", "sampling.heldout_fall=absolute"]
 MIXTURES = ("dev", "dev-clean", "dev-pretrained")
@@ -129,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
              f"Budget: {args.steps} steps x batch 16 per run, seeds {args.seeds}; held-out exact match (%), mean ± std; "
              "− proportional: paired macro difference (points) with its 95% bootstrap interval over seeds and "
              f"questions. The setting chosen is **{DEFAULT}** (marked *); hbo's default is that with "
-             f"{', '.join(f'`{a}`' for a in ADDED_SINCE)}, chosen since on the same mixtures (docs/benchmark.md).", "",
+             f"{', '.join(f'`{a}`' for a in ADDED_SINCE)}, chosen since on the same mixtures (docs/benchmark-log.md).", "",
              "## All development mixtures together", "", "| setting | − proportional [95% CI] |", "| --- | --- |"]
     lines += [f"| {name}{' *' if name == DEFAULT else ''} | {interval(p)} |" for name, p in both.items()]
     for mixture, settings in table.items():

@@ -9,7 +9,7 @@ the noisy copy's share of the samples after each update, per seed.
     python benchmarks/unlearnable.py --clean-probe uniform --seeds 0 1 2 3  # ... drawn uniformly, not per level
 
 The setting of ``tests/integration/test_unlearnable_data.py`` (100 steps, an update every 20), which
-checks one seed; this runs as many as asked, since one seed says little here (docs/benchmark.md,
+checks one seed; this runs as many as asked, since one seed says little here (docs/benchmark-log.md,
 "Unlearnable data, directly"). Runs go to a temporary folder unless ``--out`` is given; there each seed's
 shares are kept in ``seed-N.json`` (as ``benchmarks/mixture.py`` keeps its runs), so a check stopped halfway
 continues where it stopped and a rerun with other settings is refused. Not part of the library.

@@ -91,7 +91,7 @@ def test_run_files_are_reused_only_for_the_same_config(tmp_path, capsys):
     here, on = run_files.library_versions(), run_files.machine()
     run_files.write_run(path, {"macro": 1.0, "digest": digest, "versions": here, "machine": on})
     assert run_files.read_run(path, digest) == {"macro": 1.0, "digest": digest, "versions": here, "machine": on}
-    # the same config and libraries on another processor give other answers (docs/benchmark.md)
+    # the same config and libraries on another processor give other answers (docs/benchmark-log.md)
     run_files.write_run(path, {"macro": 1.0, "digest": digest, "versions": here, "machine": {**on, "kernels": "NONE"}})
     with pytest.raises(SystemExit, match=f"another machine \\(kernels NONE → {on['kernels']}\\)"):
         run_files.read_run(path, digest)

@@ -69,7 +69,7 @@ def test_transfer_against_each_probes_best_fitted_half_moves_away_from_random_an
     with the smallest loss now, which leaves the random answers out. Measured over seeds 0-15 of this
     setting (``python benchmarks/unlearnable.py sampling.global_reward=transfer
     sampling.transfer_probe=small_loss sampling.alignment_samples_per_level=2 --seeds ...``): the
-    noisy share ends above its start on 4 of 16, mean 0.35 (docs/benchmark.md, "Crediting what a dataset
+    noisy share ends above its start on 4 of 16, mean 0.35 (docs/benchmark-log.md, "Crediting what a dataset
     teaches the learnable half of every probe")."""
     start, end = noisy_share(two_datasets, tmp_path, ["sampling.global_reward=transfer",
                                                       "sampling.transfer_probe=small_loss",
@@ -83,7 +83,7 @@ def test_held_out_falls_credited_to_the_data_that_caused_them_move_away_from_ran
     clean copy, whose data teaches both probes the task, is credited with the noisy probe's fall too.
     Measured over seeds 0-15 of this setting (``python benchmarks/unlearnable.py
     sampling.heldout_credit=attributed sampling.alignment_samples_per_level=2 --seeds ...``): the noisy
-    share ends above its start on 3 of 16, mean 0.39 (docs/benchmark.md, "Held-out falls credited to
+    share ends above its start on 3 of 16, mean 0.39 (docs/benchmark-log.md, "Held-out falls credited to
     the data that caused them"); over seeds 0-47 on 15 of 48, mean 0.42 [0.37, 0.47], against the
     default's 32 of 48, 0.54 [0.49, 0.59] ("The unlearnable check on 48 seeds"): away from the noise on
     average, not on every seed; this test runs the config's seed 0, on which it ends at 0.25. All of

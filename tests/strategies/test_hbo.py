@@ -113,7 +113,7 @@ def test_progress_reward_by_hand_offline_and_online():
 
 
 # The held-out rewards on the probe's loss, as a share of it: the default's measure and fall until
-# wrong_mass and absolute (docs/benchmark.md, "A default better where the default failed").
+# wrong_mass and absolute (docs/benchmark-log.md, "A default better where the default failed").
 LOSS_FALLS = {"heldout_measure": "loss", "heldout_fall": "total"}
 
 

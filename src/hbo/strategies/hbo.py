@@ -23,7 +23,7 @@ it). hbo's defaults keep the actors, the hierarchy and the update rule, and read
   sampling probability over the window, the fall bought per unit of sampling; with
   ``heldout_threshold`` (default 2) every fall is first shrunk toward 0 by that many standard errors
   of its probe examples' falls, so that the scatter of a few examples does not pass for progress.
-  Two measured alternatives (docs/benchmark.md): ``heldout_units: errors`` scores each fall in its
+  Two measured alternatives (docs/benchmark-log.md): ``heldout_units: errors`` scores each fall in its
   standard errors, ``reward_ema_of: tilts`` averages each update's scaled scores, so a fall not
   seen again fades back to the prior instead of keeping its full tilt, and ``heldout_lapse: N`` lets
   a lead count only while the dataset's probe loss has fallen beyond the noise over the last N
