@@ -31,7 +31,8 @@ class RunLog:
     ``probe_wrong_mass`` its mean share of wrong answer tokens, their mean margin deficit and the mean
     probability left on wrong answer tokens (with an answer measure: ``heldout_measure:
     wrong_tokens``, ``margin`` or ``wrong_mass``), counts are the examples trained on since the
-    previous record, ``skipped`` names the actors whose rewards were unusable this time.
+    previous record, ``skipped`` names the actors that kept their distribution this time (unusable
+    rewards, or no clear fall under ``global_moves: on_evidence``).
     """
 
     def __init__(self, names: list[str], path: str | Path | None = None, samples_path: str | Path | None = None):
