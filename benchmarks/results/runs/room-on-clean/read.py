@@ -1,6 +1,6 @@
 """RULE.md's reading: fixed mixtures on `clean` between proportional's shares and hbo's, against
 proportional, seeds 0-5, every run on one processor (Intel Xeon, model 167). Run from the repository
-root: python benchmarks/results/runs/room-on-clean/read.py
+root: python benchmarks/results/runs/room-on-clean/read.py (RULE-phases.md added the hbo-phases lines)
 
 First a check: the proportional runs made here beside the oracles must give the stored proportional
 runs' answers on every question (deck-screen/plain-clean for seeds 0-3, new-default-reports for 4-5),
@@ -36,6 +36,10 @@ arms = {
     "halfway - proportional": pair_runs.read_arms(f"{HERE}:{name('halfway')}", f"{HERE}:proportional", SEEDS),
     "hbo (the default, stored) - proportional": pair_runs.read_arms(STORED_HBO, f"{HERE}:proportional", SEEDS),
     "hbo-shares - hbo (the default)": pair_runs.read_arms(f"{HERE}:{name('hbo-shares')}", STORED_HBO, SEEDS),
+    # RULE-phases.md: hbo's mean time course replayed as a fixed schedule
+    "hbo-phases - proportional": pair_runs.read_arms(f"{HERE}:{name('hbo-phases')}", f"{HERE}:proportional", SEEDS),
+    "hbo-phases - hbo-shares": pair_runs.read_arms(f"{HERE}:{name('hbo-phases')}", f"{HERE}:{name('hbo-shares')}", SEEDS),
+    "hbo (the default) - hbo-phases": pair_runs.read_arms(STORED_HBO, f"{HERE}:{name('hbo-phases')}", SEEDS),
 }
 print(f"seeds {SEEDS[0]}-{SEEDS[-1]}, 400 questions per dataset, paired 95% bootstrap interval:")
 for label, (first, second) in arms.items():
