@@ -48,3 +48,14 @@ def test_more_heldout_is_refused_where_it_cannot_hold(tmp_path):
         builtin_mixture("demo", tmp_path, heldout=300)
     with pytest.raises(ValueError, match="at least"):
         builtin_mixture("hard", tmp_path, heldout=50)
+
+
+@pytest.mark.parametrize("name", [n for n, m in MIXTURES.items() if all(s.heldout for s in m.values())])
+def test_every_mixture_with_its_own_questions_keeps_them_out_of_training(name, tmp_path):
+    for spec in builtin_mixture(name, tmp_path):
+        train, held = read(spec.path), read(spec.heldout_path)
+        definition = MIXTURES[name][spec.name]
+        assert len(train) == definition.size and len(held) == definition.heldout
+        assert not {r["messages"][0]["content"] for r in train} & {r["messages"][0]["content"] for r in held}
+        assert sum(bool(r.get("noisy")) for r in train) == round(definition.noise * len(train))
+        assert not any(r.get("noisy") for r in held)

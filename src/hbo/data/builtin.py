@@ -2,7 +2,8 @@
 
 ``demo`` is what ``hbo train`` runs with no arguments; ``hard`` and ``clean`` are the mixtures the
 benchmark reports on; ``dev``, ``dev-clean`` and ``dev-pretrained`` are where hbo's defaults are chosen,
-and ``dev-tiebreak`` decides between candidates those three find level.
+and ``dev-tiebreak`` decides between candidates those three find level; ``check-newtask`` checks, with
+a task no default was chosen on, where hbo is said to win.
 """
 from __future__ import annotations
 
@@ -92,6 +93,17 @@ MIXTURES = {
         "add": DemoDataset("add", None, 500, heldout=100),
         "add-plus": DemoDataset("add", "plus", 600, noise=0.2, heldout=100),
         "sort": DemoDataset("sort", None, 100, heldout=100),
+    },
+    # A check, added after every default was chosen and used to choose nothing: does hbo's win where a
+    # dataset holds a task the model has not learnt carry over to a task no default was chosen with
+    # (evens: keep the even digits of a list)? Other sizes and languages again, 30% random answers in
+    # add's second wording.
+    "check-newtask": {
+        "reverse-es": DemoDataset("reverse", "es", 2500, heldout=100),
+        "reverse-de": DemoDataset("reverse", "de", 250, heldout=100),
+        "add": DemoDataset("add", None, 800, heldout=100),
+        "add-plus": DemoDataset("add", "plus", 300, noise=0.3, heldout=100),
+        "evens": DemoDataset("evens", None, 250, heldout=100),
     },
 }
 

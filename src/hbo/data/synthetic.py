@@ -25,7 +25,7 @@ LANGUAGES = {
     "fr": ("Inverse les mots:", "rouge bleu vert noir blanc chat chien poisson oiseau cheval pomme pain "
            "lait riz sel arbre feuille pierre riviere colline soleil lune etoile pluie".split()),
 }
-MAX_DIFFICULTY = {"reverse": 6, "add": 4, "sub": 4, "sort": 4}
+MAX_DIFFICULTY = {"reverse": 6, "add": 4, "sub": 4, "sort": 4, "evens": 4}
 GENERATOR_VERSION = 2  # bump when a change to this module changes the records it writes 
 
 
@@ -48,6 +48,11 @@ def make_example(task: str, language: str | None, difficulty: int, rng: random.R
     elif task == "sort":
         items = [rng.randint(0, 9) for _ in range(difficulty + 1)]
         prompt, answer = f"Sort ascending: {' '.join(map(str, items))}", " ".join(map(str, sorted(items)))
+    elif task == "evens":  # not in the demo model's pretraining; added after its defaults were chosen
+        items = [rng.randint(0, 9) for _ in range(difficulty + 2)]
+        items[rng.randrange(len(items))] = rng.choice(range(0, 10, 2))  # at least one to keep
+        prompt = f"Keep the even digits: {' '.join(map(str, items))}"
+        answer = " ".join(str(x) for x in items if x % 2 == 0)
     else:
         raise ValueError(f"unknown demo task {task!r}")
     return {"messages": [{"role": "user", "content": prompt}, {"role": "assistant", "content": answer}],
