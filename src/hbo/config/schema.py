@@ -68,7 +68,7 @@ class DatasetConfig:
 @dataclass
 class DataConfig:
     mixture: str | None = "demo"  # a built-in mixture ("demo"), ignored when `datasets` is given
-    mixture_heldout: int | None = None  # built-in mixtures with their own held-out questions (hard, clean, dev*): clean held-out examples per dataset; null = the mixture's 100. The first 100 stay the same questions and the training examples do not change; more questions narrow a benchmark's intervals
+    mixture_heldout: int | None = None  # built-in mixtures with their own held-out questions (every one but demo): clean held-out examples per dataset; null = the mixture's 100. The first 100 stay the same questions and the training examples do not change; more questions narrow a benchmark's intervals
     datasets: list[DatasetConfig] = field(default_factory=list)  # the mixture, one entry per dataset
     heldout_fraction: float = 0.1  # share of each dataset held out when it has no heldout_path
     heldout_max: int = 200  # held-out examples scored per dataset: the first that fit max_length
