@@ -169,6 +169,14 @@ def late_shares(folder: str, seeds: list[int], from_step: int, name: str = "hbo"
     return {dataset: float(np.mean(values)) for dataset, values in means.items()}
 
 
+def format_pair(label: str, result: dict) -> str:
+    """One ``compare_pair`` result on one line, as the report scripts beside the run folders print it:
+    the difference with its 95% interval, both arms' macro accuracy, each dataset's difference."""
+    low, high = result["ci95"]
+    return (f"{label}: {result['delta_macro']:+.2f} [{low:+.2f}, {high:+.2f}] (macro {result['macro'][0]:.1f} "
+            f"against {result['macro'][1]:.1f}); " + ", ".join(f"{d} {v:+.1f}" for d, v in result["per_dataset"].items()))
+
+
 def format_result(result: dict) -> str:
     lines = []
     for r in result["pairs"]:

@@ -680,6 +680,10 @@ def test_pair_runs_second_look_reports_each_mixture_and_the_pool_at_each_level(t
     bounds = [tuple(float(v) for v in line.split("[")[1].split("]")[0].split(", ")) for line in pooled]
     assert all(line.split(": ")[1].startswith("+4.167 [") for line in pooled)
     assert bounds[1][0] <= bounds[0][0] and bounds[1][1] >= bounds[0][1]
+    assert pair_runs.second_look(arms, levels=(), resamples=500) == lines[:2]  # no level: no pooled line
+    # one pair on one line, as the report scripts print it: +25 points, 75.0 against 50.0 macro
+    line = pair_runs.format_pair("a - b", pair_runs.compare_pair(*arms["m1"]))
+    assert line.startswith("a - b: +25.00 [") and line.endswith("] (macro 75.0 against 50.0); x +25.0")
 
 
 def test_pair_runs_late_shares_average_each_runs_later_updates_then_the_seeds(tmp_path):

@@ -15,7 +15,4 @@ DEFAULT = f"{R}/wrong-mass-screen/dev-pretrained,{R}/wrong-mass-screen/fresh-dev
 
 for label, other in (("proportional", PLAIN), ("hbo (the default)", DEFAULT)):
     first, second = pair_runs.read_arms(f"{HERE}:hbo-local", other, SEEDS)
-    r = pair_runs.compare_pair(first, second)
-    print(f"hbo-local - {label}, seeds 0-3 and 18-29: {r['delta_macro']:+.2f} [{r['ci95'][0]:+.2f}, "
-          f"{r['ci95'][1]:+.2f}] (macro {r['macro'][0]:.1f} against {r['macro'][1]:.1f}); "
-          + ", ".join(f"{d} {v:+.1f}" for d, v in r["per_dataset"].items()))
+    print(pair_runs.format_pair(f"hbo-local - {label}, seeds 0-3 and 18-29", pair_runs.compare_pair(first, second)))

@@ -6,6 +6,7 @@ First a check: the proportional runs made here beside the oracles must give the 
 runs' answers on every question (deck-screen/plain-clean for seeds 0-3, new-default-reports for 4-5),
 since hbo's default is read from its stored runs (wrong-mass-screen/clean, new-default-reports)."""
 import sys
+from pathlib import Path
 
 sys.path.insert(0, "benchmarks")
 import pair_runs  # noqa: E402
@@ -23,26 +24,26 @@ if not all(same):
     raise SystemExit("the pairing with hbo's stored runs is dropped (RULE.md)")
 
 
-def name(prefix: str) -> str:
-    """The oracle's run name: its --name and the digest of its shares."""
-    names = {p.name.rsplit("-", 1)[0] for p in pair_runs.Path(HERE).rglob(f"{prefix}-*.json")}
+def oracle(prefix: str) -> str:
+    """``HERE:NAME`` for an oracle's runs, NAME being its --name and the digest of its shares."""
+    names = {p.name.rsplit("-", 1)[0] for p in Path(HERE).rglob(f"{prefix}-*.json")}
     if len(names) != 1:
         raise SystemExit(f"{prefix}: {sorted(names)}")
-    return names.pop()
+    return f"{HERE}:{names.pop()}"
 
 
+SHARES, HALFWAY, PHASES = oracle("hbo-shares"), oracle("halfway"), oracle("hbo-phases")
+PROP = f"{HERE}:proportional"
 arms = {
-    "hbo-shares - proportional": pair_runs.read_arms(f"{HERE}:{name('hbo-shares')}", f"{HERE}:proportional", SEEDS),
-    "halfway - proportional": pair_runs.read_arms(f"{HERE}:{name('halfway')}", f"{HERE}:proportional", SEEDS),
-    "hbo (the default, stored) - proportional": pair_runs.read_arms(STORED_HBO, f"{HERE}:proportional", SEEDS),
-    "hbo-shares - hbo (the default)": pair_runs.read_arms(f"{HERE}:{name('hbo-shares')}", STORED_HBO, SEEDS),
+    "hbo-shares - proportional": pair_runs.read_arms(SHARES, PROP, SEEDS),
+    "halfway - proportional": pair_runs.read_arms(HALFWAY, PROP, SEEDS),
+    "hbo (the default, stored) - proportional": pair_runs.read_arms(STORED_HBO, PROP, SEEDS),
+    "hbo-shares - hbo (the default)": pair_runs.read_arms(SHARES, STORED_HBO, SEEDS),
     # RULE-phases.md: hbo's mean time course replayed as a fixed schedule
-    "hbo-phases - proportional": pair_runs.read_arms(f"{HERE}:{name('hbo-phases')}", f"{HERE}:proportional", SEEDS),
-    "hbo-phases - hbo-shares": pair_runs.read_arms(f"{HERE}:{name('hbo-phases')}", f"{HERE}:{name('hbo-shares')}", SEEDS),
-    "hbo (the default) - hbo-phases": pair_runs.read_arms(STORED_HBO, f"{HERE}:{name('hbo-phases')}", SEEDS),
+    "hbo-phases - proportional": pair_runs.read_arms(PHASES, PROP, SEEDS),
+    "hbo-phases - hbo-shares": pair_runs.read_arms(PHASES, SHARES, SEEDS),
+    "hbo (the default) - hbo-phases": pair_runs.read_arms(STORED_HBO, PHASES, SEEDS),
 }
 print(f"seeds {SEEDS[0]}-{SEEDS[-1]}, 400 questions per dataset, paired 95% bootstrap interval:")
 for label, (first, second) in arms.items():
-    r = pair_runs.compare_pair(first, second)
-    print(f"{label}: {r['delta_macro']:+.2f} [{r['ci95'][0]:+.2f}, {r['ci95'][1]:+.2f}] (macro {r['macro'][0]:.1f} "
-          f"against {r['macro'][1]:.1f}); " + ", ".join(f"{d} {v:+.1f}" for d, v in r["per_dataset"].items()))
+    print(pair_runs.format_pair(label, pair_runs.compare_pair(first, second)))
