@@ -1,0 +1,51 @@
+"""RULE.md's reading: fixed mixtures on `check-newtask` between proportional's shares and hbo's,
+against proportional and hbo's default, seeds 0-5, every run on one processor (Intel Xeon, model 167).
+Run from the repository root: python benchmarks/results/runs/room-on-check-newtask/read.py (RULE-phases.md
+added the hbo-phases lines)
+
+First a check: the proportional runs made here beside the oracles must give the stored proportional
+runs' answers (check-newtask/runs) on every question, since hbo's default is read from its stored
+runs there."""
+import sys
+from pathlib import Path
+
+sys.path.insert(0, "benchmarks")
+import pair_runs  # noqa: E402
+
+R = "benchmarks/results/runs"
+HERE = f"{R}/room-on-check-newtask/runs"
+SEEDS = list(range(6))
+STORED = f"{R}/check-newtask/runs"
+PROP = f"{HERE}:proportional"
+
+here, stored = pair_runs.read_arms(PROP, f"{STORED}:proportional", SEEDS)
+same = [a["exact"] == b["exact"] for a, b in zip(here, stored)]
+print(f"proportional here gives the stored runs' answers on every question: seeds {SEEDS}: {same}")
+if not all(same):
+    raise SystemExit("the pairing with hbo's stored runs is dropped (RULE.md)")
+
+
+def oracle(prefix: str) -> str:
+    """``HERE:NAME`` for an oracle's runs, NAME being its --name and the digest of its shares."""
+    names = {p.name.rsplit("-", 1)[0] for p in Path(HERE).rglob(f"{prefix}-*.json")}
+    if len(names) != 1:
+        raise SystemExit(f"{prefix}: {sorted(names)}")
+    return f"{HERE}:{names.pop()}"
+
+
+SHARES, HALFWAY, PHASES = oracle("hbo-shares"), oracle("halfway"), oracle("hbo-phases")
+arms = {
+    "hbo-shares - proportional": pair_runs.read_arms(SHARES, PROP, SEEDS),
+    "halfway - proportional": pair_runs.read_arms(HALFWAY, PROP, SEEDS),
+    "hbo (the default, stored) - proportional": pair_runs.read_arms(STORED, PROP, SEEDS),
+    "halfway - hbo (the default)": pair_runs.read_arms(HALFWAY, STORED, SEEDS),
+    "hbo-shares - hbo (the default)": pair_runs.read_arms(SHARES, STORED, SEEDS),
+    "halfway - hbo-shares": pair_runs.read_arms(HALFWAY, SHARES, SEEDS),
+    # RULE-phases.md: hbo's mean time course replayed as a fixed schedule
+    "hbo-phases - proportional": pair_runs.read_arms(PHASES, PROP, SEEDS),
+    "hbo-phases - hbo-shares": pair_runs.read_arms(PHASES, SHARES, SEEDS),
+    "hbo (the default) - hbo-phases": pair_runs.read_arms(STORED, PHASES, SEEDS),
+}
+print(f"seeds {SEEDS[0]}-{SEEDS[-1]}, 400 questions per dataset, paired 95% bootstrap interval:")
+for label, (first, second) in arms.items():
+    print(pair_runs.format_pair(label, pair_runs.compare_pair(first, second)))
