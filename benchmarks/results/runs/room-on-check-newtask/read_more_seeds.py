@@ -1,0 +1,35 @@
+"""RULE-more-seeds.md's reading: `hbo-shares` (hbo's mean shares on `check-newtask`, held fixed) against
+proportional and hbo's default on seeds 6-11 and 0-11, every run on one processor (Intel Xeon, model
+167). Run from the repository root:
+python benchmarks/results/runs/room-on-check-newtask/read_more_seeds.py
+
+First a check: the proportional runs made beside the oracle on seeds 6-11 must give the stored
+proportional runs' answers (check-newtask/second-look) on every question, since hbo's default is
+read from its stored runs there."""
+import sys
+from pathlib import Path
+
+sys.path.insert(0, "benchmarks")
+import pair_runs  # noqa: E402
+
+R = "benchmarks/results/runs"
+HERE = f"{R}/room-on-check-newtask/runs"
+STORED = f"{R}/check-newtask/runs,{R}/check-newtask/second-look"
+PROP = f"{HERE}:proportional"
+
+fresh = list(range(6, 12))
+here, stored = pair_runs.read_arms(PROP, f"{STORED}:proportional", fresh)
+same = [a["exact"] == b["exact"] for a, b in zip(here, stored)]
+print(f"proportional here gives the stored runs' answers on every question: seeds {fresh}: {same}")
+if not all(same):
+    raise SystemExit("the pairing with hbo's stored runs is dropped (RULE-more-seeds.md)")
+
+names = {p.name.rsplit("-", 1)[0] for p in Path(HERE).rglob("hbo-shares-*.json")}
+if len(names) != 1:
+    raise SystemExit(f"hbo-shares: {sorted(names)}")
+SHARES = f"{HERE}:{names.pop()}"
+for seeds in (fresh, list(range(12))):
+    print(f"seeds {seeds[0]}-{seeds[-1]}, 400 questions per dataset, paired 95% bootstrap interval:")
+    for label, other in (("proportional", PROP), ("hbo (the default, stored)", STORED)):
+        first, second = pair_runs.read_arms(SHARES, other, seeds)
+        print(pair_runs.format_pair(f"hbo-shares - {label}", pair_runs.compare_pair(first, second)))
