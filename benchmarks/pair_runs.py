@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -149,6 +150,29 @@ def second_look(arms: dict[str, tuple[list[dict], list[dict]]], levels: tuple[fl
         lines.append(f"pooled, seeds {seeds[0]}-{seeds[-1]}: {delta:+.3f} [{low:+.3f}, {high:+.3f}] "
                      f"({level:g}%, {resamples} resamples)")
     return lines
+
+
+def oracle_arm(folder: str, name: str) -> str:
+    """``FOLDER:RUN_NAME`` for the runs of one ``level_oracle.py`` arm under ``folder``, which names them
+    after its ``--name`` and a digest of its weights (``NAME-1a2b3c4d-SEED.json``), so a reading need not
+    spell the digest out. No runs of ``name``, or runs of it under two digests (the arm run again with
+    other weights), stop."""
+    pattern = re.compile(rf"({re.escape(name)}-[0-9a-f]{{8}})-\d+\.json")
+    names = {m.group(1) for p in Path(folder).rglob("*.json") if (m := pattern.fullmatch(p.name))}
+    if len(names) != 1:
+        raise SystemExit(f"{folder}: the runs of {name!r} are under {len(names)} digests {sorted(names)}, not one")
+    return f"{folder}:{names.pop()}"
+
+
+def check_same_answers(first: str, second: str, seeds: list[int], dropped: str) -> None:
+    """Print whether both arms gave the same answer on every question of each of ``seeds``, and stop with
+    ``dropped`` unless they did: a baseline rerun beside an oracle against the baseline's stored runs,
+    before the oracle is paired with other stored runs of the same seeds."""
+    here, stored = read_arms(first, second, seeds)
+    same = [a["exact"] == b["exact"] for a, b in zip(here, stored)]
+    print(f"{first.partition(':')[2] or 'hbo'} here gives the stored runs' answers on every question: seeds {seeds}: {same}")
+    if not all(same):
+        raise SystemExit(dropped)
 
 
 def late_shares(folder: str, seeds: list[int], from_step: int, name: str = "hbo") -> dict[str, float]:

@@ -715,6 +715,28 @@ def test_pair_runs_late_shares_average_each_runs_later_updates_then_the_seeds(tm
         pair_runs.late_shares(str(tmp_path / "arm"), [0], 2000)
 
 
+def test_pair_runs_finds_an_oracle_arm_by_name_and_checks_a_rerun_baseline(tmp_path, capsys):
+    """A reading names a level_oracle arm without its digest, and stops on two digests of one name; a
+    baseline rerun beside the oracle must answer every question as its stored runs did."""
+    pair_runs = benchmark_module("pair_runs")
+    here, stored = tmp_path / "here", tmp_path / "stored"
+    write_runs(here, "hbo-shares-1a2b3c4d", {0: {"x": [1, 0]}})
+    write_runs(here, "hbo-shares-wide-0f0f0f0f", {0: {"x": [0, 0]}})  # another arm whose name starts alike
+    write_runs(here, "proportional", {0: {"x": [1, 1]}, 1: {"x": [0, 1]}})
+    write_runs(stored, "proportional", {0: {"x": [1, 1]}, 1: {"x": [0, 0]}})
+    assert pair_runs.oracle_arm(str(here), "hbo-shares") == f"{here}:hbo-shares-1a2b3c4d"
+    with pytest.raises(SystemExit, match="under 0 digests"):
+        pair_runs.oracle_arm(str(here), "halfway")
+    write_runs(here, "hbo-shares-99999999", {0: {"x": [1, 1]}})
+    with pytest.raises(SystemExit, match="under 2 digests"):
+        pair_runs.oracle_arm(str(here), "hbo-shares")
+    pair_runs.check_same_answers(f"{here}:proportional", f"{stored}:proportional", [0], "dropped")
+    assert "proportional here gives the stored runs' answers on every question: seeds [0]: [True]" in capsys.readouterr().out
+    with pytest.raises(SystemExit, match="dropped"):
+        pair_runs.check_same_answers(f"{here}:proportional", f"{stored}:proportional", [0, 1], "dropped")
+    assert "seeds [0, 1]: [True, False]" in capsys.readouterr().out
+
+
 def process_ended(pid: int) -> bool:
     """Whether ``pid`` has exited (a zombie no one has reaped yet counts as exited)."""
     try:

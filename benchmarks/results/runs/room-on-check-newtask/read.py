@@ -7,7 +7,6 @@ First a check: the proportional runs made here beside the oracles must give the 
 runs' answers (check-newtask/runs) on every question, since hbo's default is read from its stored
 runs there."""
 import sys
-from pathlib import Path
 
 sys.path.insert(0, "benchmarks")
 import pair_runs  # noqa: E402
@@ -18,22 +17,8 @@ SEEDS = list(range(6))
 STORED = f"{R}/check-newtask/runs"
 PROP = f"{HERE}:proportional"
 
-here, stored = pair_runs.read_arms(PROP, f"{STORED}:proportional", SEEDS)
-same = [a["exact"] == b["exact"] for a, b in zip(here, stored)]
-print(f"proportional here gives the stored runs' answers on every question: seeds {SEEDS}: {same}")
-if not all(same):
-    raise SystemExit("the pairing with hbo's stored runs is dropped (RULE.md)")
-
-
-def oracle(prefix: str) -> str:
-    """``HERE:NAME`` for an oracle's runs, NAME being its --name and the digest of its shares."""
-    names = {p.name.rsplit("-", 1)[0] for p in Path(HERE).rglob(f"{prefix}-*.json")}
-    if len(names) != 1:
-        raise SystemExit(f"{prefix}: {sorted(names)}")
-    return f"{HERE}:{names.pop()}"
-
-
-SHARES, HALFWAY, PHASES = oracle("hbo-shares"), oracle("halfway"), oracle("hbo-phases")
+pair_runs.check_same_answers(PROP, f"{STORED}:proportional", SEEDS, "the pairing with hbo's stored runs is dropped (RULE.md)")
+SHARES, HALFWAY, PHASES = (pair_runs.oracle_arm(HERE, name) for name in ("hbo-shares", "halfway", "hbo-phases"))
 arms = {
     "hbo-shares - proportional": pair_runs.read_arms(SHARES, PROP, SEEDS),
     "halfway - proportional": pair_runs.read_arms(HALFWAY, PROP, SEEDS),

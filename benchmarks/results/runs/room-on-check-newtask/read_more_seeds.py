@@ -7,7 +7,6 @@ First a check: the proportional runs made beside the oracle on seeds 6-11 must g
 proportional runs' answers (check-newtask/second-look) on every question, since hbo's default is
 read from its stored runs there."""
 import sys
-from pathlib import Path
 
 sys.path.insert(0, "benchmarks")
 import pair_runs  # noqa: E402
@@ -18,16 +17,9 @@ STORED = f"{R}/check-newtask/runs,{R}/check-newtask/second-look"
 PROP = f"{HERE}:proportional"
 
 fresh = list(range(6, 12))
-here, stored = pair_runs.read_arms(PROP, f"{STORED}:proportional", fresh)
-same = [a["exact"] == b["exact"] for a, b in zip(here, stored)]
-print(f"proportional here gives the stored runs' answers on every question: seeds {fresh}: {same}")
-if not all(same):
-    raise SystemExit("the pairing with hbo's stored runs is dropped (RULE-more-seeds.md)")
-
-names = {p.name.rsplit("-", 1)[0] for p in Path(HERE).rglob("hbo-shares-*.json")}
-if len(names) != 1:
-    raise SystemExit(f"hbo-shares: {sorted(names)}")
-SHARES = f"{HERE}:{names.pop()}"
+pair_runs.check_same_answers(PROP, f"{STORED}:proportional", fresh,
+                             "the pairing with hbo's stored runs is dropped (RULE-more-seeds.md)")
+SHARES = pair_runs.oracle_arm(HERE, "hbo-shares")
 for seeds in (fresh, list(range(12))):
     print(f"seeds {seeds[0]}-{seeds[-1]}, 400 questions per dataset, paired 95% bootstrap interval:")
     for label, other in (("proportional", PROP), ("hbo (the default, stored)", STORED)):
