@@ -201,6 +201,17 @@ def format_pair(label: str, result: dict) -> str:
             f"against {result['macro'][1]:.1f}); " + ", ".join(f"{d} {v:+.1f}" for d, v in result["per_dataset"].items()))
 
 
+def pair_line(label: str, first: str, second: str, seeds: list[int]) -> str:
+    """``format_pair`` of two arms' runs (``read_arms`` specs) on exactly ``seeds``: the line a report
+    script prints for one comparison."""
+    return format_pair(label, compare_pair(*read_arms(first, second, seeds)))
+
+
+def format_shares(shares: dict[str, float]) -> str:
+    """``late_shares``' result on one line, two decimals each, as the report scripts print it."""
+    return ", ".join(f"{d} {v:.2f}" for d, v in shares.items())
+
+
 def format_result(result: dict) -> str:
     lines = []
     for r in result["pairs"]:

@@ -684,6 +684,10 @@ def test_pair_runs_second_look_reports_each_mixture_and_the_pool_at_each_level(t
     # one pair on one line, as the report scripts print it: +25 points, 75.0 against 50.0 macro
     line = pair_runs.format_pair("a - b", pair_runs.compare_pair(*arms["m1"]))
     assert line.startswith("a - b: +25.00 [") and line.endswith("] (macro 75.0 against 50.0); x +25.0")
+    # the same line straight from the folders, on exactly the seeds named
+    assert pair_runs.pair_line("a - b", str(tmp_path / "a"), str(tmp_path / "b"), [0, 1, 2]) == line
+    with pytest.raises(SystemExit, match=r"has seeds \[0, 1\], not \[0, 1, 2\]"):
+        pair_runs.pair_line("short - b", str(tmp_path / "short"), str(tmp_path / "b"), [0, 1, 2])
 
 
 def test_pair_runs_late_shares_average_each_runs_later_updates_then_the_seeds(tmp_path):
@@ -700,6 +704,7 @@ def test_pair_runs_late_shares_average_each_runs_later_updates_then_the_seeds(tm
     # seed 0: (0.7 + 0.3) / 2 = 0.5; seed 1: (0.2 + 0.4) / 2 = 0.3; mean 0.4 (b: 0.6)
     assert shares == pytest.approx({"a": 0.4, "b": 0.6})
     assert list(shares) == ["a", "b"]
+    assert pair_runs.format_shares(shares) == "a 0.40, b 0.60"
     with pytest.raises(SystemExit, match="0 probability logs of hbo seed 2"):
         pair_runs.late_shares(str(tmp_path / "arm"), [0, 2], 550)
     # two folders read as one arm: seed 2 in the second, seed 0 in both (twice is not once)

@@ -25,5 +25,4 @@ for label, seeds in (("seeds 0-5", FIRST), ("seeds 6-11 (the addendum's runs)", 
 print("mean share of the samples from step 550 (seeds 0-11):")
 for name, folder, seeds in (("hbo", BOTH, FIRST + SECOND), ("proportional", BOTH, FIRST + SECOND),
                             ("hbo-paper", BOTH, FIRST + SECOND)):
-    shares = pair_runs.late_shares(folder, seeds, 550, name=name)
-    print(f"{name}: " + ", ".join(f"{d} {v:.2f}" for d, v in shares.items()))
+    print(f"{name}: " + pair_runs.format_shares(pair_runs.late_shares(folder, seeds, 550, name=name)))

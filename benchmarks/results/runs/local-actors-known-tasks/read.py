@@ -14,5 +14,4 @@ PLAIN = f"{R}/deck-screen/plain-dev-pretrained,{R}/new-default-where-it-wins/pla
 DEFAULT = f"{R}/wrong-mass-screen/dev-pretrained,{R}/wrong-mass-screen/fresh-dev-pretrained"
 
 for label, other in (("proportional", PLAIN), ("hbo (the default)", DEFAULT)):
-    first, second = pair_runs.read_arms(f"{HERE}:hbo-local", other, SEEDS)
-    print(pair_runs.format_pair(f"hbo-local - {label}, seeds 0-3 and 18-29", pair_runs.compare_pair(first, second)))
+    print(pair_runs.pair_line(f"hbo-local - {label}, seeds 0-3 and 18-29", f"{HERE}:hbo-local", other, SEEDS))

@@ -19,18 +19,18 @@ PROP = f"{HERE}:proportional"
 
 pair_runs.check_same_answers(PROP, f"{STORED}:proportional", SEEDS, "the pairing with hbo's stored runs is dropped (RULE.md)")
 SHARES, HALFWAY, PHASES = (pair_runs.oracle_arm(HERE, name) for name in ("hbo-shares", "halfway", "hbo-phases"))
-arms = {
-    "hbo-shares - proportional": pair_runs.read_arms(SHARES, PROP, SEEDS),
-    "halfway - proportional": pair_runs.read_arms(HALFWAY, PROP, SEEDS),
-    "hbo (the default, stored) - proportional": pair_runs.read_arms(STORED, PROP, SEEDS),
-    "halfway - hbo (the default)": pair_runs.read_arms(HALFWAY, STORED, SEEDS),
-    "hbo-shares - hbo (the default)": pair_runs.read_arms(SHARES, STORED, SEEDS),
-    "halfway - hbo-shares": pair_runs.read_arms(HALFWAY, SHARES, SEEDS),
+pairs = {
+    "hbo-shares - proportional": (SHARES, PROP),
+    "halfway - proportional": (HALFWAY, PROP),
+    "hbo (the default, stored) - proportional": (STORED, PROP),
+    "halfway - hbo (the default)": (HALFWAY, STORED),
+    "hbo-shares - hbo (the default)": (SHARES, STORED),
+    "halfway - hbo-shares": (HALFWAY, SHARES),
     # RULE-phases.md: hbo's mean time course replayed as a fixed schedule
-    "hbo-phases - proportional": pair_runs.read_arms(PHASES, PROP, SEEDS),
-    "hbo-phases - hbo-shares": pair_runs.read_arms(PHASES, SHARES, SEEDS),
-    "hbo (the default) - hbo-phases": pair_runs.read_arms(STORED, PHASES, SEEDS),
+    "hbo-phases - proportional": (PHASES, PROP),
+    "hbo-phases - hbo-shares": (PHASES, SHARES),
+    "hbo (the default) - hbo-phases": (STORED, PHASES),
 }
 print(f"seeds {SEEDS[0]}-{SEEDS[-1]}, 400 questions per dataset, paired 95% bootstrap interval:")
-for label, (first, second) in arms.items():
-    print(pair_runs.format_pair(label, pair_runs.compare_pair(first, second)))
+for label, (first, second) in pairs.items():
+    print(pair_runs.pair_line(label, first, second, SEEDS))

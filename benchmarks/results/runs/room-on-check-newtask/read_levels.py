@@ -15,8 +15,6 @@ STORED = f"{R}/check-newtask/runs"
 print(f"seeds {SEEDS[0]}-{SEEDS[-1]}, 400 questions per dataset, paired 95% bootstrap interval:")
 for label, other in (("hbo (the default, stored)", STORED), ("hbo-phases", pair_runs.oracle_arm(f"{HERE}/runs", "hbo-phases")),
                      ("proportional", f"{HERE}/runs:proportional")):
-    first, second = pair_runs.read_arms(GLOBAL, other, SEEDS)
-    print(pair_runs.format_pair(f"hbo-global - {label}", pair_runs.compare_pair(first, second)))
+    print(pair_runs.pair_line(f"hbo-global - {label}", GLOBAL, other, SEEDS))
 for label, folder, name in (("hbo-global", f"{HERE}/levels", "hbo-global"), ("hbo", STORED, "hbo")):
-    shares = pair_runs.late_shares(folder, SEEDS, 550, name)
-    print(f"{label}, mean share from step 550: " + ", ".join(f"{d} {v:.2f}" for d, v in shares.items()))
+    print(f"{label}, mean share from step 550: " + pair_runs.format_shares(pair_runs.late_shares(folder, SEEDS, 550, name)))

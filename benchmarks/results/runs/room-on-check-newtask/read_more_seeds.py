@@ -23,5 +23,4 @@ SHARES = pair_runs.oracle_arm(HERE, "hbo-shares")
 for seeds in (fresh, list(range(12))):
     print(f"seeds {seeds[0]}-{seeds[-1]}, 400 questions per dataset, paired 95% bootstrap interval:")
     for label, other in (("proportional", PROP), ("hbo (the default, stored)", STORED)):
-        first, second = pair_runs.read_arms(SHARES, other, seeds)
-        print(pair_runs.format_pair(f"hbo-shares - {label}", pair_runs.compare_pair(first, second)))
+        print(pair_runs.pair_line(f"hbo-shares - {label}", SHARES, other, seeds))
