@@ -45,6 +45,7 @@ def test_datasets_list(tmp_path):
     ("training.max_steps=abc", "training.max_steps must be int"),
     ("scoring.metric=foo", "scoring.metric must be one of"),
     ("sampling.actor_lr=0", "sampling.actor_lr must be > 0"),
+    ("sampling.actor_lr_decay=2", r"sampling.actor_lr_decay must be in \[0, 1\]"),
     ("data.loss_on=prompt", "data.loss_on must be one of"),
     ("model.mixed_precision=fp16", "model.mixed_precision must be one of no, bf16"),
     ("data.mixture_heldout=400", "data.heldout_max: 200 scores at most that many"),

@@ -51,6 +51,30 @@ def test_one_reference_update_moves_at_most_lr_times_steps():
     assert actor.probabilities[1] > 0.5
 
 
+def test_lr_decay_takes_the_kth_update_at_lr_over_k_to_the_power():
+    """With lr_decay 0.5 the first update is the constant actor's, the second one at lr / sqrt(2), the
+    third at lr / sqrt(3): the same logits as a constant actor whose rate is set to those by hand."""
+    decayed = SoftmaxActor([0.1, 0.2, 0.7], lr=0.01, steps=30, lr_decay=0.5)
+    constant = SoftmaxActor([0.1, 0.2, 0.7], lr=0.01, steps=30)
+    for k, rewards in enumerate(([3.0, 1.0, 0.5], [0.2, 2.0, 1.0], [1.0, 0.1, 0.1]), start=1):
+        assert decayed.current_lr == pytest.approx(0.01 / k ** 0.5)
+        constant.lr = 0.01 / k ** 0.5
+        decayed.update(rewards)
+        constant.update(rewards)
+        assert decayed.logits.tolist() == pytest.approx(constant.logits.tolist(), abs=1e-15)
+    assert decayed.update([float("nan"), 1.0, 1.0]) is False  # an update not taken does not count
+    assert decayed.current_lr == pytest.approx(0.01 / 4 ** 0.5)
+    resumed = SoftmaxActor([0.1, 0.2, 0.7], lr=0.01, steps=30, lr_decay=0.5)
+    resumed.load_state_dict(decayed.state_dict())
+    assert resumed.current_lr == decayed.current_lr
+
+
+@pytest.mark.parametrize("decay", [-0.1, 1.5])
+def test_lr_decay_outside_0_1_is_refused(decay):
+    with pytest.raises(ValueError, match="lr_decay"):
+        SoftmaxActor([0.5, 0.5], lr=0.01, steps=1, lr_decay=decay)
+
+
 @pytest.mark.parametrize("bad", [[float("nan"), 1.0], [-1.0, 2.0], [0.0, 0.0], [float("inf"), 1.0]])
 def test_unusable_rewards_change_nothing(bad):
     actor = SoftmaxActor([0.2, 0.8], lr=0.1, steps=5)

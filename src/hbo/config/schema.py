@@ -119,6 +119,7 @@ class SamplingConfig:
     update_interval: int = 50  # S: training steps between actor updates (the paper: 200)
     actor_lr: float = 1e-3  # Adam learning rate of every actor (reference: 1e-4; see benchmarks/results/sweep.md)
     actor_steps: int = 200  # Adam steps per actor update (as the reference)
+    actor_lr_decay: float = 0.0  # every actor takes its k-th update at rate actor_lr / k^this (0: a constant rate, as the paper; 0.5: the 1/sqrt(k) steps of stochastic approximation, so the first, clearest moves are the largest and late noise moves the mixture little); in [0, 1]
     global_reward: GlobalReward = "heldout"  # heldout: the prior tilted by exp(tilt * score), score = the fall of the dataset's development-probe measure since the last update (heldout_measure: by default the probability left on wrong answer tokens; see heldout_fall) over the largest |fall|; progress: the same from the loss of the examples trained on; gradient-norm: the paper's; alignment: the prior tilted by the cosine of the dataset's gradient with the mean unit gradient; transfer: the prior tilted by how much a step on the dataset lowers every dataset's development-probe loss, relative to it (training gradient dot each probe gradient)
     alignment_samples_per_level: int = 4  # global_reward alignment or transfer: examples per level for each dataset's training gradient
     tilt_scale: TiltScale = "update"  # heldout or progress rewards: scores are divided by the largest |score| of this update, or of the whole run so far (run: small late scores tilt little)
@@ -246,6 +247,8 @@ class Config:
         _check_positive("training.per_device_train_batch_size", self.training.per_device_train_batch_size)
         if not self.sampling.actor_lr > 0:
             raise ConfigError(f"sampling.actor_lr must be > 0, got {self.sampling.actor_lr}")
+        if not 0 <= self.sampling.actor_lr_decay <= 1:
+            raise ConfigError(f"sampling.actor_lr_decay must be in [0, 1], got {self.sampling.actor_lr_decay}")
         if not 0 <= self.sampling.min_probability < 1:
             raise ConfigError(f"sampling.min_probability must be in [0, 1), got {self.sampling.min_probability}")
         if self.sampling.temperature is not None and not self.sampling.temperature > 0:

@@ -17,12 +17,17 @@ class SoftmaxActor:
     moment estimates are kept across updates, as in the reference implementation. The gradient is
     the closed form and Adam (Kingma & Ba, torch's defaults) is written out in float64 NumPy: on a
     handful of arms, autograd and an optimiser object cost ~20x more than the arithmetic.
+
+    ``lr_decay`` > 0 takes the k-th update (k = 1, 2, ... over the updates the actor took) at rate
+    ``lr / k ** lr_decay``: each reward is a noisy estimate of where to sample, and steps that shrink
+    with the number taken average those estimates (0.5 is the 1/sqrt(k) of stochastic approximation and
+    online mirror descent), so the first, clearest moves are the largest and late noise moves little.
     """
 
     betas = (0.9, 0.999)
     eps = 1e-8
 
-    def __init__(self, prior: Sequence[float], lr: float, steps: int):
+    def __init__(self, prior: Sequence[float], lr: float, steps: int, lr_decay: float = 0.0):
         prior_a = np.asarray(prior, dtype=np.float64)
         if prior_a.ndim != 1 or prior_a.size == 0:
             raise ValueError("an actor needs a non-empty 1-d prior")
@@ -30,9 +35,11 @@ class SoftmaxActor:
             raise ValueError(f"prior probabilities must be positive, got {prior_a.tolist()}")
         if lr <= 0 or steps < 1:
             raise ValueError(f"actor lr must be > 0 and steps >= 1, got lr={lr}, steps={steps}")
+        if not 0 <= lr_decay <= 1:
+            raise ValueError(f"actor lr_decay must be in [0, 1], got {lr_decay}")
         # Closed form of softmax^-1: log p, up to a constant that softmax ignores.
         self.logits = np.log(prior_a / prior_a.sum())
-        self.lr, self.steps = lr, steps
+        self.lr, self.steps, self.lr_decay = lr, steps, lr_decay
         self.m = np.zeros_like(self.logits)  # Adam's first and second moments, and its step count
         self.v = np.zeros_like(self.logits)
         self.t = 0
@@ -41,6 +48,11 @@ class SoftmaxActor:
     def probabilities(self) -> torch.Tensor:
         """pi = softmax(psi), float64."""
         return torch.from_numpy(_softmax(self.logits))
+
+    @property
+    def current_lr(self) -> float:
+        """The rate of the next update: ``lr / k ** lr_decay`` for its number k (``t`` counts inner steps)."""
+        return self.lr / (self.t // self.steps + 1) ** self.lr_decay
 
     def __len__(self) -> int:
         return self.logits.size
@@ -66,12 +78,13 @@ class SoftmaxActor:
         # nothing but keeps sums of huge rewards (1e308) from overflowing to inf.
         reward = reward / np.abs(reward).max()
         (b1, b2), logits, m, v = self.betas, self.logits.copy(), self.m.copy(), self.v.copy()
+        lr = self.current_lr
         for t in range(self.t + 1, self.t + self.steps + 1):
             g = self.gradient(logits, reward)
             m = b1 * m + (1 - b1) * g
             v = b2 * v + (1 - b2) * g * g
             denominator = np.sqrt(v) / math.sqrt(1 - b2 ** t) + self.eps
-            logits = logits - (self.lr / (1 - b1 ** t)) * m / denominator
+            logits = logits - (lr / (1 - b1 ** t)) * m / denominator
         self.logits, self.m, self.v, self.t = logits, m, v, self.t + self.steps
         return True
 

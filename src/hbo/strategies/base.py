@@ -130,7 +130,7 @@ class DatasetActorStrategy(Strategy):
         super().__init__(levels)
         self.config = config
         self.actor = SoftmaxActor(temperature_prior(self.sizes, config.prior_temperature()), config.actor_lr,
-                                  config.actor_steps)
+                                  config.actor_steps, config.actor_lr_decay)
         self.local_probs = self.level_shares()
         self.generator = torch.Generator().manual_seed(config.seed + 1)
 

@@ -123,9 +123,9 @@ class HBOStrategy(Strategy):
         self.update_global, self.update_local = update_global, update_local
         prior = temperature_prior(self.sizes, config.prior_temperature())
         self.prior = prior
-        self.global_actor = SoftmaxActor(prior, config.actor_lr, config.actor_steps)
-        self.local_actors = [SoftmaxActor([1.0 / len(ds)] * len(ds), config.actor_lr, config.actor_steps)
-                             for ds in self.levels]
+        self.global_actor = SoftmaxActor(prior, config.actor_lr, config.actor_steps, config.actor_lr_decay)
+        self.local_actors = [SoftmaxActor([1.0 / len(ds)] * len(ds), config.actor_lr, config.actor_steps,
+                                          config.actor_lr_decay) for ds in self.levels]
         self.ema = ExponentialAverage(config.reward_ema) if config.reward_ema else None
         self.generator = torch.Generator().manual_seed(config.seed + 1)
         self.online = config.rewards_from_training()

@@ -82,7 +82,7 @@ class MoSPlusStrategy(MoSStrategy):
         super().__init__(levels, config, base_loss)
         datasets = temperature_prior(self.sizes, config.prior_temperature())
         prior = [p * share for p, shares in zip(datasets, self.level_shares()) for share in shares]
-        self.actor = SoftmaxActor(prior, config.actor_lr, config.actor_steps)
+        self.actor = SoftmaxActor(prior, config.actor_lr, config.actor_steps, config.actor_lr_decay)
 
     def arms(self) -> list[list[int]]:
         return [level for dataset in self.levels for level in dataset]
