@@ -18,7 +18,9 @@ dataset's random answers weighted 0, it is the most that avoiding those answers 
 bound for any reward that tries to, and a yardstick for the noise in one run. ``--drop-noisy`` goes
 further than any level cut can: the named datasets keep their share, but their examples are drawn
 from the ones whose answers were not replaced (the generator marks those it replaced), so it bounds
-what *any* sampler, level-based or per example, could gain by avoiding the random answers. Runs are files under
+what *any* sampler, level-based or per example, could gain by avoiding the random answers. ``--carve-probe``
+leaves out of training the development probe hbo's held-out rewards keep out, so that an oracle of hbo's
+own shares can be read with and without what the probe costs. Runs are files under
 ``--out``/runs/oracle-<mixture>-<steps>/ (reused when its config digest matches, as in
 ``mixture.py``), the oracle's named after ``--name`` and a digest of its weights. Not part of the library.
 """
@@ -56,16 +58,19 @@ def noisy_rows(mixture: str, names: list[str], overrides: list[str]) -> dict[int
 
 def register_oracle(weights: dict[int, list[float]], shares: list[float] | None = None,
                     noisy: dict[int, tuple[int, list[int]]] | None = None,
-                    phases: list[tuple[int, list[float]]] | None = None) -> None:
+                    phases: list[tuple[int, list[float]]] | None = None, carve_probe: bool = False) -> None:
     """Add the oracle to hbo's strategy registry (in this process): hbo with neither actor updating,
     its global actor at ``shares`` (by default the size prior, T=1) and local actors at ``weights``
     (by dataset index). A dataset in ``noisy`` (its file's row count, and the rows with random answers)
     gets two levels instead, the other rows and those, weighted 1 and 0. With ``phases`` ((first
     step, shares), by first step, the first at 0) the global actor follows them instead, switching at
-    the update point that reaches a phase's first step."""
+    the update point that reaches a phase's first step. With ``carve_probe`` the examples hbo's held-out
+    rewards keep out as their development probe (``sampling.probe_per_level`` per level, drawn as hbo
+    draws them) are left out of training here too, and nothing is measured on them."""
     import numpy as np
 
     from hbo import strategies
+    from hbo.core.levels import hold_out
     from hbo.strategies.hbo import HBOStrategy
 
     def logits(weights: list[float]):
@@ -85,6 +90,9 @@ def register_oracle(weights: dict[int, list[float]], shares: list[float] | None 
 
     def build(levels, config, loss, alone):
         levels, level_weights = [list(map(list, ds)) for ds in levels], dict(weights)
+        if carve_probe:
+            levels, _ = hold_out(levels, config.probe_per_level, config.seed + 2)  # as HBOStrategy carves it
+            levels = [list(map(list, ds)) for ds in levels]
         for d, (count, rows) in (noisy or {}).items():
             flat = sorted(i for level in levels[d] for i in level)
             if flat != list(range(flat[0], flat[0] + count)):
@@ -108,11 +116,11 @@ def register_oracle(weights: dict[int, list[float]], shares: list[float] | None 
     strategies.STRATEGIES[ORACLE] = strategies.Registered(build)
 
 
-def run_oracle(weights, shares, noisy, phases, *job):
+def run_oracle(weights, shares, noisy, phases, carve_probe, *job):
     """``mixture.run_one(*job)`` in a worker process, whose registry needs the oracle too."""
     from mixture import run_one
 
-    register_oracle(weights, shares, noisy, phases)
+    register_oracle(weights, shares, noisy, phases, carve_probe)
     return run_one(*job)
 
 
@@ -126,6 +134,8 @@ def main(argv: list[str] | None = None) -> int:
                         'the first actor update point (every sampling.update_interval steps) from its step')
     parser.add_argument("--drop-noisy", nargs="+", default=[], metavar="DATASET",
                         help="draw these datasets' examples only from those whose answers were not replaced")
+    parser.add_argument("--carve-probe", action="store_true",
+                        help="leave out of training the development probe hbo's held-out rewards carve (what the probe costs at these shares)")
     parser.add_argument("--name", required=True, help="the oracle's name in the run files")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1])
     parser.add_argument("--steps", type=int, default=1000)
@@ -177,12 +187,14 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--weights, --shares, --phases or --drop-noisy: the oracle needs at least one")
     runs = Path(args.out) / "runs" / f"oracle-{args.mixture}-{args.steps}"
     # the weights, shares and overrides are in the oracle's file name: a rerun with others is another run
-    if shares or args.overrides or args.drop_noisy or phases:
+    if shares or args.overrides or args.drop_noisy or phases or args.carve_probe:
         oracle_key = {"weights": given, "shares": shares, "overrides": args.overrides}
         if args.drop_noisy:
             oracle_key["drop_noisy"] = sorted(args.drop_noisy)
         if phases:
             oracle_key["phases"] = phases
+        if args.carve_probe:
+            oracle_key["carve_probe"] = True
     else:
         oracle_key = given  # level weights alone: the name the committed runs have
     key = json.dumps(oracle_key, sort_keys=True)
@@ -192,7 +204,8 @@ def main(argv: list[str] | None = None) -> int:
             for name, overrides in ((oracle, [f"sampling.strategy={ORACLE}"] + args.overrides),
                                     ("proportional", ["sampling.strategy=proportional"] + args.overrides))]
     with run_pool(args.jobs) as pool:
-        results = list(pool.map(run_oracle, *([x] * len(jobs) for x in (weights, shares, noisy, phases)), *zip(*jobs)))
+        results = list(pool.map(run_oracle, *([x] * len(jobs) for x in (weights, shares, noisy, phases, args.carve_probe)),
+                                *zip(*jobs)))
     by_name: dict[str, list[dict]] = {}
     for r in results:
         by_name.setdefault(r["name"], []).append(r)

@@ -512,6 +512,25 @@ def test_level_oracle_phases_set_the_dataset_shares_by_step(monkeypatch):
     assert oracle.probabilities()[0] == pytest.approx([1.0, 0.0], abs=1e-9)
 
 
+def test_level_oracle_carve_probe_leaves_out_what_hbo_keeps_as_its_probe(monkeypatch):
+    from hbo import strategies
+    from hbo.config import load_config
+    from hbo.strategies.hbo import HBOStrategy
+
+    monkeypatch.syspath_prepend(str(ROOT / "benchmarks"))
+    import level_oracle
+
+    monkeypatch.setattr(strategies, "STRATEGIES", dict(strategies.STRATEGIES))
+    level_oracle.register_oracle({}, [1.0, 3.0], carve_probe=True)
+    config = load_config(None, [f"sampling.strategy={level_oracle.ORACLE}", "sampling.seed=5"]).sampling
+    levels = [[list(range(16 * k, 16 * k + 16)) for k in range(2 * d, 2 * d + 2)] for d in range(2)]
+    oracle = strategies.make_strategy(config, levels, torch.zeros(64), torch.zeros(64))
+    hbo = HBOStrategy(levels, config, torch.zeros(64), torch.zeros(64))  # the default rewards carve a probe
+    trained = {i for dataset in oracle.training_levels for level in dataset for i in level}
+    assert len(hbo.probe_indices) == 16 and trained == set(range(64)) - set(hbo.probe_indices)
+    assert oracle.probabilities()[0] == pytest.approx([0.25, 0.75]) and not oracle.probe_indices
+
+
 def test_level_oracle_refuses_phases_that_do_not_start_at_step_0(capsys, monkeypatch):
     monkeypatch.syspath_prepend(str(ROOT / "benchmarks"))
     import level_oracle
