@@ -193,6 +193,46 @@ def late_shares(folder: str, seeds: list[int], from_step: int, name: str = "hbo"
     return {dataset: float(np.mean(values)) for dataset, values in means.items()}
 
 
+def share_between(folder: str, seeds: list[int], dataset: str, first: int, last: int, name: str = "hbo") -> float:
+    """``dataset``'s global share averaged over the updates at steps ``first``..``last`` of each seed's
+    probability log under ``folder`` (``DIR,DIR2`` as in ``late_shares``), then over ``seeds``: how fast
+    a run moved samples to it. A seed without exactly one log, or without an update in that range, stops."""
+    means = []
+    for seed in seeds:
+        paths = sorted(p for f in folder.split(",") for p in Path(f).rglob(f"{name}-{seed}-probabilities.jsonl"))
+        if len(paths) != 1:
+            raise SystemExit(f"{folder}: {len(paths)} probability logs of {name} seed {seed}, not one")
+        records = [r for r in map(json.loads, paths[0].read_text().splitlines()) if first <= r["step"] <= last]
+        if not records:
+            raise SystemExit(f"{paths[0]}: no update at steps {first}-{last}")
+        means.append(float(np.mean([r["global"][dataset] for r in records])))
+    return float(np.mean(means))
+
+
+def screen_folders(root: str, mixture: str, seeds: list[int]) -> str:
+    """Where a development screen keeps a mixture's runs of ``seeds`` under ``root``: seeds 0-17 in
+    ``root/MIXTURE``, the fresh seeds from 18 on in ``root/fresh-MIXTURE`` (``DIR,DIR2`` when both)."""
+    parts = [f"{root}/{mixture}"] if any(s < 18 for s in seeds) else []
+    return ",".join(parts + ([f"{root}/fresh-{mixture}"] if any(s >= 18 for s in seeds) else []))
+
+
+DEV_MIXTURES = ("dev", "dev-clean", "dev-pretrained", "dev-tiebreak")
+
+
+def screen_report(root: str, default_root: str, title: str, short: str, seeds: list[int]) -> list[str]:
+    """A development screen's reading: the arm under ``root`` against hbo's default under
+    ``default_root`` on the four development mixtures (``screen_folders``), each and pooled
+    (``second_look`` at 95%), then how fast and how far each moved samples to `sort` on `dev`."""
+    arms = {m: read_arms(screen_folders(root, m, seeds), screen_folders(default_root, m, seeds), seeds)
+            for m in DEV_MIXTURES}
+    lines = [f"{title} - hbo's default, seeds {seeds}, paired bootstrap interval:", *second_look(arms, levels=(95.0,))]
+    for label, arm_root in ((short, root), ("default", default_root)):
+        folder = screen_folders(arm_root, "dev", seeds)
+        lines.append(f"dev, {label}: sort's mean share at steps 0-500 {share_between(folder, seeds, 'sort', 0, 500):.2f}; "
+                     "from step 550: " + format_shares(late_shares(folder, seeds, 550)))
+    return lines
+
+
 def format_pair(label: str, result: dict) -> str:
     """One ``compare_pair`` result on one line, as the report scripts beside the run folders print it:
     the difference with its 95% interval, both arms' macro accuracy, each dataset's difference."""

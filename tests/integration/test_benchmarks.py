@@ -739,6 +739,49 @@ def test_pair_runs_late_shares_average_each_runs_later_updates_then_the_seeds(tm
         pair_runs.late_shares(str(tmp_path / "arm"), [0], 2000)
 
 
+def test_pair_runs_share_between_and_screen_folders(tmp_path):
+    """How fast a run moved samples to a dataset: its share over the updates in a step range, per seed,
+    then the mean over seeds; and where a screen keeps its seeds 0-17 and its fresh seeds."""
+    pair_runs = benchmark_module("pair_runs")
+    logs = {0: [(0, 0.1), (200, 0.5), (500, 0.9), (600, 0.2)], 1: [(0, 0.1), (400, 0.3), (1000, 0.9)]}
+    for seed, points in logs.items():
+        path = tmp_path / "arm" / "runs" / "dev-1000" / f"hbo-{seed}-probabilities.jsonl"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("".join(json.dumps({"step": step, "global": {"a": share, "b": 1 - share}}) + "\n"
+                                for step, share in points))
+    # seed 0: (0.1 + 0.5 + 0.9) / 3 = 0.5; seed 1: (0.1 + 0.3) / 2 = 0.2; mean 0.35
+    assert pair_runs.share_between(str(tmp_path / "arm"), [0, 1], "a", 0, 500) == pytest.approx(0.35)
+    assert pair_runs.share_between(str(tmp_path / "arm"), [0], "b", 550, 1000) == pytest.approx(0.8)
+    with pytest.raises(SystemExit, match="no update at steps 700-900"):
+        pair_runs.share_between(str(tmp_path / "arm"), [0], "a", 700, 900)
+    with pytest.raises(SystemExit, match="0 probability logs of hbo seed 3"):
+        pair_runs.share_between(str(tmp_path / "arm"), [3], "a", 0, 500)
+    assert pair_runs.screen_folders("S", "dev", [0, 3]) == "S/dev"
+    assert pair_runs.screen_folders("S", "dev", [18, 21]) == "S/fresh-dev"
+    assert pair_runs.screen_folders("S", "dev", [0, 18]) == "S/dev,S/fresh-dev"
+
+
+def test_pair_runs_screen_report_reads_the_four_development_mixtures_and_sorts_climb(tmp_path):
+    """A screen's reading: each development mixture and the pool against the default's runs (the arm
+    is one question ahead on every mixture and seed), then `sort`'s early and late shares on `dev`."""
+    pair_runs = benchmark_module("pair_runs")
+    for mixture in pair_runs.DEV_MIXTURES:
+        write_runs(tmp_path / "arm" / mixture, "hbo", {s: {"sort": [1, 1], "x": [0, 1]} for s in (0, 1)})
+        write_runs(tmp_path / "default" / mixture, "hbo", {s: {"sort": [0, 1], "x": [0, 1]} for s in (0, 1)})
+    for root, share in (("arm", 0.6), ("default", 0.2)):
+        for seed in (0, 1):
+            path = tmp_path / root / "dev" / f"hbo-{seed}-probabilities.jsonl"
+            path.write_text("".join(json.dumps({"step": step, "global": {"sort": share, "x": 1 - share}}) + "\n"
+                                    for step in (0, 500, 1000)))
+    lines = pair_runs.screen_report(str(tmp_path / "arm"), str(tmp_path / "default"), "arm", "a", [0, 1])
+    assert lines[0] == "arm - hbo's default, seeds [0, 1], paired bootstrap interval:"
+    assert [line.split(":")[0] for line in lines[1:5]] == list(pair_runs.DEV_MIXTURES)
+    assert all("+25.00 [" in line and "sort +50.0, x +0.0" in line for line in lines[1:5])
+    assert lines[5].startswith("pooled, seeds 0-1: +25.000 [")
+    assert lines[6:] == ["dev, a: sort's mean share at steps 0-500 0.60; from step 550: sort 0.60, x 0.40",
+                         "dev, default: sort's mean share at steps 0-500 0.20; from step 550: sort 0.20, x 0.80"]
+
+
 def test_pair_runs_finds_an_oracle_arm_by_name_and_checks_a_rerun_baseline(tmp_path, capsys):
     """A reading names a level_oracle arm without its digest, and stops on two digests of one name; a
     baseline rerun beside the oracle must answer every question as its stored runs did."""

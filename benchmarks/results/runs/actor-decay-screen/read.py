@@ -9,44 +9,13 @@ repository root:
 `sort` climbs on `dev` (its mean share up to step 500, and from step 550) under both. `check-newtask`:
 the arm there (a diagnostic after the stop) against the stored default, proportional, `hbo-paper` and
 the two oracles of `room-on-check-newtask`, and how `evens` climbs under the arm and the default."""
-import json
-import statistics
 import sys
-from pathlib import Path
 
 sys.path.insert(0, "benchmarks")
 import pair_runs  # noqa: E402
 
 R = "benchmarks/results/runs"
 HERE = f"{R}/actor-decay-screen"
-MIXTURES = ["dev", "dev-clean", "dev-pretrained", "dev-tiebreak"]
-
-
-def folders(root: str, mixture: str, seeds: list[int]) -> str:
-    """The folders a mixture's runs of ``seeds`` lie in: seeds 0-3 in one, the fresh seeds 18-29 in another."""
-    parts = [f"{root}/{mixture}"] if any(s < 18 for s in seeds) else []
-    return ",".join(parts + ([f"{root}/fresh-{mixture}"] if any(s >= 18 for s in seeds) else []))
-
-
-def shares_between(folder: str, seeds: list[int], dataset: str, first: int, last: int) -> float:
-    """``dataset``'s global share averaged over the updates at steps ``first``..``last``, then over seeds."""
-    means = []
-    for seed in seeds:
-        (path,) = [p for f in folder.split(",") for p in Path(f).rglob(f"hbo-{seed}-probabilities.jsonl")]
-        records = [r for r in map(json.loads, path.read_text().splitlines()) if first <= r["step"] <= last]
-        means.append(statistics.fmean(r["global"][dataset] for r in records))
-    return statistics.fmean(means)
-
-
-def screen(seeds: list[int]) -> None:
-    arms = {m: pair_runs.read_arms(folders(HERE, m, seeds), folders(f"{R}/wrong-mass-screen", m, seeds), seeds)
-            for m in MIXTURES}
-    print(f"actor_lr 3e-3 / sqrt(k) - hbo's default, seeds {seeds}, paired bootstrap interval:")
-    print("\n".join(pair_runs.second_look(arms, levels=(95.0,))))
-    for label, root in (("decay", HERE), ("default", f"{R}/wrong-mass-screen")):
-        folder = folders(root, "dev", seeds)
-        print(f"dev, {label}: sort's mean share at steps 0-500 {shares_between(folder, seeds, 'sort', 0, 500):.2f}; "
-              "from step 550: " + pair_runs.format_shares(pair_runs.late_shares(folder, seeds, 550)))
 
 
 def check_newtask() -> None:
@@ -60,13 +29,14 @@ def check_newtask() -> None:
         print(pair_runs.pair_line(f"decay - {label}", mine, other, seeds))
     for label, folder in (("decay", mine), ("default", stored)):
         print(f"check-newtask, {label}: evens' mean share at steps 0-500 "
-              f"{shares_between(folder, seeds, 'evens', 0, 500):.2f}; from step 550: "
+              f"{pair_runs.share_between(folder, seeds, 'evens', 0, 500):.2f}; from step 550: "
               + pair_runs.format_shares(pair_runs.late_shares(folder, seeds, 550)))
 
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["screen"]:
-        screen([int(s) for s in sys.argv[2:]] or [0, 1, 2, 3])
+        seeds = [int(s) for s in sys.argv[2:]] or [0, 1, 2, 3]
+        print("\n".join(pair_runs.screen_report(HERE, f"{R}/wrong-mass-screen", "actor_lr 3e-3 / sqrt(k)", "decay", seeds)))
     elif sys.argv[1:] == ["check-newtask"]:
         check_newtask()
     else:

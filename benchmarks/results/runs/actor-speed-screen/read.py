@@ -12,19 +12,10 @@ HERE = f"{R}/actor-speed-screen"
 MIXTURES = ["dev", "dev-clean", "dev-pretrained", "dev-tiebreak"]
 SEEDS = [int(s) for s in sys.argv[1:]] or [0, 1, 2, 3]
 
-
-def folders(root: str, mixture: str) -> str:
-    """The folders a mixture's runs of SEEDS lie in: seeds 0-3 in one, the fresh seeds 18-29 in another."""
-    parts = []
-    if any(s < 18 for s in SEEDS):
-        parts.append(f"{root}/{mixture}")
-    if any(s >= 18 for s in SEEDS):
-        parts.append(f"{root}/fresh-{mixture}")
-    return ",".join(parts)
-
-
-arms = {m: pair_runs.read_arms(folders(HERE, m), folders(f"{R}/wrong-mass-screen", m), SEEDS) for m in MIXTURES}
+arms = {m: pair_runs.read_arms(pair_runs.screen_folders(HERE, m, SEEDS),
+                               pair_runs.screen_folders(f"{R}/wrong-mass-screen", m, SEEDS), SEEDS) for m in MIXTURES}
 print(f"actor_lr 3e-3 - hbo's default, seeds {SEEDS}, paired bootstrap interval:")
 print("\n".join(pair_runs.second_look(arms, levels=(95.0,))))
-for label, folder in (("actor_lr 3e-3", folders(HERE, "dev")), ("default", folders(f"{R}/wrong-mass-screen", "dev"))):
+for label, folder in (("actor_lr 3e-3", pair_runs.screen_folders(HERE, "dev", SEEDS)),
+                      ("default", pair_runs.screen_folders(f"{R}/wrong-mass-screen", "dev", SEEDS))):
     print(f"dev, {label}, mean share from step 550: " + pair_runs.format_shares(pair_runs.late_shares(folder, SEEDS, 550)))
