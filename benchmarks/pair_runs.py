@@ -175,19 +175,25 @@ def check_same_answers(first: str, second: str, seeds: list[int], dropped: str) 
         raise SystemExit(dropped)
 
 
+def probability_records(folder: str, seed: int, name: str = "hbo") -> list[dict]:
+    """The records of seed ``seed``'s probability log (``NAME-SEED-probabilities.jsonl``) under
+    ``folder`` (``DIR,DIR2`` reads several folders as one arm, as ``read_runs`` does); a seed without
+    exactly one log there stops."""
+    paths = sorted(p for f in folder.split(",") for p in Path(f).rglob(f"{name}-{seed}-probabilities.jsonl"))
+    if len(paths) != 1:
+        raise SystemExit(f"{folder}: {len(paths)} probability logs of {name} seed {seed}, not one")
+    return [json.loads(line) for line in paths[0].read_text().splitlines()]
+
+
 def late_shares(folder: str, seeds: list[int], from_step: int, name: str = "hbo") -> dict[str, float]:
     """Each dataset's global share averaged over the updates from ``from_step`` on, then over ``seeds``:
-    where a run's mixture settled, read from the probability logs (``NAME-SEED-probabilities.jsonl``)
-    under ``folder`` (``DIR,DIR2`` reads several folders as one arm, as ``read_runs`` does). A seed
-    without exactly one log there stops."""
+    where a run's mixture settled, read from the probability logs under ``folder``
+    (``probability_records``)."""
     means: dict[str, list[float]] = {}
     for seed in seeds:
-        paths = sorted(p for f in folder.split(",") for p in Path(f).rglob(f"{name}-{seed}-probabilities.jsonl"))
-        if len(paths) != 1:
-            raise SystemExit(f"{folder}: {len(paths)} probability logs of {name} seed {seed}, not one")
-        late = [r for r in map(json.loads, paths[0].read_text().splitlines()) if r["step"] >= from_step]
+        late = [r for r in probability_records(folder, seed, name) if r["step"] >= from_step]
         if not late:
-            raise SystemExit(f"{paths[0]}: no update at or after step {from_step}")
+            raise SystemExit(f"{folder}: seed {seed} has no update at or after step {from_step}")
         for dataset in late[0]["global"]:
             means.setdefault(dataset, []).append(float(np.mean([r["global"][dataset] for r in late])))
     return {dataset: float(np.mean(values)) for dataset, values in means.items()}
@@ -195,16 +201,13 @@ def late_shares(folder: str, seeds: list[int], from_step: int, name: str = "hbo"
 
 def share_between(folder: str, seeds: list[int], dataset: str, first: int, last: int, name: str = "hbo") -> float:
     """``dataset``'s global share averaged over the updates at steps ``first``..``last`` of each seed's
-    probability log under ``folder`` (``DIR,DIR2`` as in ``late_shares``), then over ``seeds``: how fast
-    a run moved samples to it. A seed without exactly one log, or without an update in that range, stops."""
+    probability log under ``folder`` (``probability_records``), then over ``seeds``: how fast a run
+    moved samples to it. A seed without an update in that range stops."""
     means = []
     for seed in seeds:
-        paths = sorted(p for f in folder.split(",") for p in Path(f).rglob(f"{name}-{seed}-probabilities.jsonl"))
-        if len(paths) != 1:
-            raise SystemExit(f"{folder}: {len(paths)} probability logs of {name} seed {seed}, not one")
-        records = [r for r in map(json.loads, paths[0].read_text().splitlines()) if first <= r["step"] <= last]
+        records = [r for r in probability_records(folder, seed, name) if first <= r["step"] <= last]
         if not records:
-            raise SystemExit(f"{paths[0]}: no update at steps {first}-{last}")
+            raise SystemExit(f"{folder}: seed {seed} has no update at steps {first}-{last}")
         means.append(float(np.mean([r["global"][dataset] for r in records])))
     return float(np.mean(means))
 

@@ -709,16 +709,21 @@ def test_pair_runs_second_look_reports_each_mixture_and_the_pool_at_each_level(t
         pair_runs.pair_line("short - b", str(tmp_path / "short"), str(tmp_path / "b"), [0, 1, 2])
 
 
+def write_probability_logs(folder: Path, logs: dict, names: tuple[str, str] = ("a", "b")) -> None:
+    """hbo's probability logs of two datasets under ``folder``: ``logs`` maps a seed to its updates,
+    (step, the first dataset's share), the second taking the rest."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for seed, points in logs.items():
+        (folder / f"hbo-{seed}-probabilities.jsonl").write_text("".join(
+            json.dumps({"step": step, "global": {names[0]: share, names[1]: 1 - share}}) + "\n" for step, share in points))
+
+
 def test_pair_runs_late_shares_average_each_runs_later_updates_then_the_seeds(tmp_path):
     """Where a run's mixture settled: each dataset's share over the updates from the given step on, then
     the mean over seeds; a seed whose log is missing stops instead of shrinking the mean."""
     pair_runs = benchmark_module("pair_runs")
     logs = {0: [(0, 0.5), (500, 0.9), (600, 0.7), (1000, 0.3)], 1: [(0, 0.5), (600, 0.2), (1000, 0.4)]}
-    for seed, points in logs.items():
-        path = tmp_path / "arm" / "runs" / "dev-1000" / f"hbo-{seed}-probabilities.jsonl"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text("".join(json.dumps({"step": step, "global": {"a": share, "b": 1 - share}}) + "\n"
-                                for step, share in points))
+    write_probability_logs(tmp_path / "arm" / "runs" / "dev-1000", logs)
     shares = pair_runs.late_shares(str(tmp_path / "arm"), [0, 1], 550)
     # seed 0: (0.7 + 0.3) / 2 = 0.5; seed 1: (0.2 + 0.4) / 2 = 0.3; mean 0.4 (b: 0.6)
     assert shares == pytest.approx({"a": 0.4, "b": 0.6})
@@ -735,7 +740,7 @@ def test_pair_runs_late_shares_average_each_runs_later_updates_then_the_seeds(tm
     (tmp_path / "later" / "hbo-0-probabilities.jsonl").write_text(later.read_text())
     with pytest.raises(SystemExit, match="2 probability logs of hbo seed 0"):
         pair_runs.late_shares(f"{tmp_path / 'arm'},{tmp_path / 'later'}", [0], 550)
-    with pytest.raises(SystemExit, match="no update at or after step 2000"):
+    with pytest.raises(SystemExit, match="seed 0 has no update at or after step 2000"):
         pair_runs.late_shares(str(tmp_path / "arm"), [0], 2000)
 
 
@@ -744,15 +749,11 @@ def test_pair_runs_share_between_and_screen_folders(tmp_path):
     then the mean over seeds; and where a screen keeps its seeds 0-17 and its fresh seeds."""
     pair_runs = benchmark_module("pair_runs")
     logs = {0: [(0, 0.1), (200, 0.5), (500, 0.9), (600, 0.2)], 1: [(0, 0.1), (400, 0.3), (1000, 0.9)]}
-    for seed, points in logs.items():
-        path = tmp_path / "arm" / "runs" / "dev-1000" / f"hbo-{seed}-probabilities.jsonl"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text("".join(json.dumps({"step": step, "global": {"a": share, "b": 1 - share}}) + "\n"
-                                for step, share in points))
+    write_probability_logs(tmp_path / "arm" / "runs" / "dev-1000", logs)
     # seed 0: (0.1 + 0.5 + 0.9) / 3 = 0.5; seed 1: (0.1 + 0.3) / 2 = 0.2; mean 0.35
     assert pair_runs.share_between(str(tmp_path / "arm"), [0, 1], "a", 0, 500) == pytest.approx(0.35)
     assert pair_runs.share_between(str(tmp_path / "arm"), [0], "b", 550, 1000) == pytest.approx(0.8)
-    with pytest.raises(SystemExit, match="no update at steps 700-900"):
+    with pytest.raises(SystemExit, match="seed 0 has no update at steps 700-900"):
         pair_runs.share_between(str(tmp_path / "arm"), [0], "a", 700, 900)
     with pytest.raises(SystemExit, match="0 probability logs of hbo seed 3"):
         pair_runs.share_between(str(tmp_path / "arm"), [3], "a", 0, 500)
@@ -769,10 +770,8 @@ def test_pair_runs_screen_report_reads_the_four_development_mixtures_and_sorts_c
         write_runs(tmp_path / "arm" / mixture, "hbo", {s: {"sort": [1, 1], "x": [0, 1]} for s in (0, 1)})
         write_runs(tmp_path / "default" / mixture, "hbo", {s: {"sort": [0, 1], "x": [0, 1]} for s in (0, 1)})
     for root, share in (("arm", 0.6), ("default", 0.2)):
-        for seed in (0, 1):
-            path = tmp_path / root / "dev" / f"hbo-{seed}-probabilities.jsonl"
-            path.write_text("".join(json.dumps({"step": step, "global": {"sort": share, "x": 1 - share}}) + "\n"
-                                    for step in (0, 500, 1000)))
+        write_probability_logs(tmp_path / root / "dev", {seed: [(0, share), (500, share), (1000, share)] for seed in (0, 1)},
+                               ("sort", "x"))
     lines = pair_runs.screen_report(str(tmp_path / "arm"), str(tmp_path / "default"), "arm", "a", [0, 1])
     assert lines[0] == "arm - hbo's default, seeds [0, 1], paired bootstrap interval:"
     assert [line.split(":")[0] for line in lines[1:5]] == list(pair_runs.DEV_MIXTURES)
