@@ -91,8 +91,7 @@ def register_oracle(weights: dict[int, list[float]], shares: list[float] | None 
     def build(levels, config, loss, alone):
         levels, level_weights = [list(map(list, ds)) for ds in levels], dict(weights)
         if carve_probe:
-            levels, _ = hold_out(levels, config.probe_per_level, config.seed + 2)  # as HBOStrategy carves it
-            levels = [list(map(list, ds)) for ds in levels]
+            levels, _ = hold_out(levels, config.probe_per_level, config.seed + 2)  # as HBOStrategy carves it (fresh lists)
         for d, (count, rows) in (noisy or {}).items():
             flat = sorted(i for level in levels[d] for i in level)
             if flat != list(range(flat[0], flat[0] + count)):
