@@ -22,12 +22,15 @@ def solve(task, prompt):
         return " ".join(map(str, sorted(digits(prompt))))
     if task == "evens":
         return " ".join(str(x) for x in digits(prompt) if x % 2 == 0)
+    if task == "max":
+        return str(max(digits(prompt)))
     words = prompt.split(":", 1)[1].split()
     return " ".join(reversed(words))
 
 
 @pytest.mark.parametrize("task,language", [("reverse", lang) for lang in LANGUAGES]
-                         + [("add", None), ("add", "plus"), ("sub", None), ("sort", None), ("evens", None)])
+                         + [("add", None), ("add", "plus"), ("sub", None), ("sort", None), ("evens", None),
+                            ("max", None)])
 def test_every_answer_is_right_and_every_prompt_distinct(task, language):
     records = generate_dataset(task, language, 200, seed=7)
     prompts = [r["messages"][0]["content"] for r in records]

@@ -3,7 +3,8 @@
 ``demo`` is what ``hbo train`` runs with no arguments; ``hard`` and ``clean`` are the mixtures the
 benchmark reports on; ``dev``, ``dev-clean`` and ``dev-pretrained`` are where hbo's defaults are chosen,
 and ``dev-tiebreak`` decides between candidates those three find level; ``check-newtask`` checks, with
-a task no default was chosen on, where hbo is said to win.
+a task no default was chosen on, where hbo is said to win, and ``check-manynew`` the same where most
+datasets hold a task the model has not learnt.
 """
 from __future__ import annotations
 
@@ -104,6 +105,17 @@ MIXTURES = {
         "add": DemoDataset("add", None, 800, heldout=100),
         "add-plus": DemoDataset("add", "plus", 300, noise=0.3, heldout=100),
         "evens": DemoDataset("evens", None, 250, heldout=100),
+    },
+    # A second check, added after check-newtask's readings and used to choose nothing: every mixture
+    # above holds one task the model has not learnt; here four of five datasets do (sub and sort, which
+    # the development mixtures hold, and evens and max, which no default was chosen with), as in a
+    # fine-tuning mixture of new tasks, with one known task as the largest and 20% random answers in max.
+    "check-manynew": {
+        "reverse-en": DemoDataset("reverse", "en", 1500, heldout=100),
+        "sub": DemoDataset("sub", None, 1000, heldout=100),
+        "max": DemoDataset("max", None, 500, noise=0.2, heldout=100),
+        "sort": DemoDataset("sort", None, 200, heldout=100),
+        "evens": DemoDataset("evens", None, 80, heldout=100),
     },
 }
 

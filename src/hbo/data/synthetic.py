@@ -8,6 +8,8 @@ Task families with answers checkable by exact match:
 - ``sub`` and ``sort`` (subtract two integers; sort a list of numbers): tasks the demo model was not
   pretrained on, used by the development mixtures that choose hbo's defaults, so that those are not
   chosen on the tasks of the mixtures we report on.
+- ``evens`` and ``max`` (keep the even digits of a list; name its largest digit): tasks the demo model
+  was not pretrained on either, added after hbo's defaults were chosen, for the check mixtures.
 Each record carries its designed ``difficulty`` (1 = easiest) so the levels a base model finds can be
 checked against it.
 """
@@ -25,7 +27,7 @@ LANGUAGES = {
     "fr": ("Inverse les mots:", "rouge bleu vert noir blanc chat chien poisson oiseau cheval pomme pain "
            "lait riz sel arbre feuille pierre riviere colline soleil lune etoile pluie".split()),
 }
-MAX_DIFFICULTY = {"reverse": 6, "add": 4, "sub": 4, "sort": 4, "evens": 4}
+MAX_DIFFICULTY = {"reverse": 6, "add": 4, "sub": 4, "sort": 4, "evens": 4, "max": 4}
 GENERATOR_VERSION = 2  # bump when a change to this module changes the records it writes 
 
 
@@ -53,6 +55,9 @@ def make_example(task: str, language: str | None, difficulty: int, rng: random.R
         items[rng.randrange(len(items))] = rng.choice(range(0, 10, 2))  # at least one to keep
         prompt = f"Keep the even digits: {' '.join(map(str, items))}"
         answer = " ".join(str(x) for x in items if x % 2 == 0)
+    elif task == "max":  # not in the demo model's pretraining; added after its defaults were chosen
+        items = [rng.randint(0, 9) for _ in range(difficulty + 2)]
+        prompt, answer = f"Largest digit: {' '.join(map(str, items))}", str(max(items))
     else:
         raise ValueError(f"unknown demo task {task!r}")
     return {"messages": [{"role": "user", "content": prompt}, {"role": "assistant", "content": answer}],
