@@ -46,3 +46,8 @@ def test_evens_always_keeps_a_digit_and_its_length_follows_the_difficulty():
         prompt, answer = record["messages"][0]["content"], record["messages"][1]["content"]
         assert answer  # never an empty answer
         assert len(digits(prompt)) == record["difficulty"] + 2
+
+
+def test_max_lists_grow_with_the_difficulty():
+    for record in generate_dataset("max", None, 400, seed=3):
+        assert len(digits(record["messages"][0]["content"])) == record["difficulty"] + 2

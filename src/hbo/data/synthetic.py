@@ -10,6 +10,7 @@ Task families with answers checkable by exact match:
   chosen on the tasks of the mixtures we report on.
 - ``evens`` and ``max`` (keep the even digits of a list; name its largest digit): tasks the demo model
   was not pretrained on either, added after hbo's defaults were chosen, for the check mixtures.
+  Difficulty = the list's length.
 Each record carries its designed ``difficulty`` (1 = easiest) so the levels a base model finds can be
 checked against it.
 """
