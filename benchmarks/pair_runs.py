@@ -212,6 +212,30 @@ def share_between(folder: str, seeds: list[int], dataset: str, first: int, last:
     return float(np.mean(means))
 
 
+def shares_line(label: str, folder: str, seeds: list[int], early: str | None = None) -> str:
+    """Where an arm's mixture settled (``late_shares`` from step 550) on one line after ``label``, led
+    by dataset ``early``'s share over steps 0-500 (``share_between``) when one is named: how fast and
+    how far a reading's arm moved samples, as the screens' readings print it."""
+    late = format_shares(late_shares(folder, seeds, 550))
+    if early is None:
+        return f"{label}, mean share from step 550: {late}"
+    whose = f"{early}'" if early.endswith("s") else f"{early}'s"
+    return (f"{label}: {whose} mean share at steps 0-500 {share_between(folder, seeds, early, 0, 500):.2f}; "
+            f"from step 550: {late}")
+
+
+def check_newtask_report(short: str, mine: str, default: str, others: list[tuple[str, str]],
+                         early: str | None = None) -> list[str]:
+    """A screen's arm on `check-newtask` (seeds 0-5, 400 questions), run after its development screen:
+    its paired difference against each of ``others`` (label, ``read_arms`` spec), then where its
+    shares and those of hbo's default (its stored runs under ``default``) settled (``shares_line``)."""
+    seeds = list(range(6))
+    lines = [f"check-newtask, seeds {seeds}, 400 questions per dataset, paired 95% bootstrap interval:"]
+    lines += [pair_line(f"{short} - {label}", mine, other, seeds) for label, other in others]
+    return lines + [shares_line(f"check-newtask, {label}", folder, seeds, early)
+                    for label, folder in ((short, mine), ("default", default))]
+
+
 def screen_folders(root: str, mixture: str, seeds: list[int]) -> str:
     """Where a development screen keeps a mixture's runs of ``seeds`` under ``root``: seeds 0-17 in
     ``root/MIXTURE``, the fresh seeds from 18 on in ``root/fresh-MIXTURE`` (``DIR,DIR2`` when both)."""
@@ -230,9 +254,7 @@ def screen_report(root: str, default_root: str, title: str, short: str, seeds: l
             for m in DEV_MIXTURES}
     lines = [f"{title} - hbo's default, seeds {seeds}, paired bootstrap interval:", *second_look(arms, levels=(95.0,))]
     for label, arm_root in ((short, root), ("default", default_root)):
-        folder = screen_folders(arm_root, "dev", seeds)
-        lines.append(f"dev, {label}: sort's mean share at steps 0-500 {share_between(folder, seeds, 'sort', 0, 500):.2f}; "
-                     "from step 550: " + format_shares(late_shares(folder, seeds, 550)))
+        lines.append(shares_line(f"dev, {label}", screen_folders(arm_root, "dev", seeds), seeds, early="sort"))
     return lines
 
 

@@ -744,9 +744,10 @@ def test_pair_runs_late_shares_average_each_runs_later_updates_then_the_seeds(tm
         pair_runs.late_shares(str(tmp_path / "arm"), [0], 2000)
 
 
-def test_pair_runs_share_between_and_screen_folders(tmp_path):
+def test_pair_runs_share_between_shares_line_and_screen_folders(tmp_path):
     """How fast a run moved samples to a dataset: its share over the updates in a step range, per seed,
-    then the mean over seeds; and where a screen keeps its seeds 0-17 and its fresh seeds."""
+    then the mean over seeds; the line a reading prints of it; and where a screen keeps its seeds 0-17
+    and its fresh seeds."""
     pair_runs = benchmark_module("pair_runs")
     logs = {0: [(0, 0.1), (200, 0.5), (500, 0.9), (600, 0.2)], 1: [(0, 0.1), (400, 0.3), (1000, 0.9)]}
     write_probability_logs(tmp_path / "arm" / "runs" / "dev-1000", logs)
@@ -757,6 +758,14 @@ def test_pair_runs_share_between_and_screen_folders(tmp_path):
         pair_runs.share_between(str(tmp_path / "arm"), [0], "a", 700, 900)
     with pytest.raises(SystemExit, match="0 probability logs of hbo seed 3"):
         pair_runs.share_between(str(tmp_path / "arm"), [3], "a", 0, 500)
+    # the same on one line, as the readings print it: the late shares alone, or led by one dataset's early share
+    arm = str(tmp_path / "arm")
+    assert pair_runs.shares_line("dev, arm", arm, [0]) == "dev, arm, mean share from step 550: a 0.20, b 0.80"
+    assert pair_runs.shares_line("dev, arm", arm, [0, 1], early="a") == (
+        "dev, arm: a's mean share at steps 0-500 0.35; from step 550: a 0.55, b 0.45")  # seed 1: 0.9 at step 1000
+    write_probability_logs(tmp_path / "other", {0: [(0, 0.4), (600, 0.6)]}, ("evens", "x"))
+    assert pair_runs.shares_line("c", str(tmp_path / "other"), [0], early="evens") == (
+        "c: evens' mean share at steps 0-500 0.40; from step 550: evens 0.60, x 0.40")
     assert pair_runs.screen_folders("S", "dev", [0, 3]) == "S/dev"
     assert pair_runs.screen_folders("S", "dev", [18, 21]) == "S/fresh-dev"
     assert pair_runs.screen_folders("S", "dev", [0, 18]) == "S/dev,S/fresh-dev"
@@ -779,6 +788,28 @@ def test_pair_runs_screen_report_reads_the_four_development_mixtures_and_sorts_c
     assert lines[5].startswith("pooled, seeds 0-1: +25.000 [")
     assert lines[6:] == ["dev, a: sort's mean share at steps 0-500 0.60; from step 550: sort 0.60, x 0.40",
                          "dev, default: sort's mean share at steps 0-500 0.20; from step 550: sort 0.20, x 0.80"]
+
+
+def test_pair_runs_check_newtask_report_pairs_the_arm_with_each_other_and_says_where_both_settled(tmp_path):
+    """A screen's arm on check-newtask: a header, one pair per comparison (seeds 0-5), then the arm's
+    and the default's shares, led by the new task's early share when named."""
+    pair_runs = benchmark_module("pair_runs")
+    seeds = range(6)
+    write_runs(tmp_path / "arm", "hbo", {s: {"evens": [1, 1], "x": [0, 1]} for s in seeds})
+    write_runs(tmp_path / "default", "hbo", {s: {"evens": [0, 1], "x": [0, 1]} for s in seeds})
+    write_runs(tmp_path / "default", "proportional", {s: {"evens": [0, 0], "x": [0, 1]} for s in seeds})
+    for root, share in (("arm", 0.3), ("default", 0.5)):
+        write_probability_logs(tmp_path / root, {s: [(0, share), (600, share)] for s in seeds}, ("evens", "x"))
+    arm, default = str(tmp_path / "arm"), str(tmp_path / "default")
+    others = [("hbo (the default)", default), ("proportional", f"{default}:proportional")]
+    lines = pair_runs.check_newtask_report("a", arm, default, others, early="evens")
+    assert lines[0] == "check-newtask, seeds [0, 1, 2, 3, 4, 5], 400 questions per dataset, paired 95% bootstrap interval:"
+    assert lines[1].startswith("a - hbo (the default): +25.00 [") and lines[1].endswith("evens +50.0, x +0.0")
+    assert lines[2].startswith("a - proportional: +50.00 [") and lines[2].endswith("evens +100.0, x +0.0")
+    assert lines[3:] == ["check-newtask, a: evens' mean share at steps 0-500 0.30; from step 550: evens 0.30, x 0.70",
+                         "check-newtask, default: evens' mean share at steps 0-500 0.50; from step 550: evens 0.50, x 0.50"]
+    assert pair_runs.check_newtask_report("a", arm, default, others)[3] == (
+        "check-newtask, a, mean share from step 550: evens 0.30, x 0.70")
 
 
 def test_pair_runs_finds_an_oracle_arm_by_name_and_checks_a_rerun_baseline(tmp_path, capsys):

@@ -19,19 +19,12 @@ HERE = f"{R}/actor-decay-screen"
 
 
 def check_newtask() -> None:
-    seeds = list(range(6))
-    print(f"check-newtask, seeds {seeds}, 400 questions per dataset, paired 95% bootstrap interval:")
     mine, stored = f"{HERE}/check-newtask", f"{R}/check-newtask/runs"
     room = f"{R}/room-on-check-newtask/runs"
-    for label, other in (("hbo (the default)", stored), ("proportional", f"{stored}:proportional"),
-                         ("hbo-paper", f"{stored}:hbo-paper"), ("hbo-phases", pair_runs.oracle_arm(room, "hbo-phases")),
-                         ("hbo-shares", pair_runs.oracle_arm(room, "hbo-shares"))):
-        print(pair_runs.pair_line(f"decay - {label}", mine, other, seeds))
-    for label, folder in (("decay", mine), ("default", stored)):
-        print(f"check-newtask, {label}: evens' mean share at steps 0-500 "
-              f"{pair_runs.share_between(folder, seeds, 'evens', 0, 500):.2f}; from step 550: "
-              + pair_runs.format_shares(pair_runs.late_shares(folder, seeds, 550)))
-
+    others = (("hbo (the default)", stored), ("proportional", f"{stored}:proportional"),
+              ("hbo-paper", f"{stored}:hbo-paper"), ("hbo-phases", pair_runs.oracle_arm(room, "hbo-phases")),
+              ("hbo-shares", pair_runs.oracle_arm(room, "hbo-shares")))
+    print("\n".join(pair_runs.check_newtask_report("decay", mine, stored, others, early="evens")))
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["screen"]:

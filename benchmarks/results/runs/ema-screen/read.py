@@ -20,16 +20,10 @@ HERE = f"{R}/ema-screen"
 
 
 def check_newtask() -> None:
-    seeds = list(range(6))
-    print(f"check-newtask, seeds {seeds}, 400 questions per dataset, paired 95% bootstrap interval:")
     mine, stored = f"{HERE}/check-newtask", f"{R}/check-newtask/runs"
-    for label, other in (("hbo (the default)", stored), ("proportional", f"{stored}:proportional"),
-                         ("hbo-phases-carved", pair_runs.oracle_arm(f"{R}/room-on-check-newtask/runs", "hbo-phases-carved"))):
-        print(pair_runs.pair_line(f"ema 0.25 - {label}", mine, other, seeds))
-    for label, folder in (("ema 0.25", mine), ("default", stored)):
-        print(f"check-newtask, {label}, mean share from step 550: "
-              + pair_runs.format_shares(pair_runs.late_shares(folder, seeds, 550)))
-
+    others = (("hbo (the default)", stored), ("proportional", f"{stored}:proportional"),
+              ("hbo-phases-carved", pair_runs.oracle_arm(f"{R}/room-on-check-newtask/runs", "hbo-phases-carved")))
+    print("\n".join(pair_runs.check_newtask_report("ema 0.25", mine, stored, others)))
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["screen"]:

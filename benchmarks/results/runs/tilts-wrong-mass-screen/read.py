@@ -23,24 +23,15 @@ def settled(seeds: list[int]) -> list[str]:
     lines = []
     for mixture in pair_runs.DEV_MIXTURES[1:]:  # dev's are in screen_report's lines
         for label, root in (("tilts", HERE), ("default", DEFAULT)):
-            folder = pair_runs.screen_folders(root, mixture, seeds)
-            lines.append(f"{mixture}, {label}, mean share from step 550: "
-                         + pair_runs.format_shares(pair_runs.late_shares(folder, seeds, 550)))
+            lines.append(pair_runs.shares_line(f"{mixture}, {label}", pair_runs.screen_folders(root, mixture, seeds), seeds))
     return lines
 
 
 def check_newtask() -> None:
-    seeds = list(range(6))
-    print(f"check-newtask, seeds {seeds}, 400 questions per dataset, paired 95% bootstrap interval:")
     mine, stored = f"{HERE}/check-newtask", f"{R}/check-newtask/runs"
-    for label, other in (("hbo (the default)", stored), ("proportional", f"{stored}:proportional"),
-                         ("hbo-phases-carved", pair_runs.oracle_arm(f"{R}/room-on-check-newtask/runs", "hbo-phases-carved"))):
-        print(pair_runs.pair_line(f"tilts - {label}", mine, other, seeds))
-    for label, folder in (("tilts", mine), ("default", stored)):
-        print(f"check-newtask, {label}: evens' mean share at steps 0-500 "
-              f"{pair_runs.share_between(folder, seeds, 'evens', 0, 500):.2f}; from step 550: "
-              + pair_runs.format_shares(pair_runs.late_shares(folder, seeds, 550)))
-
+    others = (("hbo (the default)", stored), ("proportional", f"{stored}:proportional"),
+              ("hbo-phases-carved", pair_runs.oracle_arm(f"{R}/room-on-check-newtask/runs", "hbo-phases-carved")))
+    print("\n".join(pair_runs.check_newtask_report("tilts", mine, stored, others, early="evens")))
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["screen"]:
