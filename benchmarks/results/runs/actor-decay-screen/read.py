@@ -26,6 +26,7 @@ def check_newtask() -> None:
               ("hbo-shares", pair_runs.oracle_arm(room, "hbo-shares")))
     print("\n".join(pair_runs.check_newtask_report("decay", mine, stored, others, early="evens")))
 
+
 if __name__ == "__main__":
     if sys.argv[1:2] == ["screen"]:
         seeds = [int(s) for s in sys.argv[2:]] or [0, 1, 2, 3]

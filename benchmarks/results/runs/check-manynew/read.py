@@ -15,6 +15,7 @@ LOOKS = (("seeds 0-5 (the first look, RULE.md)", f"{HERE}/runs", list(range(6)))
 
 
 def shares(runs: str, seeds: list[int], names: tuple[str, ...]) -> None:
+    """Each strategy's mean share of every dataset over steps 0-500 and from step 550."""
     for name in names:
         early = {d: pair_runs.share_between(runs, seeds, d, 0, 500, name=name)
                  for d in pair_runs.probability_records(runs, seeds[0], name)[0]["global"]}
@@ -22,17 +23,28 @@ def shares(runs: str, seeds: list[int], names: tuple[str, ...]) -> None:
               + pair_runs.format_shares(pair_runs.late_shares(runs, seeds, 550, name=name)))
 
 
-if sys.argv[1:] == ["linear"]:
+def looks() -> None:
+    """RULE.md's first look, RULE-more-seeds.md's seeds, and both together."""
+    for label, runs, seeds in LOOKS:
+        print(f"check-manynew, {label}, 400 questions per dataset, paired 95% bootstrap interval:")
+        for other in ("proportional", "hbo-paper"):
+            print(pair_runs.pair_line(f"hbo - {other}", runs, f"{runs}:{other}", seeds))
+    label, runs, seeds = LOOKS[-1]
+    print(f"mean share of the samples at steps 0-500 and from step 550, {label}:")
+    shares(runs, seeds, ("hbo", "proportional", "hbo-paper"))
+
+
+def linear() -> None:
+    """RULE-linear.md's report: the same mixture under linear decay to 0."""
     runs, seeds = f"{HERE}/linear", list(range(6))
     print("check-manynew under linear decay to 0, seeds 0-5, 400 questions per dataset, paired 95% bootstrap interval:")
     print(pair_runs.pair_line("hbo - proportional", runs, f"{runs}:proportional", seeds))
     print("mean share of the samples at steps 0-500 and from step 550:")
     shares(runs, seeds, ("hbo", "proportional"))
-    raise SystemExit
-for label, runs, seeds in LOOKS:
-    print(f"check-manynew, {label}, 400 questions per dataset, paired 95% bootstrap interval:")
-    for other in ("proportional", "hbo-paper"):
-        print(pair_runs.pair_line(f"hbo - {other}", runs, f"{runs}:{other}", seeds))
-label, runs, seeds = LOOKS[-1]
-print(f"mean share of the samples at steps 0-500 and from step 550, {label}:")
-shares(runs, seeds, ("hbo", "proportional", "hbo-paper"))
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] == ["linear"]:
+        linear()
+    else:
+        looks()

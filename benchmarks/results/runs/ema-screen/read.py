@@ -18,12 +18,12 @@ R = "benchmarks/results/runs"
 HERE = f"{R}/ema-screen"
 
 
-
 def check_newtask() -> None:
     mine, stored = f"{HERE}/check-newtask", f"{R}/check-newtask/runs"
     others = (("hbo (the default)", stored), ("proportional", f"{stored}:proportional"),
               ("hbo-phases-carved", pair_runs.oracle_arm(f"{R}/room-on-check-newtask/runs", "hbo-phases-carved")))
     print("\n".join(pair_runs.check_newtask_report("ema 0.25", mine, stored, others)))
+
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["screen"]:

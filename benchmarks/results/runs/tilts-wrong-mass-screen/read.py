@@ -33,6 +33,7 @@ def check_newtask() -> None:
               ("hbo-phases-carved", pair_runs.oracle_arm(f"{R}/room-on-check-newtask/runs", "hbo-phases-carved")))
     print("\n".join(pair_runs.check_newtask_report("tilts", mine, stored, others, early="evens")))
 
+
 if __name__ == "__main__":
     if sys.argv[1:2] == ["screen"]:
         seeds = [int(s) for s in sys.argv[2:]] or [0, 1, 2, 3]
