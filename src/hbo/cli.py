@@ -32,6 +32,9 @@ def main(argv: list[str] | None = None) -> int:
                            help="continue from a checkpoint (default: the newest complete one of output_dir)")
     p = sub.add_parser("plot", help="redraw probabilities.png from a run's probabilities.jsonl")
     p.add_argument("run_dir")
+    p = sub.add_parser("shares", help="an hbo run's mean global shares (averaged over several runs when given), "
+                       "and the overrides that hold them fixed in a later run (sampling.strategy=fixed)")
+    p.add_argument("runs", nargs="+", metavar="RUN_DIR", help="output folders of hbo train")
     p = sub.add_parser("compare", help="finished runs against others on the same held-out questions: the "
                        "difference per dataset and macro, with a paired 95%% bootstrap interval")
     p.add_argument("runs", nargs="+", metavar="RUN_DIR", help="output folders of hbo train (side A)")
@@ -73,6 +76,8 @@ def main(argv: list[str] | None = None) -> int:
                 return _plot(args.run_dir)
             if args.command == "compare":
                 return _compare(args)
+            if args.command == "shares":
+                return _shares(args.runs)
             if args.command == "data":
                 return _prepare_data(args)
             if args.command == "model":
@@ -174,6 +179,32 @@ def _compare(args) -> int:
     print(format_comparison(result))
     if args.json:
         atomic_write_text(Path(args.json), json.dumps(result, indent=1) + "\n")
+    return 0
+
+
+def _shares(run_dirs: list[str]) -> int:
+    from hbo.outputs.runlog import mean_shares, read_log
+
+    per_run = []
+    for run_dir in run_dirs:
+        log = Path(run_dir) / "probabilities.jsonl"
+        if not log.is_file():
+            raise FileNotFoundError(f"{log}: no such file")
+        records = read_log(log)
+        if not records:
+            raise ConfigError(f"{log}: no records (the run stopped before its first one)")
+        per_run.append(mean_shares(records))
+        if list(per_run[-1]) != list(per_run[0]):
+            raise ConfigError(f"{run_dir}: its datasets ({', '.join(per_run[-1])}) are not those of {run_dirs[0]} "
+                              f"({', '.join(per_run[0])})")
+    shares = {d: sum(run[d] for run in per_run) / len(per_run) for d in per_run[0]}
+    width = max(len("dataset"), *map(len, shares))
+    print(f"mean global share over every update{f' of {len(per_run)} runs' if len(per_run) > 1 else ''}:")
+    print(f"{'dataset':<{width}}  share")
+    for d, p in shares.items():
+        print(f"{d:<{width}}  {p:.4f}")
+    rounded = json.dumps({d: round(p, 4) for d, p in shares.items()})
+    print(f"hold them fixed in a later run of this mixture:\n  sampling.strategy=fixed 'sampling.shares={rounded}'")
     return 0
 
 

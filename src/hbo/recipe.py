@@ -11,13 +11,15 @@ import time
 from pathlib import Path
 
 from hbo.config import Config, dump_yaml
-from hbo.data.mixture import Mixture
+from hbo.data.mixture import Mixture, resolve_datasets
 from hbo.errors import ConfigError, TrainingInterrupted
 from hbo.evaluate import evaluate_mixture, format_table, gains_line
 from hbo.model import load_model
 from hbo.files import atomic_save_folder, atomic_write_text
 from hbo.outputs.comparison import gains_over_baselines
 from hbo.outputs.plots import plot_probabilities
+from hbo.strategies import STRATEGIES
+from hbo.strategies.static import shares_in_order
 from hbo.training.setup import setup_training
 from hbo.training.trainer import STATE_FILE, MixtureTrainer, latest_checkpoint, load_controller_state, with_mixture
 
@@ -60,6 +62,8 @@ def train(config: Config, progress: bool = True, resume: str | None = None, read
     out = Path(config.output_dir)
     checkpoint = find_checkpoint(out, resume) if resume else None
     started = time.time()
+    if STRATEGIES[config.sampling.strategy].needs_shares:  # shares that name other datasets stop before the model loads
+        shares_in_order(config.sampling.shares, [spec.name for spec in resolve_datasets(config.data)])
 
     model, tokenizer = load_model(config.model, seed=config.training.seed)
     mix = setup_training(config, model, tokenizer, progress, read)  # under torchrun / accelerate: joins the process group

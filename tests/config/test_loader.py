@@ -179,3 +179,24 @@ def test_relative_dataset_paths_are_read_beside_the_config_file(tmp_path, monkey
     assert config.data.datasets[0].path == str(folder / "data" / "a.jsonl")
     assert config.data.datasets[1].path == "org/hub-dataset"  # nothing beside the file: kept as written
     assert config.data.mixture is None  # the built-in mixture is ignored beside datasets, and says so
+
+
+@pytest.mark.parametrize("overrides, message", [
+    (["sampling.strategy=fixed"], "fixed needs each dataset's share, by name"),
+    (["sampling.shares={a: 1}"], "sampling.shares sets the mix of strategy fixed; hbo sets its own"),
+    (["sampling.strategy=fixed", "sampling.shares={a: 1, b: -1}"], "a weight >= 0 for each dataset"),
+    (["sampling.strategy=fixed", "sampling.shares={a: 0, b: 0}"], "not all 0"),
+    (["sampling.strategy=fixed", "sampling.shares={}"], "a weight >= 0 for each dataset"),
+    (["sampling.strategy=fixed", "sampling.shares={a: lots}"], "sampling.shares.a must be float"),
+    (["sampling.strategy=fixed", "sampling.shares=[1, 2]"], "sampling.shares must be a mapping"),
+])
+def test_fixed_shares_are_checked(overrides, message):
+    with pytest.raises(ConfigError, match=message):
+        load_config(None, overrides)
+
+
+def test_fixed_shares_are_read_as_numbers():
+    """YAML 1.1 reads 1e-3 as a string; a share is a float either way (its names are checked against the
+    mixture's datasets when the run starts: tests/integration/test_static_without_scoring.py)."""
+    shares = load_config(None, ["sampling.strategy=fixed", "sampling.shares={a: 1e-3, b: 2}"]).sampling.shares
+    assert shares == {"a": 0.001, "b": 2.0} and all(type(v) is float for v in shares.values())

@@ -31,3 +31,33 @@ def test_records_and_their_scalars(tmp_path):
     assert all(plain[key] is None for key in ("probe_wrong_tokens", "probe_margin", "probe_wrong_mass"))
     assert plain["global_score"] is None
     assert not any("probe" in k or "score" in k for k in scalars(plain))
+
+
+def test_mean_shares_average_every_record_and_hbo_shares_averages_runs(tmp_path, capsys):
+    from hbo.cli import main
+    from hbo.outputs.runlog import mean_shares
+
+    def run(folder, first, second):
+        log = RunLog(["a", "b"], folder / "probabilities.jsonl")
+        for step, p in ((0, first), (50, second)):
+            log.record(step, [p, 1 - p], [[1.0], [1.0]], None, None, [[0], [0]])
+        return log.records
+
+    assert mean_shares(run(tmp_path / "one", 0.5, 0.7)) == {"a": 0.6, "b": 0.4}
+    run(tmp_path / "two", 0.2, 0.2)
+    assert main(["shares", str(tmp_path / "one"), str(tmp_path / "two")]) == 0
+    out = capsys.readouterr().out
+    assert "of 2 runs" in out and "a        0.4000" in out and "b        0.6000" in out
+    assert out.splitlines()[-1].strip() == """sampling.strategy=fixed 'sampling.shares={"a": 0.4, "b": 0.6}'"""
+
+
+def test_hbo_shares_refuses_runs_of_other_datasets_and_missing_logs(tmp_path, capsys):
+    from hbo.cli import main
+
+    for folder, names in (("one", ["a", "b"]), ("other", ["a", "c"])):
+        RunLog(names, tmp_path / folder / "probabilities.jsonl").record(0, [0.5, 0.5], [[1.0], [1.0]], None, None,
+                                                                        [[0], [0]])
+    assert main(["shares", str(tmp_path / "one"), str(tmp_path / "other")]) == 2
+    assert "its datasets (a, c) are not those of" in capsys.readouterr().err
+    assert main(["shares", str(tmp_path / "missing")]) == 2
+    assert "missing/probabilities.jsonl: no such file" in capsys.readouterr().err

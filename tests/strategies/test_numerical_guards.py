@@ -85,9 +85,10 @@ def test_every_strategy_survives_wild_measurements(name, updates, hidden, local_
         source = "offline"  # a config error: online rewards have no response-alone pass
     cfg = SamplingConfig(strategy=name, actor_lr=0.5, actor_steps=10, global_samples_per_level=2,
                          local_samples_per_level=2, local_reward=local_reward, min_probability=FLOOR,
-                         global_reward=global_reward, reward_source=source)
+                         global_reward=global_reward, reward_source=source,
+                         shares={"a": 1.0, "b": 2.0, "c": 3.0} if STRATEGIES[name].needs_shares else None)
     base = torch.linspace(0.1, 3.0, N, dtype=torch.float64)
-    strategy = make_strategy(cfg, LEVELS, base, base / 2)
+    strategy = make_strategy(cfg, LEVELS, base, base / 2, ["a", "b", "c"])
     sampler = HierarchicalSampler(LEVELS, num_samples=8, seed=0, min_probability=FLOOR)
     for step, values in enumerate(updates, start=1):
         record = strategy.update(WildProbe(values, hidden), 25 * step)

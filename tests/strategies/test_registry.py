@@ -28,7 +28,9 @@ def test_unknown_strategy():
 def test_strategies_that_skip_scoring_read_no_scores(name):
     """What setup gives them: one level per dataset and no base-model losses."""
     levels = [[[0, 1, 2, 3]], [[4, 5]]]
-    strategy = make_strategy(SamplingConfig(strategy=name, actor_steps=5, reward_source="offline"), levels, None, None)
+    shares = {"a": 1.0, "b": 1.0} if STRATEGIES[name].needs_shares else None
+    strategy = make_strategy(SamplingConfig(strategy=name, actor_steps=5, reward_source="offline", shares=shares),
+                             levels, None, None, ["a", "b"])
     strategy.update(FakeProbe(torch.full((6,), 0.5, dtype=torch.float64)), 25)
     global_probs, local = strategy.probabilities()
     assert local == [[1.0], [1.0]] and sum(global_probs) == pytest.approx(1.0)

@@ -126,7 +126,7 @@ def _coerce(tp, value, key):
     if origin is dict:
         if not isinstance(value, dict):
             raise ConfigError(f"{key} must be a mapping, got {value!r}")
-        return value
+        return {k: _coerce(args[1], v, f"{key}.{k}") for k, v in value.items()} if args else value
     if origin is Literal:  # a choice list (hbo.config.schema)
         if value in args:
             return value

@@ -2,6 +2,7 @@
 (``hbo.config.reference`` renders them as docs/configuration.md)."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
 
@@ -114,7 +115,8 @@ class ODMConfig:
 
 @dataclass
 class SamplingConfig:
-    strategy: str = "hbo"  # one of hbo.strategies.STRATEGIES: hbo, hbo-global, hbo-local, proportional, temperature, uniform, multidds, multiuat, mos, mos-plus or odm
+    strategy: str = "hbo"  # one of hbo.strategies.STRATEGIES: hbo, hbo-global, hbo-local, proportional, temperature, uniform, fixed, multidds, multiuat, mos, mos-plus or odm
+    shares: dict[str, float] | None = None  # strategy fixed: each dataset's weight in the mix, by dataset name (every dataset named, weights >= 0, normalised to sum to 1), held for the whole run; `hbo shares RUN_DIR` prints an earlier hbo run's mean shares in this form
     temperature: float | None = None  # T of the prior p ~ n^(1/T) (inf = uniform); null = 10 for `temperature` (the paper's Temp.), else 1
     update_interval: int = 50  # S: training steps between actor updates (the paper: 200)
     actor_lr: float = 1e-3  # Adam learning rate of every actor (reference: 1e-4; see benchmarks/results/sweep.md)
@@ -215,6 +217,15 @@ class Config:
         registered = STRATEGIES.get(self.sampling.strategy)
         if registered is None:
             raise ConfigError(f"sampling.strategy must be one of {', '.join(STRATEGIES)}; got {self.sampling.strategy!r}")
+        if registered.needs_shares != (self.sampling.shares is not None):
+            raise ConfigError(f"sampling.shares: {self.sampling.strategy} needs each dataset's share, by name "
+                              "(`hbo shares RUN_DIR` prints an hbo run's)" if registered.needs_shares else
+                              f"sampling.shares sets the mix of strategy fixed; {self.sampling.strategy} sets its own "
+                              "(set sampling.strategy=fixed, or drop sampling.shares)")
+        if self.sampling.shares is not None:
+            weights = list(self.sampling.shares.values())
+            if not weights or any(not (math.isfinite(w) and w >= 0) for w in weights) or not sum(weights) > 0:
+                raise ConfigError(f"sampling.shares: a weight >= 0 for each dataset, not all 0; got {self.sampling.shares}")
         if self.sampling.reward_source == "train":
             if registered.learns and not registered.online_rewards:  # static strategies read no rewards at all
                 online = ", ".join(name for name, r in STRATEGIES.items() if r.online_rewards)

@@ -109,3 +109,13 @@ def scalars(record: dict) -> dict[str, float]:
 
 def read_log(path: str | Path) -> list[dict]:
     return [json.loads(line) for line in Path(path).read_text().splitlines() if line.strip()]
+
+
+def mean_shares(records: list[dict]) -> dict[str, float]:
+    """Each dataset's global probability averaged over every record of a run's log (the prior and
+    each update): where an hbo run sent its samples on average, which ``sampling.strategy: fixed``
+    can hold for a later run (``hbo shares``)."""
+    if not records:
+        raise ValueError("the log has no records")
+    names = list(records[0]["global"])
+    return {d: sum(r["global"][d] for r in records) / len(records) for d in names}

@@ -6,7 +6,8 @@ whether it measures them on the weight average (``sampling.probe_average``).
 The config's validation and the recipe read these capabilities; nothing tests a strategy's name.
 Every factory takes ``(levels, sampling_config, base_loss, base_alone_loss)``: the difficulty levels,
 the ``SamplingConfig``, and the base model's per-example response loss and response-alone loss (in
-nats, by flat example index) for strategies that compare the model now with where it began.
+nats, by flat example index) for strategies that compare the model now with where it began; a
+strategy whose mix the user gives by dataset name (``fixed``) also takes the datasets' names.
 """
 from __future__ import annotations
 
@@ -33,6 +34,9 @@ class Registered:
     # measures its rewards on the weight average when sampling.probe_average is set (hbo's own
     # strategies); the baselines measure the weights as trained, as their papers do
     uses_weight_average: bool = False
+    # holds the mix given by dataset name in sampling.shares, so its factory also takes the names; the
+    # benchmarks leave it out, having no shares of their own to give it
+    needs_shares: bool = False
 
 
 STRATEGIES: dict[str, Registered] = {
@@ -49,6 +53,8 @@ STRATEGIES: dict[str, Registered] = {
     "temperature": Registered(lambda levels, config, *_: static.temperature(levels, config), learns=False,
                               needs_scores=False),
     "uniform": Registered(lambda levels, config, *_: static.uniform(levels, config), learns=False, needs_scores=False),
+    "fixed": Registered(lambda levels, config, loss, alone, names: static.fixed(levels, config, names), learns=False,
+                        needs_scores=False, needs_shares=True),
     "multidds": Registered(lambda levels, config, *_: MultiDDSStrategy(levels, config), needs_scores=False),
     "multiuat": Registered(lambda levels, config, *_: MultiUATStrategy(levels, config), needs_scores=False),
     "mos": Registered(lambda levels, config, loss, _: MoSStrategy(levels, config, loss)),
@@ -64,11 +70,18 @@ def weight_average_decay(config) -> float | None:
     return config.probe_average if STRATEGIES[config.strategy].uses_weight_average else None
 
 
-def make_strategy(config, levels, base_loss, base_alone_loss) -> Strategy:
-    """Build the strategy named by ``config.strategy`` (a ``SamplingConfig``)."""
+def make_strategy(config, levels, base_loss, base_alone_loss, names: list[str] | None = None) -> Strategy:
+    """Build the strategy named by ``config.strategy`` (a ``SamplingConfig``); ``names``, the datasets'
+    names in the order of ``levels``, is needed by a strategy given its shares by name."""
     if config.strategy not in STRATEGIES:
         raise ValueError(f"unknown sampling.strategy {config.strategy!r}; choose one of {', '.join(STRATEGIES)}")
-    return STRATEGIES[config.strategy].build(levels, config, base_loss, base_alone_loss)
+    registered = STRATEGIES[config.strategy]
+    if not registered.needs_shares:
+        return registered.build(levels, config, base_loss, base_alone_loss)
+    if names is None or len(names) != len(levels):
+        raise ValueError(f"sampling.strategy {config.strategy} takes its shares by dataset name: give make_strategy the "
+                         f"{len(levels)} datasets' names")
+    return registered.build(levels, config, base_loss, base_alone_loss, names)
 
 
 __all__ = ["STRATEGIES", "HBOStrategy", "MoSPlusStrategy", "MoSStrategy", "MultiDDSStrategy", "MultiUATStrategy",

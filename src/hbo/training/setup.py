@@ -68,12 +68,12 @@ def setup_training(config: Config, model, tokenizer, progress: bool = True, read
                                        config.scoring.cache_dir or cache_dir("scores"),
                                        progress and main)
         levels = difficulty_levels(mixture, scores, config.scoring.metric, config.scoring.num_levels)
-        strategy = make_strategy(config.sampling, levels, scores.loss, scores.alone_loss)
+        strategy = make_strategy(config.sampling, levels, scores.loss, scores.alone_loss, mixture.names)
     else:  # the strategy draws uniformly inside each dataset: no scoring pass, one level per dataset
         flat = mixture.flat()
         scores, cached = None, False
         levels = [[list(flat.indices_of(d))] for d in range(len(mixture.names))]
-        strategy = make_strategy(config.sampling, levels, None, None)
+        strategy = make_strategy(config.sampling, levels, None, None, mixture.names)
     t = config.training
     # Every process draws the whole global batch from the same stream; the Trainer's data loader
     # (accelerate) hands each process its own disjoint part of it.
