@@ -1,8 +1,10 @@
 """Runs the arms of RULE.md: for each mixture and main seed, one ``level_oracle.py`` run holding fixed
 the mean global shares of hbo's stored run of the pilot seed. The stored proportional run files are
 copied in first, so that ``level_oracle.py`` reuses them (it does only when their config digest
-matches; otherwise it reruns them). Two runs go side by side. ``python run.py [MIXTURE ...]``
-(default: the development mixtures and the two checks; ``hard clean`` for the reports)."""
+matches; otherwise it reruns them). Two runs go side by side. ``python run.py [--pilot-steps N]
+[MIXTURE ...]`` (default: the development mixtures and the two checks; ``hard clean`` for the
+reports); ``--pilot-steps 500`` is RULE-half.md's arm, the shares of the pilot's records up to step
+500 (what a 500-step pilot run logs), under the name ``half-pilot-shares``."""
 from __future__ import annotations
 
 import json
@@ -16,7 +18,9 @@ HERE = Path(__file__).resolve().parent
 RUNS = HERE.parent
 BENCH = RUNS.parents[1]
 sys.path.insert(0, str(BENCH))
-from pair_runs import late_shares  # noqa: E402
+import numpy as np  # noqa: E402
+
+from pair_runs import probability_records  # noqa: E402
 
 DEV_QUESTIONS = ["data.mixture_heldout=null", "data.heldout_max=200"]
 FOUR_HUNDRED = ["data.mixture_heldout=400", "data.heldout_max=400"]
@@ -47,7 +51,17 @@ def folders(spec: str) -> str:
     return ",".join(str(RUNS / f) for f in spec.split(","))
 
 
-def commands(mixture: str) -> list[list[str]]:
+def arm_name(pilot_steps: int | None) -> str:
+    return {None: "pilot-shares", 500: "half-pilot-shares"}[pilot_steps]
+
+
+def pilot_shares(folder: str, seed: int, pilot_steps: int | None) -> dict[str, float]:
+    """The mean global shares of the pilot run's records (up to ``pilot_steps`` when given)."""
+    records = [r for r in probability_records(folder, seed) if pilot_steps is None or r["step"] <= pilot_steps]
+    return {d: float(np.mean([r["global"][d] for r in records])) for d in records[0]["global"]}
+
+
+def commands(mixture: str, pilot_steps: int | None = None) -> list[list[str]]:
     seeds, pilot, hbo_runs, plain_runs, questions = ARMS[mixture]
     out = HERE / mixture
     target = out / "runs" / f"oracle-{mixture}-1000"
@@ -58,8 +72,8 @@ def commands(mixture: str) -> list[list[str]]:
             if stored.name in (f"proportional-{s}.json", f"proportional-{s}-probabilities.jsonl") \
                     and not (target / stored.name).exists():
                 shutil.copyfile(stored, target / stored.name)
-        shares = late_shares(folders(hbo_runs), [pilot(s)], from_step=0)
-        jobs.append([sys.executable, str(BENCH / "level_oracle.py"), "--mixture", mixture, "--name", "pilot-shares",
+        shares = pilot_shares(folders(hbo_runs), pilot(s), pilot_steps)
+        jobs.append([sys.executable, str(BENCH / "level_oracle.py"), "--mixture", mixture, "--name", arm_name(pilot_steps),
                      "--seeds", str(s), "--jobs", "1", "--out", str(out), "--shares", json.dumps(shares), *questions])
     return jobs
 
@@ -73,8 +87,11 @@ def run(job: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    mixtures = sys.argv[1:] or ["dev", "dev-clean", "dev-pretrained", "dev-tiebreak", "check-newtask", "check-manynew"]
-    jobs = [job for m in mixtures for job in commands(m)]
+    args = sys.argv[1:]
+    steps = int(args.pop(args.index("--pilot-steps") + 1)) if "--pilot-steps" in args else None
+    args = [a for a in args if a != "--pilot-steps"]
+    mixtures = args or ["dev", "dev-clean", "dev-pretrained", "dev-tiebreak", "check-newtask", "check-manynew"]
+    jobs = [job for m in mixtures for job in commands(m, steps)]
     with ThreadPoolExecutor(2) as pool:
         codes = list(pool.map(run, jobs))
     failed = [" ".join(j[2:8]) for j, c in zip(jobs, codes) if c]
