@@ -199,7 +199,8 @@ def _shares(run_dirs: list[str]) -> int:
                               f"({', '.join(per_run[0])})")
     shares = {d: sum(run[d] for run in per_run) / len(per_run) for d in per_run[0]}
     width = max(len("dataset"), *map(len, shares))
-    print(f"mean global share over every update{f' of {len(per_run)} runs' if len(per_run) > 1 else ''}:")
+    print("mean global share over the prior and every update"
+          + (f", averaged over {len(per_run)} runs:" if len(per_run) > 1 else ":"))
     print(f"{'dataset':<{width}}  share")
     for d, p in shares.items():
         print(f"{d:<{width}}  {p:.4f}")

@@ -47,7 +47,7 @@ def test_mean_shares_average_every_record_and_hbo_shares_averages_runs(tmp_path,
     run(tmp_path / "two", 0.2, 0.2)
     assert main(["shares", str(tmp_path / "one"), str(tmp_path / "two")]) == 0
     out = capsys.readouterr().out
-    assert "of 2 runs" in out and "a        0.4000" in out and "b        0.6000" in out
+    assert "averaged over 2 runs" in out and "a        0.4000" in out and "b        0.6000" in out
     assert out.splitlines()[-1].strip() == """sampling.strategy=fixed 'sampling.shares={"a": 0.4, "b": 0.6}'"""
 
 
