@@ -4,7 +4,8 @@ copied in first, so that ``level_oracle.py`` reuses them (it does only when thei
 matches; otherwise it reruns them). Two runs go side by side. ``python run.py [--pilot-steps N]
 [MIXTURE ...]`` (default: the development mixtures and the two checks; ``hard clean`` for the
 reports); ``--pilot-steps 500`` is RULE-half.md's arm, the shares of the pilot's records up to step
-500 (what a 500-step pilot run logs), under the name ``half-pilot-shares``."""
+500 (what a 500-step pilot run logs), under the name ``half-pilot-shares``; ``--carve-probe`` is
+RULE-carved.md's arm, the probe hbo keeps out of training left out here too (``carved-...``)."""
 from __future__ import annotations
 
 import json
@@ -51,8 +52,8 @@ def folders(spec: str) -> str:
     return ",".join(str(RUNS / f) for f in spec.split(","))
 
 
-def arm_name(pilot_steps: int | None) -> str:
-    return {None: "pilot-shares", 500: "half-pilot-shares"}[pilot_steps]
+def arm_name(pilot_steps: int | None, carve: bool = False) -> str:
+    return ("carved-" if carve else "") + {None: "pilot-shares", 500: "half-pilot-shares"}[pilot_steps]
 
 
 def pilot_shares(folder: str, seed: int, pilot_steps: int | None) -> dict[str, float]:
@@ -61,7 +62,7 @@ def pilot_shares(folder: str, seed: int, pilot_steps: int | None) -> dict[str, f
     return {d: float(np.mean([r["global"][d] for r in records])) for d in records[0]["global"]}
 
 
-def commands(mixture: str, pilot_steps: int | None = None) -> list[list[str]]:
+def commands(mixture: str, pilot_steps: int | None = None, carve: bool = False) -> list[list[str]]:
     seeds, pilot, hbo_runs, plain_runs, questions = ARMS[mixture]
     out = HERE / mixture
     target = out / "runs" / f"oracle-{mixture}-1000"
@@ -73,7 +74,7 @@ def commands(mixture: str, pilot_steps: int | None = None) -> list[list[str]]:
                     and not (target / stored.name).exists():
                 shutil.copyfile(stored, target / stored.name)
         shares = pilot_shares(folders(hbo_runs), pilot(s), pilot_steps)
-        jobs.append([sys.executable, str(BENCH / "level_oracle.py"), "--mixture", mixture, "--name", arm_name(pilot_steps),
+        jobs.append([sys.executable, str(BENCH / "level_oracle.py"), "--mixture", mixture, "--name", arm_name(pilot_steps, carve), *(["--carve-probe"] if carve else []),
                      "--seeds", str(s), "--jobs", "1", "--out", str(out), "--shares", json.dumps(shares), *questions])
     return jobs
 
@@ -89,9 +90,10 @@ def run(job: list[str]) -> int:
 if __name__ == "__main__":
     args = sys.argv[1:]
     steps = int(args.pop(args.index("--pilot-steps") + 1)) if "--pilot-steps" in args else None
-    args = [a for a in args if a != "--pilot-steps"]
+    carve = "--carve-probe" in args
+    args = [a for a in args if a not in ("--pilot-steps", "--carve-probe")]
     mixtures = args or ["dev", "dev-clean", "dev-pretrained", "dev-tiebreak", "check-newtask", "check-manynew"]
-    jobs = [job for m in mixtures for job in commands(m, steps)]
+    jobs = [job for m in mixtures for job in commands(m, steps, carve)]
     with ThreadPoolExecutor(2) as pool:
         codes = list(pool.map(run, jobs))
     failed = [" ".join(j[2:8]) for j, c in zip(jobs, codes) if c]
