@@ -79,8 +79,8 @@ def make_strategy(config, levels, base_loss, base_alone_loss, names: list[str] |
     if not registered.needs_shares:
         return registered.build(levels, config, base_loss, base_alone_loss)
     if names is None or len(names) != len(levels):
-        raise ValueError(f"sampling.strategy {config.strategy} takes its shares by dataset name: give make_strategy the "
-                         f"{len(levels)} datasets' names")
+        raise ValueError(f"sampling.strategy {config.strategy} takes its shares by dataset name: give "
+                         f"make_strategy the {len(levels)} datasets' names")
     return registered.build(levels, config, base_loss, base_alone_loss, names)
 
 

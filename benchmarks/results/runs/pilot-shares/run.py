@@ -74,7 +74,8 @@ def commands(mixture: str, pilot_steps: int | None = None, carve: bool = False) 
                     and not (target / stored.name).exists():
                 shutil.copyfile(stored, target / stored.name)
         shares = pilot_shares(folders(hbo_runs), pilot(s), pilot_steps)
-        jobs.append([sys.executable, str(BENCH / "level_oracle.py"), "--mixture", mixture, "--name", arm_name(pilot_steps, carve), *(["--carve-probe"] if carve else []),
+        jobs.append([sys.executable, str(BENCH / "level_oracle.py"), "--mixture", mixture,
+                     "--name", arm_name(pilot_steps, carve), *(["--carve-probe"] if carve else []),
                      "--seeds", str(s), "--jobs", "1", "--out", str(out), "--shares", json.dumps(shares), *questions])
     return jobs
 
