@@ -182,17 +182,24 @@ def _compare(args) -> int:
     return 0
 
 
+def _run_log(run_dir: str) -> list[dict]:
+    """The records of a finished run's ``probabilities.jsonl``, for the commands that read it back."""
+    from hbo.outputs.runlog import read_log
+
+    log = Path(run_dir) / "probabilities.jsonl"
+    if not log.is_file():
+        raise FileNotFoundError(f"{log}: no such file")
+    return read_log(log)
+
+
 def _shares(run_dirs: list[str]) -> int:
-    from hbo.outputs.runlog import mean_shares, read_log
+    from hbo.outputs.runlog import mean_shares
 
     per_run = []
     for run_dir in run_dirs:
-        log = Path(run_dir) / "probabilities.jsonl"
-        if not log.is_file():
-            raise FileNotFoundError(f"{log}: no such file")
-        records = read_log(log)
+        records = _run_log(run_dir)
         if not records:
-            raise ConfigError(f"{log}: no records (the run stopped before its first one)")
+            raise ConfigError(f"{run_dir}/probabilities.jsonl: no records (the run stopped before its first one)")
         per_run.append(mean_shares(records))
         if list(per_run[-1]) != list(per_run[0]):
             raise ConfigError(f"{run_dir}: its datasets ({', '.join(per_run[-1])}) are not those of {run_dirs[0]} "
@@ -211,12 +218,8 @@ def _shares(run_dirs: list[str]) -> int:
 
 def _plot(run_dir: str) -> int:
     from hbo.outputs.plots import plot_probabilities
-    from hbo.outputs.runlog import read_log
 
-    log = Path(run_dir) / "probabilities.jsonl"
-    if not log.is_file():
-        raise FileNotFoundError(f"{log}: no such file")
-    print(plot_probabilities(read_log(log), Path(run_dir) / "probabilities.png"))
+    print(plot_probabilities(_run_log(run_dir), Path(run_dir) / "probabilities.png"))
     return 0
 
 

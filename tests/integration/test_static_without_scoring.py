@@ -25,7 +25,6 @@ def test_a_static_strategy_trains_without_scoring(tmp_path, monkeypatch, capsys)
     assert sum(sum(c.values()) for c in records[-1]["counts"].values()) == 2 * 16  # two steps of 16 examples
 
 
-
 def test_fixed_shares_hold_for_the_whole_run_and_hbo_shares_reads_them_back(tmp_path, monkeypatch, capsys):
     """The shares `hbo shares` prints for a run are the ones a fixed run given them holds."""
     from hbo.cli import main
@@ -38,7 +37,8 @@ def test_fixed_shares_hold_for_the_whole_run_and_hbo_shares_reads_them_back(tmp_
     train(config, progress=False)
     records = [json.loads(line) for line in (tmp_path / "probabilities.jsonl").read_text().splitlines()]
     held = {"reverse-en": 0.5, "reverse-de": 0.25, "reverse-es": 0.125, "add": 0.125}
-    assert [r["step"] for r in records] == [0, 2, 4] and all(r["global"] == pytest.approx(held, abs=1e-3) for r in records)  # the sampler floor moves them by 1e-4
+    assert [r["step"] for r in records] == [0, 2, 4]
+    assert all(r["global"] == pytest.approx(held, abs=1e-3) for r in records)  # the sampler floor moves them by 1e-4
     assert main(["shares", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert "reverse-de  0.2500" in out

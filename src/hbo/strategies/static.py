@@ -18,11 +18,15 @@ from hbo.strategies.base import Strategy
 
 class StaticStrategy(Strategy):
 
-    def __init__(self, levels, temperature: float, shares: list[float] | None = None):
+    def __init__(self, levels, temperature: float | None, shares: list[float] | None = None):
+        """The prior p ~ n^(1/temperature), or with ``shares`` (temperature None) those, normalised."""
         super().__init__(levels)
         self.temperature = temperature
-        self.global_probs = temperature_prior(self.sizes, temperature) if shares is None else \
-            [w / sum(shares) for w in shares]
+        if shares is None:
+            self.global_probs = temperature_prior(self.sizes, temperature)
+        else:
+            total = sum(shares)
+            self.global_probs = [w / total for w in shares]
         self.local_probs = self.level_shares()
 
     def probabilities(self):
@@ -53,4 +57,4 @@ def shares_in_order(shares: dict[str, float], names: list[str]) -> list[float]:
 
 
 def fixed(levels, config, names: list[str]) -> StaticStrategy:
-    return StaticStrategy(levels, 1.0, shares_in_order(config.shares, names))
+    return StaticStrategy(levels, None, shares_in_order(config.shares, names))
