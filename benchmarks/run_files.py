@@ -30,7 +30,7 @@ ADDED_KEYS = {"sampling.heldout_units": "fall", "sampling.reward_ema_of": "score
               "sampling.global_moves": "always", "sampling.transfer_probe": "all",
               "sampling.transfer_step": "gradient", "sampling.heldout_credit": "own",
               "sampling.gradient_blocks": None, "sampling.actor_lr_decay": 0.0,
-              "sampling.shares": None}
+              "sampling.shares": None, "sampling.global_draw": "actor"}
 
 
 def _reads_heldout_probe(sampling) -> bool:

@@ -148,7 +148,8 @@ def test_an_option_added_since_keeps_earlier_run_files_valid():
                "sampling.hold_steps": 100, "sampling.probe_average": 0.9,
                "sampling.global_moves": "on_evidence", "sampling.transfer_probe": "small_loss",
                "sampling.transfer_step": "unit", "sampling.heldout_credit": "attributed",
-               "sampling.gradient_blocks": 1, "sampling.actor_lr_decay": 0.5, "sampling.shares": "{a: 2, b: 1}"}
+               "sampling.gradient_blocks": 1, "sampling.actor_lr_decay": 0.5, "sampling.shares": "{a: 2, b: 1}",
+               "sampling.global_draw": "average"}
     needs = {"sampling.transfer_probe": ["sampling.global_reward=transfer"],
              "sampling.transfer_step": ["sampling.global_reward=transfer"],
              "sampling.gradient_blocks": ["sampling.heldout_credit=attributed"],  # an option only some rewards take

@@ -671,3 +671,36 @@ def test_wrong_tokens_measure_needs_a_fall_of_counts():
     for measure in ("margin", "wrong_mass"):
         with pytest.raises(ConfigError, match=measure):
             load_config(None, [f"sampling.heldout_measure={measure}", "sampling.heldout_fall=likelihood"])
+
+
+def test_global_draw_average_draws_from_the_mean_of_the_actors_distributions_so_far():
+    """Under ``global_draw: average`` the actor moves as under the default, but datasets are drawn from
+    the mean of its distributions at the prior and every update point, and each fall is divided by that
+    drawn probability; a checkpoint carries the mean."""
+    falls = {(0, 0): 0.5, (0, 1): 0.7, (1, 0): 0.9, (1, 1): 0.9}  # dataset 0's loss falls, dataset 1's less
+    actor, average = heldout_strategy(), heldout_strategy(global_draw="average")
+    seen = [average.global_actor.probabilities.tolist()]
+    assert average.probabilities()[0] == pytest.approx(seen[0]) == actor.probabilities()[0]  # the prior
+    for step in (50, 100):
+        actor.update(_held_probe(actor, falls), step)
+        average.update(_held_probe(average, falls), step)
+        seen.append(average.global_actor.probabilities.tolist())
+        if step == 50:  # both drew from the prior, so the same rewards and the same actor
+            assert seen[-1] == pytest.approx(actor.probabilities()[0])
+    mean = [sum(p[d] for p in seen) / 3 for d in range(2)]
+    drawn, local = average.probabilities()
+    assert drawn == pytest.approx(mean) and seen[0][0] < drawn[0] < seen[-1][0]
+    for mine, theirs in zip(local, actor.probabilities()[1]):  # the local actors draw as before
+        assert mine == pytest.approx(theirs)
+    assert local[0][0] > 0.5
+    # the second update's falls are divided by the drawn probabilities, not by the actor's
+    both = heldout_strategy(global_draw="average")
+    both.draw_sum, both.draw_count = torch.tensor([0.6, 1.4], dtype=torch.float64), 2  # drawn: 0.3, 0.7
+    score = both.global_rewards(None, ([0.3, 0.7], None)) and both.global_scores
+    assert score == pytest.approx([1.0, 1.0])
+    resumed = heldout_strategy(global_draw="average")
+    resumed.load_state_dict(average.state_dict())
+    assert resumed.probabilities()[0] == pytest.approx(drawn)
+    older = {k: v for k, v in average.state_dict().items() if k not in ("draw_sum", "draw_count")}
+    with pytest.raises(ValueError, match="global_draw=actor"):
+        heldout_strategy(global_draw="average").load_state_dict(older)

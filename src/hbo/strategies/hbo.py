@@ -124,6 +124,10 @@ class HBOStrategy(Strategy):
         prior = temperature_prior(self.sizes, config.prior_temperature())
         self.prior = prior
         self.global_actor = SoftmaxActor(prior, config.actor_lr, config.actor_steps, config.actor_lr_decay)
+        # global_draw average: the sum of the global actor's distributions so far (the prior, then one per
+        # update point) and how many; datasets are drawn from their mean
+        self.averaged = config.global_draw == "average" and update_global
+        self.draw_sum, self.draw_count = torch.as_tensor(prior, dtype=torch.float64), 1
         self.local_actors = [SoftmaxActor([1.0 / len(ds)] * len(ds), config.actor_lr, config.actor_steps,
                                           config.actor_lr_decay) for ds in self.levels]
         self.ema = ExponentialAverage(config.reward_ema) if config.reward_ema else None
@@ -197,8 +201,16 @@ class HBOStrategy(Strategy):
     def reads_training_gradient_norms(self) -> bool:
         return self.online and self.update_global and self.config.global_reward == "gradient-norm"
 
+    @property
+    def drawn_global(self) -> torch.Tensor:
+        """The distribution datasets are drawn from: the global actor's, or under ``global_draw:
+        average`` the mean of its distributions at the prior and every update point so far."""
+        if self.averaged:
+            return self.draw_sum / self.draw_count
+        return self.global_actor.probabilities
+
     def probabilities(self):
-        return (self.global_actor.probabilities.tolist(),
+        return (self.drawn_global.tolist(),
                 [actor.probabilities.tolist() for actor in self.local_actors])
 
     def _carried_level_means(self, indices, values: torch.Tensor, carried: list[list[float]]) -> list[list[float]]:
@@ -385,7 +397,7 @@ class HBOStrategy(Strategy):
             if self.config.heldout_credit == "attributed":
                 falls_now = attributed_falls(falls_now, self.fall_contributions(probe))
             if self.config.heldout_per_example:  # the fall bought by each unit of sampling probability
-                falls_now = [f / p for f, p in zip(falls_now, self.global_actor.probabilities.tolist())]
+                falls_now = [f / p for f, p in zip(falls_now, self.drawn_global.tolist())]
             self.global_scores = falls_now
             return self.averaged_tilts([self.prior], [falls_now], [self.ema] if self.ema else None, "global",
                                        [self.live_leads()])[0]
@@ -445,7 +457,7 @@ class HBOStrategy(Strategy):
         contributions = torch.zeros(len(train), len(held), dtype=torch.float64)
         if probed:
             dots = probe.gradient_cross_dots(train, [held[j] for j in probed])
-            p = self.global_actor.probabilities.to(torch.float64)
+            p = self.drawn_global.to(torch.float64)
             contributions[:, probed] = p[:, None] * dots
         return contributions
 
@@ -527,6 +539,12 @@ class HBOStrategy(Strategy):
         tilt (its fall past the noise band, per unit of sampling probability where
         ``heldout_per_example`` says, credited as ``heldout_credit`` says): the log then shows which
         fall moved the mixture, which the tilted rewards, held by the EMA, do not."""
+        record = self._update(probe, step)
+        if self.averaged:  # the actor's distribution at this update point joins the mean drawn from
+            self.draw_sum, self.draw_count = self.draw_sum + self.global_actor.probabilities, self.draw_count + 1
+        return record
+
+    def _update(self, probe: RewardProbe, step: int) -> dict:
         record = {"global_reward": None, "local_reward": None, "global_score": None, "skipped": []}
         falls = self.heldout_falls(probe) if self.heldout else None
         if step <= self.config.hold_steps:  # measured only: the probe's baseline has moved on, and no
@@ -564,6 +582,8 @@ class HBOStrategy(Strategy):
             "fall_history": self.fall_history,
             "local_emas": [e.state_dict() for e in self.local_emas] if self.local_emas else None,
             "heldout_measure": self.config.heldout_measure,
+            "draw_sum": self.draw_sum.clone(),
+            "draw_count": self.draw_count,
         }
 
     def check_measure(self, state: dict) -> None:
@@ -601,6 +621,12 @@ class HBOStrategy(Strategy):
         if "last_probe_losses" in state:
             self.last_probe_losses = state["last_probe_losses"]
         self.largest_scores = dict(state.get("largest_scores", {}))
+        if self.averaged and "draw_sum" not in state:
+            raise ValueError("the checkpoint was written without sampling.global_draw: average; resume with "
+                             "sampling.global_draw=actor")
+        if "draw_sum" in state:
+            self.draw_sum = torch.as_tensor(state["draw_sum"], dtype=torch.float64).clone()
+            self.draw_count = int(state["draw_count"])
         self.answer_means = {name: list(row) for name, row in state.get("answer_means", {}).items()}
         self.probe_history = [list(row) for row in state.get("probe_history", self.probe_history)]
         self.fall_history = [list(row) for row in state.get("fall_history", [])]
