@@ -1,0 +1,70 @@
+"""RULE.md's reading: hbo with `sampling.global_draw=average` (datasets drawn from the mean of the
+global actor's distributions so far) against the default it replaced (`global_draw: actor`), every
+run on one processor (Intel Xeon, model 207). Run from the repository root:
+
+    python benchmarks/results/runs/average-draw-screen/read.py screen 0 1 2 3       # stage 1 (read-0-3.txt)
+    python benchmarks/results/runs/average-draw-screen/read.py screen 18 ... 23     # stage 2 (read-fresh.txt)
+    python benchmarks/results/runs/average-draw-screen/read.py screen 0 ... 3 18 ... 23   # both (read-all.txt)
+    python benchmarks/results/runs/average-draw-screen/read.py checks               # the checks (read-checks.txt)
+    python benchmarks/results/runs/average-draw-screen/read.py reports              # hard and clean (read-reports.txt)
+
+`screen`: each development mixture and the four pooled against the default rerun on this processor
+(`default-M`, `fresh-default-M`; RULE.md's addendum), and how
+`sort` climbs on `dev` and where the drawn shares settled (from step 550) under both, then the other
+three mixtures' settled shares. `checks`: the arm on `check-manynew` and `check-newtask`, seeds 0-5,
+against the default and proportional rerun here (`default-CHECK`), with the drawn shares there.
+`reports`: the same on `hard` and `clean`, seeds 0-3 (RULE.md's second addendum)."""
+import sys
+
+sys.path.insert(0, "benchmarks")
+import pair_runs  # noqa: E402
+
+R = "benchmarks/results/runs"
+HERE = f"{R}/average-draw-screen"
+CHECKS = ("check-manynew", "check-newtask")
+
+
+def folder(arm: str, mixture: str, seeds: list[int]) -> str:
+    """The runs of ``arm`` ("average" or "default") on ``mixture`` for ``seeds``: seeds 0-17 in
+    ``[default-]MIXTURE``, the fresh ones from 18 on in ``fresh-[default-]MIXTURE``."""
+    name = mixture if arm == "average" else f"default-{mixture}"
+    parts = [f"{HERE}/{name}"] if any(s < 18 for s in seeds) else []
+    return ",".join(parts + ([f"{HERE}/fresh-{name}"] if any(s >= 18 for s in seeds) else []))
+
+
+def screen(seeds: list[int]) -> list[str]:
+    arms = {m: pair_runs.read_arms(folder("average", m, seeds), folder("default", m, seeds), seeds)
+            for m in pair_runs.DEV_MIXTURES}
+    lines = [f"global_draw average - hbo's default, seeds {seeds}, paired bootstrap interval:",
+             *pair_runs.second_look(arms, levels=(95.0,))]
+    for arm in ("average", "default"):
+        lines.append(pair_runs.shares_line(f"dev, {arm}", folder(arm, "dev", seeds), seeds, early="sort"))
+    for mixture in pair_runs.DEV_MIXTURES[1:]:
+        for arm in ("average", "default"):
+            lines.append(pair_runs.shares_line(f"{mixture}, {arm}", folder(arm, mixture, seeds), seeds))
+    return lines
+
+
+def checks(mixtures=CHECKS, seeds=tuple(range(6))) -> list[str]:
+    seeds, lines = list(seeds), []
+    for check in mixtures:
+        mine, stored = f"{HERE}/{check}", f"{HERE}/default-{check}"
+        lines.append(f"{check}, seeds {seeds[0]}-{seeds[-1]}, 400 questions per dataset, paired 95% bootstrap interval:")
+        lines += [pair_runs.pair_line(f"average - {label}", mine, spec, seeds)
+                  for label, spec in (("hbo (the default)", stored), ("proportional", f"{stored}:proportional"))]
+        lines.append(pair_runs.pair_line("hbo (the default) - proportional", stored, f"{stored}:proportional", seeds))
+        lines += [pair_runs.shares_line(f"{check}, {label}", path, seeds) for label, path in
+                  (("average", mine), ("default", stored))]
+    return lines
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["screen"]:
+        seeds = [int(s) for s in sys.argv[2:]] or [0, 1, 2, 3]
+        print("\n".join(screen(seeds)))
+    elif sys.argv[1:] == ["checks"]:
+        print("\n".join(checks()))
+    elif sys.argv[1:] == ["reports"]:
+        print("\n".join(checks(("hard", "clean"), range(4))))
+    else:
+        raise SystemExit(__doc__)
