@@ -192,6 +192,21 @@ def _run_log(run_dir: str) -> list[dict]:
     return read_log(log)
 
 
+def _drew_from_the_mean(run_dir: str) -> bool:
+    """Whether the run drew datasets from the mean of its global actor's distributions so far (hbo's
+    default since 2026-12-07, ``sampling.global_draw: average``), as its ``config.yaml`` says: its
+    last logged mixture is then already the mean of the actor's distributions over every update. A
+    config without the key is older than the option and drew from the actor; no config, the same."""
+    import yaml
+
+    from hbo.strategies import STRATEGIES
+
+    path = Path(run_dir) / "config.yaml"
+    sampling = ((yaml.safe_load(path.read_text()) or {}).get("sampling") or {}) if path.is_file() else {}
+    registered = STRATEGIES.get(sampling.get("strategy", "hbo"))
+    return bool(registered and registered.averages_draws and sampling.get("global_draw", "actor") == "average")
+
+
 def _shares(run_dirs: list[str]) -> int:
     from hbo.outputs.runlog import mean_shares
 
@@ -200,7 +215,7 @@ def _shares(run_dirs: list[str]) -> int:
         records = _run_log(run_dir)
         if not records:
             raise ConfigError(f"{run_dir}/probabilities.jsonl: no records (the run stopped before its first one)")
-        per_run.append(mean_shares(records))
+        per_run.append(dict(records[-1]["global"]) if _drew_from_the_mean(run_dir) else mean_shares(records))
         if list(per_run[-1]) != list(per_run[0]):
             raise ConfigError(f"{run_dir}: its datasets ({', '.join(per_run[-1])}) are not those of {run_dirs[0]} "
                               f"({', '.join(per_run[0])})")

@@ -111,11 +111,14 @@ def test_the_demo_example_is_the_default_spelled_out():
     assert load_config(Path(__file__).resolve().parents[2] / "examples" / "demo.yaml") == load_config()
 
 
-def test_presets_measure_the_weights_as_trained():
-    """The paper and the authors' code read every reward off the model as trained: no weight average."""
+def test_presets_measure_the_weights_as_trained_and_draw_from_the_actor():
+    """The paper and the authors' code read every reward off the model as trained (no weight average)
+    and draw datasets from the global actor as it stands (not from the mean of its distributions)."""
     assert load_config().sampling.probe_average == 0.98
+    assert load_config().sampling.global_draw == "average"
     for preset in ("paper", "reference"):
         assert load_config(None, [f"preset={preset}"]).sampling.probe_average is None
+        assert load_config(None, [f"preset={preset}"]).sampling.global_draw == "actor"
     assert load_config(None, ["preset=paper", "sampling.probe_average=0.9"]).sampling.probe_average == 0.9
 
 

@@ -51,6 +51,23 @@ def test_mean_shares_average_every_record_and_hbo_shares_averages_runs(tmp_path,
     assert out.splitlines()[-1].strip() == """sampling.strategy=fixed 'sampling.shares={"a": 0.4, "b": 0.6}'"""
 
 
+def test_hbo_shares_reads_the_last_mixture_of_a_run_that_drew_from_the_mean(tmp_path, capsys):
+    """Under ``global_draw: average`` every logged mixture is the mean of the actor's distributions so
+    far, so the last one is the mean over the whole run; a config older than the option drew from the
+    actor, whose records are averaged."""
+    from hbo.cli import main
+
+    for folder, sampling in (("average", "strategy: hbo\n  global_draw: average"), ("older", "strategy: hbo"),
+                             ("local", "strategy: hbo-local\n  global_draw: average")):
+        log = RunLog(["a", "b"], tmp_path / folder / "probabilities.jsonl")
+        for step, p in ((0, 0.5), (50, 0.6), (100, 0.7)):
+            log.record(step, [p, 1 - p], [[1.0], [1.0]], None, None, [[0], [0]])
+        (tmp_path / folder / "config.yaml").write_text(f"sampling:\n  {sampling}\n")
+    for folder, share in (("average", "0.7000"), ("older", "0.6000"), ("local", "0.6000")):
+        assert main(["shares", str(tmp_path / folder)]) == 0
+        assert f"a        {share}" in capsys.readouterr().out
+
+
 def test_hbo_shares_refuses_runs_of_other_datasets_and_missing_logs(tmp_path, capsys):
     from hbo.cli import main
 

@@ -674,11 +674,11 @@ def test_wrong_tokens_measure_needs_a_fall_of_counts():
 
 
 def test_global_draw_average_draws_from_the_mean_of_the_actors_distributions_so_far():
-    """Under ``global_draw: average`` the actor moves as under the default, but datasets are drawn from
+    """Under ``global_draw: average`` (the default) the actor moves as under ``actor``, but datasets are drawn from
     the mean of its distributions at the prior and every update point, and each fall is divided by that
     drawn probability; a checkpoint carries the mean."""
     falls = {(0, 0): 0.5, (0, 1): 0.7, (1, 0): 0.9, (1, 1): 0.9}  # dataset 0's loss falls, dataset 1's less
-    actor, average = heldout_strategy(), heldout_strategy(global_draw="average")
+    actor, average = heldout_strategy(global_draw="actor"), heldout_strategy(global_draw="average")
     seen = [average.global_actor.probabilities.tolist()]
     assert average.probabilities()[0] == pytest.approx(seen[0]) == actor.probabilities()[0]  # the prior
     for step in (50, 100):

@@ -19,7 +19,7 @@ _PAPER = {
     "data": {"loss_on": "response"},
     "scoring": {"metric": "ifd", "num_levels": 4},
     "sampling": {"temperature": 1.0, "update_interval": 200, "actor_lr": 1e-4, "actor_steps": 200,
-                 "actor_lr_decay": 0.0,
+                 "actor_lr_decay": 0.0, "global_draw": "actor",
                  "global_reward": "gradient-norm", "reward_tokens": "response", "local_updates": 1,
                  "global_samples_per_level": 8, "local_samples_per_level": 16, "local_reward": "ppl",
                  "reward_source": "offline", "reward_ema": None, "min_probability": 0.0,

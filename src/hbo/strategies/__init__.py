@@ -37,14 +37,17 @@ class Registered:
     # holds the mix given by dataset name in sampling.shares, so its factory also takes the names; the
     # benchmarks leave it out, having no shares of their own to give it
     needs_shares: bool = False
+    # moves the global actor and, under sampling.global_draw: average, draws datasets from the mean of
+    # its distributions so far (hbo and hbo-global), so a run's last logged mixture is that mean
+    averages_draws: bool = False
 
 
 STRATEGIES: dict[str, Registered] = {
     "hbo": Registered(lambda levels, config, loss, alone: HBOStrategy(levels, config, loss, alone),
-                      online_rewards=True, uses_weight_average=True),
+                      online_rewards=True, uses_weight_average=True, averages_draws=True),
     "hbo-global": Registered(lambda levels, config, loss, alone: HBOStrategy(levels, config, loss, alone,
                                                                              update_local=False), online_rewards=True,
-                             uses_weight_average=True),
+                             uses_weight_average=True, averages_draws=True),
     "hbo-local": Registered(lambda levels, config, loss, alone: HBOStrategy(levels, config, loss, alone,
                                                                             update_global=False), online_rewards=True,
                             uses_weight_average=True),
