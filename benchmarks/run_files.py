@@ -55,7 +55,7 @@ def config_digest(config, base: bool = False) -> str:
                            model.trust_remote_code, dataclasses.asdict(config.data), dataclasses.asdict(config.eval)],
                           sort_keys=True)
     else:
-        from hbo.strategies import weight_average_decay
+        from hbo.strategies import STRATEGIES, weight_average_decay
 
         values = dataclasses.asdict(dataclasses.replace(config, output_dir=""))
         # a strategy that keeps no weight average runs the same whatever probe_average says
@@ -64,6 +64,9 @@ def config_digest(config, base: bool = False) -> str:
         # every run file carried before the default became wrong_mass and absolute
         if not _reads_heldout_probe(config.sampling):
             values["sampling"]["heldout_measure"], values["sampling"]["heldout_fall"] = "loss", "total"
+        # and one that draws from no actor's mean, whatever global_draw says (at the value before the key)
+        if not STRATEGIES[config.sampling.strategy].averages_draws:
+            values["sampling"]["global_draw"] = ADDED_KEYS["sampling.global_draw"]
         for key, before in ADDED_KEYS.items():
             *sections, name = key.split(".")
             section = values

@@ -126,7 +126,8 @@ def test_an_option_added_since_keeps_earlier_run_files_valid():
     config = ["data.mixture=hard", "sampling.seed=3", "training.seed=3", "training.max_steps=1000",
               "eval.before=false", *record["overrides"],
               "sampling.probe_average=null",  # the default since; this run measured the weights as trained
-              "sampling.heldout_measure=loss", "sampling.heldout_fall=total"]  # and it read the probe's loss
+              "sampling.heldout_measure=loss", "sampling.heldout_fall=total",  # and it read the probe's loss
+              "sampling.global_draw=actor"]  # and drew from the actor as it stood
     assert run_files.config_digest(load_config(None, config)) == record["digest"]
     # a strategy that keeps no weight average is the same run whatever probe_average says
     static = json.loads((ROOT / "benchmarks" / "results" / "runs" / "env-hard-1000" / "proportional-0.json").read_text())
@@ -134,6 +135,9 @@ def test_an_option_added_since_keeps_earlier_run_files_valid():
                      "eval.before=false", *static["overrides"]]
     for average in ("0.98", "null", "0.5"):
         assert run_files.config_digest(load_config(None, static_config + [f"sampling.probe_average={average}"])) \
+            == static["digest"]
+    for draw in ("actor", "average"):  # nor whatever global_draw says: it draws from no actor
+        assert run_files.config_digest(load_config(None, static_config + [f"sampling.global_draw={draw}"])) \
             == static["digest"]
     # nor whatever the held-out probe's measure and fall say, where the run reads no probe; hbo's does
     loss, wrong_mass = ["sampling.heldout_measure=loss", "sampling.heldout_fall=total"], \
