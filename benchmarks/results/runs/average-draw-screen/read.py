@@ -7,6 +7,7 @@ run on one processor (Intel Xeon, model 207). Run from the repository root:
     python benchmarks/results/runs/average-draw-screen/read.py screen 0 ... 3 18 ... 23   # both (read-all.txt)
     python benchmarks/results/runs/average-draw-screen/read.py checks               # the checks (read-checks.txt)
     python benchmarks/results/runs/average-draw-screen/read.py reports              # hard and clean (read-reports.txt)
+    python benchmarks/results/runs/average-draw-screen/read.py reports 0 1 2 3 4 5  # with seeds 4-5 (read-reports-0-5.txt)
 
 `screen`: each development mixture and the four pooled against the default rerun on this processor
 (`default-M`, `fresh-default-M`; RULE.md's addendum), and how
@@ -64,7 +65,7 @@ if __name__ == "__main__":
         print("\n".join(screen(seeds)))
     elif sys.argv[1:] == ["checks"]:
         print("\n".join(checks()))
-    elif sys.argv[1:] == ["reports"]:
-        print("\n".join(checks(("hard", "clean"), range(4))))
+    elif sys.argv[1:2] == ["reports"]:  # seeds 0-3 (read-reports.txt) or as given (0-5: read-reports-0-5.txt)
+        print("\n".join(checks(("hard", "clean"), [int(s) for s in sys.argv[2:]] or range(4))))
     else:
         raise SystemExit(__doc__)
