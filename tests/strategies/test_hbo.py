@@ -693,11 +693,11 @@ def test_global_draw_average_draws_from_the_mean_of_the_actors_distributions_so_
     for mine, theirs in zip(local, actor.probabilities()[1]):  # the local actors draw as before
         assert mine == pytest.approx(theirs)
     assert local[0][0] > 0.5
-    # the second update's falls are divided by the drawn probabilities, not by the actor's
-    both = heldout_strategy(global_draw="average")
-    both.draw_sum, both.draw_count = torch.tensor([0.6, 1.4], dtype=torch.float64), 2  # drawn: 0.3, 0.7
-    score = both.global_rewards(None, ([0.3, 0.7], None)) and both.global_scores
-    assert score == pytest.approx([1.0, 1.0])
+    # falls are divided by the drawn probabilities (0.3, 0.7), not by the actor's (the prior, 0.5 each)
+    divided = heldout_strategy(global_draw="average")
+    divided.draw_sum, divided.draw_count = torch.tensor([0.6, 1.4], dtype=torch.float64), 2
+    divided.global_rewards(None, ([0.3, 0.7], None))
+    assert divided.global_scores == pytest.approx([1.0, 1.0])
     resumed = heldout_strategy(global_draw="average")
     resumed.load_state_dict(average.state_dict())
     assert resumed.probabilities()[0] == pytest.approx(drawn)
