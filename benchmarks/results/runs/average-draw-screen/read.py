@@ -8,14 +8,19 @@ run on one processor (Intel Xeon, model 207). Run from the repository root:
     python benchmarks/results/runs/average-draw-screen/read.py checks               # the checks (read-checks.txt)
     python benchmarks/results/runs/average-draw-screen/read.py reports              # hard and clean (read-reports.txt)
     python benchmarks/results/runs/average-draw-screen/read.py reports 0 1 2 3 4 5  # with seeds 4-5 (read-reports-0-5.txt)
+    python benchmarks/results/runs/average-draw-screen/read.py reports 0 ... 11     # with seeds 6-11 (read-reports-0-11.txt)
+    python benchmarks/results/runs/average-draw-screen/read.py dev-baselines        # read-dev-baselines.txt
 
 `screen`: each development mixture and the four pooled against the default rerun on this processor
 (`default-M`, `fresh-default-M`; RULE.md's addendum), and how
 `sort` climbs on `dev` and where the drawn shares settled (from step 550) under both, then the other
 three mixtures' settled shares. `checks`: the arm on `check-manynew` and `check-newtask`, seeds 0-5,
 against the default and proportional rerun here (`default-CHECK`), with the drawn shares there.
-`reports`: the same on `hard` and `clean`, seeds 0-3 (RULE.md's second addendum)."""
+`reports`: the same on `hard` and `clean`, seeds 0-3 (RULE.md's second addendum), and from seeds
+0-11 on (the fourth) each arm against `hbo-paper` too (`paper-MIXTURE`). `dev-baselines`: both arms
+against proportional and `hbo-paper` on the development mixtures, whose runs are model 167's."""
 import sys
+from pathlib import Path
 
 sys.path.insert(0, "benchmarks")
 import pair_runs  # noqa: E402
@@ -54,8 +59,37 @@ def checks(mixtures=CHECKS, seeds=tuple(range(6))) -> list[str]:
         lines += [pair_runs.pair_line(f"average - {label}", mine, spec, seeds)
                   for label, spec in (("hbo (the default)", stored), ("proportional", f"{stored}:proportional"))]
         lines.append(pair_runs.pair_line("hbo (the default) - proportional", stored, f"{stored}:proportional", seeds))
+        paper = f"{HERE}/paper-{check}:hbo-paper"
+        if Path(paper.partition(":")[0]).is_dir():  # hard and clean from seeds 0-11 on (the fourth addendum)
+            lines += [pair_runs.pair_line(f"{label} - hbo-paper", spec, paper, seeds) for label, spec in
+                      (("average", mine), ("hbo (the default)", stored), ("proportional", f"{stored}:proportional"))]
         lines += [pair_runs.shares_line(f"{check}, {label}", path, seeds) for label, path in
                   (("average", mine), ("default", stored))]
+    return lines
+
+
+def dev_baselines() -> list[str]:
+    """The arm and the draws it replaced against proportional and `hbo-paper` on the four development
+    mixtures. Those baselines ran only on model 167 (`new-default-where-it-wins/plain-M`, `paper-M`;
+    `deck-screen/plain-M` for seeds 0-3 of `dev` and `dev-pretrained`), so they are read without the
+    machine check: every unpatched run of one config made on both processors answered every question
+    the same (127 of 127, `../all-strategies-207/processors.txt`)."""
+    where = f"{R}/new-default-where-it-wins"
+    seeds, fresh = [0, 1, 2, 3, *range(18, 24)], list(range(18, 24))
+
+    def proportional(m: str) -> str:
+        older = f"{R}/deck-screen/plain-{m}," if m in ("dev", "dev-pretrained") else ""
+        return f"{older}{where}/plain-{m}:proportional"
+
+    lines = []
+    for arm in ("average", "default"):
+        for label, baseline, on in (("proportional", proportional, seeds),
+                                    ("hbo-paper", lambda m: f"{where}/paper-{m}:hbo-paper", fresh)):
+            arms = {m: pair_runs.read_arms(folder(arm, m, on), baseline(m), on, any_machine=True)
+                    for m in pair_runs.DEV_MIXTURES}
+            name = "average" if arm == "average" else "hbo (the draws replaced, actor)"
+            lines += [f"{name} - {label}, seeds {on}, paired bootstrap interval:",
+                      *pair_runs.second_look(arms, levels=(95.0,))]
     return lines
 
 
@@ -66,6 +100,10 @@ if __name__ == "__main__":
     elif sys.argv[1:] == ["checks"]:
         print("\n".join(checks()))
     elif sys.argv[1:2] == ["reports"]:  # seeds 0-3 (read-reports.txt) or as given (0-5: read-reports-0-5.txt)
+        print("(\"hbo (the default)\" below is the default these runs were made against, which drew from the actor "
+              "as it stands: sampling.global_draw=actor)")
         print("\n".join(checks(("hard", "clean"), [int(s) for s in sys.argv[2:]] or range(4))))
+    elif sys.argv[1:] == ["dev-baselines"]:  # read-dev-baselines.txt
+        print("\n".join(dev_baselines()))
     else:
         raise SystemExit(__doc__)
