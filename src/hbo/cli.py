@@ -196,15 +196,17 @@ def _drew_from_the_mean(run_dir: str) -> bool:
     """Whether the run drew datasets from the mean of its global actor's distributions so far (hbo's
     default since 2026-12-07, ``sampling.global_draw: average``), as its ``config.yaml`` says: its
     last logged mixture is then already the mean of the actor's distributions over every update. A
-    config without the key is older than the option and drew from the actor; no config, the same."""
-    import yaml
+    config without the key is older than the option and drew from the actor; no config, the same.
+    The config is read as written, not loaded: loading would fill a missing key with today's default."""
+    from types import SimpleNamespace
 
-    from hbo.strategies import STRATEGIES
+    from hbo.config import read_yaml
+    from hbo.strategies import STRATEGIES, draws_from_the_mean
 
     path = Path(run_dir) / "config.yaml"
-    sampling = ((yaml.safe_load(path.read_text()) or {}).get("sampling") or {}) if path.is_file() else {}
-    registered = STRATEGIES.get(sampling.get("strategy", "hbo"))
-    return bool(registered and registered.averages_draws and sampling.get("global_draw", "actor") == "average")
+    sampling = (read_yaml(path).get("sampling") or {}) if path.is_file() else {}
+    run = SimpleNamespace(strategy=sampling.get("strategy", "hbo"), global_draw=sampling.get("global_draw", "actor"))
+    return run.strategy in STRATEGIES and draws_from_the_mean(run)
 
 
 def _shares(run_dirs: list[str]) -> int:

@@ -78,3 +78,6 @@ def test_hbo_shares_refuses_runs_of_other_datasets_and_missing_logs(tmp_path, ca
     assert "its datasets (a, c) are not those of" in capsys.readouterr().err
     assert main(["shares", str(tmp_path / "missing")]) == 2
     assert "missing/probabilities.jsonl: no such file" in capsys.readouterr().err
+    (tmp_path / "one" / "config.yaml").write_text("sampling: [strategy: hbo\n")
+    assert main(["shares", str(tmp_path / "one")]) == 2
+    assert "one/config.yaml: not valid YAML" in capsys.readouterr().err

@@ -19,6 +19,21 @@ def test_state_roundtrip_continues_identically(name):
     b.update(FakeProbe(base), 25)
     assert a.probabilities() == b.probabilities()
 
+@pytest.mark.parametrize("draw", ["average", "actor"])
+@pytest.mark.parametrize("name", list(STRATEGIES))
+def test_a_strategy_draws_from_the_mean_exactly_where_draws_from_the_mean_says(name, draw):
+    """``draws_from_the_mean`` answers for the commands that read a run back (``hbo shares``); the
+    strategy decides for itself what it draws from. They must agree for every registered strategy."""
+    from hbo.strategies import draws_from_the_mean
+
+    base = torch.full((6,), 0.5, dtype=torch.float64)
+    shares = {"a": 1.0, "b": 1.0} if STRATEGIES[name].needs_shares else None
+    cfg = SamplingConfig(strategy=name, global_draw=draw, shares=shares)
+    strategy = make_strategy(cfg, LEVELS, base, base, ["a", "b"])
+    assert getattr(strategy, "averaged", False) == draws_from_the_mean(cfg)
+    assert draws_from_the_mean(cfg) == (draw == "average" and name in ("hbo", "hbo-global"))
+
+
 def test_unknown_strategy():
     with pytest.raises(ValueError, match="unknown sampling.strategy"):
         make_strategy(SamplingConfig(strategy="doremi"), LEVELS, None, None)

@@ -50,7 +50,7 @@ def load_config(path: str | Path | list | None = None, overrides: list[str] | No
     file that adapts it (``examples/cpu.yaml``)."""
     raw: dict = {}
     for one in ([] if path is None else path if isinstance(path, (list, tuple)) else [path]):
-        raw = _under(raw, _with_paths_from(_read_yaml(Path(one)), Path(one).parent))
+        raw = _under(raw, _with_paths_from(read_yaml(Path(one)), Path(one).parent))
     for item in overrides or []:
         key, sep, value = item.partition("=")
         if not sep or not key:
@@ -83,7 +83,10 @@ def _with_paths_from(raw: dict, folder: Path) -> dict:
     return raw
 
 
-def _read_yaml(path: Path) -> dict:
+def read_yaml(path: Path) -> dict:
+    """A config file's raw mapping, as written (no defaults filled in): what a finished run's
+    ``config.yaml`` said, for the commands that read runs back. A missing, malformed or non-mapping
+    file is a ConfigError that names it."""
     if not path.is_file():
         raise ConfigError(f"{path}: config file not found")
     try:

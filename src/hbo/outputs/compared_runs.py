@@ -6,8 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import yaml
-
+from hbo.config import read_yaml
 from hbo.errors import DataError
 from hbo.outputs.comparison import compare_evaluations
 
@@ -24,7 +23,7 @@ def read_run(run_dir: str | Path) -> tuple[dict, dict]:
     results = json.loads((run / "eval.json").read_text())
     if not isinstance(results, dict) or not isinstance(results.get("after"), dict):
         raise DataError(f"{run / 'eval.json'}: no 'after' results")
-    return results["after"], yaml.safe_load((run / "config.yaml").read_text()) or {}
+    return results["after"], read_yaml(run / "config.yaml")
 
 
 def held_out_settings(config: dict) -> dict:

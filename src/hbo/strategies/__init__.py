@@ -39,6 +39,7 @@ class Registered:
     needs_shares: bool = False
     # moves the global actor and, under sampling.global_draw: average, draws datasets from the mean of
     # its distributions so far (hbo and hbo-global), so a run's last logged mixture is that mean
+    # (draws_from_the_mean, below, is the one answer for a config)
     averages_draws: bool = False
 
 
@@ -73,6 +74,15 @@ def weight_average_decay(config) -> float | None:
     return config.probe_average if STRATEGIES[config.strategy].uses_weight_average else None
 
 
+def draws_from_the_mean(config) -> bool:
+    """Whether a run of ``config`` (a ``SamplingConfig``) draws datasets from the mean of its global
+    actor's distributions so far, so that its last logged mixture is that mean: ``global_draw:
+    average`` under a strategy that moves the global actor. The one answer to the question for the
+    commands that read a run back; the strategy itself (``HBOStrategy.averaged``) is checked against
+    it in the tests."""
+    return STRATEGIES[config.strategy].averages_draws and config.global_draw == "average"
+
+
 def make_strategy(config, levels, base_loss, base_alone_loss, names: list[str] | None = None) -> Strategy:
     """Build the strategy named by ``config.strategy`` (a ``SamplingConfig``); ``names``, the datasets'
     names in the order of ``levels``, is needed by a strategy given its shares by name."""
@@ -88,4 +98,5 @@ def make_strategy(config, levels, base_loss, base_alone_loss, names: list[str] |
 
 
 __all__ = ["STRATEGIES", "HBOStrategy", "MoSPlusStrategy", "MoSStrategy", "MultiDDSStrategy", "MultiUATStrategy",
-           "ODMStrategy", "Registered", "RewardProbe", "Strategy", "make_strategy"]
+           "ODMStrategy", "Registered", "RewardProbe", "Strategy", "draws_from_the_mean",
+           "make_strategy"]
