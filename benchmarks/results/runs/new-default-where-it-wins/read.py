@@ -37,7 +37,9 @@ for m in DEV:
 
 paper = {}
 for m in ("hard", "clean"):
-    old = pair_runs.read_arms(f"{R}/{m}-1000", f"{R}/{m}-1000:hbo-paper", [0, 1, 2], any_machine=True)
+    # the default's runs of seeds 0-2 left the committed table's folder when the default changed again
+    old = pair_runs.read_arms(f"{R}/actor-draw-default-{m}-1000", f"{R}/{m}-1000:hbo-paper", [0, 1, 2],
+                              any_machine=True)
     new = pair_runs.read_arms(f"{R}/wrong-mass-screen/{m},{R}/new-default-reports/runs/{m}-1000",
                               f"{HERE}/reports/runs/{m}-1000:hbo-paper", list(range(3, 10)))
     paper[m] = (old[0] + new[0], old[1] + new[1])
