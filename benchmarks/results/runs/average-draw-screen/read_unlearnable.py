@@ -21,7 +21,9 @@ def shares(folder: Path) -> dict[int, list[float]]:
     return {(record := json.loads(path.read_text()))["seed"]: record["shares"] for path in folder.glob("seed-*.json")}
 
 
-mean_draws, actor_draws = shares(R / "average-draw-screen/unlearnable"), shares(R / "wrong-mass-screen/unlearnable")
+# today's default ran as two commands side by side, seeds 0-47 and 48-95, each in its own folder
+mean_draws = {**shares(R / "average-draw-screen/unlearnable"), **shares(R / "average-draw-screen/unlearnable-48-95")}
+actor_draws = shares(R / "wrong-mass-screen/unlearnable")
 seeds = sorted(mean_draws)
 if not seeds or any(seed not in actor_draws for seed in seeds):
     raise SystemExit("no runs of today's default, or a seed the stored runs do not have")
