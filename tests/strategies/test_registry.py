@@ -19,6 +19,7 @@ def test_state_roundtrip_continues_identically(name):
     b.update(FakeProbe(base), 25)
     assert a.probabilities() == b.probabilities()
 
+
 @pytest.mark.parametrize("draw", ["average", "actor"])
 @pytest.mark.parametrize("name", list(STRATEGIES))
 def test_a_strategy_draws_from_the_mean_exactly_where_draws_from_the_mean_says(name, draw):

@@ -84,9 +84,9 @@ def _with_paths_from(raw: dict, folder: Path) -> dict:
 
 
 def read_yaml(path: Path) -> dict:
-    """A config file's raw mapping, as written (no defaults filled in): what a finished run's
-    ``config.yaml`` said, for the commands that read runs back. A missing, malformed or non-mapping
-    file is a ConfigError that names it."""
+    """A YAML config file's raw mapping, as written (no defaults filled in): what ``load_config``
+    merges, and what a finished run's ``config.yaml`` said for the commands that read runs back. A
+    missing, malformed or non-mapping file is a ConfigError that names it."""
     if not path.is_file():
         raise ConfigError(f"{path}: config file not found")
     try:

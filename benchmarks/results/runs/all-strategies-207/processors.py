@@ -13,7 +13,7 @@ from pathlib import Path
 
 runs = defaultdict(dict)  # (digest, name, seed) -> {processor: answers}
 for path in Path("benchmarks/results/runs").rglob("*.json"):
-    if path.name == "mixture.json" or path.name.endswith("-probabilities.json"):
+    if path.name == "mixture.json":
         continue
     try:
         record = json.loads(path.read_text())

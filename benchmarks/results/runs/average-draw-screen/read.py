@@ -73,7 +73,7 @@ def dev_baselines() -> list[str]:
     mixtures. Those baselines ran only on model 167 (`new-default-where-it-wins/plain-M`, `paper-M`;
     `deck-screen/plain-M` for seeds 0-3 of `dev` and `dev-pretrained`), so they are read without the
     machine check: every unpatched run of one config made on both processors answered every question
-    the same (127 of 127, `../all-strategies-207/processors.txt`)."""
+    the same (`../all-strategies-207/processors.txt`: 124 of 124, and 127 of 127 when this was written)."""
     where = f"{R}/new-default-where-it-wins"
     seeds, fresh = [0, 1, 2, 3, *range(18, 24)], list(range(18, 24))
 
