@@ -135,6 +135,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="draw these datasets' examples only from those whose answers were not replaced")
     parser.add_argument("--carve-probe", action="store_true",
                         help="leave out of training the development probe hbo's held-out rewards carve (what the probe costs at these shares)")
+    parser.add_argument("--without-proportional", action="store_true",
+                        help="run the oracle alone, to be paired with proportional runs stored elsewhere")
     parser.add_argument("--name", required=True, help="the oracle's name in the run files")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1])
     parser.add_argument("--steps", type=int, default=1000)
@@ -198,10 +200,11 @@ def main(argv: list[str] | None = None) -> int:
         oracle_key = given  # level weights alone: the name the committed runs have
     key = json.dumps(oracle_key, sort_keys=True)
     oracle = f"{args.name}-" + hashlib.sha1(key.encode()).hexdigest()[:8]
+    arms = [(oracle, [f"sampling.strategy={ORACLE}"] + args.overrides)]
+    if not args.without_proportional:
+        arms.append(("proportional", ["sampling.strategy=proportional"] + args.overrides))
     jobs = [(name, seed, args.steps, args.mixture, overrides, runs, None, args.undigested_runs)
-            for seed in args.seeds
-            for name, overrides in ((oracle, [f"sampling.strategy={ORACLE}"] + args.overrides),
-                                    ("proportional", ["sampling.strategy=proportional"] + args.overrides))]
+            for seed in args.seeds for name, overrides in arms]
     with run_pool(args.jobs) as pool:
         results = list(pool.map(run_oracle, *([x] * len(jobs) for x in (weights, shares, noisy, phases, args.carve_probe)),
                                 *zip(*jobs)))
@@ -212,6 +215,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{name}: macro " + ", ".join(f"{r['macro']:.1f}" for r in rs) + " (seeds "
               + ", ".join(str(r["seed"]) for r in rs) + "); per dataset "
               + ", ".join(f"{d} {sum(r['per_dataset'][d] for r in rs) / len(rs):.1f}" for d in rs[0]["per_dataset"]))
+    if args.without_proportional:
+        return 0
     p = paired(by_name, against=oracle)["proportional"]
     print(f"{args.name} - proportional: {p['delta_macro']:+.1f} [{p['ci95'][0]:+.1f}, {p['ci95'][1]:+.1f}] macro points")
     return 0
