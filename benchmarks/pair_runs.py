@@ -68,6 +68,21 @@ def check_alike(a: dict, b: dict) -> None:
                              "the same config gives other numbers there (--any-machine pairs them anyway)")
 
 
+# Processors on which every run of one config gave the same answers (two Intel Xeon models;
+# benchmarks/results/runs/all-strategies-207/processors.txt), so that their runs pair as one machine's
+ALIKE_PROCESSORS = ("cpu family 6, model 167,", "cpu family 6, model 207,")
+
+
+def check_alike_processors(mine: list[dict], theirs: list[dict]) -> tuple[list[dict], list[dict]]:
+    """Both lists of run files (same seeds, in order), each pair checked to share its library versions
+    and to come from ``ALIKE_PROCESSORS``: ``check_alike`` across processors shown to answer alike."""
+    for a, b in zip(mine, theirs):
+        cpus = (a["machine"]["cpu"], b["machine"]["cpu"])
+        if a["versions"] != b["versions"] or not all(any(m in c for m in ALIKE_PROCESSORS) for c in cpus):
+            raise SystemExit(f"seed {a['seed']}: other libraries, or processors not shown to answer alike ({cpus})")
+    return mine, theirs
+
+
 def compare_pair(mine: list[dict], theirs: list[dict]) -> dict:
     """``hbo compare``'s arithmetic on two lists of run files (same seeds, in order); stops unless
     they scored the same questions."""
@@ -150,6 +165,29 @@ def second_look(arms: dict[str, tuple[list[dict], list[dict]]], levels: tuple[fl
         lines.append(f"pooled, seeds {seeds[0]}-{seeds[-1]}: {delta:+.3f} [{low:+.3f}, {high:+.3f}] "
                      f"({level:g}%, {resamples} resamples)")
     return lines
+
+
+def per_seed_oracle_runs(folder: str, name: str, seeds: list[int]) -> list[dict]:
+    """The run files of a ``level_oracle.py`` arm that gave each seed its own weights (so its own digest,
+    ``NAME-1a2b3c4d-SEED.json``), one per seed of ``seeds`` in that order; none or two of a seed stop."""
+    runs = []
+    for s in seeds:
+        paths = list(Path(folder).rglob(f"{name}-????????-{s}.json"))
+        if len(paths) != 1:
+            raise SystemExit(f"{folder}: {len(paths)} {name} runs of seed {s}, not one")
+        runs.append(json.loads(paths[0].read_text()))
+    return runs
+
+
+def held_shares(folder: str, runs: list[dict]) -> dict[str, float]:
+    """The global shares a static arm's runs held (each run's first logged mixture, fixed for the whole
+    run), averaged over ``runs``; their probability logs are under ``folder``."""
+    means: dict[str, float] = {}
+    for r in runs:
+        log = next(Path(folder).rglob(f"{r['name']}-{r['seed']}-probabilities.jsonl"))
+        for d, p in json.loads(log.read_text().splitlines()[0])["global"].items():
+            means[d] = means.get(d, 0.0) + p / len(runs)
+    return means
 
 
 def oracle_arm(folder: str, name: str) -> str:

@@ -665,6 +665,23 @@ def test_pair_runs_reads_one_arm_from_several_folders(tmp_path):
         pair_runs.compare([(f"{tmp_path / 'a-0'},{tmp_path / 'typo'}", str(tmp_path / "b"))])
 
 
+def test_pair_runs_pairs_across_processors_shown_to_answer_alike_only(tmp_path):
+    """Runs of the two Intel models that gave the same answers pair as one machine's; another processor,
+    or other library versions, stop."""
+    pair_runs = benchmark_module("pair_runs")
+    model = "Intel(R) Xeon(R) Processor, cpu family 6, model {}, stepping 1"
+    write_runs(tmp_path / "a", "hbo", {0: {"x": [1, 1]}}, machine=model.format(167))
+    write_runs(tmp_path / "b", "hbo", {0: {"x": [0, 1]}}, machine=model.format(207))
+    write_runs(tmp_path / "c", "hbo", {0: {"x": [0, 1]}}, machine="AMD EPYC, cpu family 25, model 17, stepping 1")
+    mine, theirs = pair_runs.read_arms(str(tmp_path / "a"), str(tmp_path / "b"), [0], any_machine=True)
+    assert pair_runs.check_alike_processors(mine, theirs) == (mine, theirs)
+    amd = pair_runs.read_arms(str(tmp_path / "a"), str(tmp_path / "c"), [0], any_machine=True)
+    with pytest.raises(SystemExit, match="not shown to answer alike"):
+        pair_runs.check_alike_processors(*amd)
+    with pytest.raises(SystemExit, match="other libraries"):
+        pair_runs.check_alike_processors(mine, [{**theirs[0], "versions": {"torch": "0"}}])
+
+
 def test_pair_runs_refuses_runs_that_cannot_be_paired(tmp_path):
     pair_runs = benchmark_module("pair_runs")
     write_runs(tmp_path / "a", "hbo", {0: {"x": [1, 1]}})

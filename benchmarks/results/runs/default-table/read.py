@@ -15,7 +15,6 @@ R = "benchmarks/results/runs"
 HERE = f"{R}/default-table"
 SCREEN = f"{R}/average-draw-screen"
 WINS = f"{R}/new-default-where-it-wins"
-INTEL = ("cpu family 6, model 167,", "cpu family 6, model 207,")
 TWELVE = list(range(12))
 DEV_SEEDS, FRESH = [0, 1, 2, 3, *range(18, 30)], list(range(18, 30))
 
@@ -43,12 +42,7 @@ def baselines(mixture: str) -> tuple[str, str, list[int], list[int]]:
 
 def arms(first: str, second: str, seeds: list[int]) -> tuple[list[dict], list[dict]]:
     """``pair_runs.read_arms`` across the two Intel models, each pair's libraries checked alike."""
-    mine, theirs = pair_runs.read_arms(first, second, seeds, any_machine=True)
-    for a, b in zip(mine, theirs):
-        cpus = (a["machine"]["cpu"], b["machine"]["cpu"])
-        if a["versions"] != b["versions"] or not all(any(m in c for m in INTEL) for c in cpus):
-            raise SystemExit(f"seed {a['seed']}: libraries or processors outside the pairing this reads ({cpus})")
-    return mine, theirs
+    return pair_runs.check_alike_processors(*pair_runs.read_arms(first, second, seeds, any_machine=True))
 
 
 def span(seeds: list[int]) -> str:
@@ -67,7 +61,8 @@ def main() -> None:
             low, high = result["ci95"]
             cell = f"{result['delta_macro']:+.1f} [{low:+.1f}, {high:+.1f}]"
             against[label] = f"**{cell}**" if low > 0 or high < 0 else cell
-        paper_cell = against["hbo-paper"] if paper_seeds == seeds else f"seeds {span(paper_seeds)}: {against['hbo-paper']}"
+        paper_cell = (against["hbo-paper"] if paper_seeds == seeds
+                      else f"seeds {span(paper_seeds)}: {against['hbo-paper']}")
         rows.append(f"| `{mixture}` | {span(seeds)} | {against['proportional']} | {paper_cell} |")
     for label, which, on in (("proportional", 0, DEV_SEEDS), ("hbo-paper", 1, FRESH)):
         dev = {m: arms(default(m), baselines(m)[which], on) for m in pair_runs.DEV_MIXTURES}

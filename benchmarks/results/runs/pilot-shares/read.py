@@ -6,7 +6,6 @@ repository root: python benchmarks/results/runs/pilot-shares/read.py [--pilot-st
 RULE-half.md's reading: the arm whose shares come from the pilot's first 500 steps
 (`half-pilot-shares`), against `pilot-shares` too; with ``--carve-probe``, RULE-carved.md's
 (`carved-pilot-shares`)."""
-import json
 import sys
 
 sys.path.insert(0, "benchmarks")
@@ -17,39 +16,19 @@ from run import ARMS, HERE, arm_name, folders  # noqa: E402
 from hbo.outputs.comparison import paired_interval  # noqa: E402
 
 
-def pilot_runs(mixture: str, seeds: list[int], name: str = "pilot-shares") -> list[dict]:
-    """The arm's run file of each main seed: one per seed, each named after its own shares' digest."""
-    runs = []
-    for s in seeds:
-        paths = list((HERE / mixture).rglob(f"{name}-????????-{s}.json"))
-        if len(paths) != 1:
-            raise SystemExit(f"{mixture}: {len(paths)} {name} runs of seed {s}, not one")
-        runs.append(json.loads(paths[0].read_text()))
-    return runs
-
-
 def arms(mixture: str, name: str = "pilot-shares") -> dict[str, list[dict]]:
     """Each arm's run files in main-seed order (``name``'s and, when it is another arm, pilot-shares'
     too), every one checked to have run on the machine and libraries of the stored runs it is paired
     with."""
     seeds, _, hbo_runs, plain_runs, _ = ARMS[mixture]
-    mine = {n: pilot_runs(mixture, seeds, n) for n in dict.fromkeys([name, "pilot-shares"])}
+    mine = {n: pair_runs.per_seed_oracle_runs(str(HERE / mixture), n, seeds)
+            for n in dict.fromkeys([name, "pilot-shares"])}
     hbo, plain = (pair_runs.read_arms(folders(hbo_runs), f"{folders(plain_runs)}:proportional", seeds))
     for runs in mine.values():
         for stored in (hbo, plain):
             for x, y in zip(runs, stored):
                 pair_runs.check_alike(x, y)
     return {**mine, "hbo": hbo, "proportional": plain}
-
-
-def held_shares(mixture: str, runs: list[dict]) -> dict[str, float]:
-    """The shares the runs held (each its pilot's, fixed for the whole run), averaged over the runs."""
-    means: dict[str, float] = {}
-    for r in runs:
-        log = next((HERE / mixture).rglob(f"{r['name']}-{r['seed']}-probabilities.jsonl"))
-        for d, p in json.loads(log.read_text().splitlines()[0])["global"].items():
-            means[d] = means.get(d, 0.0) + p / len(runs)
-    return means
 
 
 def main(mixtures: list[str], name: str = "pilot-shares") -> None:
@@ -62,7 +41,8 @@ def main(mixtures: list[str], name: str = "pilot-shares") -> None:
         for first, second in [(name, other) for other in others] + [("hbo", "proportional")]:
             result = pair_runs.compare_pair(runs[first], runs[second])
             print("  " + pair_runs.format_pair(f"{first} - {second}", result))
-        print("  shares held (mean over the main seeds): " + pair_runs.format_shares(held_shares(m, runs[name])))
+        shares = pair_runs.held_shares(str(HERE / m), runs[name])
+        print("  shares held (mean over the main seeds): " + pair_runs.format_shares(shares))
         print("  hbo's own mean shares, the main seeds: "
               + pair_runs.format_shares(pair_runs.late_shares(folders(ARMS[m][2]), seeds, 0)))
         if m in pair_runs.DEV_MIXTURES:

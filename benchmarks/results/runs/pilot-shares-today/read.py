@@ -1,0 +1,57 @@
+"""RULE.md's reading: one run of today's default, its shares held fixed in a later run of another seed
+(`pilot-shares-today`), against proportional and today's default (their stored runs of the main
+seeds), per mixture, pooled over the four development mixtures, and the rule's decision. Run from the
+repository root:
+
+    python benchmarks/results/runs/pilot-shares-today/read.py [MIXTURE ...]    # read.txt
+
+(default: every mixture with runs here). Model 167's proportional runs of the development mixtures
+are paired with this processor's as they are (`../all-strategies-207/processors.txt`); every pair is
+still checked to share its library versions and to come from one of the two Intel models."""
+import sys
+
+sys.path.insert(0, "benchmarks")
+sys.path.insert(0, "benchmarks/results/runs/pilot-shares-today")
+import pair_runs  # noqa: E402
+from run import ARMS, HERE, NAME, RUNS  # noqa: E402
+
+from hbo.outputs.comparison import paired_interval  # noqa: E402
+
+def stored(spec: str, seeds: list[int]) -> list[dict]:
+    runs = pair_runs.read_runs(spec, seeds)
+    if sorted(runs) != sorted(seeds):
+        raise SystemExit(f"{spec}: has seeds {sorted(runs)}, not {seeds}")
+    return [runs[s] for s in seeds]
+
+
+def main(mixtures: list[str]) -> None:
+    dev = {}
+    for m in mixtures:
+        seeds, _, _, hbo_runs, plain_runs, _ = ARMS[m]
+        held = pair_runs.per_seed_oracle_runs(str(HERE / m), NAME, seeds)
+        hbo, plain = stored(str(RUNS / hbo_runs), seeds), stored(f"{RUNS / plain_runs}:proportional", seeds)
+        alike = pair_runs.check_alike_processors
+        runs = {"proportional": alike(held, plain), "hbo": alike(held, hbo)}
+        print(f"{m}, seeds {seeds[0]}-{seeds[-1]}, paired 95% bootstrap interval:")
+        for other, (mine, theirs) in runs.items():
+            print("  " + pair_runs.format_pair(f"{NAME} - {other}", pair_runs.compare_pair(mine, theirs)))
+        print("  " + pair_runs.format_pair("hbo - proportional", pair_runs.compare_pair(*alike(hbo, plain))))
+        shares = pair_runs.held_shares(str(HERE / m), held)
+        print("  shares held (mean over the main seeds): " + pair_runs.format_shares(shares))
+        if m in pair_runs.DEV_MIXTURES:
+            dev[m] = runs
+    if len(dev) < len(pair_runs.DEV_MIXTURES):
+        return
+    pooled = {}
+    print("the four development mixtures pooled (the k-th seed of each one unit), 95%, 20000 resamples:")
+    for other in ("proportional", "hbo"):
+        first, second = pair_runs.pool([r[other] for r in dev.values()])
+        pooled[other] = paired_interval(first, second, 95.0, 20000)
+        print(f"  {NAME} - {other}: {pooled[other][0]:+.2f} [{pooled[other][1]:+.2f}, {pooled[other][2]:+.2f}]")
+    keep = pooled["proportional"][1] > 0 and pooled["hbo"][0] >= 0
+    print("decision (RULE.md: the interval against proportional above 0, the difference against today's default "
+          f"at or above 0): {'the README keeps the advice' if keep else 'the advice is withdrawn'}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:] or [m for m in ARMS if any((HERE / m).rglob(f"{NAME}-????????-*.json"))])
