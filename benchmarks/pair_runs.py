@@ -129,6 +129,25 @@ def pool(units: list[tuple[list[dict], list[dict]]]) -> tuple[list[dict], list[d
     return first, second
 
 
+def pooled_interval(units: list[tuple[list[dict], list[dict]]], level: float = 95.0,
+                    resamples: int = 20000) -> tuple[float, float, float]:
+    """``pool`` of several pairs' run files, then its paired difference with its interval at ``level``
+    (bootstrap seed 0): the pooled line of a decision over several mixtures."""
+    return paired_interval(*pool(units), level, resamples)
+
+
+def pooled_report(name: str, units_by_other: dict[str, list[tuple[list[dict], list[dict]]]]) -> dict[str, tuple]:
+    """``pooled_interval`` of arm ``name`` against each other arm (its pairs' run files over several
+    mixtures), printed one line each under a heading, as the workflow readings print their decision's
+    figures; returns them by the other arm's name."""
+    print("the four development mixtures pooled (the k-th seed of each one unit), 95%, 20000 resamples:")
+    pooled = {}
+    for other, units in units_by_other.items():
+        pooled[other] = pooled_interval(units)
+        print(f"  {name} - {other}: {pooled[other][0]:+.2f} [{pooled[other][1]:+.2f}, {pooled[other][2]:+.2f}]")
+    return pooled
+
+
 def read_arms(first: str, second: str, seeds: list[int], any_machine: bool = False) -> tuple[list[dict], list[dict]]:
     """Both arms' run files for exactly ``seeds`` (in that order), each seed's two runs checked alike
     (unless ``any_machine``): a seed missing on either side stops, since a decision names its seeds."""

@@ -15,7 +15,6 @@ sys.path.insert(0, "benchmarks/results/runs/pilot-shares-today")
 import pair_runs  # noqa: E402
 from run import ARMS, HERE, NAME, RUNS  # noqa: E402
 
-from hbo.outputs.comparison import paired_interval  # noqa: E402
 
 def stored(spec: str, seeds: list[int]) -> list[dict]:
     runs = pair_runs.read_runs(spec, seeds)
@@ -42,12 +41,8 @@ def main(mixtures: list[str]) -> None:
             dev[m] = runs
     if len(dev) < len(pair_runs.DEV_MIXTURES):
         return
-    pooled = {}
-    print("the four development mixtures pooled (the k-th seed of each one unit), 95%, 20000 resamples:")
-    for other in ("proportional", "hbo"):
-        first, second = pair_runs.pool([r[other] for r in dev.values()])
-        pooled[other] = paired_interval(first, second, 95.0, 20000)
-        print(f"  {NAME} - {other}: {pooled[other][0]:+.2f} [{pooled[other][1]:+.2f}, {pooled[other][2]:+.2f}]")
+    pooled = pair_runs.pooled_report(NAME, {other: [r[other] for r in dev.values()]
+                                            for other in ("proportional", "hbo")})
     keep = pooled["proportional"][1] > 0 and pooled["hbo"][0] >= 0
     print("decision (RULE.md: the interval against proportional above 0, the difference against today's default "
           f"at or above 0): {'the README keeps the advice' if keep else 'the advice is withdrawn'}")

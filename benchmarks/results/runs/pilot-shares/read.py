@@ -13,7 +13,6 @@ sys.path.insert(0, "benchmarks/results/runs/pilot-shares")
 import pair_runs  # noqa: E402
 from run import ARMS, HERE, arm_name, folders  # noqa: E402
 
-from hbo.outputs.comparison import paired_interval  # noqa: E402
 
 
 def arms(mixture: str, name: str = "pilot-shares") -> dict[str, list[dict]]:
@@ -49,12 +48,7 @@ def main(mixtures: list[str], name: str = "pilot-shares") -> None:
             dev[m] = runs
     if len(dev) < len(pair_runs.DEV_MIXTURES):
         return
-    pooled = {}
-    print("the four development mixtures pooled (the k-th seed of each one unit), 95%, 20000 resamples:")
-    for other in others:
-        first, second = pair_runs.pool([(r[name], r[other]) for r in dev.values()])
-        pooled[other] = paired_interval(first, second, 95.0, 20000)
-        print(f"  {name} - {other}: {pooled[other][0]:+.2f} [{pooled[other][1]:+.2f}, {pooled[other][2]:+.2f}]")
+    pooled = pair_runs.pooled_report(name, {other: [(r[name], r[other]) for r in dev.values()] for other in others})
     if name == "pilot-shares":
         advise = pooled["proportional"][1] > 0 and pooled["hbo"][0] >= 0
         print("decision (RULE.md: the interval against proportional above 0, the difference against hbo's default "
