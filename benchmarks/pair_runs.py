@@ -148,19 +148,26 @@ def pooled_report(name: str, units_by_other: dict[str, list[tuple[list[dict], li
     return pooled
 
 
-def read_arms(first: str, second: str, seeds: list[int], any_machine: bool = False) -> tuple[list[dict], list[dict]]:
-    """Both arms' run files for exactly ``seeds`` (in that order), each seed's two runs checked alike
-    (unless ``any_machine``): a seed missing on either side stops, since a decision names its seeds."""
-    arms = []
-    for spec in (first, second):
-        runs = read_runs(spec, seeds)
-        if sorted(runs) != sorted(seeds):
-            raise SystemExit(f"{spec}: has seeds {sorted(runs)}, not {sorted(seeds)}")
-        arms.append([runs[s] for s in seeds])
+def read_seeds(spec: str, seeds: list[int]) -> list[dict]:
+    """``read_runs`` for exactly ``seeds``, in that order: a seed missing stops, since a decision names
+    its seeds."""
+    runs = read_runs(spec, seeds)
+    if sorted(runs) != sorted(seeds):
+        raise SystemExit(f"{spec}: has seeds {sorted(runs)}, not {sorted(seeds)}")
+    return [runs[s] for s in seeds]
+
+
+def read_arms(first: str, second: str, seeds: list[int], any_machine: bool = False,
+              alike_processors: bool = False) -> tuple[list[dict], list[dict]]:
+    """Both arms' run files for exactly ``seeds`` (``read_seeds``), each seed's two runs checked alike
+    (unless ``any_machine``; with ``alike_processors``, across ``ALIKE_PROCESSORS``)."""
+    mine, theirs = read_seeds(first, seeds), read_seeds(second, seeds)
+    if alike_processors:
+        return check_alike_processors(mine, theirs)
     if not any_machine:
-        for x, y in zip(*arms):
+        for x, y in zip(mine, theirs):
             check_alike(x, y)
-    return arms[0], arms[1]
+    return mine, theirs
 
 
 def second_look(arms: dict[str, tuple[list[dict], list[dict]]], levels: tuple[float, ...] = (95.0, 97.5),

@@ -33,9 +33,7 @@ CHECKS = ("check-manynew", "check-newtask")
 def folder(arm: str, mixture: str, seeds: list[int]) -> str:
     """The runs of ``arm`` ("average" or "default") on ``mixture`` for ``seeds``: seeds 0-17 in
     ``[default-]MIXTURE``, the fresh ones from 18 on in ``fresh-[default-]MIXTURE``."""
-    name = mixture if arm == "average" else f"default-{mixture}"
-    parts = [f"{HERE}/{name}"] if any(s < 18 for s in seeds) else []
-    return ",".join(parts + ([f"{HERE}/fresh-{name}"] if any(s >= 18 for s in seeds) else []))
+    return pair_runs.screen_folders(HERE, mixture if arm == "average" else f"default-{mixture}", seeds)
 
 
 def screen(seeds: list[int]) -> list[str]:

@@ -20,13 +20,14 @@ BEFORE = {"hard": f"{R}/new-default-linear/reports/runs/hard-1000",
           "check-manynew": f"{R}/check-manynew/linear"}
 PROPORTIONAL = {"hard": f"{R}/schedule-screen/linear-reports/runs/hard-1000",
                 "clean": f"{R}/schedule-screen/linear-reports/runs/clean-1000",
-                "dev": f"{R}/schedule-screen/linear-dev", "dev-pretrained": f"{R}/schedule-screen/linear-dev-pretrained",
+                "dev": f"{R}/schedule-screen/linear-dev",
+                "dev-pretrained": f"{R}/schedule-screen/linear-dev-pretrained",
                 "check-manynew": f"{R}/check-manynew/linear"}
 
 
 def line(label: str, first: str, second: str, seeds: list[int]) -> str:
-    pair = pair_runs.check_alike_processors(*pair_runs.read_arms(first, second, seeds, any_machine=True))
-    return pair_runs.format_pair(label, pair_runs.compare_pair(*pair))
+    return pair_runs.format_pair(label, pair_runs.compare_pair(*pair_runs.read_arms(first, second, seeds,
+                                                                                    alike_processors=True)))
 
 
 if __name__ == "__main__":

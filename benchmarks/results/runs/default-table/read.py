@@ -40,11 +40,6 @@ def baselines(mixture: str) -> tuple[str, str, list[int], list[int]]:
     return (f"{older}{WINS}/plain-{mixture}:proportional", f"{WINS}/paper-{mixture}:hbo-paper", DEV_SEEDS, FRESH)
 
 
-def arms(first: str, second: str, seeds: list[int]) -> tuple[list[dict], list[dict]]:
-    """``pair_runs.read_arms`` across the two Intel models, each pair's libraries checked alike."""
-    return pair_runs.check_alike_processors(*pair_runs.read_arms(first, second, seeds, any_machine=True))
-
-
 def span(seeds: list[int]) -> str:
     return "0-11" if seeds == TWELVE else "0-3, 18-29" if seeds == DEV_SEEDS else "18-29"
 
@@ -56,7 +51,8 @@ def main() -> None:
         proportional, paper, seeds, paper_seeds = baselines(mixture)
         against = {}
         for label, spec, on in (("proportional", proportional, seeds), ("hbo-paper", paper, paper_seeds)):
-            result = pair_runs.compare_pair(*arms(default(mixture), spec, on))
+            arms = pair_runs.read_arms(default(mixture), spec, on, alike_processors=True)
+            result = pair_runs.compare_pair(*arms)
             print(pair_runs.format_pair(f"{mixture}, hbo - {label}, seeds {span(on)}", result))
             low, high = result["ci95"]
             cell = f"{result['delta_macro']:+.1f} [{low:+.1f}, {high:+.1f}]"
@@ -65,7 +61,8 @@ def main() -> None:
                       else f"seeds {span(paper_seeds)}: {against['hbo-paper']}")
         rows.append(f"| `{mixture}` | {span(seeds)} | {against['proportional']} | {paper_cell} |")
     for label, which, on in (("proportional", 0, DEV_SEEDS), ("hbo-paper", 1, FRESH)):
-        dev = {m: arms(default(m), baselines(m)[which], on) for m in pair_runs.DEV_MIXTURES}
+        dev = {m: pair_runs.read_arms(default(m), baselines(m)[which], on, alike_processors=True)
+               for m in pair_runs.DEV_MIXTURES}
         print(f"\nthe four development mixtures, hbo - {label}, seeds {span(on)}:")
         print("\n".join(pair_runs.second_look(dev, levels=(95.0,))))
     print("\nrows (bold: the interval excludes 0):")

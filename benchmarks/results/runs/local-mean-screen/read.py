@@ -6,7 +6,8 @@ Xeon, model 207). Run from the repository root:
     python benchmarks/results/runs/local-mean-screen/read.py 18 19 20 21 22 23    # stage 2 (read-fresh.txt)
 
 Each development mixture and the four pooled against the default's runs of the same seeds
-(`../average-draw-screen/M`, `fresh-M`), then where each arm's levels were drawn from over the run."""
+(`../average-draw-screen/M`, `fresh-M`; `pair_runs.screen_report`, which adds how each moved samples
+to `sort` on `dev`), then where each arm's levels were drawn from over the run."""
 import sys
 
 sys.path.insert(0, "benchmarks")
@@ -14,12 +15,6 @@ import pair_runs  # noqa: E402
 
 R = "benchmarks/results/runs"
 HERE = f"{R}/local-mean-screen"
-
-
-def folder(root: str, mixture: str, seeds: list[int]) -> str:
-    """``root``'s runs of ``mixture``: seeds 0-17 in ``M``, the fresh ones from 18 on in ``fresh-M``."""
-    fresh = min(seeds) >= 18
-    return f"{root}/fresh-{mixture}" if fresh else f"{root}/{mixture}"
 
 
 def level_shares(path: str, seeds: list[int]) -> list[str]:
@@ -38,14 +33,12 @@ def level_shares(path: str, seeds: list[int]) -> list[str]:
 
 
 def main(seeds: list[int]) -> None:
-    arms = {m: pair_runs.read_arms(folder(HERE, m, seeds), folder(f"{R}/average-draw-screen", m, seeds), seeds)
-            for m in pair_runs.DEV_MIXTURES}
-    print(f"local_draw average - hbo's default, seeds {seeds}, paired bootstrap interval:")
-    print("\n".join(pair_runs.second_look(arms, levels=(95.0,))))
+    default = f"{R}/average-draw-screen"
+    print("\n".join(pair_runs.screen_report(HERE, default, "local_draw average", "local mean", seeds)))
     print("the largest level share drawn, mean over updates and seeds (0.25 = uniform):")
     for m in pair_runs.DEV_MIXTURES:
-        for label, root in (("local mean", HERE), ("default", f"{R}/average-draw-screen")):
-            print(f"  {m}, {label}: " + ", ".join(level_shares(folder(root, m, seeds), seeds)))
+        for label, root in (("local mean", HERE), ("default", default)):
+            print(f"  {m}, {label}: " + ", ".join(level_shares(pair_runs.screen_folders(root, m, seeds), seeds)))
 
 
 if __name__ == "__main__":

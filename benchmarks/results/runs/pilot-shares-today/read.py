@@ -16,19 +16,13 @@ import pair_runs  # noqa: E402
 from run import ARMS, HERE, NAME, RUNS  # noqa: E402
 
 
-def stored(spec: str, seeds: list[int]) -> list[dict]:
-    runs = pair_runs.read_runs(spec, seeds)
-    if sorted(runs) != sorted(seeds):
-        raise SystemExit(f"{spec}: has seeds {sorted(runs)}, not {seeds}")
-    return [runs[s] for s in seeds]
-
-
 def main(mixtures: list[str]) -> None:
     dev = {}
     for m in mixtures:
         seeds, _, _, hbo_runs, plain_runs, _ = ARMS[m]
         held = pair_runs.per_seed_oracle_runs(str(HERE / m), NAME, seeds)
-        hbo, plain = stored(str(RUNS / hbo_runs), seeds), stored(f"{RUNS / plain_runs}:proportional", seeds)
+        hbo = pair_runs.read_seeds(str(RUNS / hbo_runs), seeds)
+        plain = pair_runs.read_seeds(f"{RUNS / plain_runs}:proportional", seeds)
         alike = pair_runs.check_alike_processors
         runs = {"proportional": alike(held, plain), "hbo": alike(held, hbo)}
         print(f"{m}, seeds {seeds[0]}-{seeds[-1]}, paired 95% bootstrap interval:")
