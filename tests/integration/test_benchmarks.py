@@ -675,9 +675,12 @@ def test_pair_runs_pairs_across_processors_shown_to_answer_alike_only(tmp_path):
     write_runs(tmp_path / "c", "hbo", {0: {"x": [0, 1]}}, machine="AMD EPYC, cpu family 25, model 17, stepping 1")
     mine, theirs = pair_runs.read_arms(str(tmp_path / "a"), str(tmp_path / "b"), [0], any_machine=True)
     assert pair_runs.check_alike_processors(mine, theirs) == (mine, theirs)
+    assert pair_runs.read_arms(str(tmp_path / "a"), str(tmp_path / "b"), [0], alike_processors=True) == (mine, theirs)
     amd = pair_runs.read_arms(str(tmp_path / "a"), str(tmp_path / "c"), [0], any_machine=True)
     with pytest.raises(SystemExit, match="not shown to answer alike"):
         pair_runs.check_alike_processors(*amd)
+    with pytest.raises(SystemExit, match="not shown to answer alike"):
+        pair_runs.read_arms(str(tmp_path / "a"), str(tmp_path / "c"), [0], alike_processors=True)
     with pytest.raises(SystemExit, match="other libraries"):
         pair_runs.check_alike_processors(mine, [{**theirs[0], "versions": {"torch": "0"}}])
 
