@@ -5,10 +5,9 @@ last logged mixture, the mean of the actor's distributions over the run). Two ru
 mixtures, then the checks, then ``hard`` and ``clean``); a run whose file exists is not run again."""
 from __future__ import annotations
 
+import importlib.util
 import json
-import subprocess
 import sys
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -17,15 +16,16 @@ BENCH = RUNS.parents[1]
 sys.path.insert(0, str(BENCH))
 from pair_runs import probability_records  # noqa: E402
 
+# the first reading's runner (``../pilot-shares/run.py``, loaded by path: both scripts are named run.py):
+# its seeds, question settings, pilot of a report seed, and its two-at-a-time runner
+_spec = importlib.util.spec_from_file_location("pilot_shares_run", RUNS / "pilot-shares" / "run.py")
+first = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(first)
+DEV_QUESTIONS, FOUR_HUNDRED, report_pilot = first.DEV_QUESTIONS, first.FOUR_HUNDRED, first.report_pilot
+DEV, CHECK, REPORT = first.DEV, first.CHECK, first.REPORT
+
 NAME = "pilot-shares-today"
-DEV_QUESTIONS = ["data.mixture_heldout=null", "data.heldout_max=200"]
-FOUR_HUNDRED = ["data.mixture_heldout=400", "data.heldout_max=400"]
-DEV, CHECK, REPORT = [18, 19, 20, 21, 22, 23], [0, 1, 2, 3, 4, 5], [4, 5, 6, 7, 8, 9]
 SCREEN = "average-draw-screen"
-
-
-def report_pilot(s: int) -> int:
-    return 4 + (s - 4 + 3) % 6
 
 
 # mixture: (main seeds, pilot of a seed, pilots' folder, hbo's side, proportional's runs, question settings)
@@ -53,19 +53,5 @@ def commands(mixture: str) -> list[list[str]]:
              "--shares", json.dumps(pilot_shares(mixture, pilot(s))), *questions] for s in seeds]
 
 
-def run(job: list[str]) -> int:
-    mixture = job[job.index("--mixture") + 1]
-    with open(HERE / f"{mixture}.log", "a") as log:
-        log.write(" ".join(job[1:]) + "\n")
-        log.flush()
-        return subprocess.run(job, stdout=log, stderr=subprocess.STDOUT, cwd=BENCH).returncode
-
-
 if __name__ == "__main__":
-    mixtures = sys.argv[1:] or list(ARMS)
-    jobs = [job for m in mixtures for job in commands(m)]
-    with ThreadPoolExecutor(2) as pool:
-        codes = list(pool.map(run, jobs))
-    failed = [" ".join(j[2:4] + j[7:9]) for j, c in zip(jobs, codes) if c]
-    print(f"{len(jobs)} runs, {len(failed)} failed" + "".join(f"\n  {f}" for f in failed))
-    sys.exit(1 if failed else 0)
+    sys.exit(first.run_all([job for m in sys.argv[1:] or list(ARMS) for job in commands(m)], HERE))

@@ -80,12 +80,22 @@ def commands(mixture: str, pilot_steps: int | None = None, carve: bool = False) 
     return jobs
 
 
-def run(job: list[str]) -> int:
-    mixture, seed = job[job.index("--mixture") + 1], job[job.index("--seeds") + 1]
-    with open(HERE / f"{mixture}.log", "a") as log:
+def run(job: list[str], folder: Path = HERE) -> int:
+    """One ``level_oracle.py`` command, its output appended to ``folder/MIXTURE.log``."""
+    mixture = job[job.index("--mixture") + 1]
+    with open(folder / f"{mixture}.log", "a") as log:
         log.write(" ".join(job[1:]) + "\n")
         log.flush()
         return subprocess.run(job, stdout=log, stderr=subprocess.STDOUT, cwd=BENCH).returncode
+
+
+def run_all(jobs: list[list[str]], folder: Path = HERE) -> int:
+    """Every job, two side by side (``run``); prints how many failed and which, and returns the exit code."""
+    with ThreadPoolExecutor(2) as pool:
+        codes = list(pool.map(run, jobs, [folder] * len(jobs)))
+    failed = [" ".join(j[2:8]) for j, c in zip(jobs, codes) if c]
+    print(f"{len(jobs)} runs, {len(failed)} failed" + "".join(f"\n  {f}" for f in failed))
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
@@ -94,9 +104,4 @@ if __name__ == "__main__":
     carve = "--carve-probe" in args
     args = [a for a in args if a not in ("--pilot-steps", "--carve-probe")]
     mixtures = args or ["dev", "dev-clean", "dev-pretrained", "dev-tiebreak", "check-newtask", "check-manynew"]
-    jobs = [job for m in mixtures for job in commands(m, steps, carve)]
-    with ThreadPoolExecutor(2) as pool:
-        codes = list(pool.map(run, jobs))
-    failed = [" ".join(j[2:8]) for j, c in zip(jobs, codes) if c]
-    print(f"{len(jobs)} runs, {len(failed)} failed" + "".join(f"\n  {f}" for f in failed))
-    sys.exit(1 if failed else 0)
+    sys.exit(run_all([job for m in mixtures for job in commands(m, steps, carve)]))
