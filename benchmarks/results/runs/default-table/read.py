@@ -46,12 +46,14 @@ def span(seeds: list[int]) -> str:
 
 def main() -> None:
     mixtures = ("hard", "clean", *pair_runs.DEV_MIXTURES, "check-newtask", "check-manynew")
-    rows = []
+    rows, dev = [], {"proportional": {}, "hbo-paper": {}}  # the development mixtures' pairs, pooled below
     for mixture in mixtures:
         proportional, paper, seeds, paper_seeds = baselines(mixture)
         against = {}
         for label, spec, on in (("proportional", proportional, seeds), ("hbo-paper", paper, paper_seeds)):
             arms = pair_runs.read_arms(default(mixture), spec, on, alike_processors=True)
+            if mixture in pair_runs.DEV_MIXTURES:
+                dev[label][mixture] = arms
             result = pair_runs.compare_pair(*arms)
             print(pair_runs.format_pair(f"{mixture}, hbo - {label}, seeds {span(on)}", result))
             low, high = result["ci95"]
@@ -60,11 +62,9 @@ def main() -> None:
         paper_cell = (against["hbo-paper"] if paper_seeds == seeds
                       else f"seeds {span(paper_seeds)}: {against['hbo-paper']}")
         rows.append(f"| `{mixture}` | {span(seeds)} | {against['proportional']} | {paper_cell} |")
-    for label, which, on in (("proportional", 0, DEV_SEEDS), ("hbo-paper", 1, FRESH)):
-        dev = {m: pair_runs.read_arms(default(m), baselines(m)[which], on, alike_processors=True)
-               for m in pair_runs.DEV_MIXTURES}
+    for label, on in (("proportional", DEV_SEEDS), ("hbo-paper", FRESH)):
         print(f"\nthe four development mixtures, hbo - {label}, seeds {span(on)}:")
-        print("\n".join(pair_runs.second_look(dev, levels=(95.0,))))
+        print("\n".join(pair_runs.second_look(dev[label], levels=(95.0,))))
     print("\nrows (bold: the interval excludes 0):")
     print("\n".join(rows))
 
