@@ -21,12 +21,14 @@ R = "benchmarks/results/runs"
 HERE = f"{R}/lora-check"
 SCREEN = f"{R}/average-draw-screen"
 RATES = ("3e-4", "1e-3", "3e-3")
-MIXTURES = ("dev", "check-manynew", "hard")
+MIXTURES = ("dev", "check-manynew", "hard", "clean", "check-newtask")  # the last two: the rule's addition
 SEEDS = list(range(6))
 # Full fine-tuning, today's default and proportional, and the seeds of SEEDS both have stored.
 FULL = {"dev": (f"{SCREEN}/dev", f"{R}/deck-screen/plain-dev:proportional", [0, 1, 2, 3]),
         "check-manynew": (f"{SCREEN}/check-manynew", f"{R}/check-manynew/runs:proportional", SEEDS),
-        "hard": (f"{SCREEN}/hard", f"{SCREEN}/default-hard:proportional", SEEDS)}
+        "hard": (f"{SCREEN}/hard", f"{SCREEN}/default-hard:proportional", SEEDS),
+        "clean": (f"{SCREEN}/clean", f"{SCREEN}/default-clean:proportional", SEEDS),
+        "check-newtask": (f"{SCREEN}/check-newtask", f"{R}/check-newtask/runs:proportional", SEEDS)}
 
 
 def macro_of(folder: str, seeds: list[int]) -> list[float]:
