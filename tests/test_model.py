@@ -65,6 +65,21 @@ def test_lora_adapter_starts_from_its_seed_and_leaves_the_global_random_stream_a
     assert not any(torch.equal(first[k], other[k]) for k in first)
 
 
+def test_a_lora_adapter_loads_without_warnings():
+    """Wrapping the model warns of nothing the user could act on (PEFT reads an attribute transformers
+    deprecated); any warning here fails the test."""
+    import warnings
+
+    from hbo.config import ModelConfig
+    from hbo.config.schema import LoraSettings
+    from hbo.model import load_model
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model, _ = load_model(ModelConfig(name_or_path="demo", lora=LoraSettings(r=4)))
+    assert any("lora_A" in name for name, _ in model.named_parameters())
+
+
 def test_mixed_precision_computes_in_bfloat16_and_keeps_float32_weights_and_logits():
     from hbo.config import ModelConfig
     from hbo.model import load_model

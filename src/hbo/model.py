@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import warnings
 from pathlib import Path
 
 import torch
@@ -79,7 +80,11 @@ def with_lora(model, lora, seed: int = 0):
     targets = lora.target_modules if lora.target_modules == "all-linear" else \
         [name.strip() for name in lora.target_modules.split(",") if name.strip()]
     try:
-        with torch.random.fork_rng(devices=[]):  # seeded here, and the caller's random streams untouched
+        with torch.random.fork_rng(devices=[]), warnings.catch_warnings():  # seeded here, the caller's streams untouched
+            # PEFT reads an attribute transformers has deprecated: a warning between the two libraries that
+            # no user can act on
+            warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.* is deprecated",
+                                    category=FutureWarning)
             torch.manual_seed(seed)
             return get_peft_model(model, LoraConfig(r=lora.r, lora_alpha=lora.alpha, lora_dropout=lora.dropout,
                                                     target_modules=targets, task_type="CAUSAL_LM"))
