@@ -81,5 +81,19 @@ def main() -> None:
         print("  the prior: " + pair_runs.format_shares(prior["global"]) + "\n")
 
 
+def longer_budget() -> None:
+    """The rule's second addition: `check-newtask` at 2000 steps, seeds 0-3, the two arms against each
+    other (no full fine-tuning runs of that budget are stored)."""
+    folder, seeds = f"{HERE}/check-newtask-2000", [0, 1, 2, 3]
+    if not all(any(Path(folder).rglob(f"{n}-{s}.json")) for n in ("hbo", "proportional") for s in seeds):
+        print("check-newtask, 2000 steps: not finished")
+        return
+    print("check-newtask, 2000 steps, seeds 0-3, paired 95% bootstrap interval:")
+    print("  " + pair_runs.pair_line("LoRA: hbo - proportional", folder, f"{folder}:proportional", seeds))
+    print("  " + pair_runs.pair_line("LoRA, hbo: 2000 steps - 1000", folder, f"{HERE}/check-newtask", seeds))
+    print("  " + pair_runs.shares_line("LoRA, hbo", folder, seeds))
+
+
 if __name__ == "__main__":
     main()
+    longer_budget()
