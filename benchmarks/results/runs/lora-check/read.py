@@ -90,7 +90,9 @@ def longer_budget() -> None:
         return
     print("check-newtask, 2000 steps, seeds 0-3, paired 95% bootstrap interval:")
     print("  " + pair_runs.pair_line("LoRA: hbo - proportional", folder, f"{folder}:proportional", seeds))
-    print("  " + pair_runs.pair_line("LoRA, hbo: 2000 steps - 1000", folder, f"{HERE}/check-newtask", seeds))
+    for name in ("hbo", "proportional"):
+        print("  " + pair_runs.pair_line(f"LoRA, {name}: 2000 steps - 1000", f"{folder}:{name}",
+                                         f"{HERE}/check-newtask:{name}", seeds))
     print("  " + pair_runs.shares_line("LoRA, hbo", folder, seeds))
 
 
