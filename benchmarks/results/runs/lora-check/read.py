@@ -96,6 +96,23 @@ def longer_budget() -> None:
     print("  " + pair_runs.shares_line("LoRA, hbo", folder, seeds))
 
 
+def larger_adapter() -> None:
+    """The rule's third addition: `check-newtask` with a rank-32 adapter, seeds 0-5, the two arms
+    against each other and against the rank-8 runs."""
+    folder, seeds = f"{HERE}/check-newtask-r32", SEEDS
+    if not all(any(Path(folder).rglob(f"{n}-{s}.json")) for n in ("hbo", "proportional") for s in seeds):
+        print("check-newtask, rank 32: not finished")
+        return
+    print("check-newtask, rank 32, seeds 0-5, paired 95% bootstrap interval:")
+    print("  " + pair_runs.pair_line("LoRA rank 32: hbo - proportional", folder, f"{folder}:proportional", seeds))
+    for name in ("hbo", "proportional"):
+        print("  " + pair_runs.pair_line(f"{name}: rank 32 - rank 8", f"{folder}:{name}",
+                                         f"{HERE}/check-newtask:{name}", seeds))
+    print("  " + pair_runs.shares_line("LoRA rank 32, hbo", folder, seeds))
+
+
 if __name__ == "__main__":
     main()
     longer_budget()
+    print()
+    larger_adapter()
