@@ -81,38 +81,25 @@ def main() -> None:
         print("  the prior: " + pair_runs.format_shares(prior["global"]) + "\n")
 
 
-def longer_budget() -> None:
-    """The rule's second addition: `check-newtask` at 2000 steps, seeds 0-3, the two arms against each
-    other (no full fine-tuning runs of that budget are stored)."""
-    folder, seeds = f"{HERE}/check-newtask-2000", [0, 1, 2, 3]
+def against_the_first_runs(folder: str, seeds: list[int], what: str, arm: str, change: str) -> None:
+    """One of the rule's additions on `check-newtask` (its runs under ``folder``, labelled ``what``):
+    the two arms against each other, then each against its own runs of step 2 (``change``, with
+    ``{name}`` for the arm), and where hbo's shares settled. No full fine-tuning runs are beside them."""
     if not all(any(Path(folder).rglob(f"{n}-{s}.json")) for n in ("hbo", "proportional") for s in seeds):
-        print("check-newtask, 2000 steps: not finished")
+        print(f"check-newtask, {what}: not finished")
         return
-    print("check-newtask, 2000 steps, seeds 0-3, paired 95% bootstrap interval:")
-    print("  " + pair_runs.pair_line("LoRA: hbo - proportional", folder, f"{folder}:proportional", seeds))
+    print(f"check-newtask, {what}, seeds {seeds[0]}-{seeds[-1]}, paired 95% bootstrap interval:")
+    print("  " + pair_runs.pair_line(f"{arm}: hbo - proportional", folder, f"{folder}:proportional", seeds))
     for name in ("hbo", "proportional"):
-        print("  " + pair_runs.pair_line(f"LoRA, {name}: 2000 steps - 1000", f"{folder}:{name}",
+        print("  " + pair_runs.pair_line(change.format(name=name), f"{folder}:{name}",
                                          f"{HERE}/check-newtask:{name}", seeds))
-    print("  " + pair_runs.shares_line("LoRA, hbo", folder, seeds))
-
-
-def larger_adapter() -> None:
-    """The rule's third addition: `check-newtask` with a rank-32 adapter, seeds 0-5, the two arms
-    against each other and against the rank-8 runs."""
-    folder, seeds = f"{HERE}/check-newtask-r32", SEEDS
-    if not all(any(Path(folder).rglob(f"{n}-{s}.json")) for n in ("hbo", "proportional") for s in seeds):
-        print("check-newtask, rank 32: not finished")
-        return
-    print("check-newtask, rank 32, seeds 0-5, paired 95% bootstrap interval:")
-    print("  " + pair_runs.pair_line("LoRA rank 32: hbo - proportional", folder, f"{folder}:proportional", seeds))
-    for name in ("hbo", "proportional"):
-        print("  " + pair_runs.pair_line(f"{name}: rank 32 - rank 8", f"{folder}:{name}",
-                                         f"{HERE}/check-newtask:{name}", seeds))
-    print("  " + pair_runs.shares_line("LoRA rank 32, hbo", folder, seeds))
+    print("  " + pair_runs.shares_line(f"{arm}, hbo", folder, seeds))
 
 
 if __name__ == "__main__":
     main()
-    longer_budget()
+    # the rule's second and third additions: a budget twice as long, a larger adapter
+    against_the_first_runs(f"{HERE}/check-newtask-2000", [0, 1, 2, 3], "2000 steps", "LoRA",
+                           "LoRA, {name}: 2000 steps - 1000")
     print()
-    larger_adapter()
+    against_the_first_runs(f"{HERE}/check-newtask-r32", SEEDS, "rank 32", "LoRA rank 32", "{name}: rank 32 - rank 8")
