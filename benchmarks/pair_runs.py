@@ -330,10 +330,10 @@ def format_pair(label: str, result: dict) -> str:
             f"against {result['macro'][1]:.1f}); " + ", ".join(f"{d} {v:+.1f}" for d, v in result["per_dataset"].items()))
 
 
-def pair_line(label: str, first: str, second: str, seeds: list[int]) -> str:
-    """``format_pair`` of two arms' runs (``read_arms`` specs) on exactly ``seeds``: the line a report
-    script prints for one comparison."""
-    return format_pair(label, compare_pair(*read_arms(first, second, seeds)))
+def pair_line(label: str, first: str, second: str, seeds: list[int], alike_processors: bool = False) -> str:
+    """``format_pair`` of two arms' runs (``read_arms`` specs, ``alike_processors`` as there) on exactly
+    ``seeds``: the line a report script prints for one comparison."""
+    return format_pair(label, compare_pair(*read_arms(first, second, seeds, alike_processors=alike_processors)))
 
 
 def format_shares(shares: dict[str, float]) -> str:

@@ -25,14 +25,11 @@ PROPORTIONAL = {"hard": f"{R}/schedule-screen/linear-reports/runs/hard-1000",
                 "check-manynew": f"{R}/check-manynew/linear"}
 
 
-def line(label: str, first: str, second: str, seeds: list[int]) -> str:
-    return pair_runs.format_pair(label, pair_runs.compare_pair(*pair_runs.read_arms(first, second, seeds,
-                                                                                    alike_processors=True)))
-
-
 if __name__ == "__main__":
     for m, seeds in SEEDS.items():
         print(f"{m}, linear decay, seeds {seeds[0]}-{seeds[-1]}, paired 95% bootstrap interval:")
         for label, mine in (("today's default", TODAY[m]), ("the draws before", BEFORE[m])):
-            print("  " + line(f"{label} - proportional", mine, f"{PROPORTIONAL[m]}:proportional", seeds))
-        print("  " + line("today's default - the draws before", TODAY[m], BEFORE[m], seeds))
+            print("  " + pair_runs.pair_line(f"{label} - proportional", mine, f"{PROPORTIONAL[m]}:proportional", seeds,
+                                             alike_processors=True))
+        print("  " + pair_runs.pair_line("today's default - the draws before", TODAY[m], BEFORE[m], seeds,
+                                         alike_processors=True))

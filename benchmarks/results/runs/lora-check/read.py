@@ -8,7 +8,6 @@ Step 2's arms both ran here (Intel Xeon, model 207). The full fine-tuning runs b
 stored ones of the summary table (`../default-table/read.py`), some of model 167, which gives the
 same answers from the same config; every pair is checked to share its library versions and to come
 from one of those two processors."""
-import json
 import sys
 from pathlib import Path
 
@@ -29,6 +28,11 @@ FULL = {"dev": (f"{SCREEN}/dev", f"{R}/deck-screen/plain-dev:proportional", [0, 
         "hard": (f"{SCREEN}/hard", f"{SCREEN}/default-hard:proportional", SEEDS),
         "clean": (f"{SCREEN}/clean", f"{SCREEN}/default-clean:proportional", SEEDS),
         "check-newtask": (f"{SCREEN}/check-newtask", f"{R}/check-newtask/runs:proportional", SEEDS)}
+
+
+def finished(folder: str, seeds: list[int]) -> list[int]:
+    """The seeds of ``seeds`` whose runs of both arms are under ``folder`` (none while it is absent)."""
+    return [s for s in seeds if all(any(Path(folder).rglob(f"{n}-{s}.json")) for n in ("hbo", "proportional"))]
 
 
 def macro_of(folder: str, seeds: list[int]) -> list[float]:
@@ -60,7 +64,7 @@ def main() -> None:
         return
     for mixture in MIXTURES:
         folder = f"{HERE}/{mixture}"
-        done = [s for s in SEEDS if all(any(Path(folder).rglob(f"{n}-{s}.json")) for n in ("hbo", "proportional"))]
+        done = finished(folder, SEEDS)
         if not done:
             print(f"{mixture}: no seed has finished\n")
             continue
@@ -69,23 +73,21 @@ def main() -> None:
         print("  " + pair_runs.pair_line("LoRA: hbo - proportional", folder, f"{folder}:proportional", done))
         full_hbo, full_proportional, full_seeds = FULL[mixture]
         on = [s for s in done if s in full_seeds]
-        print("  " + pair_runs.format_pair(
-            f"full fine-tuning, seeds {on}: hbo - proportional", pair_runs.compare_pair(*pair_runs.read_arms(
-                full_hbo, full_proportional, on, alike_processors=True))))
-        print("  " + pair_runs.format_pair(
-            f"proportional, seeds {on}: LoRA - full fine-tuning", pair_runs.compare_pair(*pair_runs.read_arms(
-                f"{folder}:proportional", full_proportional, on, alike_processors=True))))
+        print("  " + pair_runs.pair_line(f"full fine-tuning, seeds {on}: hbo - proportional", full_hbo,
+                                         full_proportional, on, alike_processors=True))
+        print("  " + pair_runs.pair_line(f"proportional, seeds {on}: LoRA - full fine-tuning", f"{folder}:proportional",
+                                         full_proportional, on, alike_processors=True))
         print("  " + pair_runs.shares_line("LoRA, hbo", folder, done))
         print("  " + pair_runs.shares_line(f"full fine-tuning, hbo, seeds {on}", full_hbo, on))
-        prior = json.loads(next(Path(folder).rglob(f"hbo-{done[0]}-probabilities.jsonl")).read_text().splitlines()[0])
-        print("  the prior: " + pair_runs.format_shares(prior["global"]) + "\n")
+        prior = pair_runs.probability_records(folder, done[0])[0]["global"]
+        print("  the prior: " + pair_runs.format_shares(prior) + "\n")
 
 
 def against_the_first_runs(folder: str, seeds: list[int], what: str, arm: str, change: str) -> None:
     """One of the rule's additions on `check-newtask` (its runs under ``folder``, labelled ``what``):
     the two arms against each other, then each against its own runs of step 2 (``change``, with
     ``{name}`` for the arm), and where hbo's shares settled. No full fine-tuning runs are beside them."""
-    if not all(any(Path(folder).rglob(f"{n}-{s}.json")) for n in ("hbo", "proportional") for s in seeds):
+    if finished(folder, seeds) != seeds:
         print(f"check-newtask, {what}: not finished")
         return
     print(f"check-newtask, {what}, seeds {seeds[0]}-{seeds[-1]}, paired 95% bootstrap interval:")
