@@ -18,7 +18,7 @@ import torch
 from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
 from transformers import LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast
 
-from hbo.data.synthetic import LANGUAGES, MAX_DIFFICULTY, make_example
+from hbo.data.synthetic import MAX_DIFFICULTY, PRETRAINED_LANGUAGES, make_example
 
 OUT = Path(__file__).resolve().parents[1] / "src" / "hbo" / "assets" / "demo-model"
 SPECIAL = {"bos_token": "<|begin|>", "eos_token": "<|end|>", "pad_token": "<|pad|>"}
@@ -33,7 +33,7 @@ CHAT_TEMPLATE = (
 def pretraining_records(count: int, seed: int) -> list[dict]:
     """Demo-task records with P(difficulty = d) proportional to 0.45^d: mostly easy ones."""
     rng = random.Random(seed)
-    tasks = [("reverse", lang) for lang in LANGUAGES] + [("add", None)] * 2
+    tasks = [("reverse", lang) for lang in PRETRAINED_LANGUAGES] + [("add", None)] * 2
     records = []
     for _ in range(count):
         task, lang = rng.choice(tasks)

@@ -59,3 +59,32 @@ def test_every_mixture_with_its_own_questions_keeps_them_out_of_training(name, t
         assert not {r["messages"][0]["content"] for r in train} & {r["messages"][0]["content"] for r in held}
         assert sum(bool(r.get("noisy")) for r in train) == round(definition.noise * len(train))
         assert not any(r.get("noisy") for r in held)
+
+
+def test_the_languages_check_holds_four_languages_the_demo_model_has_not_seen(tmp_path):
+    """check-languages stands for the paper's multilingual setup only if its added languages are new to
+    the model: their answers' loss is many times the pretrained languages' (measured: about 0.2 nats
+    per token against 5.5-6.5)."""
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from hbo.data.synthetic import PRETRAINED_LANGUAGES
+    from hbo.model import DEMO_MODEL
+
+    tokenizer, model = AutoTokenizer.from_pretrained(DEMO_MODEL), AutoModelForCausalLM.from_pretrained(DEMO_MODEL)
+    loss = {}
+    for spec in builtin_mixture("check-languages", tmp_path):
+        records = read(spec.heldout_path)[:20]
+        prompts = [tokenizer.apply_chat_template(r["messages"][:1], add_generation_prompt=True, tokenize=False)
+                   for r in records]
+        total = 0.0
+        for prompt, record in zip(prompts, records):
+            start = len(tokenizer(prompt, add_special_tokens=False)["input_ids"])
+            text = prompt + record["messages"][1]["content"]
+            ids = torch.tensor([tokenizer(text, add_special_tokens=False)["input_ids"]])
+            with torch.no_grad():
+                total += model(ids, labels=torch.cat([torch.full((1, start), -100), ids[:, start:]], 1)).loss.item()
+        loss[spec.name.removeprefix("reverse-")] = total / len(records)
+    assert set(loss) == {"en", "de", "es", "fr", "it", "pt", "nl", "sv"}
+    known = max(loss[language] for language in PRETRAINED_LANGUAGES)
+    assert known < 0.5 and all(loss[language] > 5 * known for language in loss if language not in PRETRAINED_LANGUAGES)

@@ -3,8 +3,9 @@
 ``demo`` is what ``hbo train`` runs with no arguments; ``hard`` and ``clean`` are the mixtures the
 benchmark reports on; ``dev``, ``dev-clean`` and ``dev-pretrained`` are where hbo's defaults are chosen,
 and ``dev-tiebreak`` decides between candidates those three find level; ``check-newtask`` checks, with
-a task no default was chosen on, where hbo is said to win, and ``check-manynew`` the same where most
-datasets hold a task the model has not learnt.
+a task no default was chosen on, where hbo is said to win, ``check-manynew`` the same where most
+datasets hold a task the model has not learnt, and ``check-languages`` the paper's multilingual shape:
+one task in eight languages, four of them new to the model.
 """
 from __future__ import annotations
 
@@ -116,6 +117,20 @@ MIXTURES = {
         "max": DemoDataset("max", None, 500, noise=0.2, heldout=100),
         "sort": DemoDataset("sort", None, 200, heldout=100),
         "evens": DemoDataset("evens", None, 80, heldout=100),
+    },
+    # A third check, used to choose nothing, in the shape of the paper's multilingual setup: one task in
+    # eight languages, English about half the examples, 60x between the largest and the smallest, and
+    # four languages the model was not pretrained on (a new instruction and vocabulary for a known task).
+    # No random answers.
+    "check-languages": {
+        "reverse-en": DemoDataset("reverse", "en", 3000, heldout=100),
+        "reverse-de": DemoDataset("reverse", "de", 900, heldout=100),
+        "reverse-it": DemoDataset("reverse", "it", 600, heldout=100),
+        "reverse-fr": DemoDataset("reverse", "fr", 500, heldout=100),
+        "reverse-pt": DemoDataset("reverse", "pt", 300, heldout=100),
+        "reverse-es": DemoDataset("reverse", "es", 200, heldout=100),
+        "reverse-nl": DemoDataset("reverse", "nl", 120, heldout=100),
+        "reverse-sv": DemoDataset("reverse", "sv", 50, heldout=100),
     },
 }
 

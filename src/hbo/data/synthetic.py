@@ -3,6 +3,8 @@
 Task families with answers checkable by exact match:
 - ``reverse``: reverse a list of words, in several surface languages (their own instructions and
   word lists), so what is learned in one language transfers to the others. Difficulty = list length.
+  The demo model was pretrained on four of them (``PRETRAINED_LANGUAGES``); ``it``, ``pt``, ``nl`` and
+  ``sv`` were added later, for a check mixture, as languages it has not seen.
 - ``add``: add two integers ("What is a + b?", or "Compute a plus b." as language "plus").
   Difficulty = the operands' digit counts.
 - ``sub`` and ``sort`` (subtract two integers; sort a list of numbers): tasks the demo model was not
@@ -27,7 +29,19 @@ LANGUAGES = {
            "leche arroz sal arbol hoja piedra rio colina sol luna estrella lluvia".split()),
     "fr": ("Inverse les mots:", "rouge bleu vert noir blanc chat chien poisson oiseau cheval pomme pain "
            "lait riz sel arbre feuille pierre riviere colline soleil lune etoile pluie".split()),
+    # Not in the demo model's pretraining: the check mixture of eight languages, added after its defaults
+    # were chosen, holds these as languages the model has not seen.
+    "it": ("Inverti le parole:", "rosso blu verde nero bianco gatto cane pesce uccello cavallo mela pane "
+           "latte riso sale albero foglia pietra fiume collina sole luna stella pioggia".split()),
+    "pt": ("Inverta as palavras:", "vermelho azul verde preto branco gato cachorro peixe passaro cavalo maca "
+           "pao leite arroz sal arvore folha pedra rio morro sol lua estrela chuva".split()),
+    "nl": ("Keer de woorden om:", "rood blauw groen zwart wit kat hond vis vogel paard appel brood melk rijst "
+           "zout boom blad steen rivier heuvel zon maan ster regen".split()),
+    "sv": ("Vand pa orden:", "rod bla gron svart vit katt hund fisk fagel hast apple brod mjolk ris salt "
+           "trad lov sten flod kulle sol mane stjarna regn".split()),
 }
+# The languages the demo model was pretrained on (scripts/build_demo_model.py); the rest are new to it.
+PRETRAINED_LANGUAGES = ("en", "de", "es", "fr")
 MAX_DIFFICULTY = {"reverse": 6, "add": 4, "sub": 4, "sort": 4, "evens": 4, "max": 4}
 GENERATOR_VERSION = 2  # bump when a change to this module changes the records it writes 
 
