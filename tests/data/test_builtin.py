@@ -2,8 +2,12 @@
 import json
 
 import pytest
+import torch
+from transformers import AutoModelForCausalLM, AutoTokenizer
 
 from hbo.data.builtin import MIXTURES, builtin_mixture
+from hbo.data.synthetic import PRETRAINED_LANGUAGES
+from hbo.model import DEMO_MODEL
 
 
 def read(path):
@@ -64,13 +68,7 @@ def test_every_mixture_with_its_own_questions_keeps_them_out_of_training(name, t
 def test_the_languages_check_holds_four_languages_the_demo_model_has_not_seen(tmp_path):
     """check-languages stands for the paper's multilingual setup only if its added languages are new to
     the model: their answers' loss is many times the pretrained languages' (measured: about 0.2 nats
-    per token against 5.5-6.5)."""
-    import torch
-    from transformers import AutoModelForCausalLM, AutoTokenizer
-
-    from hbo.data.synthetic import PRETRAINED_LANGUAGES
-    from hbo.model import DEMO_MODEL
-
+    per token against 5.5-6.9)."""
     tokenizer, model = AutoTokenizer.from_pretrained(DEMO_MODEL), AutoModelForCausalLM.from_pretrained(DEMO_MODEL)
     loss = {}
     for spec in builtin_mixture("check-languages", tmp_path):

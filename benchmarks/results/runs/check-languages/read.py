@@ -1,6 +1,7 @@
 """RULE.md's reading: hbo's default against proportional, the paper's temperature sampling (tau = 10)
 and the paper's method as published (`hbo-paper`) on `check-languages`, paired over seeds and
-questions, then where hbo's mixture settled. Run from the repository root:
+questions, then where hbo's mixture settled: over seeds 0-5 (the rule's reading), then over seeds 0-11
+(its addition). Run from the repository root:
 
     python benchmarks/results/runs/check-languages/read.py        # read.txt
 
@@ -12,7 +13,7 @@ sys.path.insert(0, "benchmarks")
 import pair_runs  # noqa: E402
 
 HERE = "benchmarks/results/runs/check-languages"
-SEEDS = list(range(6))
+SEEDS = list(range(12))
 OTHERS = {"proportional": f"{HERE}/main:proportional", "temperature": f"{HERE}/paper:temperature",
           "hbo-paper": f"{HERE}/paper:hbo-paper"}
 
@@ -23,24 +24,25 @@ def finished(spec: str) -> list[int]:
     return [s for s in SEEDS if any(Path(folder).rglob(f"{name or 'hbo'}-{s}.json"))]
 
 
-def main() -> None:
+def report(seeds: list[int]) -> None:
+    """The reading over those of ``seeds`` every arm has finished."""
     hbo = f"{HERE}/main"
-    print("check-languages, 400 questions per dataset, paired 95% bootstrap interval:")
+    done = [s for s in seeds if s in finished(hbo) and all(s in finished(other) for other in OTHERS.values())]
+    if not done:
+        print(f"seeds {seeds[0]}-{seeds[-1]}: no seed has finished every arm\n")
+        return
+    print(f"check-languages, seeds {done}, 400 questions per dataset, paired 95% bootstrap interval:")
     for label, other in OTHERS.items():
-        seeds = [s for s in finished(hbo) if s in finished(other)]
-        if not seeds:
-            print(f"  hbo - {label}: no seed has finished")
-            continue
-        print("  " + pair_runs.pair_line(f"hbo - {label}, seeds {seeds}", hbo, other, seeds))
-    done = finished(hbo)
-    if done:
-        print("  " + pair_runs.shares_line(f"hbo, seeds {done}", hbo, done))
-        print("  the prior: " + pair_runs.format_shares(pair_runs.probability_records(hbo, done[0])[0]["global"]))
-    paper = finished(OTHERS["hbo-paper"])
-    if paper:
-        shares = pair_runs.late_shares(f"{HERE}/paper", paper, 550, name="hbo-paper")
-        print(f"  hbo-paper, seeds {paper}, mean share from step 550: {pair_runs.format_shares(shares)}")
+        print("  " + pair_runs.pair_line(f"hbo - {label}", hbo, other, done))
+    print("  " + pair_runs.shares_line("hbo", hbo, done))
+    print("  the prior: " + pair_runs.format_shares(pair_runs.probability_records(hbo, done[0])[0]["global"]))
+    shares = pair_runs.late_shares(f"{HERE}/paper", done, 550, name="hbo-paper")
+    print(f"  hbo-paper, mean share from step 550: {pair_runs.format_shares(shares)}\n")
 
+
+def main() -> None:
+    report(SEEDS[:6])
+    report(SEEDS)
 
 if __name__ == "__main__":
     main()
