@@ -1,7 +1,8 @@
 """RULE.md's reading: hbo's default against proportional, the paper's temperature sampling (tau = 10)
 and the paper's method as published (`hbo-paper`) on `check-languages`, paired over seeds and
 questions, then where hbo's mixture settled: over seeds 0-5 (the rule's reading), then over seeds 0-11
-(its addition). Run from the repository root:
+(its first addition); then hbo with its prior at temperature 10 against the others (its second).
+Run from the repository root:
 
     python benchmarks/results/runs/check-languages/read.py        # read.txt
 
@@ -40,9 +41,26 @@ def report(seeds: list[int]) -> None:
     print(f"  hbo-paper, mean share from step 550: {pair_runs.format_shares(shares)}\n")
 
 
+def prior_t10() -> None:
+    """The rule's second addition: hbo's default with a temperature-10 prior, on the seeds it has finished."""
+    arm = f"{HERE}/hbo-prior-t10"
+    others = [f"{HERE}/main", *OTHERS.values()]
+    done = [s for s in finished(arm) if all(s in finished(other) for other in others)]
+    if not done:
+        print("hbo with a temperature-10 prior: no seed has finished")
+        return
+    print(f"check-languages, hbo with a temperature-10 prior, seeds {done}, paired 95% bootstrap interval:")
+    for label, other in {"temperature": OTHERS["temperature"], "hbo": f"{HERE}/main",
+                         "proportional": OTHERS["proportional"]}.items():
+        print("  " + pair_runs.pair_line(f"t10 prior - {label}", arm, other, done))
+    print("  " + pair_runs.shares_line("t10 prior", arm, done))
+    print("  its prior: " + pair_runs.format_shares(pair_runs.probability_records(arm, done[0])[0]["global"]))
+
+
 def main() -> None:
     report(SEEDS[:6])
     report(SEEDS)
+    prior_t10()
 
 if __name__ == "__main__":
     main()
