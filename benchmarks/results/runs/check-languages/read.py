@@ -35,6 +35,8 @@ def report(seeds: list[int]) -> None:
     print(f"check-languages, seeds {done}, 400 questions per dataset, paired 95% bootstrap interval:")
     for label, other in OTHERS.items():
         print("  " + pair_runs.pair_line(f"hbo - {label}", hbo, other, done))
+    # the two static mixes against each other: which hbo has to match
+    print("  " + pair_runs.pair_line("temperature - proportional", OTHERS["temperature"], OTHERS["proportional"], done))
     print("  " + pair_runs.shares_line("hbo", hbo, done))
     print("  the prior: " + pair_runs.format_shares(pair_runs.probability_records(hbo, done[0])[0]["global"]))
     shares = pair_runs.late_shares(f"{HERE}/paper", done, 550, name="hbo-paper")
