@@ -1,7 +1,8 @@
 """RULE.md's reading: hbo's default against proportional, the paper's temperature sampling (tau = 10)
 and the paper's method as published (`hbo-paper`) on `check-languages`, paired over seeds and
 questions, then where hbo's mixture settled: over seeds 0-5 (the rule's reading), then over seeds 0-11
-(its first addition); then hbo with its prior at temperature 10 against the others (its second).
+(its first addition); then hbo with its prior at temperature 10 against the others (its second); then
+the three arms run again under linear decay (its third).
 Run from the repository root:
 
     python benchmarks/results/runs/check-languages/read.py        # read.txt
@@ -59,10 +60,28 @@ def prior_t10() -> None:
     print("  its prior: " + pair_runs.format_shares(pair_runs.probability_records(arm, done[0])[0]["global"]))
 
 
+def linear() -> None:
+    """The rule's third addition: proportional, hbo and temperature under linear decay, seeds 0-5."""
+    arm = f"{HERE}/linear"
+    names = ("hbo", "proportional", "temperature")
+    done = [s for s in SEEDS[:6] if all(s in finished(f"{arm}:{name}") for name in names)]
+    if not done:
+        print("linear decay: no seed has finished every arm")
+        return
+    print(f"check-languages under linear decay, seeds {done}, paired 95% bootstrap interval:")
+    for label, first, second in (("hbo - proportional", arm, f"{arm}:proportional"),
+                                 ("hbo - temperature", arm, f"{arm}:temperature"),
+                                 ("temperature - proportional", f"{arm}:temperature", f"{arm}:proportional")):
+        print("  " + pair_runs.pair_line(label, first, second, done))
+    print("  " + pair_runs.shares_line("hbo", arm, done))
+
+
 def main() -> None:
     report(SEEDS[:6])
     report(SEEDS)
     prior_t10()
+    print()
+    linear()
 
 if __name__ == "__main__":
     main()
