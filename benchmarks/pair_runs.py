@@ -35,18 +35,32 @@ import numpy as np  # noqa: E402
 from hbo.outputs.comparison import compare_evaluations, paired_difference, paired_interval  # noqa: E402
 
 
-def read_runs(spec: str, seeds: list[int] | None) -> dict[int, dict]:
-    """``DIR`` or ``DIR:NAME``: the run files of strategy NAME (default hbo) anywhere under DIR, by seed.
+def run_paths(spec: str) -> tuple[str, list[Path]]:
+    """``DIR`` or ``DIR:NAME``: strategy NAME (default hbo) and the paths of its run files anywhere
+    under DIR (``NAME-*.json``, which may hold other strategies' files too: a run file names its own).
     ``DIR,DIR2`` reads several folders as one arm (seeds 0-5 from one command and 6-11 from another)."""
     folders, _, name = spec.partition(":")
     name = name or "hbo"
-    runs: dict[int, dict] = {}
     paths = []
     for folder in folders.split(","):
         found = sorted(Path(folder).rglob(f"{name}-*.json"))
         if not found and "," in folders:  # one folder of several: a typo would drop its seeds unseen
             raise SystemExit(f"{spec}: no run files {name}-SEED.json under {folder}")
         paths += found
+    return name, paths
+
+
+def finished_seeds(specs: list[str], seeds: list[int]) -> list[int]:
+    """The seeds of ``seeds`` that every arm of ``specs`` (as ``run_paths`` reads them) has a run file
+    of (``NAME-SEED.json``): what a reading can pair while its runs are still going."""
+    stored = [(name, {path.name for path in paths}) for name, paths in map(run_paths, specs)]
+    return [s for s in seeds if all(f"{name}-{s}.json" in names for name, names in stored)]
+
+
+def read_runs(spec: str, seeds: list[int] | None) -> dict[int, dict]:
+    """The run files of one arm (``run_paths``' spec) that hold held-out answers, by seed."""
+    name, paths = run_paths(spec)
+    runs: dict[int, dict] = {}
     for path in paths:
         record = json.loads(path.read_text())
         if record.get("name") != name or "exact" not in record:
@@ -56,7 +70,7 @@ def read_runs(spec: str, seeds: list[int] | None) -> dict[int, dict]:
         if seeds is None or record["seed"] in seeds:
             runs[record["seed"]] = record
     if not runs:
-        raise SystemExit(f"{spec}: no run files {name}-SEED.json with held-out answers under {folders}")
+        raise SystemExit(f"{spec}: no run files {name}-SEED.json with held-out answers under {spec.partition(':')[0]}")
     return runs
 
 

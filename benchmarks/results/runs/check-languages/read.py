@@ -9,7 +9,6 @@ Run from the repository root:
 
 Every arm ran here (Intel Xeon, model 207)."""
 import sys
-from pathlib import Path
 
 sys.path.insert(0, "benchmarks")
 import pair_runs  # noqa: E402
@@ -20,16 +19,10 @@ OTHERS = {"proportional": f"{HERE}/main:proportional", "temperature": f"{HERE}/p
           "hbo-paper": f"{HERE}/paper:hbo-paper"}
 
 
-def finished(spec: str) -> list[int]:
-    """The seeds of SEEDS whose run of the arm ``spec`` (``DIR:NAME``, hbo without a name) is stored."""
-    folder, _, name = spec.partition(":")
-    return [s for s in SEEDS if any(Path(folder).rglob(f"{name or 'hbo'}-{s}.json"))]
-
-
 def report(seeds: list[int]) -> None:
     """The reading over those of ``seeds`` every arm has finished."""
     hbo = f"{HERE}/main"
-    done = [s for s in seeds if s in finished(hbo) and all(s in finished(other) for other in OTHERS.values())]
+    done = pair_runs.finished_seeds([hbo, *OTHERS.values()], seeds)
     if not done:
         print(f"seeds {seeds[0]}-{seeds[-1]}: no seed has finished every arm\n")
         return
@@ -47,8 +40,7 @@ def report(seeds: list[int]) -> None:
 def prior_t10() -> None:
     """The rule's second addition: hbo's default with a temperature-10 prior, on the seeds it has finished."""
     arm = f"{HERE}/hbo-prior-t10"
-    others = [f"{HERE}/main", *OTHERS.values()]
-    done = [s for s in finished(arm) if all(s in finished(other) for other in others)]
+    done = pair_runs.finished_seeds([arm, f"{HERE}/main", *OTHERS.values()], SEEDS)
     if not done:
         print("hbo with a temperature-10 prior: no seed has finished")
         return
@@ -63,8 +55,7 @@ def prior_t10() -> None:
 def linear() -> None:
     """The rule's third addition: proportional, hbo and temperature under linear decay, seeds 0-5."""
     arm = f"{HERE}/linear"
-    names = ("hbo", "proportional", "temperature")
-    done = [s for s in SEEDS[:6] if all(s in finished(f"{arm}:{name}") for name in names)]
+    done = pair_runs.finished_seeds([arm, f"{arm}:proportional", f"{arm}:temperature"], SEEDS[:6])
     if not done:
         print("linear decay: no seed has finished every arm")
         return
@@ -82,6 +73,7 @@ def main() -> None:
     prior_t10()
     print()
     linear()
+
 
 if __name__ == "__main__":
     main()

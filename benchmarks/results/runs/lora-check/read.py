@@ -32,7 +32,7 @@ FULL = {"dev": (f"{SCREEN}/dev", f"{R}/deck-screen/plain-dev:proportional", [0, 
 
 def finished(folder: str, seeds: list[int]) -> list[int]:
     """The seeds of ``seeds`` whose runs of both arms are under ``folder`` (none while it is absent)."""
-    return [s for s in seeds if all(any(Path(folder).rglob(f"{n}-{s}.json")) for n in ("hbo", "proportional"))]
+    return pair_runs.finished_seeds([folder, f"{folder}:proportional"], seeds)
 
 
 def macro_of(folder: str, seeds: list[int]) -> list[float]:
