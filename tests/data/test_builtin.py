@@ -81,3 +81,16 @@ def test_the_languages_check_holds_four_languages_the_demo_model_has_not_seen(tm
     assert set(loss) == {"en", "de", "es", "fr", "it", "pt", "nl", "sv"}
     known = max(loss[language] for language in PRETRAINED_LANGUAGES)
     assert known < 0.5 and all(loss[language] > 5 * known for language in loss if language not in PRETRAINED_LANGUAGES)
+
+
+def test_the_languages_development_mixture_holds_the_checks_languages_but_not_its_questions(tmp_path):
+    """Settings for many languages are chosen on dev-languages and reported on check-languages, so the two
+    hold the same languages from different generator streams: only chance repeats of a short word list
+    are shared (measured: 0-5 of each language's 100 development questions are among the check's 400)."""
+    def questions(name, **more):
+        return {spec.name: {r["messages"][0]["content"] for r in read(spec.heldout_path)}
+                for spec in builtin_mixture(name, tmp_path / name, **more)}
+    development, check = questions("dev-languages"), questions("check-languages", heldout=400)
+    assert set(development) == set(check)
+    for language, asked in development.items():
+        assert len(asked) == 100 and len(asked & check[language]) < 10, language

@@ -5,7 +5,8 @@ benchmark reports on; ``dev``, ``dev-clean`` and ``dev-pretrained`` are where hb
 and ``dev-tiebreak`` decides between candidates those three find level; ``check-newtask`` checks, with
 a task no default was chosen on, where hbo is said to win, ``check-manynew`` the same where most
 datasets hold a task the model has not learnt, and ``check-languages`` the paper's multilingual shape:
-one task in eight languages, four of them new to the model.
+one task in eight languages, four of them new to the model. ``dev-languages`` is that shape's
+development mixture: settings for many languages are chosen there, never on the check.
 """
 from __future__ import annotations
 
@@ -131,6 +132,19 @@ MIXTURES = {
         "reverse-es": DemoDataset("reverse", "es", 200, heldout=100),
         "reverse-nl": DemoDataset("reverse", "nl", 120, heldout=100),
         "reverse-sv": DemoDataset("reverse", "sv", 50, heldout=100),
+    },
+    # check-languages' development mixture, added after its readings: the same eight languages in other
+    # sizes (English half the examples, 62x between the largest and the smallest) and at other places in
+    # the list, so that no language's examples come from the stream that wrote the check's questions.
+    "dev-languages": {
+        "reverse-pt": DemoDataset("reverse", "pt", 40, heldout=100),
+        "reverse-en": DemoDataset("reverse", "en", 2500, heldout=100),
+        "reverse-sv": DemoDataset("reverse", "sv", 100, heldout=100),
+        "reverse-de": DemoDataset("reverse", "de", 600, heldout=100),
+        "reverse-es": DemoDataset("reverse", "es", 250, heldout=100),
+        "reverse-fr": DemoDataset("reverse", "fr", 1000, heldout=100),
+        "reverse-it": DemoDataset("reverse", "it", 150, heldout=100),
+        "reverse-nl": DemoDataset("reverse", "nl", 400, heldout=100),
     },
 }
 
