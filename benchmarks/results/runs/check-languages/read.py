@@ -2,7 +2,7 @@
 and the paper's method as published (`hbo-paper`) on `check-languages`, paired over seeds and
 questions, then where hbo's mixture settled: over seeds 0-5 (the rule's reading), then over seeds 0-11
 (its first addition); then hbo with its prior at temperature 10 against the others (its second); then
-the three arms run again under linear decay (its third).
+the three arms run again under linear decay, seeds 0-5 (its third) and 0-11 (its fourth).
 Run from the repository root:
 
     python benchmarks/results/runs/check-languages/read.py        # read.txt
@@ -52,10 +52,11 @@ def prior_t10() -> None:
     print("  its prior: " + pair_runs.format_shares(pair_runs.probability_records(arm, done[0])[0]["global"]))
 
 
-def linear() -> None:
-    """The rule's third addition: proportional, hbo and temperature under linear decay, seeds 0-5."""
+def linear(seeds: list[int]) -> None:
+    """The rule's third addition: proportional, hbo and temperature under linear decay, seeds 0-5; its
+    fourth: the same over seeds 0-11."""
     arm = f"{HERE}/linear"
-    done = pair_runs.finished_seeds([arm, f"{arm}:proportional", f"{arm}:temperature"], SEEDS[:6])
+    done = pair_runs.finished_seeds([arm, f"{arm}:proportional", f"{arm}:temperature"], seeds)
     if not done:
         print("linear decay: no seed has finished every arm")
         return
@@ -72,7 +73,9 @@ def main() -> None:
     report(SEEDS)
     prior_t10()
     print()
-    linear()
+    linear(SEEDS[:6])
+    print()
+    linear(SEEDS)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """RULE.md's reading: hbo with a prior of temperature 2 and 4 against temperature sampling (tau = 10), hbo's
 default and proportional on the development mixture `dev-languages` under linear decay, the rule's choice
-between the two, then the chosen prior on `check-languages` against the check's stored runs; then the
+between the two, then the chosen prior on `check-languages` against the check's stored runs (under linear
+decay over seeds 0-5, then 0-11 by the rule's second addition); then the
 rule's addition, hbo drawing from its actor as it stands, judged by the same rule (the check's part only
 where its runs exist). Run from the repository root:
 
@@ -61,10 +62,11 @@ def screen(candidates: dict[str, str], with_baselines: bool) -> str | None:
 
 def check(suffix: str, label: str) -> None:
     """The chosen candidate on check-languages, under linear decay and the constant schedule."""
+    linear = {"temperature": f"{CHECK}/linear:temperature", "hbo": f"{CHECK}/linear",
+              "proportional": f"{CHECK}/linear:proportional"}
     for schedule, arm, seeds, others in (
-            ("linear decay", f"{HERE}/linear-{suffix}", list(range(6)),
-             {"temperature": f"{CHECK}/linear:temperature", "hbo": f"{CHECK}/linear",
-              "proportional": f"{CHECK}/linear:proportional"}),
+            ("linear decay", f"{HERE}/linear-{suffix}", list(range(6)), linear),
+            ("linear decay", f"{HERE}/linear-{suffix}", list(range(12)), linear),  # the rule's second addition
             ("the constant schedule", f"{HERE}/constant-{suffix}", list(range(12)),
              {"temperature": f"{CHECK}/paper:temperature", "hbo": f"{CHECK}/main",
               "proportional": f"{CHECK}/main:proportional"})):
