@@ -665,7 +665,6 @@ def test_pair_runs_reads_one_arm_from_several_folders(tmp_path):
         pair_runs.compare([(f"{tmp_path / 'a-0'},{tmp_path / 'typo'}", str(tmp_path / "b"))])
 
 
-
 def test_pair_runs_finished_seeds_are_those_every_arm_has_stored(tmp_path):
     """A reading pairs only the seeds every arm has finished; `hbo-paper-1.json` is not hbo's seed 1."""
     pair_runs = benchmark_module("pair_runs")
@@ -679,6 +678,7 @@ def test_pair_runs_finished_seeds_are_those_every_arm_has_stored(tmp_path):
     assert pair_runs.finished_seeds([f"{a}:hbo-paper"], [0, 1]) == [1]
     assert pair_runs.finished_seeds([f"{a},{tmp_path / 'b'}", f"{a}:proportional"], [0, 1, 2]) == [0, 2]
     assert pair_runs.finished_seeds([str(tmp_path / "absent")], [0, 1]) == []
+
 
 def test_pair_runs_pairs_across_processors_shown_to_answer_alike_only(tmp_path):
     """Runs of the two Intel models that gave the same answers pair as one machine's; another processor,

@@ -22,10 +22,6 @@ PRIORS = {"t2": "hbo, prior tau 2", "t4": "hbo, prior tau 4"}  # the rule's cand
 ADDED = {"actor": "hbo, drawing from the actor"}  # the addition's candidate
 
 
-def delta(first: str, second: str, seeds: list[int]) -> float:
-    return pair_runs.compare_pair(*pair_runs.read_arms(first, second, seeds))["delta_macro"]
-
-
 def screen(candidates: dict[str, str], with_baselines: bool) -> str | None:
     """The development reading of ``candidates`` and the rule's choice among them: the one furthest
     ahead of temperature sampling, if that lead is above 0 and above the default's."""
@@ -35,24 +31,28 @@ def screen(candidates: dict[str, str], with_baselines: bool) -> str | None:
         print(f"dev-languages, {', '.join(candidates.values())}: no seed has finished every arm")
         return None
     print(f"dev-languages under linear decay, seeds {seeds}, 100 questions per dataset, paired 95% bootstrap interval:")
-    arms = {candidates[suffix]: folder for suffix, folder in folders.items()}
-    if with_baselines:
-        arms = {"hbo (prior tau 1, the default)": DEV, **arms}
-    for label, arm in arms.items():
-        for other in ("temperature", "proportional"):
-            print("  " + pair_runs.pair_line(f"{label} - {other}", arm, f"{DEV}:{other}", seeds))
+    labels = {"": "hbo (prior tau 1, the default)", **candidates}  # by folder suffix; "" is the default's
+    arms = {suffix: f"{DEV}-{suffix}" if suffix else DEV for suffix in labels}
+    # each arm against temperature sampling, once: printed, and the rule's choice reads it
+    ahead = {suffix: pair_runs.compare_pair(*pair_runs.read_arms(arm, f"{DEV}:temperature", seeds))
+             for suffix, arm in arms.items()}
+    shown = [suffix for suffix in labels if suffix or with_baselines]
+    for suffix in shown:
+        print("  " + pair_runs.format_pair(f"{labels[suffix]} - temperature", ahead[suffix]))
+        print("  " + pair_runs.pair_line(f"{labels[suffix]} - proportional", arms[suffix], f"{DEV}:proportional",
+                                         seeds))
     if with_baselines:
         print("  " + pair_runs.pair_line("temperature - proportional", f"{DEV}:temperature", f"{DEV}:proportional",
                                          seeds))
-    for label, arm in arms.items():
-        print("  " + pair_runs.shares_line(label, arm, seeds))
+    for suffix in shown:
+        print("  " + pair_runs.shares_line(labels[suffix], arms[suffix], seeds))
     if with_baselines:
         print("  the prior at tau 1, 2, 4 and temperature sampling's mixture:")
-        for arm in (DEV, *folders.values()):
+        for arm in arms.values():
             print("    " + pair_runs.format_shares(pair_runs.probability_records(arm, seeds[0])[0]["global"]))
         print("    " + pair_runs.format_shares(pair_runs.probability_records(DEV, seeds[0], "temperature")[0]["global"]))
-    leads = {suffix: delta(folder, f"{DEV}:temperature", seeds) for suffix, folder in folders.items()}
-    default = delta(DEV, f"{DEV}:temperature", seeds)
+    leads = {suffix: ahead[suffix]["delta_macro"] for suffix in candidates}
+    default = ahead[""]["delta_macro"]
     best = max(leads, key=leads.get)
     passed = seeds == SEEDS and leads[best] > 0 and leads[best] > default
     print(f"  the rule's choice: {candidates[best]} ({leads[best]:+.2f} against temperature sampling; the default "
