@@ -1,7 +1,7 @@
 """Online rewards (``sampling.reward_source: train``) against the same rewards measured offline: the
 progress and improvement rewards, which either way can read.
 
-    python benchmarks/online_rewards.py            # hard mixture, 300 steps, seeds 0 1 2
+    python benchmarks/online_rewards.py --jobs 2   # hard mixture, 300 steps, seeds 0-5, 400 questions per dataset
     python benchmarks/online_rewards.py --quick    # smoke run
 
 Two measurements:
@@ -10,7 +10,10 @@ Two measurements:
   correlation of the two global reward vectors (one entry per dataset) and of the two local ones
   (every level of every dataset), and their mean over the run;
 - accuracy: ``hbo`` offline, ``hbo`` online and ``proportional``, same budget and seeds, as in
-  ``benchmarks/mixture.py``.
+  ``benchmarks/mixture.py``, and hbo online minus each of the other two: the paired difference in macro
+  exact match (same seeds, same questions) with its 95% bootstrap interval over seeds and questions.
+  Each run's result is a file under ``results/runs/online-rewards-STEPS/``, read back when the script
+  runs again with the same config, so a stopped benchmark continues where it was.
 Writes ``online_rewards.json`` and ``online_rewards.md``.
 """
 from __future__ import annotations
@@ -24,17 +27,17 @@ import tempfile
 from pathlib import Path
 
 import torch
-from tqdm.auto import tqdm
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from mixture import commit, mean_std, run_one  # noqa: E402
+from mixture import commit, mean_std, paired, run_all, run_one  # noqa: E402
+from run_files import machine  # noqa: E402
 
 from hbo.model import quiet_libraries  # noqa: E402
 from hbo.strategies import STRATEGIES, Registered  # noqa: E402
 from hbo.strategies.hbo import HBOStrategy  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
-FULL = {"steps": 300, "seeds": [0, 1, 2], "overrides": []}
+FULL = {"steps": 300, "seeds": [0, 1, 2, 3, 4, 5], "overrides": ["data.mixture_heldout=400", "data.heldout_max=400"]}
 QUICK = {"steps": 8, "seeds": [0], "overrides": ["sampling.update_interval=4", "data.heldout_max=8",
                                                   "eval.max_new_tokens=8", "sampling.global_samples_per_level=2",
                                                   "sampling.local_samples_per_level=2"]}
@@ -84,27 +87,38 @@ def agreement(steps: int, overrides: list[str], work: Path) -> dict:
             "mean_correlation": {k: statistics.fmean(v) if v else float("nan") for k, v in finite.items()}}
 
 
-def accuracy(steps: int, seeds: list[int], overrides: list[str], work: Path) -> dict:
-    variants = {"proportional": ("proportional", []), "hbo offline": ("hbo", OFFLINE), "hbo online": ("hbo", ONLINE)}
-    runs = {name: [] for name in variants}
-    for seed in tqdm(seeds, desc="seeds"):
-        for name, (strategy, extra) in variants.items():
-            runs[name].append(run_one(name.replace(" ", "-"), seed, steps, "hard",
-                                      overrides + [f"sampling.strategy={strategy}", *extra], work / "runs"))
-    return {name: {"macro_accuracy": mean_std([r["macro"] for r in rs]),
-                   "worst_accuracy": mean_std([r["worst"] for r in rs]),
-                   "heldout_loss": mean_std([r["loss"] for r in rs]),
-                   "wall_s": statistics.fmean(r["wall_s"] for r in rs)} for name, rs in runs.items()}
+VARIANTS = {"proportional": ["sampling.strategy=proportional"], "hbo offline": ["sampling.strategy=hbo", *OFFLINE],
+            "hbo online": ["sampling.strategy=hbo", *ONLINE]}
+
+
+def accuracy(steps: int, seeds: list[int], overrides: list[str], runs_dir: Path, workers: int) -> dict:
+    """Every variant's runs (read back from ``runs_dir`` when done before), their means, and hbo online
+    minus each other variant, paired over seeds and questions."""
+    jobs = [(name.replace(" ", "-"), seed, steps, "hard", overrides + extra, runs_dir)
+            for seed in seeds for name, extra in VARIANTS.items()]
+    runs = {name: [] for name in VARIANTS}
+    for r in run_all(jobs, workers):
+        runs[r["name"].replace("-", " ")].append(r)
+    summary = {name: {"macro_accuracy": mean_std([r["macro"] for r in rs]),
+                      "worst_accuracy": mean_std([r["worst"] for r in rs]),
+                      "heldout_loss": mean_std([r["loss"] for r in rs]),
+                      "wall_s": statistics.fmean(r["wall_s"] for r in rs)} for name, rs in runs.items()}
+    return summary, paired(runs, against="hbo online")
 
 
 def markdown(result: dict) -> str:
     a, c = result["accuracy"], result["agreement"]
     lines = ["# Online rewards against offline ones", "", f"Command: `{result['command']}`  ",
-             f"Commit: `{result['commit']}`  ",
-             f"Budget: `hard` mixture, {result['steps']} steps x batch 16, seeds {result['seeds']}.", "",
-             "| variant | macro EM | worst EM | held-out loss | train s |", "| --- | --- | --- | --- | --- |"]
+             f"Commit: `{result['commit']}`  ", f"Machine: {result['machine']}  ",
+             f"Budget: `hard` mixture, {result['steps']} steps x batch 16, seeds {result['seeds']}. hbo online − variant: "
+             "paired difference in macro exact match (points; same seeds, same questions) with its 95% bootstrap "
+             "interval over seeds and questions.", "",
+             "| variant | macro EM | hbo online − variant [95% CI] | worst EM | held-out loss | train s |",
+             "| --- | --- | --- | --- | --- | --- |"]
     for name, s in a.items():
-        lines.append(f"| {name} | {s['macro_accuracy']['mean']:.1f} ± {s['macro_accuracy']['std']:.1f} | "
+        pair = result["paired"].get(name)
+        versus = f"{pair['delta_macro']:+.1f} [{pair['ci95'][0]:+.1f}, {pair['ci95'][1]:+.1f}]" if pair else "-"
+        lines.append(f"| {name} | {s['macro_accuracy']['mean']:.1f} ± {s['macro_accuracy']['std']:.1f} | {versus} | "
                      f"{s['worst_accuracy']['mean']:.1f} ± {s['worst_accuracy']['std']:.1f} | "
                      f"{s['heldout_loss']['mean']:.4f} | {s['wall_s']:.1f} |")
     lines += ["", f"Agreement over the {len(c['per_update'])} updates of one online run (seed 0), Pearson "
@@ -119,16 +133,20 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--out", default=None)
+    parser.add_argument("--jobs", type=int, default=1, help="runs at a time (one torch thread each)")
     args = parser.parse_args(argv)
     quiet_libraries()
     plan = QUICK if args.quick else FULL
     out = Path(args.out) if args.out else (Path(tempfile.mkdtemp()) if args.quick else HERE / "results")
     out.mkdir(parents=True, exist_ok=True)
-    result = {"commit": commit(), "command": "python benchmarks/online_rewards.py" + (" --quick" if args.quick else ""),
-              "steps": plan["steps"], "seeds": plan["seeds"]}
+    result = {"commit": commit(), "command": "python benchmarks/online_rewards.py" + (" --quick" if args.quick else "")
+              + (f" --jobs {args.jobs}" if args.jobs > 1 else ""),
+              "steps": plan["steps"], "seeds": plan["seeds"],
+              "machine": f"{machine()['cpu']}, torch threads 1 per run, {args.jobs} runs at a time"}
     with tempfile.TemporaryDirectory() as work:
         result["agreement"] = agreement(plan["steps"], plan["overrides"], Path(work))
-        result["accuracy"] = accuracy(plan["steps"], plan["seeds"], plan["overrides"], Path(work))
+    runs_dir = out / "runs" / f"online-rewards-{plan['steps']}"
+    result["accuracy"], result["paired"] = accuracy(plan["steps"], plan["seeds"], plan["overrides"], runs_dir, args.jobs)
     (out / "online_rewards.json").write_text(json.dumps(result, indent=1) + "\n")
     (out / "online_rewards.md").write_text(markdown(result))
     print(markdown(result))
