@@ -317,6 +317,10 @@ def check_lora_shape(result: dict) -> None:
     assert set(result["training_s"]) == {"full/proportional", "full/hbo", "lora/proportional", "lora/hbo"}
     assert all(s > 0 for runs in result["training_s"].values() for s in runs)
     assert set(result["lora_vs_full"]) == {"proportional", "hbo"} and set(result["hbo_vs_proportional"]) == {"full", "lora"}
+    for mode in ("full", "lora"):
+        assert 0 < result["update_share"][mode] < 1  # hbo's updates take some of its loop, never all
+        assert result["estimated_hbo_vs_proportional"][mode] == pytest.approx(1 / (1 - result["update_share"][mode]))
+        assert result["tokens_hbo_vs_proportional"][mode] > 0
 
 
 def check_scale_shape(result: dict, loaders: set[str]) -> None:
