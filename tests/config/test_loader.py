@@ -1,4 +1,5 @@
 import math
+import re
 
 import pytest
 
@@ -120,6 +121,26 @@ def test_presets_measure_the_weights_as_trained_and_draw_from_the_actor():
         assert load_config(None, [f"preset={preset}"]).sampling.probe_average is None
         assert load_config(None, [f"preset={preset}"]).sampling.global_draw == "actor"
     assert load_config(None, ["preset=paper", "sampling.probe_average=0.9"]).sampling.probe_average == 0.9
+
+
+def test_the_presets_table_names_every_key_a_preset_sets_other_than_hbos_default():
+    """docs/configuration.md's presets table is hand-written: a key a preset sets away from hbo's
+    default (``global_draw`` was once left out) must have its row there."""
+    from pathlib import Path
+
+    from hbo.config.loader import PRESETS
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "configuration.md").read_text()
+    table = doc[doc.index("## Presets"):doc.index("Two things hbo does differently")]
+    first_cells = [row.split(" | ")[0] for row in table.splitlines() if row.startswith("| `")]
+    named = {name for cell in first_cells for name in re.findall(r"`([a-z_.]+)`", cell)}
+    default = load_config()
+    for preset, sections in PRESETS.items():
+        changed = load_config(None, [f"preset={preset}"])
+        for section, values in sections.items():
+            for key in values:
+                if getattr(getattr(changed, section), key) != getattr(getattr(default, section), key):
+                    assert f"{section}.{key}" in named or key in named, (preset, f"{section}.{key}")
 
 
 def test_reference_preset_fills_only_what_you_leave_unset(tmp_path):
