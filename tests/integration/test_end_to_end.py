@@ -1,7 +1,9 @@
 """One tiny `hbo train` run through the CLI, and every bad input of the CLI with its one-line error."""
 import json
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -60,6 +62,24 @@ def test_eval_json(run_dir):
     before, after = (results[when]["macro"]["accuracy"] for when in ("before", "after"))
     gain = results["gains"]["before"]
     assert gain["delta_macro"] == pytest.approx(after - before) and gain["ci95"][0] <= gain["delta_macro"] <= gain["ci95"][1]
+
+
+def documented_keys(section: str) -> set[str]:
+    """The keys named in the first cells of a table in docs/outputs.md, under the heading ``section``."""
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "outputs.md").read_text()
+    part = doc.split(f"## {section}\n", 1)[1].split("\n## ", 1)[0]  # up to the next heading
+    cells = [row.split(" | ")[0] for row in part.splitlines() if row.startswith("| `")]
+    return {key for cell in cells for key in re.findall(r"`([a-z_]+)`", cell)}
+
+
+def test_outputs_doc_names_every_field_a_run_writes(run_dir):
+    """docs/outputs.md is written by hand: a field the run files gain must get its row there."""
+    records = [json.loads(line) for line in (run_dir / "probabilities.jsonl").read_text().splitlines()]
+    assert set().union(*records) <= documented_keys("`probabilities.jsonl`")
+    results = json.loads((run_dir / "eval.json").read_text())
+    per_dataset = set().union(*(metrics for when in ("before", "after")
+                                for name, metrics in results[when].items() if name != "macro"))
+    assert per_dataset <= documented_keys("`eval.json`")
 
 
 def test_plot_command(run_dir):
