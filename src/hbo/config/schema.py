@@ -119,7 +119,7 @@ class SamplingConfig:
     strategy: str = "hbo"  # one of hbo.strategies.STRATEGIES: hbo, hbo-global, hbo-local, proportional, temperature, uniform, fixed, multidds, multiuat, mos, mos-plus or odm
     shares: dict[str, float] | None = None  # strategy fixed: each dataset's weight in the mix, by dataset name (every dataset named, weights >= 0, normalised to sum to 1), held for the whole run; `hbo shares RUN_DIR` prints an earlier hbo run's mean shares in this form
     temperature: float | None = None  # T of the prior p ~ n^(1/T) (inf = uniform); null = 10 for `temperature` (the paper's Temp.), else 1
-    update_interval: int = 50  # S: training steps between actor updates (the paper: 200)
+    update_interval: int = 50  # S: training steps between actor updates (the paper: 200; 25 was -0.6 [-1.6, +0.5] against 50 on the benchmark's development mixtures: docs/benchmark-log.md, "Actor updates every 25 steps")
     actor_lr: float = 1e-3  # Adam learning rate of every actor (reference: 1e-4; see benchmarks/results/sweep.md)
     actor_steps: int = 200  # Adam steps per actor update (as the reference)
     actor_lr_decay: float = 0.0  # every actor takes its k-th update at rate actor_lr / k^this (0: a constant rate, as the paper; 0.5: the 1/sqrt(k) steps of stochastic approximation, so the first, clearest moves are the largest and late noise moves the mixture little; with actor_lr 3e-3 no better than the default on the benchmark's development mixtures: docs/benchmark-log.md, "Fast early, slow late"); in [0, 1]
