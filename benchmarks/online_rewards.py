@@ -91,7 +91,7 @@ VARIANTS = {"proportional": ["sampling.strategy=proportional"], "hbo offline": [
             "hbo online": ["sampling.strategy=hbo", *ONLINE]}
 
 
-def accuracy(steps: int, seeds: list[int], overrides: list[str], runs_dir: Path, workers: int) -> dict:
+def accuracy(steps: int, seeds: list[int], overrides: list[str], runs_dir: Path, workers: int) -> tuple[dict, dict]:
     """Every variant's runs (read back from ``runs_dir`` when done before), their means, and hbo online
     minus each other variant, paired over seeds and questions."""
     jobs = [(name.replace(" ", "-"), seed, steps, "hard", overrides + extra, runs_dir)

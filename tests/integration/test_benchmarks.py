@@ -273,7 +273,7 @@ def test_quick_online_rewards_benchmark(tmp_path):
     assert set(result["paired"]) == {"proportional", "hbo offline"}  # hbo online minus each
     for pair in result["paired"].values():
         assert pair["ci95"][0] <= pair["delta_macro"] <= pair["ci95"][1]
-    # one result file per run, read back when the benchmark runs again
+    # one result file per run: what a rerun of the benchmark reads back instead of training again
     runs = tmp_path / "runs" / "online-rewards-8"
     assert {f.name for f in runs.glob("*-0.json")} == {"proportional-0.json", "hbo-offline-0.json", "hbo-online-0.json"}
     assert len(result["agreement"]["per_update"]) == 2  # 8 steps, an update every 4
