@@ -24,14 +24,27 @@ from hbo.training.setup import setup_training
 from hbo.training.trainer import STATE_FILE, MixtureTrainer, latest_checkpoint, load_controller_state, with_mixture
 
 
-def describe_mixture(mixture: Mixture, levels) -> str:
-    lines = [f"{'dataset':<16}{'loaded':>8}{'train':>8}{'held-out':>10}{'overlap':>9}{'truncated':>11}{'dropped':>9}"
-             f"{'held-out dropped':>18}  level sizes"]
-    for name, level_sets in zip(mixture.names, levels):
+def describe_mixture(mixture: Mixture, levels, training_levels=None) -> str:
+    """The console's table of the mixture. ``probe``: of a dataset's training examples, those the
+    strategy keeps out as its development probe (``levels`` less ``training_levels``), never trained
+    on; a line under the table names every dataset that loses a tenth or more of them that way, since
+    on a small dataset that is data a static mix would train on."""
+    training_levels = levels if training_levels is None else training_levels
+    lines = [f"{'dataset':<16}{'loaded':>8}{'train':>8}{'probe':>7}{'held-out':>10}{'overlap':>9}{'truncated':>11}"
+             f"{'dropped':>9}{'held-out dropped':>18}  level sizes"]
+    carved = []
+    for name, level_sets, kept in zip(mixture.names, levels, training_levels):
         r = mixture.reports[name]
+        total = sum(len(level) for level in level_sets)
+        probe = total - sum(len(level) for level in kept)
+        if total and probe >= total / 10:
+            carved.append(f"{name} {probe} of {total} ({100 * probe / total:.0f}%)")
         sizes = " ".join(str(len(level)) for level in level_sets)
-        lines.append(f"{name:<16}{r.loaded:>8}{r.train:>8}{r.heldout:>10}{r.overlap:>9}{r.truncated:>11}{r.dropped:>9}"
-                     f"{r.heldout_dropped:>18}  {sizes}")
+        lines.append(f"{name:<16}{r.loaded:>8}{r.train:>8}{probe:>7}{r.heldout:>10}{r.overlap:>9}{r.truncated:>11}"
+                     f"{r.dropped:>9}{r.heldout_dropped:>18}  {sizes}")
+    if carved:
+        lines.append("the development probe keeps out of training " + ", ".join(carved)
+                     + " (sampling.probe_per_level: examples per level, at most a quarter of it)")
     return "\n".join(lines)
 
 
@@ -71,7 +84,7 @@ def train(config: Config, progress: bool = True, resume: str | None = None, read
     progress = progress and main
     if main:
         atomic_write_text(out / "config.yaml", dump_yaml(config))
-        print(describe_mixture(mix.mixture, mix.levels))
+        print(describe_mixture(mix.mixture, mix.levels, mix.controller.strategy.training_levels))
         scoring = ("from cache" if mix.scores_cached else "computed") if mix.scores is not None else \
             f"not needed by {config.sampling.strategy} (one level per dataset)"
         print(f"difficulty scores ({config.scoring.metric}): {scoring}"
