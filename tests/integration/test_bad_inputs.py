@@ -101,8 +101,11 @@ def test_sigterm_during_scoring_stops_with_a_message(tmp_path):
     import subprocess
     import sys
 
+    # the stand-in scorer sleeps in short steps, as the real one returns to Python between batches: a
+    # signal the kernel hands to another of the process's threads is run by the main thread only when it
+    # next runs Python code, and one long sleep would keep it waiting for the whole sleep
     script = ("import sys, time; import hbo.training.setup as setup\n"
-              "def slow(*a, **k):\n    print('scoring', flush=True); time.sleep(120)\n"
+              "def slow(*a, **k):\n    print('scoring', flush=True)\n    for _ in range(1200): time.sleep(0.1)\n"
               "setup.load_or_score = slow\n"
               "from hbo.cli import main; sys.exit(main(['train', '--no-progress', '--output-dir', sys.argv[1]]))\n")
     process = subprocess.Popen([sys.executable, "-c", script, str(tmp_path / "out")], stdout=subprocess.PIPE,
