@@ -1,5 +1,4 @@
 import math
-import re
 
 import pytest
 
@@ -126,14 +125,11 @@ def test_presets_measure_the_weights_as_trained_and_draw_from_the_actor():
 def test_the_presets_table_names_every_key_a_preset_sets_other_than_hbos_default():
     """docs/configuration.md's presets table is hand-written: a key a preset sets away from hbo's
     default (``global_draw`` was once left out) must have its row there."""
-    from pathlib import Path
-
     from hbo.config.loader import PRESETS
+    from tests.helpers.docs import DOCS, first_cell_names
 
-    doc = (Path(__file__).resolve().parents[2] / "docs" / "configuration.md").read_text()
-    table = doc[doc.index("## Presets"):doc.index("Two things hbo does differently")]
-    first_cells = [row.split(" | ")[0] for row in table.splitlines() if row.startswith("| `")]
-    named = {name for cell in first_cells for name in re.findall(r"`([a-z_.]+)`", cell)}
+    doc = (DOCS / "configuration.md").read_text()
+    named = first_cell_names(doc[doc.index("## Presets"):doc.index("Two things hbo does differently")])
     default = load_config()
     for preset, sections in PRESETS.items():
         changed = load_config(None, [f"preset={preset}"])

@@ -1,13 +1,12 @@
 """One tiny `hbo train` run through the CLI, and every bad input of the CLI with its one-line error."""
 import json
-import re
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 from hbo.cli import main
+from tests.helpers.docs import DOCS, first_cell_names
 
 TINY = ["training.max_steps=12", "sampling.update_interval=4", "sampling.actor_lr=0.05",
         "data.heldout_max=8", "eval.max_new_tokens=6", "--no-progress"]
@@ -66,10 +65,8 @@ def test_eval_json(run_dir):
 
 def documented_keys(section: str) -> set[str]:
     """The keys named in the first cells of a table in docs/outputs.md, under the heading ``section``."""
-    doc = (Path(__file__).resolve().parents[2] / "docs" / "outputs.md").read_text()
-    part = doc.split(f"## {section}\n", 1)[1].split("\n## ", 1)[0]  # up to the next heading
-    cells = [row.split(" | ")[0] for row in part.splitlines() if row.startswith("| `")]
-    return {key for cell in cells for key in re.findall(r"`([a-z_]+)`", cell)}
+    doc = (DOCS / "outputs.md").read_text()
+    return first_cell_names(doc.split(f"## {section}\n", 1)[1].split("\n## ", 1)[0])  # up to the next heading
 
 
 def test_outputs_doc_names_every_field_a_run_writes(run_dir):
