@@ -94,11 +94,11 @@ VARIANTS = {"proportional": ["sampling.strategy=proportional"], "hbo offline": [
 def accuracy(steps: int, seeds: list[int], overrides: list[str], runs_dir: Path, workers: int) -> tuple[dict, dict]:
     """Every variant's runs (read back from ``runs_dir`` when done before), their means, and hbo online
     minus each other variant, paired over seeds and questions."""
-    jobs = [(name.replace(" ", "-"), seed, steps, "hard", overrides + extra, runs_dir)
-            for seed in seeds for name, extra in VARIANTS.items()]
+    order = [(name, seed) for seed in seeds for name in VARIANTS]
+    jobs = [(name.replace(" ", "-"), seed, steps, "hard", overrides + VARIANTS[name], runs_dir) for name, seed in order]
     runs = {name: [] for name in VARIANTS}
-    for r in run_all(jobs, workers):
-        runs[r["name"].replace("-", " ")].append(r)
+    for (name, _), r in zip(order, run_all(jobs, workers)):  # run_all keeps the jobs' order
+        runs[name].append(r)
     summary = {name: {"macro_accuracy": mean_std([r["macro"] for r in rs]),
                       "worst_accuracy": mean_std([r["worst"] for r in rs]),
                       "heldout_loss": mean_std([r["loss"] for r in rs]),
