@@ -55,3 +55,22 @@ def test_state_round_trip_and_a_state_of_another_model_is_refused():
         WeightAverage(torch.nn.Linear(2, 2), 0.9).load_state_dict(average.state_dict())
     with pytest.raises(ValueError, match="decay"):
         WeightAverage(model, 1.0)
+
+
+def test_one_update_of_every_tensor_at_once_is_each_tensors_own_lerp_in_float32():
+    """The update moves all tensors in one call; each must get exactly what its own float32 lerp
+    gives, bfloat16 weights included (they are averaged in float32)."""
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.Linear(4, 2).to(torch.bfloat16))
+    average = WeightAverage(model, 0.9)
+    start = [a.clone() for a in average.average]
+    expected = [a.clone() for a in start]
+    with torch.no_grad():
+        for p in model.parameters():
+            p.add_(torch.randn_like(p))
+    average.update()
+    for want, p in zip(expected, model.parameters()):
+        want.lerp_(p.detach().float(), 0.1)
+    assert [a.dtype for a in average.average] == [torch.float32] * 4
+    assert all(torch.equal(a, want) for a, want in zip(average.average, expected))
+    assert not any(torch.equal(a, s) for a, s in zip(average.average, start))  # every tensor moved
