@@ -5,8 +5,9 @@ benchmark reports on; ``dev``, ``dev-clean`` and ``dev-pretrained`` are where hb
 and ``dev-tiebreak`` decides between candidates those three find level; ``check-newtask`` checks, with
 a task no default was chosen on, where hbo is said to win, ``check-manynew`` the same where most
 datasets hold a task the model has not learnt, and ``check-languages`` the paper's multilingual shape:
-one task in eight languages, four of them new to the model. ``dev-languages`` is that shape's
-development mixture: settings for many languages are chosen there, never on the check.
+one task in eight languages, four of them new to the model; ``check-many`` holds sixteen datasets, as a
+broad instruction mixture does. ``dev-languages`` is the languages' shape's development mixture:
+settings for many languages are chosen there, never on the check.
 """
 from __future__ import annotations
 
@@ -132,6 +133,29 @@ MIXTURES = {
         "reverse-es": DemoDataset("reverse", "es", 200, heldout=100),
         "reverse-nl": DemoDataset("reverse", "nl", 120, heldout=100),
         "reverse-sv": DemoDataset("reverse", "sv", 50, heldout=100),
+    },
+    # A fourth check, used to choose nothing, added when hbo's cost was measured at 16 datasets: as many
+    # datasets as a broad instruction mixture has, where each one's probe is a smaller share of the
+    # mixture's and the probe's pass costs the most. Eight languages of reverse (four new to the model),
+    # add in two wordings, the four tasks the model has not learnt, and two noisy copies (30% and 20%
+    # random answers); 25x between the largest and the smallest.
+    "check-many": {
+        "reverse-en": DemoDataset("reverse", "en", 2000, heldout=100),
+        "add": DemoDataset("add", None, 1000, heldout=100),
+        "reverse-de": DemoDataset("reverse", "de", 800, heldout=100),
+        "reverse-fr": DemoDataset("reverse", "fr", 600, heldout=100),
+        "sub": DemoDataset("sub", None, 500, heldout=100),
+        "reverse-es": DemoDataset("reverse", "es", 400, heldout=100),
+        "add-noisy": DemoDataset("add", None, 400, noise=0.3, heldout=100),
+        "reverse-it": DemoDataset("reverse", "it", 300, heldout=100),
+        "add-plus": DemoDataset("add", "plus", 300, heldout=100),
+        "reverse-de-noisy": DemoDataset("reverse", "de", 300, noise=0.2, heldout=100),
+        "sort": DemoDataset("sort", None, 250, heldout=100),
+        "reverse-pt": DemoDataset("reverse", "pt", 200, heldout=100),
+        "max": DemoDataset("max", None, 200, heldout=100),
+        "reverse-nl": DemoDataset("reverse", "nl", 150, heldout=100),
+        "evens": DemoDataset("evens", None, 150, heldout=100),
+        "reverse-sv": DemoDataset("reverse", "sv", 80, heldout=100),
     },
     # check-languages' development mixture, added after its readings: the same eight languages in other
     # sizes (English half the examples, 62x between the largest and the smallest) and at other places in
