@@ -7,7 +7,7 @@ sys.path.insert(0, "benchmarks")
 import pair_runs  # noqa: E402
 
 HERE = "benchmarks/results/runs/check-many"
-MAIN, PROBE = f"{HERE}/main", f"{HERE}/probe-2"
+MAIN, PROBE, PAPER = f"{HERE}/main", f"{HERE}/probe-2", f"{HERE}/paper"
 SEEDS = list(range(6))
 
 
@@ -22,7 +22,15 @@ def main() -> None:
         print(pair_runs.pair_line("hbo, probe_per_level 2 - proportional", PROBE, f"{MAIN}:proportional", SEEDS))
     else:
         print("hbo, probe_per_level 2: not every seed has run yet")
+    if pair_runs.finished_seeds([f"{PAPER}:hbo-paper"], SEEDS) == SEEDS:  # the addendum's arm
+        print(pair_runs.pair_line("hbo - hbo-paper", MAIN, f"{PAPER}:hbo-paper", SEEDS))
+        print(pair_runs.pair_line("hbo-paper - proportional", f"{PAPER}:hbo-paper", f"{MAIN}:proportional", SEEDS))
+    else:
+        print("hbo-paper: not every seed has run yet")
     print(pair_runs.shares_line("hbo", MAIN, SEEDS))
+    if pair_runs.finished_seeds([f"{PAPER}:hbo-paper"], SEEDS) == SEEDS:
+        print("hbo-paper, mean share from step 550: "
+              + pair_runs.format_shares(pair_runs.late_shares(PAPER, SEEDS, 550, name="hbo-paper")))
     print("proportional, mean share from step 550: "
           + pair_runs.format_shares(pair_runs.late_shares(MAIN, SEEDS, 550, name="proportional")))
 
