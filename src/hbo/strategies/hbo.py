@@ -1,61 +1,48 @@
 """Hierarchical Balancing Optimization (Wang, Wu, Haddow, Birch; ICLR 2026, arXiv 2505.12300).
 
 A global actor over datasets, started at the temperature prior, and one local actor per dataset over
-its difficulty levels, started uniform. Every update, the paper's rewards (``preset: paper``):
+its difficulty levels, started uniform; at every update point each actor steps toward pi ~ R. The
+paper's rewards (``preset: paper``):
 - global reward of dataset d: mean per-example gradient norm over examples drawn from each of its
   levels ("learning progress");
 - local reward of level k: mean over drawn examples of ratio(now, base), then divided by the mean over
   the dataset's levels ("relative improvement"). ratio is PPL_now / PPL_base (the paper), or the loss
-  ratio, or the IFD ratio.
-The gradient norm is largest where answers are wrong, and wrong answers never become easy, so the
-paper's global reward moves samples toward unlearnable data (the benchmark's ``hard`` mixture shows
-it). hbo's defaults keep the actors, the hierarchy and the update rule, and read learnability instead:
-- ``global_reward: heldout`` (the default): the progress reward below, measured on a development
-  probe of ``probe_per_level`` examples per level that is never trained on (``training_levels`` is
-  what the sampler draws from): random answers can be memorised, not learnt, so their held-out loss
-  stops falling once the model has learnt to hedge over them. That hedge is itself a fall: by
-  default (``heldout_measure: wrong_mass``, ``heldout_fall: absolute``) each probe example is read
-  by the probability its answer tokens leave on wrong tokens, a group's fall being its examples'
-  mean fall, so a random digit, hedged at best over the ten digits, falls by about 0.1 where a
-  learnt token falls by up to 1; in loss the hedge falls by about half what learning does
-  (``heldout_measure: loss`` with ``heldout_fall: total``, the default before, read it as
-  progress). With ``heldout_per_example`` (default) each dataset's fall is divided by its
-  sampling probability over the window, the fall bought per unit of sampling; with
-  ``heldout_threshold`` (default 2) every fall is first shrunk toward 0 by that many standard errors
-  of its probe examples' falls, so that the scatter of a few examples does not pass for progress.
-  Two measured alternatives (docs/benchmark-log.md): ``heldout_units: errors`` scores each fall in its
-  standard errors, ``reward_ema_of: tilts`` averages each update's scaled scores, so a fall not
-  seen again fades back to the prior instead of keeping its full tilt, and ``heldout_lapse: N`` lets
-  a lead count only while the dataset's probe loss has fallen beyond the noise over the last N
-  updates (the default keeps a lead measured once until another dataset's fall clears), and
-  ``heldout_trend: N`` scores the mean of the last N falls against their own scatter over those
-  updates too (the model's jitter, which moves all of a probe's examples together), and
-  ``heldout_measure: wrong_tokens`` measures each probe example by the share of its answer tokens
-  that greedy decoding gets wrong under teacher forcing instead of by its loss (a loss falls also
-  when right tokens only grow surer, which exact match does not see), or with ``margin`` by how far
-  its wrong answer tokens' logits are below the greedy choice's (progress toward exact match that
-  shows before a token turns right), or with ``wrong_mass`` by the probability it leaves on wrong
-  answer tokens (the default, above), and
-  ``hold_steps: N`` keeps
-  both actors at their start through step N, measuring only, so that the fast first fall of every
-  new wording, which any mixture buys, does not pick the lead, and ``global_moves: on_evidence``
-  moves the global actor only at an update where some dataset's fall clears the noise (by default
-  it keeps stepping toward the last lead's tilt while nothing new is measured);
-- ``local_reward: heldout`` (the default): the uniform distribution tilted the same way by each
-  level's probe fall, on one scale for the whole mixture;
-- ``global_reward: progress``: R_d = prior_d * exp(tilt * s_d), s_d the relative fall of d's mean loss
-  since the last update over the largest |fall| (EMA-smoothed): positive by construction, the prior
-  when all progress alike, so the fixed point pi ~ R stays a tilt of the user's prior;
-- ``global_reward: alignment``: the same tilt by the cosine of d's gradient with the mean of all
-  datasets' unit gradients (a development direction in which no dataset weighs more for a larger
-  gradient);
-- ``global_reward: transfer``: the same tilt by sum_j <g_d, h_j> / L_j, g_d the gradient of d's
-  training examples, h_j and L_j the gradient and loss of dataset j's development probe: the relative
-  fall of every dataset's held-out loss that a step on d buys, to first order (DoGE/MultiDDS-style,
-  against held-out gradients); with ``transfer_probe: small_loss`` h_j and L_j are those of the half
-  of j's probe with the smallest loss now, so random answers, whose loss stays high, drop out of it;
-- ``local_reward: improvement``: PPL_base / PPL_now, so levels being learned gain and a level of wrong
-  answers, whose loss does not fall, does not.
+  ratio, or the IFD ratio (``level_ratio``).
+
+Why hbo's default reads something else: the gradient norm is largest where answers are wrong, and
+wrong answers never become easy, so the paper's global reward moves samples toward unlearnable data
+(the benchmark's ``hard`` mixture shows it). hbo keeps the actors, the hierarchy and the update rule,
+and rewards learnability instead (``global_reward: heldout``, ``local_reward: heldout``):
+- each dataset keeps a development probe of ``probe_per_level`` examples per level that is never
+  trained on (``training_levels`` is what the sampler draws from), so a fall of its measure is
+  learning that carries to unseen examples;
+- each probe example is read by the probability its answer tokens leave on wrong tokens
+  (``heldout_measure: wrong_mass``): a random digit, at best hedged over the ten digits, falls by
+  about 0.1 where a learnt token falls by up to 1, so random answers, which can be memorised but not
+  learnt, count for little (in loss the hedge falls by about half what learning does);
+- a group's score is its examples' mean fall since the last update (``heldout_fall: absolute``),
+  shrunk toward 0 by ``heldout_threshold`` standard errors of those falls, so that the scatter of a few
+  examples does not pass for progress; a dataset's score is then divided by its sampling probability
+  over the window (``heldout_per_example``: the fall bought per unit of sampling);
+- the reward is the prior (levels: uniform) tilted by exp(tilt * score / the largest |score|), the
+  scores first averaged over updates (``reward_ema``), every dataset's levels on one scale: positive
+  by construction, and the prior itself when nothing stands out, so the fixed point pi ~ R stays a
+  tilt of the user's prior;
+- datasets are drawn from the mean of the global actor's distributions so far (``global_draw:
+  average``), so a lead taken late moves the draws by its share of the run.
+
+The options measured against this default (docs/configuration.md says what each does,
+docs/benchmark-log.md what it measured): other probe measures and falls (``heldout_measure``,
+``heldout_fall``), falls in standard errors (``heldout_units``), leads that lapse (``heldout_lapse``),
+falls read over several updates (``heldout_trend``), actors held through the first steps
+(``hold_steps``) or moved only on evidence (``global_moves``), scaled scores averaged over updates
+(``reward_ema_of: tilts``), each probe's fall handed to the data that caused it (``heldout_credit:
+attributed``), and three other global rewards read the same way: ``progress`` (the fall of the trained
+examples' own loss), ``alignment`` (the cosine of a dataset's gradient with the mean of all datasets'
+unit gradients) and ``transfer`` (the relative fall of every probe that a step on the dataset buys, to
+first order; with ``transfer_probe: small_loss`` against the half of each probe with the smallest
+loss, which leaves random answers out); and ``local_reward: improvement`` (PPL_base / PPL_now).
+
 The paper's two ablations are the same class with one level of the hierarchy frozen: ``hbo-global``
 (local actors stay uniform over levels) and ``hbo-local`` (the global actor stays at the prior).
 Choices the paper leaves open, and ours: examples for the rewards are drawn uniformly with
