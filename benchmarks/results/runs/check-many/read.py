@@ -1,14 +1,39 @@
-"""RULE.md's reading (and its two addenda): `check-many`, sixteen datasets, seeds 0-5, the mixture's
-100 questions per dataset, every run on one processor (Intel Xeon, model 207). Run from the repository root:
-`python benchmarks/results/runs/check-many/read.py` (saved as `read.txt`)."""
+"""RULE.md's reading (and its four addenda): `check-many`, sixteen datasets, the mixture's 100 questions
+per dataset. Seeds 0-5 ran on an Intel Xeon (model 207); the linear-decay runs and seeds 6-11 (`amd-6-11/`)
+on an AMD EPYC (family 25, model 17); each pair of runs comes from one processor. Run from the repository
+root: `python benchmarks/results/runs/check-many/read.py` (saved as `read.txt`)."""
 import sys
+from pathlib import Path
 
 sys.path.insert(0, "benchmarks")
 import pair_runs  # noqa: E402
 
 HERE = "benchmarks/results/runs/check-many"
 MAIN, PROBE, PAPER, LINEAR = f"{HERE}/main", f"{HERE}/probe-2", f"{HERE}/paper", f"{HERE}/linear"
+AMD = f"{HERE}/amd-6-11"
 SEEDS = list(range(6))
+MORE, ALL = list(range(6, 12)), list(range(12))
+# the third and fourth addenda: each arm's seeds 0-5 (Intel) and 6-11 (AMD) read as one
+POOLED = {"hbo": f"{MAIN},{AMD}/main", "proportional": f"{MAIN},{AMD}/main:proportional",
+          "temperature": f"{MAIN},{AMD}/main:temperature", "probe-2": f"{PROBE},{AMD}/probe-2",
+          "hbo-paper": f"{PAPER},{AMD}/paper:hbo-paper"}
+
+
+def twelve_seeds() -> None:
+    """The third addendum's reading over seeds 0-11, and seeds 6-11 alone."""
+    later = [f"{AMD}/{arm}" for arm in ("main", "probe-2", "paper")]
+    if not all(Path(folder).is_dir() for folder in later) or pair_runs.finished_seeds(list(POOLED.values()), ALL) != ALL:
+        print("seeds 6-11: not every arm has run yet")
+        return
+    for seeds, title in ((ALL, "seeds 0-11"), (MORE, "seeds 6-11 alone (AMD EPYC)")):
+        print(f"{title}:")
+        for label, first, second in (("hbo, probe_per_level 2 - hbo", "probe-2", "hbo"),
+                                     ("hbo - proportional", "hbo", "proportional"),
+                                     ("hbo - temperature sampling", "hbo", "temperature"),
+                                     ("hbo - hbo-paper", "hbo", "hbo-paper"),
+                                     ("temperature sampling - proportional", "temperature", "proportional")):
+            print(pair_runs.pair_line(f"  {label}", POOLED[first], POOLED[second], seeds))
+    print(pair_runs.shares_line("  hbo, seeds 6-11", f"{AMD}/main", MORE))
 
 
 def main() -> None:
@@ -42,6 +67,7 @@ def main() -> None:
         print(pair_runs.shares_line("  hbo", LINEAR, SEEDS))
     else:
         print("under linear decay: not every seed has run yet")
+    twelve_seeds()
 
 
 if __name__ == "__main__":
