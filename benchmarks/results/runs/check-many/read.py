@@ -22,7 +22,8 @@ POOLED = {"hbo": f"{MAIN},{AMD}/main", "proportional": f"{MAIN},{AMD}/main:propo
 def twelve_seeds() -> None:
     """The third addendum's reading over seeds 0-11, and seeds 6-11 alone."""
     later = [f"{AMD}/{arm}" for arm in ("main", "probe-2", "paper")]
-    if not all(Path(folder).is_dir() for folder in later) or pair_runs.finished_seeds(list(POOLED.values()), ALL) != ALL:
+    if (not all(Path(folder).is_dir() for folder in later)
+            or pair_runs.finished_seeds(list(POOLED.values()), ALL) != ALL):
         print("seeds 6-11: not every arm has run yet")
         return
     for seeds, title in ((ALL, "seeds 0-11"), (MORE, "seeds 6-11 alone (AMD EPYC)")):
